@@ -1,0 +1,46 @@
+// zkgen's pure core: load → validate (schema, then named rules) → resolve → render. No file
+// system, no process, no globals: the CLI reads, writes and exits.
+import { load, type Format } from './load.js';
+import type { Ensemble, GeneratedFile, Problem } from './model.js';
+import { render } from './render/index.js';
+import { clientAddress } from './render/view.js';
+import { resolve } from './resolve.js';
+import { checkRules } from './validate/rules.js';
+import { validateSchema } from './validate/schema.js';
+
+export type { Ensemble, GeneratedFile, Problem } from './model.js';
+export type { Format } from './load.js';
+export { formatOf } from './load.js';
+
+export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
+
+/** The ensemble file's value, checked and resolved into the frozen model. */
+export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
+  const schema = validateSchema(value);
+  if (schema.problems) return { ok: false, errors: schema.problems, warnings: [] };
+  const resolved = resolve(schema.file);
+  if (resolved.problems) return { ok: false, errors: resolved.problems, warnings: [] };
+  const { errors, warnings } = checkRules(resolved.ensemble);
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, ensemble: resolved.ensemble, warnings };
+}
+
+/** Every file of the bundle, sorted by path, for an ensemble file's value. */
+export function generate(value: unknown): Outcome<{ files: GeneratedFile[] }> {
+  const checked = check(value);
+  if (!checked.ok) return checked;
+  return { ok: true, files: render(checked.ensemble), warnings: checked.warnings };
+}
+
+/** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
+export function connectString(value: unknown): Outcome<{ connectString: string }> {
+  const checked = check(value);
+  if (!checked.ok) return checked;
+  return { ok: true, connectString: checked.ensemble.members.map(clientAddress).join(','), warnings: checked.warnings };
+}
+
+/** The text of an ensemble file → its value, or the problems that keep it from having one. */
+export function parse(text: string, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
+  const loaded = load(text, format);
+  return loaded.problems ? { ok: false, errors: loaded.problems } : { ok: true, value: loaded.value };
+}

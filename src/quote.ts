@@ -1,0 +1,41 @@
+// The only ways a value reaches a template. Each output language has exactly one quoting helper;
+// templates never interpolate a bare value.
+
+// Words made of these characters mean the same to bash quoted or not, so they stay bare: that is
+// what keeps run.sh byte for byte the tutorial's commands. No glob, tilde, brace, quote, space,
+// `$` or redirection character is in the set.
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** One shell word, single-quoted unless it is plainly safe as it is. */
+export function sh(value: string | number): string {
+  const text = String(value);
+  if (SHELL_SAFE.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+// Plain (unquoted) YAML scalars are kept to identifiers and paths. Anything with ':' is quoted:
+// PyYAML (docker-compose 1.x) reads YAML 1.1, where "2888:3888" is a base-60 integer.
+const YAML_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
+// YAML 1.1 reads these as booleans or null; YAML 1.2 readers would not, but compose files meet both.
+const YAML_KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
+
+/**
+ * One scalar in a compose file. Compose interpolates `$VAR` in every string value, so a literal
+ * `$` is written `$$`; the result is a plain scalar when that is unambiguous, else a double-quoted
+ * one (JSON's string syntax is a subset of YAML's double-quoted scalars).
+ */
+export function yaml(value: string | number): string {
+  const text = String(value).replace(/\$/g, '$$$$');
+  if (YAML_PLAIN.test(text) && !YAML_KEYWORDS.test(text)) return text;
+  return JSON.stringify(text);
+}
+
+/**
+ * One key or value in a zoo.cfg (a Java properties file). Values reach it already validated; a
+ * line break would smuggle in another setting, so meeting one is a bug in zkgen, not a user error.
+ */
+export function cfg(value: string | number): string {
+  const text = String(value);
+  if (/[\r\n\\]/.test(text)) throw new Error(`zkgen bug: ${JSON.stringify(text)} cannot be written to zoo.cfg as it is`);
+  return text;
+}

@@ -1,0 +1,91 @@
+// validate, first half: the ensemble file against schema/ensemble.schema.json (compiled at build
+// time into src/generated/), with ajv's findings turned into one plain sentence per problem.
+import type { ErrorObject } from 'ajv';
+import { validate } from '../generated/validate-ensemble.js';
+import type { EnsembleFile, Problem } from '../model.js';
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  object: 'an object',
+  array: 'a list',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+function closest(word: string, candidates: string[]): string | undefined {
+  // A key one or two edits away from a known one is almost always that key mistyped.
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length]!;
+  };
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function describe(error: ErrorObject): Problem {
+  const at = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((parent.properties as object | undefined) ?? {});
+      const guess = closest(key, known);
+      return {
+        pointer: `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
+      };
+    }
+    case 'required':
+      return { pointer: at, message: `missing "${String(params.missingProperty)}"` };
+    case 'type': {
+      const types = String(params.type).split(',');
+      return { pointer: at, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
+    }
+    case 'minimum':
+      return { pointer: at, message: `must be at least ${String(params.limit)}` };
+    case 'maximum':
+      return { pointer: at, message: `must be at most ${String(params.limit)}` };
+    case 'minItems':
+      return { pointer: at, message: `must hold at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
+    case 'maxItems':
+      return { pointer: at, message: `must hold at most ${String(params.limit)} items` };
+    case 'maxLength':
+      return { pointer: at, message: `must be at most ${String(params.limit)} characters long` };
+    case 'pattern':
+      return { pointer: at, message: typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message) };
+    default:
+      return { pointer: at, message: String(error.message) };
+  }
+}
+
+export function validateSchema(value: unknown): { file: EnsembleFile; problems?: undefined } | { file?: undefined; problems: Problem[] } {
+  if (validate(value)) return { file: value as EnsembleFile };
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const error of validate.errors ?? []) {
+    const problem = describe(error);
+    const key = `${problem.pointer}\n${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return { problems };
+}
