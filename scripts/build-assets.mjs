@@ -32,9 +32,11 @@ let code = standaloneCode(ajv, validate);
 // ajv's ESM output still require()s its small runtime helpers; turn those into imports so the
 // module loads under plain ESM (tests) as well as in the bundle.
 const imports = [];
+// Node hands a CommonJS module's exports object to a default import; bundlers and vitest may hand
+// over its `default` export itself: accept both.
 code = code.replace(/const (\w+) = require\("([^"]+)"\)\.default;/g, (_, name, mod) => {
   imports.push(`import ${name}_module from ${JSON.stringify(mod + '.js')};`);
-  return `const ${name} = ${name}_module.default;`;
+  return `const ${name} = ${name}_module.default ?? ${name}_module;`;
 });
 if (/\brequire\(/.test(code)) throw new Error('build-assets: unexpected require() left in the schema validator');
 code = code.replace(/^"use strict";/, '');

@@ -109,9 +109,13 @@ function runConnectString(file: string): void {
   process.stdout.write(`${outcome.connectString}\n`);
 }
 
+// yargs reads a lone "-" as nothing at all; zkgen means stdin (or stdout, for init) by it.
+const DASH = '\u0000-';
+const undash = (file: string) => (file === DASH ? '-' : file);
+
 export function main(argv: string[]): number {
   try {
-    yargs(argv)
+    yargs(argv.map((a) => (a === '-' ? DASH : a)))
       .scriptName('zkgen')
       .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
       .command(
@@ -122,7 +126,7 @@ export function main(argv: string[]): number {
             .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
             .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
             .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
-        (args) => runGenerate(args.file, args.out, args.check),
+        (args) => runGenerate(undash(args.file), args.out, args.check),
       )
       .command(
         'init [file]',
@@ -131,13 +135,13 @@ export function main(argv: string[]): number {
           y
             .positional('file', { type: 'string', default: 'ensemble.json', describe: 'file to write (.json, .yaml or .yml; - for stdout)' })
             .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' }),
-        (args) => runInit(args.file, args.force),
+        (args) => runInit(undash(args.file), args.force),
       )
       .command(
         'connect-string <file>',
         "print the client connect string (host:clientPort of every member)",
         (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' }),
-        (args) => runConnectString(args.file),
+        (args) => runConnectString(undash(args.file)),
       )
       .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
       .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, remove.sh, conf/')

@@ -21,7 +21,8 @@ export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
   const resolved = resolve(schema.file);
   if (resolved.problems) return { ok: false, errors: resolved.problems, warnings: [] };
   const { errors, warnings } = checkRules(resolved.ensemble);
-  if (errors.length > 0) return { ok: false, errors, warnings };
+  // Advice about a working ensemble is noise next to the reasons it cannot work.
+  if (errors.length > 0) return { ok: false, errors, warnings: [] };
   return { ok: true, ensemble: resolved.ensemble, warnings };
 }
 

@@ -31,7 +31,7 @@ export function load(text: string, format: Format): Loaded {
       return { problems: [{ pointer: '', message: `not valid JSON: ${sentence}`, ...(where && { position: where }) }] };
     }
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((e) => {

@@ -31,6 +31,7 @@ function machineOf(host: string): string {
 }
 
 const voters = (e: Ensemble) => e.members.length;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const RULES: readonly Rule[] = [
   {
@@ -46,7 +47,10 @@ export const RULES: readonly Rule[] = [
     name: 'Member names are unique',
     severity: 'error',
     check: (e) =>
-      duplicates(e.members, (m) => m.name).map(([a, b]) => ({
+      duplicates(e.members, (m) => m.name)
+        // Two members of one id get one default name; the id is the one mistake.
+        .filter(([a, b]) => a.id !== b.id || b.origin.name.endsWith('/name'))
+        .map(([a, b]) => ({
         pointer: b.origin.name,
         message: `name "${b.name}" is also member ${a.id}'s: container names must differ`,
       })),
@@ -55,7 +59,10 @@ export const RULES: readonly Rule[] = [
     name: 'Members keep their data apart',
     severity: 'error',
     check: (e) =>
-      duplicates(e.members, (m) => m.dataDir.replace(/\/+$/, '')).map(([a, b]) => ({
+      duplicates(e.members, (m) => m.dataDir.replace(/\/+$/, ''))
+        // Two members of one name share their default folder too; the name is the one mistake.
+        .filter(([a, b]) => a.name !== b.name)
+        .map(([a, b]) => ({
         pointer: b.origin.dataDir,
         message: `data folder ${b.dataDir} is also ${a.name}'s: two members cannot share a dataDir`,
       })),
@@ -68,7 +75,7 @@ export const RULES: readonly Rule[] = [
         .filter((m) => m.host === '0.0.0.0')
         .map((m) => ({
           pointer: m.origin.host,
-          message: `${m.name}'s host is 0.0.0.0: peers and clients cannot reach that address; give the address others use`,
+          message: '0.0.0.0 cannot be a member\'s address: peers and clients must reach it there; give the address they use',
         })),
   },
   {
@@ -140,16 +147,25 @@ export const RULES: readonly Rule[] = [
         ? [
             {
               pointer: '/servers',
-              message: `${voters(e)} members tolerate ${voters(e) / 2 - 1} failures, as ${voters(e) - 1} would: consider an odd number`,
+              message: `${voters(e)} members tolerate ${plural(voters(e) / 2 - 1, 'failure')}, no more than ${voters(e) - 1} would: consider an odd number`,
             },
           ]
         : [],
   },
 ];
 
+// A value shared by several members (the ensemble's host, say) is one mistake, said once.
+function unique(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.pointer}\n${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
 export function checkRules(ensemble: Ensemble): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
   for (const rule of RULES) (rule.severity === 'error' ? errors : warnings).push(...rule.check(ensemble));
-  return { errors, warnings };
+  return { errors: unique(errors), warnings: unique(warnings) };
 }

@@ -1,0 +1,135 @@
+// The pure core in-process: quoting tables, defaults, id handling, rule outcomes, determinism,
+// and the tutorial's commands as the tutorial prints them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, connectString, generate } from '../src/index.js';
+import { sh, yaml } from '../src/quote.js';
+import { RULES } from '../src/validate/rules.js';
+import { ROOT, runCli } from './helpers.js';
+
+describe('sh', () => {
+  it.each([
+    ['zk1', 'zk1'],
+    ['server.1=localhost:2888:3888', 'server.1=localhost:2888:3888'],
+    ['/data/zk1:/tmp/zookeeper', '/data/zk1:/tmp/zookeeper'],
+    ['a b', "'a b'"],
+    ["it's", "'it'\\''s'"],
+    ['$(reboot)', "'$(reboot)'"],
+    ['`id`', "'`id`'"],
+    ['~/x', "'~/x'"],
+    ['*', "'*'"],
+    ['', "''"],
+  ])('%j → %s', (value, quoted) => expect(sh(value)).toBe(quoted));
+
+  it('round-trips through bash for hostile values', async () => {
+    const { spawnSync } = await import('node:child_process');
+    for (const value of ["a'b\"c", '$HOME `x` $(y) ${z}', 'tab\tand\nnewline', '!history', '-n', '\\back']) {
+      const echoed = spawnSync('bash', ['-c', `printf %s ${sh(value)}`], { encoding: 'utf8' }).stdout;
+      expect(echoed).toBe(value);
+    }
+  });
+});
+
+describe('yaml', () => {
+  it.each([
+    ['zk1', 'zk1'],
+    ['garland/zookeeper', 'garland/zookeeper'],
+    ['1', '"1"'],
+    ['2888:3888', '"2888:3888"'], // YAML 1.1 would read a base-60 integer
+    ['on', '"on"'],
+    ['No', '"No"'],
+    ['null', '"null"'],
+    ['/a b:/c', '"/a b:/c"'],
+    ['$HOME', '"$$HOME"'], // compose interpolates $ in values
+    ['a"b', '"a\\"b"'],
+  ])('%j → %s', (value, quoted) => expect(yaml(value)).toBe(quoted));
+});
+
+describe('resolve', () => {
+  const model = (value: unknown) => {
+    const outcome = check(value);
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    return outcome.ensemble;
+  };
+
+  it("applies the tutorial's defaults", () => {
+    const e = model({ image: 'garland/zookeeper', servers: 3 });
+    expect(e.members.map((m) => [m.id, m.name, m.host, m.ports.client, m.ports.peer, m.ports.election, m.dataDir])).toEqual([
+      [1, 'zk1', 'localhost', 2181, 2888, 3888, '/data/zk1'],
+      [2, 'zk2', 'localhost', 2182, 2889, 3889, '/data/zk2'],
+      [3, 'zk3', 'localhost', 2183, 2890, 3890, '/data/zk3'],
+    ]);
+  });
+
+  it('keeps sparse ids as given, orders by id, and names by id', () => {
+    const e = model({ image: 'garland/zookeeper', servers: [{ id: 7 }, { id: 2 }, {}] });
+    expect(e.members.map((m) => [m.id, m.name, m.ports.client])).toEqual([
+      [2, 'zk2', 2181],
+      [3, 'zk3', 2182],
+      [7, 'zk7', 2183],
+    ]);
+  });
+
+  it('returns a frozen model and leaves its input untouched', () => {
+    const input = { image: 'garland/zookeeper', servers: [{ id: 3 }, { id: 1 }], ports: { client: 3000 } };
+    const copy = structuredClone(input);
+    const e = model(input);
+    expect(input).toEqual(copy);
+    expect(Object.isFrozen(e) && Object.isFrozen(e.members) && Object.isFrozen(e.members[0]) && Object.isFrozen(e.members[0]!.ports)).toBe(true);
+  });
+});
+
+describe('generate', () => {
+  it('is deterministic', () => {
+    const value = { image: 'garland/zookeeper', servers: [{ id: 9 }, { id: 4, name: 'b4' }, {}], host: '127.0.0.1' };
+    expect(generate(value)).toEqual(generate(structuredClone(value)));
+  });
+
+  it("writes the tutorial's three docker run commands byte for byte", () => {
+    const outcome = generate({ image: 'garland/zookeeper', servers: 3 });
+    if (!outcome.ok) throw new Error('tutorial ensemble refused');
+    const run = outcome.files.find((f) => f.path === 'run.sh')!.content;
+    const tutorial = readFileSync(join(ROOT, 'test', 'data', 'tutorial-docker-run.txt'), 'utf8');
+    expect(run.endsWith(tutorial)).toBe(true);
+  });
+
+  it('uses LF line endings only', () => {
+    const outcome = generate({ image: 'garland/zookeeper', servers: 3 });
+    if (!outcome.ok) throw new Error('tutorial ensemble refused');
+    for (const f of outcome.files) expect(f.content, f.path).not.toContain('\r');
+  });
+
+  it('collects every problem at once', () => {
+    const outcome = generate({ image: 'garland/zookeeper', servers: [{ id: 1 }, { id: 1 }, { id: 3, ports: { client: 2888 } }] });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.errors.map((e) => e.pointer)).toEqual(['/servers/1/id', '/servers/2/ports/client']);
+  });
+
+  it('gives the connect string in id order', () => {
+    expect(connectString({ image: 'garland/zookeeper', servers: 3 })).toMatchObject({ ok: true, connectString: 'localhost:2181,localhost:2182,localhost:2183' });
+  });
+});
+
+describe('rules', () => {
+  it('are named, and each name is unique', () => {
+    const names = RULES.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each([
+    ['two members on 127.0.0.1 and localhost share ports', [{ host: 'localhost' }, { host: '127.0.0.1', ports: { client: 2181 } }], false],
+    ['members on different machines may share ports', [{ host: 'zk-a.internal' }, { host: 'zk-b.internal', ports: { client: 2181, peer: 2888, election: 3888 } }, { host: 'zk-c.internal', ports: { client: 2181, peer: 2888, election: 3888 } }], true],
+  ])('%s', (_, servers, ok) => {
+    expect(check({ image: 'garland/zookeeper', servers }).ok).toBe(ok);
+  });
+});
+
+describe('generated/', () => {
+  it('holds the committed output of examples/tutorial.json, up to date', () => {
+    const result = runCli(['examples/tutorial.json', '--out', 'generated/tutorial', '--check']);
+    expect(result.stderr, 'run npm run regenerate').toBe('');
+    expect(result.code).toBe(0);
+  });
+});

@@ -1,0 +1,110 @@
+// Every folder under test/fixtures/ is a case: an ensemble file beside the bundle zkgen must write
+// for it (expected/), and the warnings it must print (stderr.txt, absent when there are none).
+// Every folder under test/invalid/ is a bad input beside the exit code and the exact stderr it
+// must give, with nothing on stdout and nothing written. Generated files are also checked for
+// validity: compose files against the compose specification, scripts through bash -n and
+// shellcheck, and through docker-compose itself where it is installed.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { composeProblems, hasCommand, ROOT, runCli, scriptProblems } from './helpers.js';
+
+const casesIn = (dir: string) =>
+  readdirSync(join(ROOT, 'test', dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+
+const ensembleFileIn = (dir: string) => {
+  const name = readdirSync(dir).find((f) => /^ensemble\.(json|ya?ml)$/.test(f));
+  if (!name) throw new Error(`${dir} holds no ensemble.json, ensemble.yaml or ensemble.yml`);
+  return name;
+};
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
+
+const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+
+describe.each(casesIn('fixtures'))('fixture %s', (name) => {
+  const caseDir = join(ROOT, 'test', 'fixtures', name);
+  const work = mkdtempSync(join(tmpdir(), `zkgen-${name}-`));
+  const input = ensembleFileIn(caseDir);
+  cpSync(join(caseDir, input), join(work, input));
+  const written = runCli([input, '--out', 'out'], { cwd: work });
+  const out = join(work, 'out');
+
+  it('exits 0 with exactly the expected warnings and nothing on stdout', () => {
+    expect(written.stderr).toBe(readIfThere(join(caseDir, 'stderr.txt')));
+    expect(written.stdout).toBe('');
+    expect(written.code).toBe(0);
+  });
+
+  it('writes the expected files, byte for byte', async () => {
+    const expectedDir = join(caseDir, 'expected');
+    const paths = filesUnder(out);
+    if (existsSync(expectedDir)) expect(paths).toEqual(filesUnder(expectedDir));
+    for (const p of paths) {
+      await expect(readFileSync(join(out, p), 'utf8')).toMatchFileSnapshot(join(expectedDir, p));
+    }
+  });
+
+  it('prints the same docker-compose.yml on stdout without --out', () => {
+    const printed = runCli([input], { cwd: work });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toBe(readFileSync(join(out, 'docker-compose.yml'), 'utf8'));
+  });
+
+  it('writes a compose file valid for the compose specification and host networking', () => {
+    expect(composeProblems(readFileSync(join(out, 'docker-compose.yml'), 'utf8'))).toEqual([]);
+  });
+
+  it.runIf(hasCommand('docker-compose'))('writes a compose file docker-compose accepts', () => {
+    const result = spawnSync('docker-compose', ['-f', join(out, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('writes executable scripts that pass bash -n and shellcheck', () => {
+    const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
+    expect(scripts).toEqual(['remove.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    for (const s of scripts) {
+      expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
+      expect(scriptProblems(join(out, s)), s).toEqual([]);
+    }
+  });
+
+  it('finds its own output up to date with --check', () => {
+    const checked = runCli([input, '--out', 'out', '--check'], { cwd: work });
+    expect(checked).toEqual({ code: 0, stdout: '', stderr: readIfThere(join(caseDir, 'stderr.txt')) });
+  });
+});
+
+describe.each(casesIn('invalid'))('invalid input %s', (name) => {
+  const caseDir = join(ROOT, 'test', 'invalid', name);
+  const input = ensembleFileIn(caseDir);
+  const expectedCode = Number(readFileSync(join(caseDir, 'exit-code'), 'utf8').trim());
+  const expectedStderr = readFileSync(join(caseDir, 'stderr.txt'), 'utf8');
+
+  it('prints every problem, one line each, and exits non-zero without output', () => {
+    const work = mkdtempSync(join(tmpdir(), `zkgen-invalid-${name}-`));
+    cpSync(join(caseDir, input), join(work, input));
+    const result = runCli([input, '--out', 'out'], { cwd: work });
+    expect(result.stderr).toBe(expectedStderr);
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(expectedCode);
+    expect(existsSync(join(work, 'out')), 'no output folder').toBe(false);
+    expect(readdirSync(work)).toEqual([input]);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('fails the same way when printing to stdout', () => {
+    const result = runCli([input], { cwd: caseDir });
+    expect(result).toEqual({ code: expectedCode, stdout: '', stderr: expectedStderr });
+  });
+});

@@ -1,0 +1,74 @@
+// Shared by the tests: running the built CLI, and checking generated files for validity (not only
+// for sameness): compose files against the compose specification, scripts through bash and
+// shellcheck.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; input?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+let composeValidator: ValidateFunction | undefined;
+
+/** Problems of a compose file: the specification's schema, then host-networking rules it does not state. */
+export function composeProblems(text: string): string[] {
+  if (!composeValidator) {
+    const spec = JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'compose-spec.json'), 'utf8'));
+    delete spec.$schema; // its https draft-07 address is not one ajv knows by name
+    composeValidator = new Ajv({ allErrors: true, strict: false }).compile(spec);
+  }
+  const doc = parseYaml(text) as { services?: Record<string, Record<string, unknown>>; version?: unknown };
+  const problems: string[] = [];
+  if (!composeValidator(doc)) {
+    for (const e of composeValidator.errors ?? []) problems.push(`${e.instancePath} ${e.message}`);
+  }
+  if (doc.version !== undefined) problems.push('has the obsolete top-level version key');
+  const names = new Set<string>();
+  for (const [service, def] of Object.entries(doc.services ?? {})) {
+    if (def.network_mode !== 'host') problems.push(`${service}: network_mode is not host`);
+    for (const key of ['ports', 'networks', 'command', 'expose', 'links']) {
+      if (key in def) problems.push(`${service}: has ${key}: which host networking ignores or refuses`);
+    }
+    const name = String(def.container_name);
+    if (names.has(name)) problems.push(`${service}: container_name ${name} is repeated`);
+    names.add(name);
+  }
+  return problems;
+}
+
+/** Problems of a shell script: bash -n always, shellcheck where installed (required in CI). */
+export function scriptProblems(path: string): string[] {
+  const problems: string[] = [];
+  const syntax = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
+  if (syntax.status !== 0) problems.push(`bash -n: ${syntax.stderr}`);
+  if (hasCommand('shellcheck')) {
+    const lint = spawnSync('shellcheck', ['--severity=style', path], { encoding: 'utf8' });
+    if (lint.status !== 0) problems.push(`shellcheck: ${lint.stdout}${lint.stderr}`);
+  } else if (process.env.CI) {
+    problems.push('shellcheck is not installed, and CI must lint every generated script');
+  }
+  return problems;
+}
