@@ -1,20 +1,40 @@
 // The shapes data takes on its one-way trip: ensemble file (as the schema accepts it) → resolved,
 // frozen Ensemble → files. Nothing downstream reaches back upstream.
 
-/** A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port. */
-export type PortKind = 'client' | 'peer' | 'election';
-export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election'];
+/**
+ * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
+ * admin is the AdminServer's (3.5+), metrics the Prometheus provider's.
+ */
+export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics';
+export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics'];
 
 export type Ports = Record<PortKind, number>;
+
+export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
+export type Role = 'participant' | 'observer';
+export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 
 /** The ensemble file as schema/ensemble.schema.json accepts it. */
 export interface EnsembleFile {
   $schema?: string;
   image?: string;
+  dialect?: DialectName;
   servers: number | MemberEntry[];
   ports?: Partial<Ports>;
   host?: string;
   dataRoot?: string;
+  adminServer?: boolean;
+  metrics?: boolean;
+  healthcheck?: boolean;
+  fourLetterWords?: string[];
+  tickTime?: number;
+  initLimit?: number;
+  syncLimit?: number;
+  maxClientCnxns?: number;
+  autopurge?: { snapRetainCount?: number; purgeInterval?: number };
+  heap?: string;
+  restart?: RestartPolicy;
+  config?: Record<string, string | number | boolean>;
 }
 
 export interface MemberEntry {
@@ -23,6 +43,9 @@ export interface MemberEntry {
   host?: string;
   ports?: Partial<Ports>;
   dataDir?: string;
+  role?: Role;
+  group?: number;
+  weight?: number;
 }
 
 /** Where in the ensemble file a resolved value came from, as JSON pointers, for messages. */
@@ -32,6 +55,9 @@ export interface Origin {
   readonly name: string;
   readonly host: string;
   readonly dataDir: string;
+  readonly role: string;
+  readonly group: string;
+  readonly weight: string;
   readonly ports: Readonly<Record<PortKind, string>>;
 }
 
@@ -42,21 +68,45 @@ export interface Member {
   readonly name: string;
   /** The address peers and clients use to reach this member. */
   readonly host: string;
-  readonly ports: Readonly<Ports>;
+  /** Ports in use; admin and metrics only while those servers are on. */
+  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
   /** Host folder mounted as the member's dataDir. */
   readonly dataDir: string;
+  readonly role: Role;
+  /** Hierarchical quorums: group number and weight, for participants in a grouped ensemble. */
+  readonly group?: number;
+  readonly weight?: number;
   readonly origin: Origin;
 }
 
-export type DialectName = 'garland';
+/** Settings every member shares; absent ones are left to the image's defaults. */
+export interface Settings {
+  readonly tickTime?: number;
+  readonly initLimit?: number;
+  readonly syncLimit?: number;
+  readonly maxClientCnxns?: number;
+  readonly autopurgeSnapRetainCount?: number;
+  readonly autopurgePurgeInterval?: number;
+  /** JVM heap as -Xmx takes it, e.g. 512m. */
+  readonly heap?: string;
+  /** Four-letter words allowed, srvr always among them (scripts and health checks need it). */
+  readonly fourLetterWords: readonly string[];
+  /** Other zoo.cfg keys, in the file's order. */
+  readonly config: ReadonlyArray<readonly [string, string]>;
+}
 
 /** The fully explicit ensemble: every default applied, members in id order. Frozen. */
 export interface Ensemble {
   readonly image: string;
   readonly dialect: DialectName;
   readonly members: readonly Member[];
-  /** Pointer of the image, for messages. */
-  readonly imageOrigin: string;
+  readonly adminServer: boolean;
+  readonly metrics: boolean;
+  readonly healthcheck: boolean;
+  readonly restart?: RestartPolicy;
+  readonly settings: Settings;
+  /** Where the ensemble-wide values came from, for messages. */
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'config', string>>;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */

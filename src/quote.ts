@@ -25,7 +25,9 @@ const YAML_KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
  * one (JSON's string syntax is a subset of YAML's double-quoted scalars).
  */
 export function yaml(value: string | number): string {
-  const text = String(value).replace(/\$/g, '$$$$');
+  // A number stays a number (health check retries); numbers that must be strings come as strings.
+  if (typeof value === 'number') return String(value);
+  const text = value.replace(/\$/g, '$$$$');
   if (YAML_PLAIN.test(text) && !YAML_KEYWORDS.test(text)) return text;
   return JSON.stringify(text);
 }

@@ -1,15 +1,15 @@
 // resolve: a schema-valid ensemble file → one explicit, frozen Ensemble. Every default is applied
-// here and nowhere else: ids, names, hosts, ports, data folders. Problems that leave no model to
-// build (an image no dialect speaks) are returned instead; everything else a model can express,
-// even a clash, is left for the named rules to judge.
-import { dialectOfImage, knownImages } from './dialects/index.js';
+// here and nowhere else: image and dialect, ids, names, roles, hosts, ports, data folders,
+// settings. Problems that leave no model to build (an image no dialect speaks) are returned
+// instead; everything else a model can express, even a clash, is left to the named rules.
+import { DEFAULT_IMAGE, DIALECTS, dialectOfImage, knownImages } from './dialects/index.js';
 import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberEntry, type Origin, type PortKind, type Ports, type Problem } from './model.js';
 import { pointer } from './pointer.js';
 
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
-  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888 }) as Readonly<Ports>,
+  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 }) as Readonly<Ports>,
 });
 
 export type Resolved = { ensemble: Ensemble; problems?: undefined } | { ensemble?: undefined; problems: Problem[] };
@@ -21,13 +21,22 @@ interface Draft {
 }
 
 export function resolve(file: EnsembleFile): Resolved {
-  if (file.image === undefined) {
-    return { problems: [{ pointer: '', message: `must name an "image" (zkgen knows ${knownImages()})` }] };
+  const image = file.image ?? DEFAULT_IMAGE;
+  const dialectName = file.dialect ?? dialectOfImage(image);
+  if (dialectName === undefined) {
+    return {
+      problems: [
+        {
+          pointer: '/image',
+          message: `no dialect known for "${image}": zkgen knows ${knownImages()}; for a mirror or a derived image, say which with "dialect"`,
+        },
+      ],
+    };
   }
-  const dialect = dialectOfImage(file.image);
-  if (dialect === undefined) {
-    return { problems: [{ pointer: '/image', message: `no image dialect for "${file.image}": zkgen knows ${knownImages()}` }] };
-  }
+  const dialect = DIALECTS[dialectName];
+  const has35 = dialect.zookeeper === '3.5+';
+  const adminServer = file.adminServer ?? has35;
+  const metrics = file.metrics ?? false;
 
   const listed = Array.isArray(file.servers);
   const entries: MemberEntry[] = listed ? (file.servers as MemberEntry[]) : Array.from({ length: file.servers as number }, () => ({}));
@@ -42,46 +51,86 @@ export function resolve(file: EnsembleFile): Resolved {
   // Members in id order (stable: repeated ids keep file order, and a rule reports them).
   drafts.sort((a, b) => a.id - b.id);
 
+  const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
   const dataRoot = (file.dataRoot ?? DEFAULTS.dataRoot).replace(/\/+$/, '');
   const members = drafts.map(({ entry, id, at }, position): Member => {
     const name = entry.name ?? `zk${id}`;
-    const ports = {} as Ports;
+    const ports: Partial<Ports> = {};
     const portOrigins = {} as Record<PortKind, string>;
     for (const kind of PORT_KINDS) {
       const own = entry.ports?.[kind];
+      const base = file.ports?.[kind];
+      // A port given for a server that is off is kept, so that a rule can say so.
+      if (!inUse[kind] && own === undefined && base === undefined) {
+        portOrigins[kind] = base !== undefined ? `/ports/${kind}` : at;
+        continue;
+      }
       if (own !== undefined) {
         ports[kind] = own;
         portOrigins[kind] = `${at}/ports/${kind}`;
-      } else {
-        // The ensemble's layout: the first member's port, + 1 for each member before this one.
-        ports[kind] = (file.ports?.[kind] ?? DEFAULTS.ports[kind]) + position;
-        portOrigins[kind] = listed || file.ports?.[kind] === undefined ? at : `/ports/${kind}`;
+        continue;
       }
+      // The ensemble's layout: the first member's port, + 1 for each member before this one —
+      // except a client port an image stamps on every server line, which all members share.
+      const step = kind === 'client' && dialect.sharedClientPort ? 0 : position;
+      ports[kind] = (base ?? DEFAULTS.ports[kind]) + step;
+      portOrigins[kind] = base === undefined ? at : `/ports/${kind}`;
     }
+    // Members sharing a client port need an address each: the loopback range has plenty.
+    const host = entry.host ?? file.host ?? (dialect.sharedClientPort ? `127.0.0.${position + 1}` : DEFAULTS.host);
     const origin: Origin = {
       member: at,
       id: entry.id !== undefined ? `${at}/id` : at,
       name: entry.name !== undefined ? `${at}/name` : at,
       host: entry.host !== undefined ? `${at}/host` : file.host !== undefined ? '/host' : at,
       dataDir: entry.dataDir !== undefined ? `${at}/dataDir` : file.dataRoot !== undefined ? '/dataRoot' : at,
+      role: entry.role !== undefined ? `${at}/role` : at,
+      group: entry.group !== undefined ? `${at}/group` : at,
+      weight: entry.weight !== undefined ? `${at}/weight` : at,
       ports: Object.freeze(portOrigins),
     };
     return Object.freeze({
       id,
       name,
-      host: entry.host ?? file.host ?? DEFAULTS.host,
-      ports: Object.freeze(ports),
+      host,
+      ports: Object.freeze(ports) as Member['ports'],
       dataDir: entry.dataDir ?? `${dataRoot}/${name}`,
+      role: entry.role ?? 'participant',
+      ...(entry.group !== undefined && { group: entry.group }),
+      ...(entry.weight !== undefined && { weight: entry.weight }),
       origin: Object.freeze(origin),
     });
   });
 
+  const words = new Set(['srvr', ...(file.fourLetterWords ?? [])]);
   return {
     ensemble: Object.freeze({
-      image: file.image,
-      dialect,
+      image,
+      dialect: dialectName,
       members: Object.freeze(members),
-      imageOrigin: '/image',
+      adminServer,
+      metrics,
+      healthcheck: file.healthcheck ?? dialectName !== 'garland',
+      ...(file.restart !== undefined && { restart: file.restart }),
+      settings: Object.freeze({
+        tickTime: file.tickTime,
+        initLimit: file.initLimit,
+        syncLimit: file.syncLimit,
+        maxClientCnxns: file.maxClientCnxns,
+        autopurgeSnapRetainCount: file.autopurge?.snapRetainCount,
+        autopurgePurgeInterval: file.autopurge?.purgeInterval,
+        heap: file.heap,
+        fourLetterWords: Object.freeze([...words].sort()),
+        config: Object.freeze(Object.entries(file.config ?? {}).map(([k, v]) => Object.freeze([k, String(v)] as const))),
+      }),
+      origin: Object.freeze({
+        image: file.image !== undefined ? '/image' : '',
+        dialect: file.dialect !== undefined ? '/dialect' : file.image !== undefined ? '/image' : '',
+        servers: '/servers',
+        adminServer: file.adminServer !== undefined ? '/adminServer' : '',
+        metrics: file.metrics !== undefined ? '/metrics' : '',
+        config: '/config',
+      }),
     }),
   };
 }

@@ -1,11 +1,86 @@
-// ZooKeeper's own configuration syntax, shared by every image dialect.
-import type { Member } from './model.js';
+// ZooKeeper's own configuration vocabulary, shared by every image dialect: what a member's zoo.cfg
+// must say, whichever way an image is told to say it.
+import type { Ensemble, Member } from './model.js';
+
+export type Setting = readonly [string, string];
+
+export const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider';
 
 /**
- * A member's line in every member's zoo.cfg. ZooKeeper 3.4 knows only `host:peer:election`;
- * 3.5+ may append `;clientPort`, which 3.4.6 refuses to parse.
+ * A member's line in every member's zoo.cfg. ZooKeeper 3.4 knows only `host:peer:election[:role]`;
+ * 3.5+ appends `;clientPort`, which 3.4.6 refuses to parse.
  */
-export function serverLine(member: Member, style: '3.4' | '3.5'): readonly [string, string] {
-  const address = `${member.host}:${member.ports.peer}:${member.ports.election}`;
-  return [`server.${member.id}`, style === '3.4' ? address : `${address};${member.ports.client}`];
+export function serverLine(member: Member, style: '3.4' | '3.5', clientPort = member.ports.client): Setting {
+  const role = member.role === 'observer' ? ':observer' : '';
+  const address = `${member.host}:${member.ports.peer}:${member.ports.election}${role}`;
+  return [`server.${member.id}`, style === '3.4' ? address : `${address};${clientPort}`];
+}
+
+/** host:peer:election[:observer], the form bitnami and confluent take in their server lists. */
+export function serverAddress(member: Member): string {
+  return `${member.host}:${member.ports.peer}:${member.ports.election}${member.role === 'observer' ? ':observer' : ''}`;
+}
+
+/** 4lw.commands.whitelist's value. */
+export function fourLetterWords(ensemble: Ensemble): string {
+  return ensemble.settings.fourLetterWords.join(',');
+}
+
+/** Hierarchical quorums: group.N=id:id:… in group order, then weight.<id> for every grouped member. */
+export function quorumGroups(ensemble: Ensemble): Setting[] {
+  const grouped = ensemble.members.filter((m) => m.group !== undefined);
+  if (grouped.length === 0) return [];
+  const groups = [...new Set(grouped.map((m) => m.group!))].sort((a, b) => a - b);
+  return [
+    ...groups.map((g): Setting => [`group.${g}`, grouped.filter((m) => m.group === g).map((m) => m.id).join(':')]),
+    ...grouped.map((m): Setting => [`weight.${m.id}`, String(m.weight ?? 1)]),
+  ];
+}
+
+/** The settings of ensemble-wide fields, in zoo.cfg's usual order; absent fields are left out. */
+export function sharedSettings(ensemble: Ensemble): Setting[] {
+  const s = ensemble.settings;
+  const lines: Array<[string, number | undefined]> = [
+    ['tickTime', s.tickTime],
+    ['initLimit', s.initLimit],
+    ['syncLimit', s.syncLimit],
+    ['maxClientCnxns', s.maxClientCnxns],
+    ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
+    ['autopurge.purgeInterval', s.autopurgePurgeInterval],
+  ];
+  return lines.filter((l): l is [string, number] => l[1] !== undefined).map(([k, v]) => [k, String(v)]);
+}
+
+/** AdminServer and metrics settings of one member (3.5+ only). */
+export function serverPortSettings(member: Member, ensemble: Ensemble): Setting[] {
+  const lines: Setting[] = [['admin.enableServer', String(ensemble.adminServer)]];
+  if (member.ports.admin !== undefined) lines.push(['admin.serverPort', String(member.ports.admin)]);
+  if (member.ports.metrics !== undefined) {
+    lines.push(['metricsProvider.className', PROMETHEUS_PROVIDER], ['metricsProvider.httpPort', String(member.ports.metrics)]);
+  }
+  return lines;
+}
+
+/** The keys zkgen writes from fields of its own: `config` may not set them behind those fields' backs. */
+export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^server\.\d+$/, 'servers'],
+  [/^(clientPort|clientPortAddress)$/, 'ports.client'],
+  [/^(dataDir|dataLogDir)$/, 'dataRoot or dataDir'],
+  [/^(tickTime|initLimit|syncLimit|maxClientCnxns)$/, 'the field of the same name'],
+  [/^autopurge\./, 'autopurge'],
+  [/^4lw\.commands\.whitelist$/, 'fourLetterWords'],
+  [/^admin\.(enableServer|serverPort)$/, 'adminServer and ports.admin'],
+  [/^metricsProvider\./, 'metrics and ports.metrics'],
+  [/^peerType$/, 'role'],
+  [/^(group|weight)\.\d+$/, 'group and weight'],
+  [/^standaloneEnabled$/, 'servers'],
+];
+
+/** The JVM option that sets the heap, as -Xmx takes it. */
+export const heapFlag = (heap: string) => `-Xmx${heap}`;
+
+/** A heap size in MiB, for images that take a number (bitnami's ZOO_HEAP_SIZE). */
+export function heapMegabytes(heap: string): number {
+  const n = Number(heap.slice(0, -1));
+  return /g$/i.test(heap) ? n * 1024 : n;
 }

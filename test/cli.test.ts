@@ -7,6 +7,9 @@ import pkg from '../package.json' with { type: 'json' };
 import { ROOT, runCli } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
+const UNPINNED =
+  'ensemble.json: /image: warning: "garland/zookeeper" names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version\n';
+const PINNED = '{ "image": "garland/zookeeper:latest", "servers": 3 }\n';
 
 function workdir(files: Record<string, string> = { 'ensemble.json': TUTORIAL }): string {
   const dir = mkdtempSync(join(tmpdir(), 'zkgen-cli-'));
@@ -15,10 +18,10 @@ function workdir(files: Record<string, string> = { 'ensemble.json': TUTORIAL }):
 }
 
 describe('zkgen FILE', () => {
-  it("prints the tutorial's compose file and nothing else", () => {
+  it("prints the tutorial's compose file on stdout, and only warnings on stderr", () => {
     const result = runCli(['ensemble.json'], { cwd: workdir() });
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(UNPINNED);
     expect(result.stdout).toBe(readFileSync(join(ROOT, 'test/fixtures/tutorial/expected/docker-compose.yml'), 'utf8'));
   });
 
@@ -64,8 +67,8 @@ describe('zkgen FILE --out DIR', () => {
   it('writes the bundle: compose file, executable scripts, per-member conf', () => {
     const dir = workdir();
     const result = runCli(['ensemble.json', '--out', 'zk'], { cwd: dir });
-    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });
@@ -80,7 +83,7 @@ describe('zkgen FILE --out DIR', () => {
   });
 
   it('refuses to replace a folder it did not write', () => {
-    const dir = workdir();
+    const dir = workdir({ 'ensemble.json': PINNED });
     mkdirSync(join(dir, 'mine'));
     writeFileSync(join(dir, 'mine', 'notes.txt'), 'keep me');
     const result = runCli(['ensemble.json', '--out', 'mine'], { cwd: dir });
@@ -108,14 +111,14 @@ describe('zkgen FILE --out DIR', () => {
 
 describe('zkgen FILE --out DIR --check', () => {
   it('exits 0 when DIR is up to date, 1 and the stale names when not, and writes nothing', () => {
-    const dir = workdir();
+    const dir = workdir({ 'ensemble.json': PINNED });
     runCli(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir })).toEqual({ code: 0, stdout: '', stderr: '' });
 
     writeFileSync(join(dir, 'zk', 'run.sh'), '#!/bin/sh\n');
     writeFileSync(join(dir, 'zk', 'extra.txt'), 'not zkgen');
     chmodSync(join(dir, 'zk', 'status.sh'), 0o644);
-    writeFileSync(join(dir, 'ensemble.json'), '{ "image": "garland/zookeeper", "servers": 3, "ports": { "client": 2190 } }');
+    writeFileSync(join(dir, 'ensemble.json'), '{ "image": "garland/zookeeper:latest", "servers": 3, "ports": { "client": 2190 } }');
     const before = readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8');
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
     expect(result.code).toBe(1);
@@ -126,6 +129,7 @@ describe('zkgen FILE --out DIR --check', () => {
       'zk/conf/zk3/zoo.cfg',
       'zk/docker-compose.yml',
       'zk/extra.txt',
+      'zk/rolling-restart.sh',
       'zk/run.sh',
       'zk/smoke-test.sh',
       'zk/status.sh',
@@ -134,10 +138,10 @@ describe('zkgen FILE --out DIR --check', () => {
   });
 
   it('reports every file stale when DIR does not exist, and creates nothing', () => {
-    const dir = workdir();
+    const dir = workdir({ 'ensemble.json': PINNED });
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(11);
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(12);
     expect(existsSync(join(dir, 'zk'))).toBe(false);
   });
 });
@@ -147,7 +151,7 @@ describe('zkgen connect-string FILE', () => {
     expect(runCli(['connect-string', 'ensemble.json'], { cwd: workdir() })).toEqual({
       code: 0,
       stdout: 'localhost:2181,localhost:2182,localhost:2183\n',
-      stderr: '',
+      stderr: UNPINNED,
     });
   });
 

@@ -6,34 +6,35 @@
 set -euo pipefail
 
 writer=zk1
-writer_port=2181
+writer_address=127.0.0.1:2181
 reader=zk2
-reader_port=2182
+reader_address=127.0.0.1:2182
 znode="/zkgen-smoke-test-$$-$RANDOM"
 value="written-through-$writer-$$"
 
-# zkcli MEMBER CLIENT_PORT COMMAND...: zkCli inside the member's container, against that member.
+# zkcli MEMBER HOST:PORT COMMAND...: zkCli inside the member's container, against that member.
+# Its answers go to stdout and stderr alike.
 zkcli() {
-  local name=$1 port=$2
+  local name=$1 address=$2
   shift 2
-  docker exec "$name" /opt/zookeeper/bin/zkCli.sh -server "127.0.0.1:$port" "$@" 2>&1
+  docker exec "$name" /opt/zookeeper/bin/zkCli.sh -server "$address" "$@" 2>&1
 }
 
 cleanup() {
-  zkcli "$writer" "$writer_port" delete "$znode" >/dev/null || true
+  zkcli "$writer" "$writer_address" delete "$znode" >/dev/null || true
 }
 trap cleanup EXIT
 
-echo "create $znode through $writer (127.0.0.1:$writer_port)"
+echo "create $znode through $writer ($writer_address)"
 # zkCli's exit status is not reliable across versions: judge it by what it prints.
-created=$(zkcli "$writer" "$writer_port" create "$znode" "$value") || true
+created=$(zkcli "$writer" "$writer_address" create "$znode" "$value") || true
 if ! grep -q "^Created $znode\$" <<<"$created"; then
   printf 'FAIL: %s did not create %s:\n%s\n' "$writer" "$znode" "$created" >&2
   exit 1
 fi
 
-echo "get $znode through $reader (127.0.0.1:$reader_port)"
-read_back=$(zkcli "$reader" "$reader_port" get "$znode") || true
+echo "get $znode through $reader ($reader_address)"
+read_back=$(zkcli "$reader" "$reader_address" get "$znode") || true
 if ! grep -qx "$value" <<<"$read_back"; then
   printf 'FAIL: %s did not return %s for %s:\n%s\n' "$reader" "$value" "$znode" "$read_back" >&2
   exit 1

@@ -1,14 +1,14 @@
 // garland/zookeeper, the tutorial's image: ZooKeeper 3.4.6. Its /opt/run.sh writes $SERVER_ID to
 // myid and appends $ADDITIONAL_ZOOKEEPER_1..10 to zoo.cfg verbatim, one line each, on every start.
-import type { Dialect } from './types.js';
-import { serverLine } from '../zookeeper.js';
+import { heapFlag, quorumGroups, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
+import type { Ensemble, Member } from '../model.js';
+import { lastWins, type Dialect } from './types.js';
 
 const SLOTS = 10;
-const CONF = '/opt/zookeeper/conf/zoo.cfg';
 const DATA = '/tmp/zookeeper';
 
 // 3.4.6's conf/zoo_sample.cfg, which the image uses as its zoo.cfg before appending.
-const BASE: ReadonlyArray<readonly [string, string]> = [
+const BASE: readonly Setting[] = [
   ['tickTime', '2000'],
   ['initLimit', '10'],
   ['syncLimit', '5'],
@@ -16,26 +16,50 @@ const BASE: ReadonlyArray<readonly [string, string]> = [
   ['clientPort', '2181'],
 ];
 
+/** Every line the member's zoo.cfg needs appended, in slot order. */
+function appended(member: Member, ensemble: Ensemble): Setting[] {
+  return [
+    ...ensemble.members.map((m) => serverLine(m, '3.4')),
+    ['clientPort', String(member.ports.client)],
+    ...sharedSettings(ensemble),
+    // 3.4 does not infer an observer's own role from its server line.
+    ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+    ...quorumGroups(ensemble),
+    ...ensemble.settings.config,
+  ];
+}
+
 export const garland: Dialect = {
   name: 'garland',
-  // One slot per server line and one for clientPort.
-  maxMembers: SLOTS - 1,
-  maxMembersReason: `its /opt/run.sh appends only ADDITIONAL_ZOOKEEPER_1..${SLOTS} to zoo.cfg: one per member and one for clientPort`,
-  containerDataDir: DATA,
-  zkCli: '/opt/zookeeper/bin/zkCli.sh',
-  zooCfgPath: CONF,
+  repository: 'garland/zookeeper',
+  zookeeper: '3.4',
+  sharedClientPort: false,
+  zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
+  zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
+  volumes: (member) => [[member.dataDir, DATA]],
   environment(member, ensemble) {
-    const lines = [...ensemble.members.map((m) => serverLine(m, '3.4')), ['clientPort', String(member.ports.client)] as const];
     return [
       ['SERVER_ID', String(member.id)],
-      ...lines.map(([key, value], i) => [`ADDITIONAL_ZOOKEEPER_${i + 1}`, `${key}=${value}`] as const),
+      ...appended(member, ensemble).map(([key, value], i): Setting => [`ADDITIONAL_ZOOKEEPER_${i + 1}`, `${key}=${value}`]),
+      // zkServer.sh passes $JVMFLAGS to the JVM.
+      ...(ensemble.settings.heap ? [['JVMFLAGS', heapFlag(ensemble.settings.heap)] as const] : []),
     ];
   },
-  zooCfg(member, ensemble) {
-    // Appended lines override the sample's (java.util.Properties keeps the last of a key).
-    const settings = new Map<string, string>(BASE);
-    for (const m of ensemble.members) settings.set(...serverLine(m, '3.4'));
-    settings.set('clientPort', String(member.ports.client));
-    return [...settings];
+  zooCfg: (member, ensemble) => lastWins([...BASE, ...appended(member, ensemble)]),
+  check(ensemble) {
+    // An observer needs one line more than a participant (peerType).
+    const most = Math.max(...ensemble.members.map((m) => appended(m, ensemble).length));
+    if (most <= SLOTS) return [];
+    const extra = most - ensemble.members.length - 1;
+    return [
+      {
+        pointer: ensemble.origin.servers,
+        message:
+          `garland/zookeeper appends only ADDITIONAL_ZOOKEEPER_1..${SLOTS} to zoo.cfg, and this ensemble needs ${most} lines: ` +
+          `${ensemble.members.length} server lines, clientPort` +
+          (extra > 0 ? ` and ${extra} setting${extra === 1 ? '' : 's'}` : '') +
+          ` (at most ${SLOTS - 1} members)`,
+      },
+    ];
   },
 };

@@ -1,4 +1,5 @@
-import type { DialectName, Ensemble, Member } from '../model.js';
+import type { DialectName, Ensemble, Member, Problem } from '../model.js';
+import type { Setting } from '../zookeeper.js';
 
 /**
  * What zkgen must know about one ZooKeeper image: how its environment spells an ensemble, where
@@ -7,18 +8,35 @@ import type { DialectName, Ensemble, Member } from '../model.js';
  */
 export interface Dialect {
   readonly name: DialectName;
-  /** The most members this image can be told about. */
-  readonly maxMembers: number;
-  /** Why maxMembers is what it is, for the message when an ensemble is larger. */
-  readonly maxMembersReason: string;
-  /** The member's dataDir inside the container, where the host data folder is mounted. */
-  readonly containerDataDir: string;
-  /** zkCli inside the container. */
-  readonly zkCli: string;
-  /** Where the member's zoo.cfg ends up inside the container. */
+  /** The repository the dialect is named after, for messages. */
+  readonly repository: string;
+  /**
+   * The ZooKeeper line inside: 3.4 has no AdminServer, no metrics provider, no 4lw whitelist and
+   * no `;clientPort` in server lines.
+   */
+  readonly zookeeper: '3.4' | '3.5+';
+  /**
+   * The image stamps one client port onto every server line (bitnami), so members share it and
+   * are told apart by address; each then binds its client port to its own address only.
+   */
+  readonly sharedClientPort: boolean;
+  /** zkCli inside the container, as the words that come before the server's host:port. */
+  readonly zkCli: readonly string[];
+  /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
+  /** Host folder → container folder mounts of one member; the first holds myid. */
+  volumes(member: Member): ReadonlyArray<readonly [string, string]>;
   /** The container's environment for one member, in the order it is written. */
-  environment(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
-  /** The settings the member ends up running with, in the order its zoo.cfg holds them. */
-  zooCfg(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
+  environment(member: Member, ensemble: Ensemble): readonly Setting[];
+  /** The settings the member ends up running with, in the order its configuration file holds them. */
+  zooCfg(member: Member, ensemble: Ensemble): readonly Setting[];
+  /** What this image cannot express, with the reason. */
+  check(ensemble: Ensemble): Problem[];
+}
+
+/** Settings with a key set more than once keep the last value in the first one's place, as java.util.Properties reads them. */
+export function lastWins(lines: readonly Setting[]): Setting[] {
+  const map = new Map<string, string>();
+  for (const [k, v] of lines) map.set(k, v);
+  return [...map];
 }

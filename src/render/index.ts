@@ -13,12 +13,13 @@ export const renderRun: Renderer = (view) => [file('run.sh', renderTemplate('run
 export const renderStatus: Renderer = (view) => [file('status.sh', renderTemplate('status.sh', view), true)];
 export const renderSmokeTest: Renderer = (view) => [file('smoke-test.sh', renderTemplate('smoke-test.sh', view), true)];
 export const renderRemove: Renderer = (view) => [file('remove.sh', renderTemplate('remove.sh', view), true)];
+export const renderRollingRestart: Renderer = (view) => [file('rolling-restart.sh', renderTemplate('rolling-restart.sh', view), true)];
 // What each member ends up running inside its container, because the tutorial names debugging as
 // Docker's main drawback: one can read it without `docker exec`.
 export const renderMemberConfig: Renderer = (view) =>
   view.members.flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]);
 
-const RENDERERS: readonly Renderer[] = [renderCompose, renderRun, renderStatus, renderSmokeTest, renderRemove, renderMemberConfig];
+const RENDERERS: readonly Renderer[] = [renderCompose, renderRun, renderStatus, renderSmokeTest, renderRollingRestart, renderRemove, renderMemberConfig];
 
 export function render(ensemble: Ensemble): GeneratedFile[] {
   const view = buildView(ensemble);

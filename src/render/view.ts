@@ -2,6 +2,7 @@
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
 import type { Ensemble, Member } from '../model.js';
+import { sh } from '../quote.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -13,20 +14,36 @@ export interface KeyValue {
 export interface MemberView {
   readonly id: number;
   readonly name: string;
+  readonly role: string;
   readonly clientPort: number;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
-  /** host folder:container dataDir, as `docker run -v` and compose's short syntax take it. */
-  readonly volume: string;
+  /** Where the client port answers from inside the member's own container. */
+  readonly localClientHost: string;
+  /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
+  readonly volumes: readonly string[];
   readonly environment: readonly KeyValue[];
   readonly zooCfg: readonly KeyValue[];
   readonly zooCfgPath: string;
+  /** The health check: bash inside the container asks the member `srvr`. */
+  readonly probe: string;
+  /** The same, as one command line for `docker run --health-cmd` (run by /bin/sh). */
+  readonly probeCommandLine: string;
+}
+
+export interface HealthView {
+  readonly interval: string;
+  readonly timeout: string;
+  readonly retries: number;
+  readonly startPeriod: string;
 }
 
 export interface EnsembleView {
   readonly image: string;
-  readonly zkCli: string;
+  readonly zkCli: readonly string[];
   readonly members: readonly MemberView[];
+  readonly restart?: string;
+  readonly health?: HealthView;
   /** Where the smoke test writes, and where it reads back: another member whenever there is one. */
   readonly writer: MemberView;
   readonly reader: MemberView;
@@ -39,20 +56,50 @@ export function clientAddress(member: Member): string {
   return `${member.host}:${member.ports.client}`;
 }
 
+/**
+ * Healthy only while the member serves: `srvr` reports a mode (leader, follower, observer,
+ * standalone) only with a quorum, unlike `ruok`. The images ship bash but no netcat, so bash's
+ * /dev/tcp asks.
+ */
+export function probe(host: string, port: number): string {
+  return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+}
+
+// A member starting over its data can take a while to load its snapshot: failures in the first
+// half minute do not count.
+const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPeriod: '30s' };
+
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
-  const members = ensemble.members.map(
-    (m): MemberView => ({
+  const members = ensemble.members.map((m): MemberView => {
+    // A client port bound to the member's own address answers there only; else 127.0.0.1 does.
+    const localClientHost = dialect.sharedClientPort ? m.host : '127.0.0.1';
+    const check = probe(localClientHost, m.ports.client);
+    return {
       id: m.id,
       name: m.name,
+      role: m.role,
       clientPort: m.ports.client,
       clientAddress: clientAddress(m),
-      volume: `${m.dataDir}:${dialect.containerDataDir}`,
+      localClientHost,
+      volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
       environment: pairs(dialect.environment(m, ensemble)),
       zooCfg: pairs(dialect.zooCfg(m, ensemble)),
       zooCfgPath: dialect.zooCfgPath,
-    }),
-  );
+      probe: check,
+      probeCommandLine: `bash -c ${sh(check)}`,
+    };
+  });
+  // Read back through a participant other than the writer when there is one.
   const writer = members[0]!;
-  return { image: ensemble.image, zkCli: dialect.zkCli, members, writer, reader: members[1] ?? writer };
+  const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
+  return {
+    image: ensemble.image,
+    zkCli: dialect.zkCli,
+    members,
+    ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
+    ...(ensemble.healthcheck && { health: HEALTH }),
+    writer,
+    reader,
+  };
 }

@@ -38,7 +38,9 @@ function closest(word: string, candidates: string[]): string | undefined {
   return best;
 }
 
-function describe(error: ErrorObject): Problem {
+const escapeToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+function describe(error: ErrorObject): Problem | undefined {
   const at = error.instancePath;
   const params = error.params as Record<string, unknown>;
   const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
@@ -48,7 +50,7 @@ function describe(error: ErrorObject): Problem {
       const known = Object.keys((parent.properties as object | undefined) ?? {});
       const guess = closest(key, known);
       return {
-        pointer: `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        pointer: `${at}/${escapeToken(key)}`,
         message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
       };
     }
@@ -68,8 +70,16 @@ function describe(error: ErrorObject): Problem {
       return { pointer: at, message: `must hold at most ${String(params.limit)} items` };
     case 'maxLength':
       return { pointer: at, message: `must be at most ${String(params.limit)} characters long` };
-    case 'pattern':
-      return { pointer: at, message: typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message) };
+    case 'pattern': {
+      const message = typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message);
+      // Inside propertyNames the key is what failed: point at it and name it.
+      const key = (error as ErrorObject & { propertyName?: string }).propertyName;
+      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${JSON.stringify(key)} ${message}` };
+    }
+    case 'enum':
+      return { pointer: at, message: `must be one of: ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };
+    case 'propertyNames':
+      return undefined; // the failing name's own error says it better
     default:
       return { pointer: at, message: String(error.message) };
   }
@@ -81,6 +91,7 @@ export function validateSchema(value: unknown): { file: EnsembleFile; problems?:
   const problems: Problem[] = [];
   for (const error of validate.errors ?? []) {
     const problem = describe(error);
+    if (problem === undefined) continue;
     const key = `${problem.pointer}\n${problem.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -1,0 +1,112 @@
+// bitnami/zookeeper. Its scripts build zoo.cfg from the sample: ZOO_* variables set fixed keys,
+// ZOO_SERVERS (`host:peer:election[:observer]::id`, so ids may be sparse) becomes server lines
+// with ZOO_PORT_NUMBER — this member's client port — stamped onto every one, and each
+// ZOO_CFG_<key> sets <key> with `_` read as `.`. Under host networking the stamping means every
+// member must share one client port, so members are told apart by address: each binds its
+// client port to its own (clientPortAddress).
+import { fourLetterWords, heapMegabytes, PROMETHEUS_PROVIDER, quorumGroups, serverAddress, sharedSettings, type Setting } from '../zookeeper.js';
+import type { Member, Problem } from '../model.js';
+import { lastWins, type Dialect } from './types.js';
+
+const yes = (on: boolean) => (on ? 'yes' : 'no');
+const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
+
+// The sample zoo.cfg the image starts from, then the defaults of the keys its scripts always set.
+const BASE: readonly Setting[] = [
+  ['tickTime', '2000'],
+  ['initLimit', '10'],
+  ['syncLimit', '5'],
+  ['dataDir', '/bitnami/zookeeper/data'],
+  ['clientPort', '2181'],
+  ['maxClientCnxns', '60'],
+  ['reconfigEnabled', 'false'],
+  ['quorumListenOnAllIPs', 'false'],
+  ['autopurge.purgeInterval', '0'],
+  ['autopurge.snapRetainCount', '3'],
+];
+
+export const bitnami: Dialect = {
+  name: 'bitnami',
+  repository: 'bitnami/zookeeper',
+  zookeeper: '3.5+',
+  sharedClientPort: true,
+  zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
+  zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
+  volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
+  environment(member, ensemble) {
+    const s = ensemble.settings;
+    const env = (key: string, value: number | string | undefined): Setting[] => (value === undefined ? [] : [[key, String(value)]]);
+    return [
+      ['ZOO_SERVER_ID', String(member.id)],
+      ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
+      ['ZOO_PORT_NUMBER', String(member.ports.client)],
+      [cfgVariable('clientPortAddress'), member.host],
+      // Without one of these the image refuses to start with client authentication off (3.8 / 3.9).
+      ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
+      ['ALLOW_EMPTY_PASSWORD', 'yes'],
+      ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
+      ['ZOO_ENABLE_ADMIN_SERVER', yes(ensemble.adminServer)],
+      ...env('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
+      ...(member.ports.metrics !== undefined
+        ? [['ZOO_ENABLE_PROMETHEUS_METRICS', 'yes'] as const, ['ZOO_PROMETHEUS_METRICS_PORT_NUMBER', String(member.ports.metrics)] as const]
+        : []),
+      ...env('ZOO_TICK_TIME', s.tickTime),
+      ...env('ZOO_INIT_LIMIT', s.initLimit),
+      ...env('ZOO_SYNC_LIMIT', s.syncLimit),
+      ...env('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
+      ...env('ZOO_AUTOPURGE_RETAIN_COUNT', s.autopurgeSnapRetainCount),
+      ...env('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
+      ...env('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
+      ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
+      ...[...quorumGroups(ensemble), ...ensemble.settings.config].map(([k, v]): Setting => [cfgVariable(k), v]),
+    ];
+  },
+  zooCfg(member: Member, ensemble) {
+    return lastWins([
+      ...BASE,
+      ...sharedSettings(ensemble),
+      ['clientPort', String(member.ports.client)],
+      ['4lw.commands.whitelist', fourLetterWords(ensemble)],
+      ...(member.ports.admin !== undefined ? [['admin.serverPort', String(member.ports.admin)] as const] : []),
+      ['admin.enableServer', String(ensemble.adminServer)],
+      ...ensemble.members.map((m): Setting => [`server.${m.id}`, `${serverAddress(m)};${member.ports.client}`]),
+      ['clientPortAddress', member.host],
+      ...quorumGroups(ensemble),
+      ...ensemble.settings.config,
+      ...(member.ports.metrics !== undefined
+        ? [['metricsProvider.className', PROMETHEUS_PROVIDER] as const, ['metricsProvider.httpPort', String(member.ports.metrics)] as const]
+        : []),
+      ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+    ]);
+  },
+  check(ensemble) {
+    const problems: Problem[] = [];
+    const [first] = ensemble.members;
+    for (const m of ensemble.members) {
+      if (m.ports.client !== first!.ports.client) {
+        problems.push({
+          pointer: m.origin.ports.client,
+          message:
+            `bitnami/zookeeper stamps each member's own ZOO_PORT_NUMBER onto every server line, so under host networking all ` +
+            `members must share one client port (${first!.ports.client}) and differ by address`,
+        });
+      }
+      // The image's own validation refuses privileged ports.
+      for (const kind of ['client', 'admin', 'metrics'] as const) {
+        const port = m.ports[kind];
+        if (port !== undefined && port < 1024) {
+          problems.push({ pointer: m.origin.ports[kind], message: `bitnami/zookeeper refuses ports below 1024: ${m.name}'s ${kind} port is ${port}` });
+        }
+      }
+    }
+    for (const [key] of ensemble.settings.config) {
+      if (/[_-]/.test(key)) {
+        problems.push({
+          pointer: `${ensemble.origin.config}/${key}`,
+          message: `bitnami/zookeeper takes other settings as ZOO_CFG_<key> with '_' for '.', so a key holding '_' or '-' cannot be passed`,
+        });
+      }
+    }
+    return problems;
+  },
+};

@@ -1,0 +1,140 @@
+// confluentinc/cp-zookeeper. Its configure script templates /etc/kafka/zookeeper.properties from
+// ZOOKEEPER_* variables through a fixed table of names, and numbers ZOOKEEPER_SERVERS
+// (`host:peer:election;…`) by position: the k-th entry is server.k, so ids must be 1..N in order.
+// Keys outside the table cannot be set; JVM options go in KAFKA_OPTS and KAFKA_HEAP_OPTS.
+import { heapFlag, serverAddress, type Setting } from '../zookeeper.js';
+import type { Ensemble, Problem } from '../model.js';
+import { lastWins, type Dialect } from './types.js';
+
+// The image's table of variables and the zoo.cfg keys they set, in the order its template writes
+// them (the keys zkgen sets from its own fields, and those `config` may reach).
+const TABLE: ReadonlyArray<readonly [string, string]> = [
+  ['ZOOKEEPER_CLIENT_PORT', 'clientPort'],
+  ['ZOOKEEPER_TICK_TIME', 'tickTime'],
+  ['ZOOKEEPER_GLOBAL_OUTSTANDING_LIMIT', 'globalOutstandingLimit'],
+  ['ZOOKEEPER_PRE_ALLOC_SIZE', 'preAllocSize'],
+  ['ZOOKEEPER_SNAP_COUNT', 'snapCount'],
+  ['ZOOKEEPER_MAX_CLIENT_CNXNS', 'maxClientCnxns'],
+  ['ZOOKEEPER_MIN_SESSION_TIMEOUT', 'minSessionTimeout'],
+  ['ZOOKEEPER_MAX_SESSION_TIMEOUT', 'maxSessionTimeout'],
+  ['ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT', 'autopurge.snapRetainCount'],
+  ['ZOOKEEPER_AUTOPURGE_PURGE_INTERVAL', 'autopurge.purgeInterval'],
+  ['ZOOKEEPER_SYNC_ENABLED', 'syncEnabled'],
+  ['ZOOKEEPER_INIT_LIMIT', 'initLimit'],
+  ['ZOOKEEPER_LEADER_SERVES', 'leaderServes'],
+  ['ZOOKEEPER_SYNC_LIMIT', 'syncLimit'],
+  ['ZOOKEEPER_CNX_TIMEOUT', 'cnxTimeout'],
+  ['ZOOKEEPER_FORCE_SYNC', 'forceSync'],
+  ['ZOOKEEPER_JUTE_MAX_BUFFER', 'jute.maxbuffer'],
+  ['ZOOKEEPER_SKIP_ACL', 'skipACL'],
+  ['ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS', 'quorumListenOnAllIPs'],
+  ['ZOOKEEPER_TCP_KEEP_ALIVE', 'tcpKeepAlive'],
+  ['ZOOKEEPER_ADMIN_ENABLE_SERVER', 'admin.enableServer'],
+  ['ZOOKEEPER_ADMIN_SERVER_PORT', 'admin.serverPort'],
+  ['ZOOKEEPER_ADMIN_IDLE_TIMEOUT', 'admin.idleTimeout'],
+];
+const VARIABLE = new Map(TABLE.map(([variable, key]) => [key, variable]));
+const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
+
+/** zoo.cfg keys and values this member's variables set, in the template's order. */
+function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | undefined): Setting[] {
+  const s = ensemble.settings;
+  const values: Array<[string, string | number | undefined]> = [
+    ['clientPort', clientPort],
+    ['tickTime', s.tickTime],
+    ['maxClientCnxns', s.maxClientCnxns],
+    ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
+    ['autopurge.purgeInterval', s.autopurgePurgeInterval],
+    // The image's configure script fills these in for an ensemble when they are not given.
+    ['initLimit', s.initLimit ?? 10],
+    ['syncLimit', s.syncLimit ?? 5],
+    ['admin.enableServer', String(ensemble.adminServer)],
+    ['admin.serverPort', admin],
+    ...ensemble.settings.config.filter(([key]) => VARIABLE.has(key)).map(([k, v]): [string, string] => [k, v]),
+  ];
+  return values
+    .filter((v): v is [string, string | number] => v[1] !== undefined)
+    .map(([k, v]): Setting => [k, String(v)])
+    .sort((a, b) => ORDER.get(a[0])! - ORDER.get(b[0])!);
+}
+
+function groupsAndWeights(ensemble: Ensemble): { groups?: string; weights?: string } {
+  const grouped = ensemble.members.filter((m) => m.group !== undefined);
+  if (grouped.length === 0) return {};
+  const numbers = [...new Set(grouped.map((m) => m.group!))].sort((a, b) => a - b);
+  return {
+    // Groups are numbered by position too; a group's number is only a label.
+    groups: numbers.map((g) => grouped.filter((m) => m.group === g).map((m) => m.id).join(':')).join(';'),
+    weights: ensemble.members.map((m) => m.weight ?? 1).join(';'),
+  };
+}
+
+export const confluent: Dialect = {
+  name: 'confluent',
+  repository: 'confluentinc/cp-zookeeper',
+  zookeeper: '3.5+',
+  sharedClientPort: false,
+  zkCli: ['zookeeper-shell'],
+  zooCfgPath: '/etc/kafka/zookeeper.properties',
+  volumes: (member) => [
+    [member.dataDir, '/var/lib/zookeeper/data'],
+    [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
+  ],
+  environment(member, ensemble) {
+    const { groups, weights } = groupsAndWeights(ensemble);
+    // The whitelist has no variable of its own; ZooKeeper also reads it as a system property.
+    const opts = [`-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`];
+    const heap = ensemble.settings.heap;
+    return [
+      ['ZOOKEEPER_SERVER_ID', String(member.id)],
+      ['ZOOKEEPER_SERVERS', ensemble.members.map(serverAddress).join(';')],
+      ...tableSettings(ensemble, member.ports.client, member.ports.admin).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
+      ...(groups ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights!] as const] : []),
+      ['KAFKA_OPTS', opts.join(' ')],
+      ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
+    ];
+  },
+  zooCfg(member, ensemble) {
+    const { groups, weights } = groupsAndWeights(ensemble);
+    return lastWins([
+      ['dataDir', '/var/lib/zookeeper/data'],
+      ['dataLogDir', '/var/lib/zookeeper/log'],
+      ...tableSettings(ensemble, member.ports.client, member.ports.admin),
+      ...ensemble.members.map((m, i): Setting => [`server.${i + 1}`, serverAddress(m)]),
+      ...(groups?.split(';').map((g, i): Setting => [`group.${i + 1}`, g]) ?? []),
+      ...(weights?.split(';').map((w, i): Setting => [`weight.${i + 1}`, w]) ?? []),
+    ]);
+  },
+  check(ensemble) {
+    const problems: Problem[] = [];
+    ensemble.members.forEach((m, i) => {
+      if (m.id !== i + 1) {
+        problems.push({
+          pointer: m.origin.id,
+          message: `confluentinc/cp-zookeeper numbers ZOOKEEPER_SERVERS by position, so ids must be 1..${ensemble.members.length} with none left out: ${m.name} has id ${m.id}, position ${i + 1}`,
+        });
+      }
+    });
+    if (ensemble.metrics) {
+      problems.push({
+        pointer: ensemble.origin.metrics,
+        message: 'confluentinc/cp-zookeeper has no variable for metricsProvider.*, so Prometheus metrics cannot be turned on',
+      });
+    }
+    if (ensemble.members.some((m) => m.group !== undefined) && ensemble.members.some((m) => m.role === 'observer')) {
+      problems.push({
+        pointer: ensemble.origin.servers,
+        message: 'confluentinc/cp-zookeeper gives a weight to every position in ZOOKEEPER_WEIGHTS, observers too: groups and observers cannot be combined',
+      });
+    }
+    for (const [key] of ensemble.settings.config) {
+      if (!VARIABLE.has(key)) {
+        problems.push({
+          pointer: `${ensemble.origin.config}/${key}`,
+          message: `confluentinc/cp-zookeeper sets only the zoo.cfg keys in its table of ZOOKEEPER_* variables, and ${key} is not one of them`,
+        });
+      }
+    }
+    return problems;
+  },
+};

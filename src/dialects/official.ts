@@ -1,0 +1,83 @@
+// The official `zookeeper` image (3.5 … 3.9). Its docker-entrypoint.sh writes /conf/zoo.cfg once,
+// only if absent: fixed keys from ZOO_* variables, then each whitespace-separated word of
+// ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
+// variable: each member listens where its own server line's `;clientPort` says.
+import { fourLetterWords, heapFlag, quorumGroups, serverLine, serverPortSettings, type Setting } from '../zookeeper.js';
+import type { Ensemble, Member, Problem } from '../model.js';
+import { lastWins, type Dialect } from './types.js';
+
+/** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
+function extra(member: Member, ensemble: Ensemble): Setting[] {
+  return [
+    ...serverPortSettings(member, ensemble).filter(([k]) => k !== 'admin.enableServer'),
+    ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+    ...quorumGroups(ensemble),
+    ...ensemble.settings.config,
+  ];
+}
+
+const env = (key: string, value: number | string | undefined): Setting[] => (value === undefined ? [] : [[key, String(value)]]);
+
+export const official: Dialect = {
+  name: 'official',
+  repository: 'zookeeper',
+  zookeeper: '3.5+',
+  sharedClientPort: false,
+  zkCli: ['zkCli.sh', '-server'],
+  zooCfgPath: '/conf/zoo.cfg',
+  // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
+  // log would stay behind in an anonymous volume when the container is removed.
+  volumes: (member) => [
+    [member.dataDir, '/data'],
+    [`${member.dataDir}/datalog`, '/datalog'],
+  ],
+  environment(member, ensemble) {
+    const s = ensemble.settings;
+    const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
+    return [
+      ['ZOO_MY_ID', String(member.id)],
+      ['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')],
+      ...env('ZOO_TICK_TIME', s.tickTime),
+      ...env('ZOO_INIT_LIMIT', s.initLimit),
+      ...env('ZOO_SYNC_LIMIT', s.syncLimit),
+      ...env('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
+      ...env('ZOO_AUTOPURGE_SNAPRETAINCOUNT', s.autopurgeSnapRetainCount),
+      ...env('ZOO_AUTOPURGE_PURGEINTERVAL', s.autopurgePurgeInterval),
+      ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)],
+      ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
+      ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
+      ...env('JVMFLAGS', s.heap && heapFlag(s.heap)),
+    ];
+  },
+  zooCfg(member, ensemble) {
+    const s = ensemble.settings;
+    return lastWins([
+      ['dataDir', '/data'],
+      ['dataLogDir', '/datalog'],
+      ['tickTime', String(s.tickTime ?? 2000)],
+      ['initLimit', String(s.initLimit ?? 5)],
+      ['syncLimit', String(s.syncLimit ?? 2)],
+      ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
+      ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
+      ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
+      ['standaloneEnabled', 'true'],
+      ['admin.enableServer', String(ensemble.adminServer)],
+      ...ensemble.members.map((m) => serverLine(m, '3.5')),
+      ['4lw.commands.whitelist', fourLetterWords(ensemble)],
+      ...extra(member, ensemble),
+    ]);
+  },
+  check(ensemble) {
+    // The entrypoint splits ZOO_CFG_EXTRA on whitespace: a value with a space would become two lines.
+    const problems: Problem[] = [];
+    for (const [key, value] of ensemble.settings.config) {
+      if (/\s/.test(value)) {
+        problems.push({
+          pointer: `${ensemble.origin.config}/${key}`,
+          message: `the official image passes extra settings in ZOO_CFG_EXTRA, split on whitespace: "${value}" cannot hold a space`,
+        });
+      }
+    }
+    return problems;
+  },
+};
