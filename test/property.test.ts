@@ -1,0 +1,221 @@
+// Property tests: ensembles drawn at random, seeded and reproducible (ZKGEN_PROPERTY_SEED,
+// ZKGEN_PROPERTY_RUNS). Every ensemble zkgen accepts must yield valid, deterministic output with
+// no port clash; every invalid mutation of a valid ensemble must be refused with pointers, never
+// a crash; values from a hostile alphabet must reach scripts and YAML only quoted.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { generate, type GeneratedFile } from '../src/index.js';
+import { composeProblems, runCli } from './helpers.js';
+
+const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
+const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+const settings = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
+
+const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.5', 'bitnami/zookeeper:3.9', 'confluentinc/cp-zookeeper:7.9.0', undefined];
+
+const port = fc.integer({ min: 1024, max: 60000 });
+const portsArb = fc.record({ client: port, peer: port, election: port, admin: port, metrics: port }, { requiredKeys: [] });
+
+const memberArb = fc.record(
+  {
+    id: fc.integer({ min: 1, max: 255 }),
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{1,10}$/),
+    host: fc.constantFrom('localhost', '127.0.0.1', '127.0.0.2', 'zk-a.internal', 'zk-b.internal'),
+    role: fc.constantFrom('participant', 'participant', 'observer'),
+    ports: portsArb,
+  },
+  { requiredKeys: [] },
+);
+
+/** Ensembles in the schema's shape, most of them valid: the layouts people write. */
+const ensembleArb = fc.record(
+  {
+    image: fc.constantFrom(...IMAGES),
+    servers: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.array(memberArb, { minLength: 1, maxLength: 7 })),
+    ports: fc.record({ client: fc.constantFrom(2181, 12181, 22181), peer: fc.constantFrom(2888, 12888), election: fc.constantFrom(3888, 13888) }, { requiredKeys: [] }),
+    dataRoot: fc.constantFrom('/data', '/srv/zk', '/var/lib/zoo keeper'),
+    metrics: fc.boolean(),
+    healthcheck: fc.boolean(),
+    heap: fc.constantFrom('64m', '1g'),
+    restart: fc.constantFrom('no', 'always', 'unless-stopped'),
+    tickTime: fc.integer({ min: 500, max: 5000 }),
+    fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
+  },
+  { requiredKeys: ['servers'] },
+).map((e) => {
+  // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
+  const value: Record<string, unknown> = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
+  if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
+  return value;
+});
+
+const files = (fs: GeneratedFile[]) => new Map(fs.map((f) => [f.path, f.content]));
+
+/** What each member binds, read back from the generated conf/ files: an independent oracle for clashes. */
+function bindings(out: Map<string, string>): Array<{ member: string; port: number; address: string }> {
+  const result: Array<{ member: string; port: number; address: string }> = [];
+  for (const [path, text] of out) {
+    const m = /^conf\/([^/]+)\/zoo\.cfg$/.exec(path);
+    if (!m) continue;
+    const cfg = new Map(
+      text
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
+    const myid = out.get(`conf/${m[1]}/myid`)!.trim();
+    const own = [...cfg].find(([k]) => k === `server.${myid}`)?.[1];
+    // Confluent numbers server lines by position, which equals the id it requires.
+    const [host, peer, election] = (own ?? '').split(';')[0]!.split(':');
+    const address = host === 'localhost' ? '127.0.0.1' : host!;
+    const machine = (a: string) => (a.startsWith('127.') ? 'loopback' : a);
+    result.push({ member: m[1]!, port: Number(peer), address }, { member: m[1]!, port: Number(election), address });
+    const clientAddress = cfg.get('clientPortAddress');
+    result.push({ member: m[1]!, port: Number(cfg.get('clientPort')), address: clientAddress ?? `*${machine(address)}` });
+    if (cfg.get('admin.enableServer') === 'true') result.push({ member: m[1]!, port: Number(cfg.get('admin.serverPort') ?? 8080), address: `*${machine(address)}` });
+    if (cfg.has('metricsProvider.httpPort')) result.push({ member: m[1]!, port: Number(cfg.get('metricsProvider.httpPort')), address: `*${machine(address)}` });
+  }
+  return result;
+}
+
+const machineOf = (address: string) => (address.startsWith('*') ? address.slice(1) : address.startsWith('127.') ? 'loopback' : address);
+
+describe('every ensemble zkgen accepts', () => {
+  it('yields deterministic, valid output with unique ids and no port clash', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(ensembleArb, (ensemble) => {
+        const first = generate(ensemble);
+        expect(generate(structuredClone(ensemble))).toEqual(first);
+        if (!first.ok) {
+          expect(first.errors.length).toBeGreaterThan(0);
+          return;
+        }
+        accepted++;
+        const out = files(first.files);
+        expect(composeProblems(out.get('docker-compose.yml')!)).toEqual([]);
+        const ids = [...out.keys()].filter((p) => p.endsWith('/myid')).map((p) => out.get(p)!.trim());
+        expect(new Set(ids).size).toBe(ids.length);
+        const bound = bindings(out);
+        for (const [i, a] of bound.entries()) {
+          for (const b of bound.slice(i + 1)) {
+            if (a.port !== b.port || machineOf(a.address) !== machineOf(b.address)) continue;
+            const wildcard = a.address.startsWith('*') || b.address.startsWith('*');
+            expect(wildcard || a.address === b.address, `${a.member} and ${b.member} both bind ${a.address} port ${a.port}`).toBe(false);
+          }
+        }
+      }),
+      settings(),
+    );
+    // The property means little unless most draws are accepted ones.
+    expect(accepted).toBeGreaterThan(RUNS / 3);
+  });
+
+  it('yields scripts that pass bash -n', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkgen-property-'));
+    fc.assert(
+      fc.property(ensembleArb, (ensemble) => {
+        const outcome = generate(ensemble);
+        if (!outcome.ok) return;
+        for (const f of outcome.files.filter((f) => f.path.endsWith('.sh'))) {
+          const path = join(dir, f.path);
+          writeFileSync(path, f.content);
+          const result = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
+          expect(result.stderr, f.path).toBe('');
+          expect(result.status).toBe(0);
+        }
+      }),
+      settings(Math.ceil(RUNS / 3)),
+    );
+  });
+});
+
+/** Mutations that make any valid ensemble invalid, each with the pointer it must be reported at. */
+const mutationArb = fc.oneof(
+  fc.record({ at: fc.constant('/servers'), apply: fc.constantFrom<unknown>(0, -1, 256, 2.5, 'three', null, {}, []) }),
+  fc.record({ at: fc.constant('/image'), apply: fc.constantFrom<unknown>('', 'Bad Image', 'x;rm -rf /', 42, 'img:', 'a b:c') }),
+  fc.record({ at: fc.constant('/ports/client'), apply: fc.constantFrom<unknown>(0, 70000, '2181', -5, 1.5) }),
+  fc.record({ at: fc.constant('/dataRoot'), apply: fc.constantFrom<unknown>('relative/path', '/a:b', '/x\ny', 7) }),
+  fc.record({ at: fc.constantFrom('/colour', '/sever', '/Servers'), apply: fc.anything() }),
+  fc.record({ at: fc.constant('/heap'), apply: fc.constantFrom<unknown>('lots', '0m', 512, '512') }),
+);
+
+describe('every invalid mutation of a valid ensemble', () => {
+  it('is refused with a pointer to it, never a crash', () => {
+    fc.assert(
+      fc.property(ensembleArb, mutationArb, (ensemble, mutation) => {
+        if (!generate(ensemble).ok) return;
+        const mutated: Record<string, unknown> = structuredClone(ensemble);
+        const tokens = mutation.at.split('/').slice(1);
+        if (tokens[0] === 'ports') mutated.ports = { ...(mutated.ports as object), [tokens[1]!]: mutation.apply };
+        else mutated[tokens[0]!] = mutation.apply;
+        let outcome: ReturnType<typeof generate>;
+        expect(() => (outcome = generate(mutated))).not.toThrow();
+        expect(outcome!.ok).toBe(false);
+        if (outcome!.ok) return;
+        expect(outcome!.errors.some((e) => e.pointer === mutation.at || e.pointer.startsWith(`${mutation.at}/`))).toBe(true);
+        for (const e of outcome!.errors) expect(e.pointer === '' || e.pointer.startsWith('/')).toBe(true);
+      }),
+      settings(),
+    );
+  });
+
+  it('makes the CLI exit 1 with one line per problem and nothing on stdout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkgen-property-cli-'));
+    fc.assert(
+      fc.property(mutationArb, (mutation) => {
+        const value: Record<string, unknown> = { image: 'zookeeper:3.9.5', servers: 3 };
+        const tokens = mutation.at.split('/').slice(1);
+        if (tokens[0] === 'ports') value.ports = { [tokens[1]!]: mutation.apply };
+        else value[tokens[0]!] = mutation.apply;
+        writeFileSync(join(dir, 'e.json'), JSON.stringify(value));
+        const result = runCli(['e.json'], { cwd: dir });
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        for (const line of result.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^e\.json: (\(root\)|\/\S*): /);
+      }),
+      settings(25),
+    );
+  });
+});
+
+// Characters a shell or YAML would act on, and a few ordinary ones.
+const HOSTILE = [..."abc /'\"$`\\!*?~#&;|<>(){}[]%=,:@^"];
+const hostileArb = fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLength: 16 }).map((cs) => cs.join(''));
+
+describe('values from a hostile alphabet', () => {
+  it('are refused, or reach run.sh and the compose file exactly as given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkgen-hostile-'));
+    fc.assert(
+      fc.property(hostileArb, hostileArb, hostileArb, (root, name, image) => {
+        const value = { image: `zookeeper:3.9.5`, servers: [{ name: `zk${name}` }, { dataDir: `/${root}` }, {}], dataRoot: `/${root}`, ...(image.length > 3 && { image }) };
+        const outcome = generate(value);
+        if (!outcome.ok) return;
+        const out = files(outcome.files);
+        // Run run.sh with docker replaced by a function that prints its arguments, one per line
+        // (NUL-separated): what bash hands docker is what the ensemble said.
+        writeFileSync(join(dir, 'run.sh'), out.get('run.sh')!);
+        const traced = spawnSync('bash', ['-c', `docker() { printf '%s\\0' "$@"; printf '\\n'; }; source "$1"`, 'trace', join(dir, 'run.sh')], {
+          encoding: 'utf8',
+        });
+        expect(traced.status).toBe(0);
+        const runs = traced.stdout.split('\0\n').filter(Boolean).map((r) => r.split('\0'));
+        const compose = parseYaml(out.get('docker-compose.yml')!) as { services: Record<string, { container_name: string; volumes: string[]; image: string }> };
+        const services = Object.values(compose.services);
+        expect(runs).toHaveLength(3);
+        expect(runs[1]).toContain(`/${root}:/data`);
+        expect(runs[0]).toContain(`--name=zk${name}`);
+        expect(services[0]!.container_name).toBe(`zk${name}`);
+        // Compose reads $$ as a literal $.
+        expect(services[1]!.volumes[0]!.replace(/\$\$/g, '$')).toBe(`/${root}:/data`);
+        expect(services[0]!.image.replace(/\$\$/g, '$')).toBe(runs[0]!.at(-1));
+      }),
+      settings(),
+    );
+  });
+});
