@@ -94,6 +94,18 @@ describe('generate', () => {
     expect(run.endsWith(tutorial)).toBe(true);
   });
 
+  it('says the server list once, so output grows linearly with the members', () => {
+    const sizes = [9, 51, 255].map((n) => {
+      const outcome = generate({ image: 'zookeeper:3.9.5', servers: n });
+      if (!outcome.ok) throw new Error(`${n} members refused`);
+      const text = (path: string) => outcome.files.find((f) => f.path === path)!.content;
+      for (const path of ['docker-compose.yml', 'run.sh']) expect(text(path).split('server.1=').length - 1, path).toBe(1);
+      return text('docker-compose.yml').length + text('run.sh').length;
+    });
+    // Per member, the compose file and run.sh stay about the same size at 255 as at 9 members.
+    expect(sizes[2]! / 255).toBeLessThan((sizes[0]! / 9) * 2);
+  });
+
   it('uses LF line endings only', () => {
     const outcome = generate({ image: 'garland/zookeeper', servers: 3 });
     if (!outcome.ok) throw new Error('tutorial ensemble refused');

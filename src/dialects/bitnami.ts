@@ -32,6 +32,7 @@ export const bitnami: Dialect = {
   sharedClientPort: true,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
+  ensembleWide: ['ZOO_SERVERS'],
   volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
   environment(member, ensemble) {
     const s = ensemble.settings;

@@ -76,6 +76,7 @@ export const confluent: Dialect = {
   sharedClientPort: false,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
+  ensembleWide: ['ZOOKEEPER_SERVERS', 'ZOOKEEPER_GROUPS', 'ZOOKEEPER_WEIGHTS'],
   volumes: (member) => [
     [member.dataDir, '/var/lib/zookeeper/data'],
     [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],

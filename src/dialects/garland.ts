@@ -36,6 +36,8 @@ export const garland: Dialect = {
   sharedClientPort: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
+  // The tutorial writes every line out for every member; so does zkgen, for garland.
+  ensembleWide: [],
   volumes: (member) => [[member.dataDir, DATA]],
   environment(member, ensemble) {
     return [

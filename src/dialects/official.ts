@@ -25,6 +25,7 @@ export const official: Dialect = {
   sharedClientPort: false,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
+  ensembleWide: ['ZOO_SERVERS'],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member) => [

@@ -26,6 +26,12 @@ export interface Dialect {
   readonly zooCfgPath: string;
   /** Host folder → container folder mounts of one member; the first holds myid. */
   volumes(member: Member): ReadonlyArray<readonly [string, string]>;
+  /**
+   * Variables whose value is the same for every member (the server list): written once in the
+   * compose file (a YAML anchor) and in run.sh (a shell variable), so output grows with the
+   * number of members, not its square.
+   */
+  readonly ensembleWide: readonly string[];
   /** The container's environment for one member, in the order it is written. */
   environment(member: Member, ensemble: Ensemble): readonly Setting[];
   /** The settings the member ends up running with, in the order its configuration file holds them. */

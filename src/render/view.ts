@@ -9,6 +9,16 @@ export interface KeyValue {
   readonly value: string;
   /** KEY=value, as `docker run -e` takes it. */
   readonly assignment: string;
+  /** Set when the value is the ensemble's, said once: its YAML anchor and shell variable. */
+  readonly shared?: SharedValue;
+}
+
+export interface SharedValue {
+  readonly key: string;
+  readonly value: string;
+  /** YAML anchor, also the name of its x- extension field. */
+  readonly anchor: string;
+  readonly variable: string;
 }
 
 export interface MemberView {
@@ -40,6 +50,8 @@ export interface HealthView {
 
 export interface EnsembleView {
   readonly image: string;
+  /** Values every member's environment shares, written once. */
+  readonly shared: readonly SharedValue[];
   readonly zkCli: readonly string[];
   readonly members: readonly MemberView[];
   readonly restart?: string;
@@ -49,8 +61,11 @@ export interface EnsembleView {
   readonly reader: MemberView;
 }
 
-const pairs = (list: ReadonlyArray<readonly [string, string]>): KeyValue[] =>
-  list.map(([key, value]) => ({ key, value, assignment: `${key}=${value}` }));
+const pairs = (list: ReadonlyArray<readonly [string, string]>, shared: ReadonlyMap<string, SharedValue> = new Map()): KeyValue[] =>
+  list.map(([key, value]) => {
+    const s = shared.get(key);
+    return { key, value, assignment: `${key}=${value}`, ...(s && s.value === value && { shared: s }) };
+  });
 
 export function clientAddress(member: Member): string {
   return `${member.host}:${member.ports.client}`;
@@ -71,6 +86,15 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
+  // The ensemble-wide values, from any one member's environment (they are the same for all).
+  const firstEnvironment = new Map(dialect.environment(ensemble.members[0]!, ensemble));
+  const shared = new Map<string, SharedValue>();
+  for (const key of dialect.ensembleWide) {
+    const value = firstEnvironment.get(key);
+    if (value === undefined) continue;
+    const anchor = key.toLowerCase().replace(/_/g, '-');
+    shared.set(key, { key, value, anchor, variable: key.toLowerCase() });
+  }
   const members = ensemble.members.map((m): MemberView => {
     // A client port bound to the member's own address answers there only; else 127.0.0.1 does.
     const localClientHost = dialect.sharedClientPort ? m.host : '127.0.0.1';
@@ -83,7 +107,7 @@ export function buildView(ensemble: Ensemble): EnsembleView {
       clientAddress: clientAddress(m),
       localClientHost,
       volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
-      environment: pairs(dialect.environment(m, ensemble)),
+      environment: pairs(dialect.environment(m, ensemble), shared),
       zooCfg: pairs(dialect.zooCfg(m, ensemble)),
       zooCfgPath: dialect.zooCfgPath,
       probe: check,
@@ -95,6 +119,7 @@ export function buildView(ensemble: Ensemble): EnsembleView {
   const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
   return {
     image: ensemble.image,
+    shared: [...shared.values()],
     zkCli: dialect.zkCli,
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
