@@ -2,7 +2,7 @@
 // system, no process, no globals: the CLI reads, writes and exits.
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
-import { render } from './render/index.js';
+import { render, type Output } from './render/index.js';
 import { clientAddress } from './render/view.js';
 import { resolve } from './resolve.js';
 import { checkRules } from './validate/rules.js';
@@ -10,6 +10,7 @@ import { validateSchema } from './validate/schema.js';
 
 export type { Ensemble, GeneratedFile, Problem } from './model.js';
 export type { Format } from './load.js';
+export type { Output } from './render/index.js';
 export { formatOf } from './load.js';
 
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
@@ -26,11 +27,11 @@ export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
   return { ok: true, ensemble: resolved.ensemble, warnings };
 }
 
-/** Every file of the bundle, sorted by path, for an ensemble file's value. */
-export function generate(value: unknown): Outcome<{ files: GeneratedFile[] }> {
+/** Every file of the bundle (or only the outputs named), sorted by path, for an ensemble file's value. */
+export function generate(value: unknown, options: { only?: readonly Output[] } = {}): Outcome<{ files: GeneratedFile[] }> {
   const checked = check(value);
   if (!checked.ok) return checked;
-  return { ok: true, files: render(checked.ensemble), warnings: checked.warnings };
+  return { ok: true, files: render(checked.ensemble, options.only), warnings: checked.warnings };
 }
 
 /** host:clientPort of every member, in id order: what a client is given to find the ensemble. */

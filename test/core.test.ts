@@ -106,6 +106,14 @@ describe('generate', () => {
     expect(sizes[2]! / 255).toBeLessThan((sizes[0]! / 9) * 2);
   });
 
+  it('renders only the outputs asked for, identical to the whole bundle\'s', () => {
+    const value = { servers: 5 };
+    const whole = generate(value);
+    const compose = generate(value, { only: ['docker-compose.yml'] });
+    if (!whole.ok || !compose.ok) throw new Error('refused');
+    expect(compose.files).toEqual(whole.files.filter((f) => f.path === 'docker-compose.yml'));
+  });
+
   it('uses LF line endings only', () => {
     const outcome = generate({ image: 'garland/zookeeper', servers: 3 });
     if (!outcome.ok) throw new Error('tutorial ensemble refused');
