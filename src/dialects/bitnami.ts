@@ -6,7 +6,7 @@
 // client port to its own (clientPortAddress).
 import { fourLetterWords, heapMegabytes, PROMETHEUS_PROVIDER, quorumGroups, serverAddress, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Member, Problem } from '../model.js';
-import { lastWins, type Dialect } from './types.js';
+import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
 const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
@@ -36,8 +36,7 @@ export const bitnami: Dialect = {
   volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
   environment(member, ensemble) {
     const s = ensemble.settings;
-    const env = (key: string, value: number | string | undefined): Setting[] => (value === undefined ? [] : [[key, String(value)]]);
-    return [
+        return [
       ['ZOO_SERVER_ID', String(member.id)],
       ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
@@ -47,17 +46,17 @@ export const bitnami: Dialect = {
       ['ALLOW_EMPTY_PASSWORD', 'yes'],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ['ZOO_ENABLE_ADMIN_SERVER', yes(ensemble.adminServer)],
-      ...env('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
+      ...optional('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
       ...(member.ports.metrics !== undefined
         ? [['ZOO_ENABLE_PROMETHEUS_METRICS', 'yes'] as const, ['ZOO_PROMETHEUS_METRICS_PORT_NUMBER', String(member.ports.metrics)] as const]
         : []),
-      ...env('ZOO_TICK_TIME', s.tickTime),
-      ...env('ZOO_INIT_LIMIT', s.initLimit),
-      ...env('ZOO_SYNC_LIMIT', s.syncLimit),
-      ...env('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
-      ...env('ZOO_AUTOPURGE_RETAIN_COUNT', s.autopurgeSnapRetainCount),
-      ...env('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
-      ...env('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
+      ...optional('ZOO_TICK_TIME', s.tickTime),
+      ...optional('ZOO_INIT_LIMIT', s.initLimit),
+      ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
+      ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
+      ...optional('ZOO_AUTOPURGE_RETAIN_COUNT', s.autopurgeSnapRetainCount),
+      ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
+      ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
       ...[...quorumGroups(ensemble), ...ensemble.settings.config].map(([k, v]): Setting => [cfgVariable(k), v]),
     ];

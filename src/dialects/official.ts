@@ -4,7 +4,7 @@
 // variable: each member listens where its own server line's `;clientPort` says.
 import { fourLetterWords, heapFlag, quorumGroups, serverLine, serverPortSettings, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
-import { lastWins, type Dialect } from './types.js';
+import { lastWins, optional, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
@@ -16,7 +16,6 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
   ];
 }
 
-const env = (key: string, value: number | string | undefined): Setting[] => (value === undefined ? [] : [[key, String(value)]]);
 
 export const official: Dialect = {
   name: 'official',
@@ -38,16 +37,16 @@ export const official: Dialect = {
     return [
       ['ZOO_MY_ID', String(member.id)],
       ['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')],
-      ...env('ZOO_TICK_TIME', s.tickTime),
-      ...env('ZOO_INIT_LIMIT', s.initLimit),
-      ...env('ZOO_SYNC_LIMIT', s.syncLimit),
-      ...env('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
-      ...env('ZOO_AUTOPURGE_SNAPRETAINCOUNT', s.autopurgeSnapRetainCount),
-      ...env('ZOO_AUTOPURGE_PURGEINTERVAL', s.autopurgePurgeInterval),
+      ...optional('ZOO_TICK_TIME', s.tickTime),
+      ...optional('ZOO_INIT_LIMIT', s.initLimit),
+      ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
+      ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
+      ...optional('ZOO_AUTOPURGE_SNAPRETAINCOUNT', s.autopurgeSnapRetainCount),
+      ...optional('ZOO_AUTOPURGE_PURGEINTERVAL', s.autopurgePurgeInterval),
       ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
-      ...env('JVMFLAGS', s.heap && heapFlag(s.heap)),
+      ...optional('JVMFLAGS', s.heap && heapFlag(s.heap)),
     ];
   },
   zooCfg(member, ensemble) {

@@ -46,3 +46,7 @@ export function lastWins(lines: readonly Setting[]): Setting[] {
   for (const [k, v] of lines) map.set(k, v);
   return [...map];
 }
+
+/** An environment variable, or none when the ensemble leaves the setting to the image. */
+export const optional = (key: string, value: number | string | undefined): Array<readonly [string, string]> =>
+  value === undefined ? [] : [[key, String(value)]];
