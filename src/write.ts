@@ -1,6 +1,6 @@
 // The bundle on disk: written whole or not at all, and compared without writing. Only the CLI
 // calls this; the core never touches the file system.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { GeneratedFile } from './model.js';
 
@@ -25,12 +25,32 @@ function isOwnFolder(dir: string): boolean {
   }
 }
 
+/** The file-system calls that writeBundle makes once it has a folder to work in: a seam for tests. */
+export interface BundleFs {
+  mkdirSync(path: string, options?: { recursive?: boolean }): unknown;
+  writeFileSync(path: string, data: string, options: { mode: number }): void;
+  renameSync(from: string, to: string): void;
+  rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
+}
+
+const nodeFs: BundleFs = { mkdirSync, writeFileSync, renameSync, rmSync };
+
+/** The prefix of the folder beside DIR that each run works in: `.<name of DIR>.zkgen-`. */
+export const workPrefix = (dir: string): string => `.${basename(resolve(dir))}.zkgen-`;
+
 /**
  * Writes the bundle into a fresh folder beside DIR, then swaps it into place, so DIR holds either
  * the old bundle or the new one, never half of each. DIR is zkgen's: a non-empty folder that zkgen
  * did not write is refused rather than replaced.
+ *
+ * Each run works in a folder of its own beside DIR, `.<name>.zkgen-XXXXXX` (mkdtemp: a name no
+ * other run has, so nothing a crashed run left behind can be in the way): new/ is the bundle being
+ * written, and old/ receives DIR's previous bundle for the moment between the two renames. The
+ * folder is removed when the run ends, unless the previous bundle could not be put back into DIR:
+ * then it is the only copy, and stays.
  */
-export function writeBundle(dirArg: string, files: readonly GeneratedFile[], fs = { renameSync }): void {
+export function writeBundle(dirArg: string, files: readonly GeneratedFile[], fs: Partial<BundleFs> = {}): void {
+  const io: BundleFs = { ...nodeFs, ...fs };
   const dir = resolve(dirArg);
   const exists = existsSync(dir);
   if (exists) {
@@ -41,27 +61,31 @@ export function writeBundle(dirArg: string, files: readonly GeneratedFile[], fs 
   }
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = join(parent, `.${basename(dir)}.zkgen-new-${stamp}`);
-  const previous = join(parent, `.${basename(dir)}.zkgen-old-${stamp}`);
+  const work = mkdtempSync(join(parent, workPrefix(dir)));
+  const staging = join(work, 'new');
+  const previous = join(work, 'old');
+  let previousOnlyInWork = false;
   try {
-    mkdirSync(staging);
+    io.mkdirSync(staging);
     for (const f of files) {
       const target = join(staging, f.path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, f.content, { mode: f.executable ? 0o755 : 0o644 });
+      io.mkdirSync(dirname(target), { recursive: true });
+      io.writeFileSync(target, f.content, { mode: f.executable ? 0o755 : 0o644 });
     }
-    if (exists) fs.renameSync(dir, previous);
+    if (exists) io.renameSync(dir, previous);
     try {
-      fs.renameSync(staging, dir);
+      io.renameSync(staging, dir);
     } catch (error) {
-      if (exists) fs.renameSync(previous, dir);
+      if (exists) {
+        previousOnlyInWork = true;
+        io.renameSync(previous, dir);
+        previousOnlyInWork = false;
+      }
       throw error;
     }
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    if (!previousOnlyInWork) io.rmSync(work, { recursive: true, force: true });
   }
-  rmSync(previous, { recursive: true, force: true });
 }
 
 /** The paths in DIR that differ from the bundle: changed, missing, not executable as they should be, or not zkgen's. */

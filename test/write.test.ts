@@ -1,0 +1,271 @@
+// The bundle on disk is written whole or not at all: a write that fails anywhere — or a process
+// killed anywhere — leaves DIR as it was (or, killed between the two renames, no DIR but both
+// bundles whole beside it), nothing a failed run leaves behind gets in the way of the next run, and
+// --check never writes.
+import { spawnSync } from 'node:child_process';
+import * as nodeFs from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { GeneratedFile } from '../src/model.js';
+import { type BundleFs, MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
+import { CLI, runCli } from './helpers.js';
+
+const tempDir = (name = 'zkgen-write-') => mkdtempSync(join(tmpdir(), name));
+
+/** Every file and folder under dir, with its bytes, mode and modification time: what "unchanged" means. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (at: string, prefix: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(at, entry.name);
+      const stat = statSync(path, { bigint: true });
+      if (entry.isDirectory()) {
+        out[`${prefix}${entry.name}/`] = `mode ${(stat.mode & 0o7777n).toString(8)}`;
+        walk(path, `${prefix}${entry.name}/`);
+      } else {
+        out[`${prefix}${entry.name}`] = `mode ${(stat.mode & 0o7777n).toString(8)} mtime ${stat.mtimeNs} ${readFileSync(path, 'base64')}`;
+      }
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/** The files and their bytes only (for comparing a bundle with one written elsewhere). */
+function contents(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(snapshot(dir)).map(([path, line]) => [path, line.replace(/ mtime \d+/, '')]),
+  );
+}
+
+function bundle(members: number, tag: string): GeneratedFile[] {
+  const files: GeneratedFile[] = [
+    { path: 'docker-compose.yml', content: `${MARKER} (${tag})\nservices: {}\n`, executable: false },
+    { path: 'run.sh', content: `#!/bin/sh\necho ${tag}\n`, executable: true },
+    { path: 'remove.sh', content: `#!/bin/sh\necho remove ${tag}\n`, executable: true },
+  ];
+  for (let id = 1; id <= members; id++) {
+    files.push({ path: `conf/zk${id}/myid`, content: `${id}\n`, executable: false });
+    files.push({ path: `conf/zk${id}/zoo.cfg`, content: `# ${tag}\nserver.${id}=localhost:2888:3888\n`, executable: false });
+  }
+  return files;
+}
+
+/** A parent folder holding DIR (zk) with an earlier bundle of zkgen's, plus a file of the user's beside it. */
+function withOldBundle(): { parent: string; dir: string } {
+  const parent = tempDir();
+  writeFileSync(join(parent, 'ensemble.json'), '{}\n');
+  const dir = join(parent, 'zk');
+  writeBundle(dir, bundle(3, 'old'));
+  return { parent, dir };
+}
+
+class Injected extends Error {}
+
+/** The real file system, except that the nth call of one operation fails. */
+function failingAt(op: keyof BundleFs, nth: number): { fs: Partial<BundleFs>; calls: () => number } {
+  let calls = 0;
+  const real = nodeFs[op] as (...args: unknown[]) => unknown;
+  const fail = (...args: unknown[]) => {
+    if (++calls === nth) throw new Injected(`injected failure of ${op}, call ${nth}`);
+    return real(...args);
+  };
+  return { fs: { [op]: fail }, calls: () => calls };
+}
+
+describe('writeBundle', () => {
+  it('writes a new DIR whole, scripts executable, and leaves nothing beside it', () => {
+    const parent = tempDir();
+    writeBundle(join(parent, 'zk'), bundle(2, 'new'));
+    expect(readdirSync(parent)).toEqual(['zk']);
+    expect(staleFiles(join(parent, 'zk'), bundle(2, 'new'))).toEqual([]);
+    expect(statSync(join(parent, 'zk', 'run.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  it('replaces its own bundle whole: only the new files remain, and nothing is left beside DIR', () => {
+    const { parent, dir } = withOldBundle();
+    writeBundle(dir, bundle(1, 'new'));
+    expect(readdirSync(parent).sort()).toEqual(['ensemble.json', 'zk']);
+    const reference = tempDir();
+    writeBundle(join(reference, 'zk'), bundle(1, 'new'));
+    expect(contents(dir)).toEqual(contents(join(reference, 'zk')));
+  });
+
+  // Every way a write can fail partway: the first, a middle or the last call of each operation it
+  // makes before the bundle is in place.
+  const files = bundle(5, 'new');
+  const folders = 1 + files.length; // new/, then each file's folder
+  const failures = (dirExists: boolean): [string, keyof BundleFs, number][] => [
+    ['creating the staging folder', 'mkdirSync', 1],
+    ['creating a conf folder halfway', 'mkdirSync', Math.ceil(folders / 2)],
+    ['writing the first file', 'writeFileSync', 1],
+    ['writing a file halfway', 'writeFileSync', Math.ceil(files.length / 2)],
+    ['writing the last file', 'writeFileSync', files.length],
+    ...((dirExists
+      ? [
+          ['moving the old bundle aside', 'renameSync', 1],
+          ['moving the new bundle into place (the old one is put back)', 'renameSync', 2],
+        ]
+      : [['moving the new bundle into place', 'renameSync', 1]]) as [string, keyof BundleFs, number][]),
+  ];
+
+  it.each(failures(true))('a failure %s leaves DIR exactly as it was and nothing beside it', (_, op, nth) => {
+    const { parent, dir } = withOldBundle();
+    const before = snapshot(parent);
+    const { fs, calls } = failingAt(op, nth);
+    expect(() => writeBundle(dir, files, fs)).toThrow(Injected);
+    expect(calls()).toBeGreaterThanOrEqual(nth); // and after the failure, only the rename that puts the old bundle back
+    expect(snapshot(parent)).toEqual(before); // same names, bytes, modes and times, in DIR and beside it
+  });
+
+  it.each(failures(false))('with no DIR before, a failure %s leaves no DIR and nothing beside it', (_, op, nth) => {
+    const parent = tempDir();
+    const { fs, calls } = failingAt(op, nth);
+    expect(() => writeBundle(join(parent, 'zk'), files, fs)).toThrow(Injected);
+    expect(calls()).toBe(nth);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('when the old bundle cannot be put back either, it is kept whole beside DIR rather than removed', () => {
+    const { parent, dir } = withOldBundle();
+    const old = contents(dir);
+    let renames = 0;
+    const fs: Partial<BundleFs> = {
+      renameSync: (from, to) => {
+        if (++renames >= 2) throw new Injected(`injected failure of rename ${renames}`);
+        nodeFs.renameSync(from, to);
+      },
+    };
+    expect(() => writeBundle(dir, files, fs)).toThrow(Injected);
+    const left = readdirSync(parent).filter((name) => name.startsWith(workPrefix(dir)));
+    expect(left).toHaveLength(1);
+    expect(contents(join(parent, left[0]!, 'old'))).toEqual(old);
+  });
+
+  it('never trips over what earlier runs left behind', () => {
+    const { parent, dir } = withOldBundle();
+    // Even a leftover named exactly as this run would name its folder, had it named it by pid and time.
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    const stamp = `${process.pid}-${(1_700_000_000_000).toString(36)}`;
+    // Folders of every shape a crashed run leaves: this version's, with new/ and old/ halves, and
+    // the earlier version's .zk.zkgen-new-<pid>-<time> and .zk.zkgen-old-<pid>-<time>.
+    const leftovers = [
+      `${workPrefix(dir)}AAAAAA/new/conf/zk1`,
+      `${workPrefix(dir)}AAAAAA/old/conf/zk1`,
+      `${workPrefix(dir)}zzzzzz/new`,
+      `${workPrefix(dir)}XXXXXX`,
+      `.zk.zkgen-new-${stamp}/conf`,
+      `.zk.zkgen-old-${stamp}/conf`,
+    ];
+    for (const l of leftovers) mkdirSync(join(parent, l), { recursive: true });
+    writeFileSync(join(parent, `${workPrefix(dir)}XXXXXX`, 'docker-compose.yml'), 'half\n');
+    const before = snapshot(parent);
+    try {
+      writeBundle(dir, bundle(2, 'new'));
+    } finally {
+      now.mockRestore();
+    }
+    expect(staleFiles(dir, bundle(2, 'new'))).toEqual([]);
+    // Leftovers are not this run's to remove: a run elsewhere may still be using one.
+    const after = snapshot(parent);
+    for (const path of Object.keys(before).filter((p) => !p.startsWith('zk/'))) expect(after[path]).toBe(before[path]);
+  });
+});
+
+describe('zkgen FILE --out DIR, killed partway', () => {
+  // The CLI run as it ships (dist/cli.js), with a preload that kills the process (SIGKILL: no
+  // cleanup, no finally) at the nth call of one file-system operation.
+  const preloadDir = tempDir('zkgen-crash-');
+  const preload = join(preloadDir, 'crash.cjs');
+  writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+const [op, nth] = process.env.ZKGEN_TEST_CRASH_AT.split(':');
+const real = fs[op];
+let calls = 0;
+fs[op] = function (...args) {
+  if (++calls === Number(nth)) process.kill(process.pid, 'SIGKILL');
+  return real.apply(this, args);
+};
+`,
+  );
+
+  const OLD = '{ "image": "garland/zookeeper:3.4.6", "servers": 3 }\n';
+  const NEW = '{ "image": "garland/zookeeper:3.4.6", "servers": 5 }\n';
+
+  function project(): { parent: string; expected: Record<string, string>; old: Record<string, string> } {
+    const parent = tempDir();
+    writeFileSync(join(parent, 'old.json'), OLD);
+    writeFileSync(join(parent, 'new.json'), NEW);
+    const reference = tempDir();
+    writeFileSync(join(reference, 'new.json'), NEW);
+    expect(runCli(['new.json', '--out', 'zk'], { cwd: reference }).code).toBe(0);
+    expect(runCli(['old.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    return { parent, expected: contents(join(reference, 'zk')), old: contents(join(parent, 'zk')) };
+  }
+
+  const killAt = (op: string, nth: number, cwd: string) =>
+    spawnSync(process.execPath, ['-r', preload, CLI, 'new.json', '--out', 'zk'], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ZKGEN_TEST_CRASH_AT: `${op}:${nth}` },
+    });
+
+  it.each([
+    ['writing the staging folder', 'writeFileSync', 4, 'old'],
+    ['just before the old bundle is moved aside', 'renameSync', 1, 'old'],
+    ['between the two renames', 'renameSync', 2, 'none'],
+    ['before removing the old bundle', 'rmSync', 1, 'new'],
+  ] as const)('killed %s: DIR is one bundle whole (or none), and the next run writes the new one', (_, op, nth, state) => {
+    const { parent, expected, old } = project();
+    const killed = killAt(op, nth, parent);
+    expect(killed.signal).toBe('SIGKILL');
+    const dir = join(parent, 'zk');
+    if (state === 'none') {
+      // The one moment DIR does not exist: both bundles are whole in the run's folder beside it.
+      expect(existsSync(dir)).toBe(false);
+      const [work] = readdirSync(parent).filter((n) => n.startsWith(workPrefix(dir)));
+      expect(contents(join(parent, work!, 'old'))).toEqual(old);
+      expect(contents(join(parent, work!, 'new'))).toEqual(expected);
+    } else {
+      expect(contents(dir)).toEqual(state === 'old' ? old : expected);
+    }
+    const again = runCli(['new.json', '--out', 'zk'], { cwd: parent });
+    expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(contents(dir)).toEqual(expected);
+    expect(runCli(['new.json', '--out', 'zk', '--check'], { cwd: parent }).code).toBe(0);
+  });
+});
+
+describe('zkgen FILE --out DIR --check', () => {
+  const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3 }\n';
+
+  it('writes nothing: up to date, stale, not zkgen’s, or missing', async () => {
+    const parent = tempDir();
+    writeFileSync(join(parent, 'ensemble.json'), PINNED);
+    expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    mkdirSync(join(parent, 'mine'));
+    writeFileSync(join(parent, 'mine', 'notes.txt'), 'keep me');
+    // A coarse clock could hide a rewrite of the same bytes: let time move on first.
+    await new Promise((r) => setTimeout(r, 20));
+
+    const check = (dir: string) => {
+      const before = snapshot(parent);
+      const ctimes = Object.fromEntries(Object.keys(before).map((p) => [p, statSync(join(parent, p), { bigint: true }).ctimeNs]));
+      const result = runCli(['ensemble.json', '--out', dir, '--check'], { cwd: parent });
+      expect(snapshot(parent)).toEqual(before);
+      for (const [p, ctime] of Object.entries(ctimes)) expect(statSync(join(parent, p), { bigint: true }).ctimeNs).toBe(ctime);
+      return result.code;
+    };
+
+    expect(check('zk')).toBe(0);
+    writeFileSync(join(parent, 'zk', 'run.sh'), '#!/bin/sh\n');
+    chmodSync(join(parent, 'zk', 'run.sh'), 0o755);
+    expect(check('zk')).toBe(1);
+    expect(check('mine')).toBe(1);
+    expect(check('missing')).toBe(1);
+    expect(check('missing/deeper')).toBe(1);
+  });
+});
