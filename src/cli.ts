@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // zkgen's command line: the only place that reads files, writes files and exits. Exit status:
 // 0 done, 1 the ensemble file is invalid (or --check found stale files), 2 usage or I/O.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import pkg from '../package.json' with { type: 'json' };
@@ -18,8 +18,29 @@ class Exit extends Error {
   }
 }
 
+// Output goes straight to the file descriptor, as process.stdout and process.stderr themselves do
+// for a file, without setting those streams up: that takes a couple of milliseconds each (npm run
+// bench). Whatever writeSync cannot finish (a full non-blocking pipe, an error) is handed to the
+// stream after all, and so is everything written after it to that descriptor, so nothing overtakes
+// it: the same bytes in the same order, and the same failures, as with the streams alone.
+const handedToStream = new Set<1 | 2>();
+
+function write(fd: 1 | 2, text: string): void {
+  const bytes = Buffer.from(text);
+  let done = 0;
+  if (!handedToStream.has(fd)) {
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes, done);
+      return;
+    } catch {
+      handedToStream.add(fd);
+    }
+  }
+  (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+}
+
 function say(line: string): void {
-  process.stderr.write(`${line}\n`);
+  write(2, `${line}\n`);
 }
 
 function problemLine(file: string, p: Problem, kind = ''): string {
@@ -61,11 +82,12 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
 
 function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
   if (checkOnly && out === undefined) fail(USAGE, '--check compares with a folder: give it with --out DIR');
-  const outcome = generate(readEnsemble(file));
+  // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
+  const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
   if (out === undefined) {
     const compose = outcome.files.find((f) => f.path === 'docker-compose.yml');
-    process.stdout.write(compose!.content);
+    write(1, compose!.content);
     return;
   }
   if (checkOnly) {
@@ -91,7 +113,7 @@ function runInit(file: string, force: boolean): void {
   const text =
     formatOf(file) === 'json' || file === '-' ? `${JSON.stringify(STARTER, null, 2)}\n` : `image: ${STARTER.image}\nservers: ${STARTER.servers}\n`;
   if (file === '-') {
-    process.stdout.write(text);
+    write(1, text);
     return;
   }
   if (existsSync(file) && !force) fail(USAGE, `${file} exists: give --force to replace it`);
@@ -106,15 +128,43 @@ function runInit(file: string, force: boolean): void {
 function runConnectString(file: string): void {
   const outcome = connectString(readEnsemble(file));
   report(file, outcome);
-  process.stdout.write(`${outcome.connectString}\n`);
+  write(1, `${outcome.connectString}\n`);
 }
 
 // yargs reads a lone "-" as nothing at all; zkgen means stdin (or stdout, for init) by it.
 const DASH = '\u0000-';
 const undash = (file: string) => (file === DASH ? '-' : file);
 
+// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
+// zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
+// bench). So they are answered here; yargs stays the parser of record for everything else: help,
+// version, init, any other option or spelling, every usage error. A word is taken here only when
+// yargs could read it no other way: not empty, not option-like, not a number, and not a word yargs
+// acts on as a positional (a command's name, "$0" for the default command, "help" as the last one).
+const YARGS_WORDS = new Set(['init', 'connect-string', '$0', 'help']);
+const NUMBER_LIKE = /^(?:0x[0-9a-f]+|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
+const plainWord = (word: string | undefined): word is string =>
+  word !== undefined && word !== '' && !word.startsWith('-') && !NUMBER_LIKE.test(word) && !YARGS_WORDS.has(word);
+const fileWord = (word: string | undefined): word is string => word === '-' || plainWord(word);
+
+function plainForm(argv: string[]): (() => void) | undefined {
+  const [first, second, third, fourth] = argv;
+  if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? () => runConnectString(second) : undefined;
+  if (!fileWord(first)) return undefined;
+  if (argv.length === 1) return () => runGenerate(first, undefined, false);
+  if (second !== '--out' || !plainWord(third)) return undefined;
+  if (argv.length === 3) return () => runGenerate(first, third, false);
+  if (argv.length === 4 && fourth === '--check') return () => runGenerate(first, third, true);
+  return undefined;
+}
+
 export function main(argv: string[]): number {
   try {
+    const plain = plainForm(argv);
+    if (plain) {
+      plain();
+      return 0;
+    }
     yargs(argv.map((a) => (a === '-' ? DASH : a)))
       .scriptName('zkgen')
       .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
