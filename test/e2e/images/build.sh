@@ -15,7 +15,12 @@
 #   DOCKER_HOST=unix:///tmp/zkd/docker.sock test/e2e/images/build.sh [--force] IMAGE...
 #
 #   IMAGE: garland/zookeeper[:latest]   (tutorial image, ZooKeeper 3.4.6 contract)
-#          zookeeper:3.9[.N]            (official image; tagged zookeeper:3.9 and :3.9.3)
+#          zookeeper:3.9[.N]            (official image; tagged zookeeper:3.9, :3.9.3 and
+#                                        :3.9.5, zkgen's default image)
+#          bitnami/zookeeper[:TAG]      (bitnami's image; one stand-in tagged :3.9, :3.8 and
+#                                        :latest, accepting both releases' variables)
+#          confluentinc/cp-zookeeper[:TAG]
+#                                       (Confluent's image; tagged :7.9.0, :7.9 and :latest)
 #
 # Environment:
 #   ZKGEN_REAL_IMAGES=1   docker pull the real images instead (a registry must be reachable)
@@ -25,6 +30,12 @@
 #
 # An image whose tag already exists in the engine with the same recipe is left
 # alone, so a second call costs about a second. Nothing is printed on stdout.
+#
+# Every stand-in runs Debian's ZooKeeper 3.8 on the same cut-down Java 17, ships
+# bash and coreutils (busybox) but no nc, wget or curl, and has a working
+# AdminServer. None of them has ZooKeeper's Prometheus metrics provider (Debian
+# does not package it): a member configured with metricsProvider.className
+# stops at boot with "metrics provider class was not found".
 #
 # Adding a stand-in: write one standin_<name> function that fills a build
 # context (see standin_garland), and map the image names to it in
@@ -437,6 +448,9 @@ standin_official_3_9() {
   root="$context/rootfs"
   owned="$context/owned"
   install_zookeeper_tree "$root$official_home"
+  # The same stand-in answers for zookeeper:3.9.5, whose release folder has
+  # that version in its name.
+  ln -s "${official_home#/}" "$root/apache-zookeeper-3.9.5-bin"
   mkdir -p "$owned"/{conf,data,datalog,logs}
   write_log4j_properties >"$owned/conf/log4j.properties"
 
@@ -565,6 +579,758 @@ EOF
   build_context "$context" "$@"
 }
 
+# --- stand-in: bitnami/zookeeper --------------------------------------------
+
+readonly bitnami_home=/opt/bitnami/zookeeper
+
+# ZooKeeper's own zoo_sample.cfg, which bitnami's scripts copy and then edit.
+write_zoo_sample_cfg() {
+  cat <<'EOF'
+# The number of milliseconds of each tick
+tickTime=2000
+# The number of ticks that the initial 
+# synchronization phase can take
+initLimit=10
+# The number of ticks that can pass between 
+# sending a request and getting an acknowledgement
+syncLimit=5
+# the directory where the snapshot is stored.
+# do not use /tmp for storage, /tmp here is just 
+# example sakes.
+dataDir=/tmp/zookeeper
+# the port at which the clients will connect
+clientPort=2181
+# the maximum number of client connections.
+# increase this if you need to handle more clients
+#maxClientCnxns=60
+#
+# Be sure to read the maintenance section of the 
+# administrator guide before turning on autopurge.
+#
+# https://zookeeper.apache.org/doc/current/zookeeperAdmin.html#sc_maintenance
+#
+# The number of snapshots to retain in dataDir
+#autopurge.snapRetainCount=3
+# Purge task interval in hours
+# Set to "0" to disable auto purge feature
+#autopurge.purgeInterval=1
+
+## Metrics Providers
+#
+# https://prometheus.io Metrics Exporter
+#metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider
+#metricsProvider.httpHost=0.0.0.0
+#metricsProvider.httpPort=7000
+#metricsProvider.exportJvmInfo=true
+EOF
+}
+
+# bitnami/zookeeper (bitnami/containers, bitnami/zookeeper/3.9/debian-12 and
+# 3.8): ENTRYPOINT entrypoint.sh, CMD run.sh; zoo.cfg generated from ZOO_*
+# variables on the first start only; data under /bitnami/zookeeper.
+standin_bitnami() {
+  local base=$1 context root scripts
+  shift
+  context=$(new_context bitnami)
+  root="$context/rootfs"
+  scripts="$root/opt/bitnami/scripts"
+  install_zookeeper_tree "$root$bitnami_home"
+  mkdir -p "$root$bitnami_home"/{conf,conf.default,logs} "$scripts/zookeeper" "$root/bitnami/zookeeper"
+  # The real image keeps its Java under /opt/bitnami/java.
+  ln -s /opt/java/openjdk "$root/opt/bitnami/java"
+  write_zoo_sample_cfg >"$root$bitnami_home/conf.default/zoo_sample.cfg"
+  write_log4j_properties >"$root$bitnami_home/conf.default/log4j.properties"
+
+  {
+    cat <<'EOF'
+# shellcheck shell=bash
+# zkEnv.sh of the bitnami/zookeeper stand-in (ZooKeeper 3.8 inside). As in
+# ZooKeeper's own zkEnv.sh, conf/java.env (where the entrypoint puts the heap
+# and the other JVMFLAGS) is read by both zkServer.sh and zkCli.sh.
+ZOOKEEPER_PREFIX="$ZOOBINDIR/.."
+ZOOCFGDIR="${ZOOCFGDIR:-$ZOOKEEPER_PREFIX/conf}"
+ZOOCFG="$ZOOCFGDIR/${ZOOCFG:-zoo.cfg}"
+if [ -f "$ZOOCFGDIR/java.env" ]; then
+  # shellcheck source=/dev/null
+  . "$ZOOCFGDIR/java.env"
+fi
+ZOO_LOG_DIR="${ZOO_LOG_DIR:-$ZOOKEEPER_PREFIX/logs}"
+EOF
+    write_env_common
+  } >"$root$bitnami_home/bin/zkEnv.sh"
+
+  cat >"$scripts/zookeeper-env.sh" <<'EOF'
+# shellcheck shell=bash
+# The bitnami/zookeeper stand-in's variables and their documented defaults.
+export ZOO_BASE_DIR=/opt/bitnami/zookeeper
+export ZOO_VOLUME_DIR=/bitnami/zookeeper
+# Fixed, as in the real image: not taken from the environment.
+export ZOO_DATA_DIR="$ZOO_VOLUME_DIR/data"
+export ZOO_CONF_DIR="$ZOO_BASE_DIR/conf"
+export ZOO_DEFAULT_CONF_DIR="$ZOO_BASE_DIR/conf.default"
+export ZOO_CONF_FILE="$ZOO_CONF_DIR/zoo.cfg"
+export ZOO_LOG_DIR="$ZOO_BASE_DIR/logs"
+export ZOO_BIN_DIR="$ZOO_BASE_DIR/bin"
+
+export ZOO_PORT_NUMBER="${ZOO_PORT_NUMBER:-2181}"
+export ZOO_SERVER_ID="${ZOO_SERVER_ID:-1}"
+export ZOO_SERVERS="${ZOO_SERVERS:-}"
+export ZOO_ENABLE_ADMIN_SERVER="${ZOO_ENABLE_ADMIN_SERVER:-yes}"
+export ZOO_ADMIN_SERVER_PORT_NUMBER="${ZOO_ADMIN_SERVER_PORT_NUMBER:-8080}"
+export ZOO_PEER_TYPE="${ZOO_PEER_TYPE:-}"
+export ZOO_TICK_TIME="${ZOO_TICK_TIME:-2000}"
+export ZOO_INIT_LIMIT="${ZOO_INIT_LIMIT:-10}"
+export ZOO_SYNC_LIMIT="${ZOO_SYNC_LIMIT:-5}"
+export ZOO_MAX_CLIENT_CNXNS="${ZOO_MAX_CLIENT_CNXNS:-60}"
+export ZOO_AUTOPURGE_INTERVAL="${ZOO_AUTOPURGE_INTERVAL:-0}"
+export ZOO_AUTOPURGE_RETAIN_COUNT="${ZOO_AUTOPURGE_RETAIN_COUNT:-3}"
+export ZOO_4LW_COMMANDS_WHITELIST="${ZOO_4LW_COMMANDS_WHITELIST:-srvr, mntr}"
+export ZOO_RECONFIG_ENABLED="${ZOO_RECONFIG_ENABLED:-no}"
+export ZOO_LISTEN_ALLIPS_ENABLED="${ZOO_LISTEN_ALLIPS_ENABLED:-no}"
+export ZOO_ENABLE_PROMETHEUS_METRICS="${ZOO_ENABLE_PROMETHEUS_METRICS:-no}"
+export ZOO_PROMETHEUS_METRICS_PORT_NUMBER="${ZOO_PROMETHEUS_METRICS_PORT_NUMBER:-7000}"
+export JVMFLAGS="${JVMFLAGS:-}"
+export ZOO_HEAP_SIZE="${ZOO_HEAP_SIZE:-1024}"
+export ZOO_ENABLE_AUTH="${ZOO_ENABLE_AUTH:-no}"
+# 3.9 reads ALLOW_EMPTY_PASSWORD, 3.8 ALLOW_ANONYMOUS_LOGIN; one stand-in
+# answers for both tags, so either is accepted.
+export ALLOW_EMPTY_PASSWORD="${ALLOW_EMPTY_PASSWORD:-no}"
+export ALLOW_ANONYMOUS_LOGIN="${ALLOW_ANONYMOUS_LOGIN:-no}"
+EOF
+
+  cat >"$scripts/libzookeeper.sh" <<'EOF'
+# shellcheck shell=bash
+# Functions of the bitnami/zookeeper stand-in's scripts. Written for the
+# stand-in from the real image's documented behaviour; not bitnami's code.
+
+log() {
+  printf 'zookeeper %s %-5s ==> %s\n' "$(date +%H:%M:%S)" "$1" "$2" >&2
+}
+info() { log INFO "$*"; }
+warn() { log WARN "$*"; }
+error() { log ERROR "$*"; }
+
+# bitnami's notion of a yes: 1, yes or true, in any case.
+is_yes() {
+  [[ ${1,,} =~ ^(1|yes|true)$ ]]
+}
+
+# Sets KEY=VALUE in FILE: every line holding KEY= (commented out or not, as
+# the sample's "#maxClientCnxns=60") is replaced, else the line is appended.
+# An empty value is an error, as in the real scripts.
+conf_set() {
+  local file=$1 key=$2 value=${3:-} line bare found=0
+  local -a lines=()
+  if [[ -z $value ]]; then
+    error "No value for $key"
+    exit 1
+  fi
+  while IFS= read -r line || [[ -n $line ]]; do
+    bare=${line#"${line%%[![:space:]#]*}"}
+    if [[ $bare == "$key="* ]]; then
+      line="$key=$value"
+      found=1
+    fi
+    lines+=("$line")
+  done <"$file"
+  ((found)) || lines+=("$key=$value")
+  printf '%s\n' "${lines[@]}" >"$file"
+}
+
+# Adds $1 to JVMFLAGS, kept in conf/java.env for zkServer.sh and zkCli.sh.
+add_jvmflags() {
+  export JVMFLAGS="${JVMFLAGS:-} $1"
+  printf 'export JVMFLAGS="%s"\n' "$JVMFLAGS" >"$ZOO_CONF_DIR/java.env"
+}
+
+zookeeper_validate() {
+  local status=0
+  problem() {
+    error "$*"
+    status=1
+  }
+  check_port() {
+    local value=${!1}
+    if [[ ! $value =~ ^[0-9]+$ ]]; then
+      problem "An invalid port was specified in the environment variable $1: $value is not a number"
+    elif ((10#$value > 65535)); then
+      problem "An invalid port was specified in the environment variable $1: $value is above 65535"
+    elif ((10#$value < 1024)); then
+      problem "An invalid port was specified in the environment variable $1: $value is a privileged port (below 1024)"
+    fi
+  }
+  check_distinct() {
+    local i j
+    local -a names=("$@")
+    for ((i = 0; i < ${#names[@]}; i++)); do
+      for ((j = i + 1; j < ${#names[@]}; j++)); do
+        if [[ ${!names[i]} == "${!names[j]}" ]]; then
+          problem "${names[i]} and ${names[j]} are bound to the same port (${!names[i]})"
+        fi
+      done
+    done
+  }
+
+  check_port ZOO_PORT_NUMBER
+  check_port ZOO_PROMETHEUS_METRICS_PORT_NUMBER
+  check_distinct ZOO_PORT_NUMBER ZOO_PROMETHEUS_METRICS_PORT_NUMBER
+  if is_yes "$ZOO_ENABLE_ADMIN_SERVER"; then
+    check_port ZOO_ADMIN_SERVER_PORT_NUMBER
+    check_distinct ZOO_PORT_NUMBER ZOO_PROMETHEUS_METRICS_PORT_NUMBER ZOO_ADMIN_SERVER_PORT_NUMBER
+  fi
+
+  if is_yes "$ALLOW_EMPTY_PASSWORD" || is_yes "$ALLOW_ANONYMOUS_LOGIN"; then
+    warn "You set ALLOW_EMPTY_PASSWORD=$ALLOW_EMPTY_PASSWORD / ALLOW_ANONYMOUS_LOGIN=$ALLOW_ANONYMOUS_LOGIN. For safety reasons, do not use this flag in a production environment."
+  elif ! is_yes "$ZOO_ENABLE_AUTH"; then
+    problem "ZooKeeper authentication is disabled. Set the environment variable ALLOW_EMPTY_PASSWORD=yes (ALLOW_ANONYMOUS_LOGIN=yes for 3.8) to allow starting ZooKeeper without authentication. This is only recommended for development environments."
+  fi
+
+  if [[ -n $ZOO_SERVERS ]]; then
+    local server pattern syntax
+    local -a servers
+    read -r -a servers <<<"${ZOO_SERVERS//[;, ]/ }"
+    if [[ $ZOO_SERVERS == *::* ]]; then
+      pattern='^[^[:space:]]+:[0-9]+:[0-9]+(:observer|:participant)?::[0-9]+$'
+      syntax='host:port:port::id. Example: zookeeper:2888:3888::1 zookeeper:2888:3888:observer::1'
+    else
+      pattern='^[^[:space:]]+:[0-9]+:[0-9]+(:observer|:participant)?$'
+      syntax='host:port:port. Example: zookeeper:2888:3888 zookeeper:2888:3888:observer'
+    fi
+    for server in "${servers[@]}"; do
+      [[ $server =~ $pattern ]] || problem "Zookeeper server $server should follow the next syntax: $syntax"
+    done
+  fi
+
+  if [[ -n $ZOO_PEER_TYPE && $ZOO_PEER_TYPE != observer && $ZOO_PEER_TYPE != participant ]]; then
+    problem "The ZOO_PEER_TYPE environment $ZOO_PEER_TYPE should be one of [observer/participant]"
+  fi
+  return "$status"
+}
+
+zookeeper_generate_conf() {
+  local file=$ZOO_CONF_FILE server var key address id i
+  local -a servers
+  cp "$ZOO_CONF_DIR/zoo_sample.cfg" "$file"
+  chmod 600 "$file"
+  echo >>"$file"
+  conf_set "$file" tickTime "$ZOO_TICK_TIME"
+  conf_set "$file" initLimit "$ZOO_INIT_LIMIT"
+  conf_set "$file" syncLimit "$ZOO_SYNC_LIMIT"
+  conf_set "$file" dataDir "$ZOO_DATA_DIR"
+  conf_set "$file" clientPort "$ZOO_PORT_NUMBER"
+  conf_set "$file" maxClientCnxns "$ZOO_MAX_CLIENT_CNXNS"
+  conf_set "$file" reconfigEnabled "$(is_yes "$ZOO_RECONFIG_ENABLED" && echo true || echo false)"
+  conf_set "$file" quorumListenOnAllIPs "$(is_yes "$ZOO_LISTEN_ALLIPS_ENABLED" && echo true || echo false)"
+  conf_set "$file" autopurge.purgeInterval "$ZOO_AUTOPURGE_INTERVAL"
+  conf_set "$file" autopurge.snapRetainCount "$ZOO_AUTOPURGE_RETAIN_COUNT"
+  conf_set "$file" 4lw.commands.whitelist "$ZOO_4LW_COMMANDS_WHITELIST"
+  conf_set "$file" admin.serverPort "$ZOO_ADMIN_SERVER_PORT_NUMBER"
+  conf_set "$file" admin.enableServer "$(is_yes "$ZOO_ENABLE_ADMIN_SERVER" && echo true || echo false)"
+
+  # This member's client port is stamped onto every server line.
+  read -r -a servers <<<"${ZOO_SERVERS//[;, ]/ }"
+  if ((${#servers[@]} > 1)); then
+    if [[ $ZOO_SERVERS == *::* ]]; then
+      for server in "${servers[@]}"; do
+        address=${server%%::*}
+        id=${server##*::}
+        info "Adding server: $address with id: $id"
+        conf_set "$file" "server.$id" "$address;$ZOO_PORT_NUMBER"
+      done
+    else
+      i=1
+      for server in "${servers[@]}"; do
+        info "Adding server: $server"
+        conf_set "$file" "server.$i" "$server;$ZOO_PORT_NUMBER"
+        i=$((i + 1))
+      done
+    fi
+  else
+    info "No additional servers were specified. ZooKeeper will run in standalone mode..."
+  fi
+
+  # ZOO_CFG_<KEY> sets <KEY>, each '_' read as '.', case kept; in the order
+  # bash lists the variables (by name).
+  for var in "${!ZOO_CFG_@}"; do
+    key=${var#ZOO_CFG_}
+    conf_set "$file" "${key//_/.}" "${!var}"
+  done
+}
+
+# True when data folder $1 is missing or holds nothing but what a mount
+# point may carry by itself.
+data_dir_is_empty() {
+  local entry
+  [[ -d $1 ]] || return 0
+  for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    [[ -e $entry || -L $entry ]] || continue
+    case ${entry##*/} in
+      lost+found | .snapshot) ;;
+      *) return 1 ;;
+    esac
+  done
+}
+
+zookeeper_initialize() {
+  local var
+  info "Initializing ZooKeeper..."
+  # SASL and TLS are part of the real image's contract that this stand-in
+  # does not reproduce: refuse rather than run without them.
+  for var in ZOO_ENABLE_AUTH ZOO_ENABLE_QUORUM_AUTH ZOO_TLS_CLIENT_ENABLE ZOO_TLS_QUORUM_ENABLE; do
+    if is_yes "${!var:-no}"; then
+      error "$var=${!var}: the bitnami/zookeeper stand-in does not reproduce SASL or TLS"
+      exit 1
+    fi
+  done
+
+  if [[ ! -f $ZOO_CONF_FILE ]]; then
+    info "No injected configuration file found, creating default config files..."
+    zookeeper_generate_conf
+    if [[ $JVMFLAGS =~ -Xm[xs].*-Xm[xs] ]]; then
+      info "Using the heap options given in JVMFLAGS ($JVMFLAGS)"
+    else
+      add_jvmflags "-Xmx${ZOO_HEAP_SIZE}m -Xms${ZOO_HEAP_SIZE}m"
+    fi
+    if is_yes "$ZOO_ENABLE_PROMETHEUS_METRICS"; then
+      info "Enabling Prometheus metrics..."
+      conf_set "$ZOO_CONF_FILE" metricsProvider.className org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider
+      conf_set "$ZOO_CONF_FILE" metricsProvider.httpPort "$ZOO_PROMETHEUS_METRICS_PORT_NUMBER"
+      warn "Stand-in: Debian's ZooKeeper has no Prometheus metrics provider; the server will stop with 'metrics provider class was not found'."
+    fi
+    add_jvmflags "-Dzookeeper.electionPortBindRetry=0"
+  else
+    info "User injected custom configuration detected!"
+  fi
+
+  # myid only on the first start: a new ZOO_SERVER_ID over existing data is
+  # ignored.
+  if data_dir_is_empty "$ZOO_DATA_DIR"; then
+    info "Deploying ZooKeeper from scratch..."
+    mkdir -p "$ZOO_DATA_DIR"
+    echo "$ZOO_SERVER_ID" >"$ZOO_DATA_DIR/myid"
+  else
+    info "Deploying ZooKeeper with persisted data..."
+  fi
+
+  # On every start, whether zoo.cfg was generated or not.
+  if [[ -n $ZOO_PEER_TYPE ]]; then
+    conf_set "$ZOO_CONF_FILE" peerType "$ZOO_PEER_TYPE"
+  fi
+}
+EOF
+
+  cat >"$scripts/zookeeper/setup.sh" <<'EOF'
+#!/bin/bash
+# Setup of the bitnami/zookeeper stand-in: validate the variables (exit 1 with
+# every problem listed), create the folders, generate zoo.cfg and myid.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/libzookeeper.sh
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/zookeeper-env.sh
+
+zookeeper_validate || exit 1
+mkdir -p "$ZOO_DATA_DIR" "$ZOO_CONF_DIR" "$ZOO_LOG_DIR"
+zookeeper_initialize
+EOF
+
+  cat >"$scripts/zookeeper/entrypoint.sh" <<'EOF'
+#!/bin/bash
+# Entrypoint of the bitnami/zookeeper stand-in. The setup runs only when the
+# command is the image's run.sh, so "docker run IMAGE zkCli.sh ..." skips it.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/libzookeeper.sh
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/zookeeper-env.sh
+
+# Defaults go into an empty (for instance freshly mounted) conf folder; a
+# file already there is kept.
+mkdir -p "$ZOO_CONF_DIR"
+for default in "$ZOO_DEFAULT_CONF_DIR"/*; do
+  if [[ ! -e "$ZOO_CONF_DIR/${default##*/}" ]]; then
+    cp -r "$default" "$ZOO_CONF_DIR/"
+  fi
+done
+
+if [[ "$*" == *"/opt/bitnami/scripts/zookeeper/run.sh"* || "$*" == *"/run.sh"* ]]; then
+  info "** Starting ZooKeeper setup **"
+  /opt/bitnami/scripts/zookeeper/setup.sh
+  info "** ZooKeeper setup finished! **"
+fi
+echo ""
+exec "$@"
+EOF
+
+  cat >"$scripts/zookeeper/run.sh" <<'EOF'
+#!/bin/bash
+# The bitnami/zookeeper stand-in's server: ZooKeeper in the foreground as the
+# container's main process. The real image runs as uid 1001 (and, started as
+# root, drops to a zookeeper user); this stand-in runs as root, so a data
+# folder the real image could not write to still works here.
+set -euo pipefail
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/libzookeeper.sh
+# shellcheck source=/dev/null
+. /opt/bitnami/scripts/zookeeper-env.sh
+info "** Starting ZooKeeper **"
+exec "$ZOO_BIN_DIR/zkServer.sh" start-foreground "$@"
+EOF
+  chmod 755 "$scripts/zookeeper/"*.sh
+  ln -s /opt/bitnami/scripts/zookeeper/entrypoint.sh "$root/entrypoint.sh"
+  ln -s /opt/bitnami/scripts/zookeeper/run.sh "$root/run.sh"
+
+  cat >"$context/Dockerfile" <<EOF
+# Stand-in for bitnami/zookeeper (3.9 and 3.8), NOT the real image: it
+# reproduces the image's documented contract (variables, paths, entrypoint
+# behaviour) around Debian's ZooKeeper 3.8; see test/e2e/images/build.sh.
+# The real image runs as uid 1001; this one runs as root.
+FROM $base
+COPY rootfs/ /
+ENV HOME=/ \\
+    JAVA_HOME=/opt/bitnami/java \\
+    PATH=/opt/bitnami/common/bin:/opt/bitnami/java/bin:$bitnami_home/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    BITNAMI_APP_NAME=zookeeper
+VOLUME ["/bitnami/zookeeper"]
+EXPOSE 2181 2888 3888 8080
+ENTRYPOINT ["/opt/bitnami/scripts/zookeeper/entrypoint.sh"]
+CMD ["/opt/bitnami/scripts/zookeeper/run.sh"]
+EOF
+  build_context "$context" "$@"
+}
+
+# --- stand-in: confluentinc/cp-zookeeper -------------------------------------
+
+# confluentinc/cp-zookeeper (confluentinc/kafka-images, zookeeper/): CMD
+# /etc/confluent/docker/run, which configures (myid and
+# /etc/kafka/zookeeper.properties from ZOOKEEPER_* variables, on every start),
+# checks its folders and launches QuorumPeerMain through Kafka's scripts.
+standin_confluent() {
+  local base=$1 context root docker jar
+  shift
+  context=$(new_context confluent)
+  root="$context/rootfs"
+  docker="$root/etc/confluent/docker"
+  mkdir -p "$docker" "$root/usr/bin" "$root/usr/share/java/kafka" "$root/etc/kafka" "$root/var/log/kafka" \
+    "$root/var/lib/zookeeper"/{data,log} "$root/etc/zookeeper/secrets"
+  # Kafka's scripts put every jar of /usr/share/java/kafka on the classpath.
+  while read -r jar; do
+    ln -s "/usr/share/java/$(basename "$jar")" "$root/usr/share/java/kafka/$(basename "$jar")"
+  done < <(jar_closure)
+
+  # The real image runs as appuser (uid 1000); this stand-in runs as root, so
+  # a data folder the real image could not write to still works here.
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/bash' 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' \
+    'appuser:x:1000:1000::/home/appuser:/bin/bash' >"$root/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' 'appuser:x:1000:' >"$root/etc/group"
+
+  cat >"$docker/bash-config" <<'EOF'
+# shellcheck shell=bash
+# Shared by the stand-in's /etc/confluent/docker scripts.
+set -o nounset -o errexit -o pipefail
+if [[ -n "${TRACE-}" ]]; then
+  set -o verbose -o xtrace
+fi
+
+# The checks the real scripts make with Confluent's "dub" tool. A variable
+# counts as given when it is set, even to the empty string.
+ensure() {
+  local name
+  for name in "$@"; do
+    if [[ ! -v $name ]]; then
+      echo "$name is required." >&2
+      exit 1
+    fi
+  done
+}
+ensure_atleast_one() {
+  local name
+  for name in "$@"; do
+    [[ ! -v $name ]] || return 0
+  done
+  echo "One of these environment variables must be set: $*" >&2
+  exit 1
+}
+ensure_writable() {
+  if [[ ! -d $1 || ! -w $1 ]]; then
+    echo "$1 is not writable." >&2
+    exit 1
+  fi
+}
+EOF
+
+  cat >"$docker/run" <<'EOF'
+#!/usr/bin/env bash
+# The cp-zookeeper stand-in's start: configure, check, launch.
+# shellcheck source=/dev/null
+. /etc/confluent/docker/bash-config
+
+echo "===> User"
+id
+echo "===> Configuring ..."
+/etc/confluent/docker/configure
+echo "===> Running preflight checks ... "
+/etc/confluent/docker/ensure
+echo "===> Launching ... "
+exec /etc/confluent/docker/launch
+EOF
+
+  cat >"$docker/configure" <<'EOF'
+#!/usr/bin/env bash
+# The cp-zookeeper stand-in's configure step, written from the real image's
+# documented behaviour (not Confluent's code): runs on every start, so myid
+# and zookeeper.properties always follow the current variables.
+# shellcheck source=/dev/null
+. /etc/confluent/docker/bash-config
+
+ensure_atleast_one ZOOKEEPER_CLIENT_PORT ZOOKEEPER_SECURE_CLIENT_PORT
+ensure_writable /etc/kafka/
+
+# myid is required for clusters.
+if [[ -n "${ZOOKEEPER_SERVERS-}" ]]; then
+  ensure ZOOKEEPER_SERVER_ID
+  export ZOOKEEPER_INIT_LIMIT=${ZOOKEEPER_INIT_LIMIT:-10}
+  export ZOOKEEPER_SYNC_LIMIT=${ZOOKEEPER_SYNC_LIMIT:-5}
+fi
+if [[ -n "${ZOOKEEPER_SERVER_ID-}" ]]; then
+  echo "$ZOOKEEPER_SERVER_ID" >"/var/lib/$COMPONENT/data/myid"
+fi
+
+# The template's table: variable and zoo.cfg key, in the template's order.
+# Each variable that is set (even empty) writes one line.
+table=(
+  ZOOKEEPER_CLIENT_PORT=clientPort
+  ZOOKEEPER_TICK_TIME=tickTime
+  ZOOKEEPER_GLOBAL_OUTSTANDING_LIMIT=globalOutstandingLimit
+  ZOOKEEPER_PRE_ALLOC_SIZE=preAllocSize
+  ZOOKEEPER_SNAP_COUNT=snapCount
+  ZOOKEEPER_TRACE_FILE=traceFile
+  ZOOKEEPER_MAX_CLIENT_CNXNS=maxClientCnxns
+  ZOOKEEPER_CLIENT_PORT_ADDRESS=clientPortAddress
+  ZOOKEEPER_MIN_SESSION_TIMEOUT=minSessionTimeout
+  ZOOKEEPER_MAX_SESSION_TIMEOUT=maxSessionTimeout
+  ZOOKEEPER_FSYNC_WARNING_THRESHOLDMS=fsync.warningthresholdms
+  ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT=autopurge.snapRetainCount
+  ZOOKEEPER_AUTOPURGE_PURGE_INTERVAL=autopurge.purgeInterval
+  ZOOKEEPER_SYNC_ENABLED=syncEnabled
+  ZOOKEEPER_ELECTION_ALG=electionAlg
+  ZOOKEEPER_INIT_LIMIT=initLimit
+  ZOOKEEPER_LEADER_SERVES=leaderServes
+  ZOOKEEPER_SYNC_LIMIT=syncLimit
+  ZOOKEEPER_CNX_TIMEOUT=cnxTimeout
+  ZOOKEEPER_FORCE_SYNC=forceSync
+  ZOOKEEPER_JUTE_MAX_BUFFER=jute.maxbuffer
+  ZOOKEEPER_SKIP_ACL=skipACL
+  ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS=quorumListenOnAllIPs
+  ZOOKEEPER_CLIENT_CNXN_SOCKET=clientCnxnSocket
+  ZOOKEEPER_SECURE_CLIENT_PORT=secureClientPort
+  ZOOKEEPER_SERVER_CNXN_SOCKET=serverCnxnSocket
+  ZOOKEEPER_TCP_KEEP_ALIVE=tcpKeepAlive
+  ZOOKEEPER_X509_AUTHENTICATION_PROVIDER_SUPER_USER=X509AuthenticationProvider.superUser
+  ZOOKEEPER_SSL_AUTH_PROVIDER=ssl.authProvider
+  ZOOKEEPER_SSL_CLIENT_AUTH=ssl.clientAuth
+  ZOOKEEPER_SSL_KEYSTORE_LOCATION=ssl.keyStore.location
+  ZOOKEEPER_SSL_KEYSTORE_PASSWORD=ssl.keyStore.password
+  ZOOKEEPER_SSL_KEYSTORE_TYPE=ssl.keyStore.type
+  ZOOKEEPER_SSL_TRUSTSTORE_LOCATION=ssl.trustStore.location
+  ZOOKEEPER_SSL_TRUSTSTORE_PASSWORD=ssl.trustStore.password
+  ZOOKEEPER_SSL_TRUSTSTORE_TYPE=ssl.trustStore.type
+  ZOOKEEPER_SSL_ENABLED_PROTOCOLS=ssl.enabledProtocols
+  ZOOKEEPER_SSL_CONTEXT_SUPPLIER_CLASS=ssl.context.supplier.class
+  ZOOKEEPER_SSL_CIPHER_SUITES=ssl.ciphersuites
+  ZOOKEEPER_SSL_HOSTNAME_VERIFICATION=ssl.hostnameVerification
+  ZOOKEEPER_SSL_CRL=ssl.crl
+  ZOOKEEPER_SSL_OCPS=ssl.ocsp
+  ZOOKEEPER_SSL_HANDSHAKE_DETECTION_TIMEOUT_MILLIS=ssl.handshakeDetectionTimeoutMillis
+  ZOOKEEPER_SSL_QUORUM=sslQuorum
+  ZOOKEEPER_SSL_QUORUM_CLIENT_AUTH=ssl.quorum.clientAuth
+  ZOOKEEPER_SSL_QUORUM_KEYSTORE_LOCATION=ssl.quorum.keyStore.location
+  ZOOKEEPER_SSL_QUORUM_KEYSTORE_PASSWORD=ssl.quorum.keyStore.password
+  ZOOKEEPER_SSL_QUORUM_KEYSTORE_TYPE=ssl.quorum.keyStore.type
+  ZOOKEEPER_SSL_QUORUM_TRUSTSTORE_LOCATION=ssl.quorum.trustStore.location
+  ZOOKEEPER_SSL_QUORUM_TRUSTSTORE_PASSWORD=ssl.quorum.trustStore.password
+  ZOOKEEPER_SSL_QUORUM_TRUSTSTORE_TYPE=ssl.quorum.trustStore.type
+  ZOOKEEPER_SSL_QUORUM_ENABLED_PROTOCOLS=ssl.quorum.enabledProtocols
+  ZOOKEEPER_SSL_QUORUM_CIPHER_SUITES=ssl.quorum.ciphersuites
+  ZOOKEEPER_SSL_QUORUM_CONTEXT_SUPPLIER_CLASS=ssl.quorum.context.supplier.class
+  ZOOKEEPER_SSL_QUORUM_HOSTNAME_VERIFICATION=ssl.quorum.hostnameVerification
+  ZOOKEEPER_SSL_QUORUM_CRL=ssl.quorum.crl
+  ZOOKEEPER_SSL_QUORUM_OCPS=ssl.quorum.ocsp
+  ZOOKEEPER_SSL_QUORUM_HANDSHAKE_DETECTION_TIMEOUT_MILLIS=ssl.quorum.handshakeDetectionTimeoutMillis
+  ZOOKEEPER_SERVER_CNXN_FACTORY=serverCnxnFactory
+  ZOOKEEPER_AUTH_PROVIDER_X509=authProvider.x509
+  ZOOKEEPER_AUTH_PROVIDER_SASL=authProvider.sasl
+  ZOOKEEPER_CLIENT_PORT_UNIFICATION=client.portUnification
+  ZOOKEEPER_ADMIN_ENABLE_SERVER=admin.enableServer
+  ZOOKEEPER_ADMIN_SERVER_ADDRESS=admin.serverAddress
+  ZOOKEEPER_ADMIN_SERVER_PORT=admin.serverPort
+  ZOOKEEPER_ADMIN_IDLE_TIMEOUT=admin.idleTimeout
+  ZOOKEEPER_ADMIN_COMMAND_URL=admin.commandURL
+)
+
+# Splits $2 on ';' into the array named $1, keeping empty fields ("a;;b" has
+# three, "a;" two), as the template's Python split does.
+split_semicolons() {
+  local -n into=$1
+  local rest=$2
+  into=()
+  while [[ $rest == *';'* ]]; do
+    into+=("${rest%%;*}")
+    rest=${rest#*;}
+  done
+  into+=("$rest")
+}
+
+# Writes NAME.k=entry for each ';'-separated entry of variable $2, k from 1.
+numbered_lines() {
+  local name=$1 variable=$2 k
+  local -a entries
+  if [[ -n "${!variable-}" ]]; then
+    split_semicolons entries "${!variable}"
+    for k in "${!entries[@]}"; do
+      echo "$name.$((k + 1))=${entries[k]}"
+    done
+  fi
+}
+
+{
+  echo "dataDir=/var/lib/$COMPONENT/data"
+  echo "dataLogDir=/var/lib/$COMPONENT/log"
+  for entry in "${table[@]}"; do
+    variable=${entry%%=*}
+    if [[ -v $variable ]]; then
+      echo "${entry#*=}=${!variable}"
+    fi
+  done
+  # Servers are numbered by position: the k-th entry is server.k.
+  numbered_lines server ZOOKEEPER_SERVERS
+  numbered_lines group ZOOKEEPER_GROUPS
+  numbered_lines weight ZOOKEEPER_WEIGHTS
+} >"/etc/kafka/$COMPONENT.properties"
+
+{
+  echo "log4j.rootLogger=${ZOOKEEPER_LOG4J_ROOT_LOGLEVEL:-INFO}, stdout"
+  echo "log4j.appender.stdout=org.apache.log4j.ConsoleAppender"
+  echo "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout"
+  echo "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n"
+  if [[ -n "${ZOOKEEPER_LOG4J_LOGGERS-}" ]]; then
+    IFS=, read -r -a loggers <<<"$ZOOKEEPER_LOG4J_LOGGERS"
+    for logger in "${loggers[@]}"; do
+      echo "log4j.logger.${logger%%=*}=${logger#*=}"
+    done
+  fi
+} >/etc/kafka/log4j.properties
+
+{
+  echo "log4j.rootLogger=${ZOOKEEPER_TOOLS_LOG4J_LOGLEVEL:-WARN}, stderr"
+  echo "log4j.appender.stderr=org.apache.log4j.ConsoleAppender"
+  echo "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout"
+  echo "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n"
+  echo "log4j.appender.stderr.Target=System.err"
+} >/etc/kafka/tools-log4j.properties
+EOF
+
+  cat >"$docker/ensure" <<'EOF'
+#!/usr/bin/env bash
+# The cp-zookeeper stand-in's preflight checks: its data folders must be
+# writable (by appuser in the real image; by root here).
+# shellcheck source=/dev/null
+. /etc/confluent/docker/bash-config
+ensure_writable "/var/lib/$COMPONENT/data"
+ensure_writable "/var/lib/$COMPONENT/log"
+EOF
+
+  cat >"$docker/launch" <<'EOF'
+#!/usr/bin/env bash
+# The cp-zookeeper stand-in's launch: ZooKeeper in the foreground as the
+# container's main process, logging to the console. (The real image also
+# turns on JMX without a port; the stand-in does not.)
+# shellcheck source=/dev/null
+. /etc/confluent/docker/bash-config
+export KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:/etc/kafka/log4j.properties"
+echo "===> Launching $COMPONENT ... "
+exec "$COMPONENT-server-start" "/etc/kafka/$COMPONENT.properties"
+EOF
+
+  cat >"$root/usr/bin/zookeeper-server-start" <<'EOF'
+#!/bin/bash
+# Kafka's zookeeper-server-start, as the cp-zookeeper stand-in has it.
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 zookeeper.properties" >&2
+  exit 1
+fi
+if [ -z "${KAFKA_LOG4J_OPTS-}" ]; then
+  export KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:/etc/kafka/log4j.properties"
+fi
+# Kafka's documented default heap for ZooKeeper.
+if [ -z "${KAFKA_HEAP_OPTS-}" ]; then
+  export KAFKA_HEAP_OPTS="-Xmx512M -Xms512M"
+fi
+exec "$(dirname "$0")/kafka-run-class" org.apache.zookeeper.server.quorum.QuorumPeerMain "$@"
+EOF
+
+  cat >"$root/usr/bin/zookeeper-shell" <<'EOF'
+#!/bin/bash
+# Kafka's zookeeper-shell, as the cp-zookeeper stand-in has it:
+#   zookeeper-shell HOST:PORT[/path] [command args...]
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 zookeeper_host:port[/path] [args...]" >&2
+  exit 1
+fi
+exec "$(dirname "$0")/kafka-run-class" org.apache.zookeeper.ZooKeeperMain -server "$@"
+EOF
+
+  cat >"$root/usr/bin/kafka-run-class" <<'EOF'
+#!/bin/bash
+# Kafka's kafka-run-class, cut down for the cp-zookeeper stand-in: runs class
+# $1 with Kafka's JVM option variables, in the foreground.
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 classname [opts]" >&2
+  exit 1
+fi
+CLASSPATH=
+for jar in /usr/share/java/kafka/*.jar; do
+  CLASSPATH="$CLASSPATH${CLASSPATH:+:}$jar"
+done
+if [ -z "${JAVA_HOME-}" ]; then
+  JAVA=java
+else
+  JAVA="$JAVA_HOME/bin/java"
+fi
+if [ -z "${KAFKA_HEAP_OPTS-}" ]; then
+  KAFKA_HEAP_OPTS="-Xmx256M"
+fi
+# Kafka's default is G1 with a compiling JIT; up to five members share two
+# cores on the test machines, so the stand-in's default is the small one.
+# Setting the variable still wins.
+if [ -z "${KAFKA_JVM_PERFORMANCE_OPTS-}" ]; then
+  KAFKA_JVM_PERFORMANCE_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true"
+fi
+if [ -z "${KAFKA_LOG4J_OPTS-}" ]; then
+  KAFKA_LOG4J_OPTS="-Dlog4j.configuration=file:/etc/kafka/tools-log4j.properties"
+fi
+# The option variables are lists of words, as in Kafka's own script.
+# shellcheck disable=SC2086
+exec "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS ${KAFKA_JMX_OPTS-} $KAFKA_LOG4J_OPTS \
+  -cp "$CLASSPATH" ${KAFKA_OPTS-} "$@"
+EOF
+  chmod 755 "$docker"/{run,configure,ensure,launch} "$root/usr/bin"/{zookeeper-server-start,zookeeper-shell,kafka-run-class}
+
+  cat >"$context/Dockerfile" <<EOF
+# Stand-in for confluentinc/cp-zookeeper 7.9, NOT the real image: it
+# reproduces the image's documented contract (variables, paths, start
+# scripts) around Debian's ZooKeeper 3.8; see test/e2e/images/build.sh.
+# The real image runs as appuser (uid 1000); this one runs as root.
+FROM $base
+COPY rootfs/ /
+ENV COMPONENT=zookeeper
+VOLUME ["/var/lib/zookeeper/data", "/var/lib/zookeeper/log", "/etc/zookeeper/secrets"]
+EXPOSE 2181 2888 3888
+CMD ["/etc/confluent/docker/run"]
+EOF
+  build_context "$context" "$@"
+}
+
 # --- which stand-in answers which name ---------------------------------------
 
 # Prints the builder for image $1 and the tags it gets.
@@ -573,11 +1339,23 @@ standin_for() {
     garland/zookeeper | garland/zookeeper:latest)
       echo standin_garland garland/zookeeper:latest
       ;;
-    zookeeper:3.9 | zookeeper:3.9.3)
-      echo standin_official_3_9 zookeeper:3.9 zookeeper:3.9.3
+    zookeeper:3.9 | zookeeper:3.9.3 | zookeeper:3.9.5)
+      echo standin_official_3_9 zookeeper:3.9 zookeeper:3.9.3 zookeeper:3.9.5
       ;;
     zookeeper:3.9.*)
-      echo standin_official_3_9 zookeeper:3.9 zookeeper:3.9.3 "$1"
+      echo standin_official_3_9 zookeeper:3.9 zookeeper:3.9.3 zookeeper:3.9.5 "$1"
+      ;;
+    bitnami/zookeeper | bitnami/zookeeper:latest | bitnami/zookeeper:3.9 | bitnami/zookeeper:3.8)
+      echo standin_bitnami bitnami/zookeeper:3.9 bitnami/zookeeper:3.8 bitnami/zookeeper:latest
+      ;;
+    bitnami/zookeeper:3.9.* | bitnami/zookeeper:3.8.*)
+      echo standin_bitnami bitnami/zookeeper:3.9 bitnami/zookeeper:3.8 bitnami/zookeeper:latest "$1"
+      ;;
+    confluentinc/cp-zookeeper | confluentinc/cp-zookeeper:latest | confluentinc/cp-zookeeper:7.9 | confluentinc/cp-zookeeper:7.9.0)
+      echo standin_confluent confluentinc/cp-zookeeper:7.9.0 confluentinc/cp-zookeeper:7.9 confluentinc/cp-zookeeper:latest
+      ;;
+    confluentinc/cp-zookeeper:7.9.*)
+      echo standin_confluent confluentinc/cp-zookeeper:7.9.0 confluentinc/cp-zookeeper:7.9 confluentinc/cp-zookeeper:latest "$1"
       ;;
     *) return 1 ;;
   esac
@@ -624,7 +1402,7 @@ main() {
   local image plan
   local -a plans=()
   for image in "${images[@]}"; do
-    plan=$(standin_for "$image") || die "no stand-in for $image (known: garland/zookeeper, zookeeper:3.9)"
+    plan=$(standin_for "$image") || die "no stand-in for $image (known: garland/zookeeper, zookeeper:3.9, bitnami/zookeeper, confluentinc/cp-zookeeper)"
     plans+=("$plan")
   done
 
