@@ -3,8 +3,9 @@
 
 // Words made of these characters mean the same to bash quoted or not, so they stay bare: that is
 // what keeps run.sh byte for byte the tutorial's commands. No glob, tilde, brace, quote, space,
-// `$` or redirection character is in the set.
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// `$` or redirection character is in the set; nor ',', harmless to bash but taken by shellcheck
+// for a mistaken array separator.
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:./-]+$/;
 
 /** One shell word, single-quoted unless it is plainly safe as it is. */
 export function sh(value: string | number): string {

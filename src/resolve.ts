@@ -70,14 +70,10 @@ export function resolve(file: EnsembleFile): Resolved {
         portOrigins[kind] = `${at}/ports/${kind}`;
         continue;
       }
-      // The ensemble's layout: the first member's port, + 1 for each member before this one —
-      // except a client port an image stamps on every server line, which all members share.
-      const step = kind === 'client' && dialect.sharedClientPort ? 0 : position;
-      ports[kind] = (base ?? DEFAULTS.ports[kind]) + step;
+      // The ensemble's layout: the first member's port, + 1 for each member before this one.
+      ports[kind] = (base ?? DEFAULTS.ports[kind]) + position;
       portOrigins[kind] = base === undefined ? at : `/ports/${kind}`;
     }
-    // Members sharing a client port need an address each: the loopback range has plenty.
-    const host = entry.host ?? file.host ?? (dialect.sharedClientPort ? `127.0.0.${position + 1}` : DEFAULTS.host);
     const origin: Origin = {
       member: at,
       id: entry.id !== undefined ? `${at}/id` : at,
@@ -92,7 +88,7 @@ export function resolve(file: EnsembleFile): Resolved {
     return Object.freeze({
       id,
       name,
-      host,
+      host: entry.host ?? file.host ?? DEFAULTS.host,
       ports: Object.freeze(ports) as Member['ports'],
       dataDir: entry.dataDir ?? `${dataRoot}/${name}`,
       role: entry.role ?? 'participant',

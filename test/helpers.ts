@@ -40,7 +40,7 @@ export function composeProblems(text: string): string[] {
     delete spec.$schema; // its https draft-07 address is not one ajv knows by name
     composeValidator = new Ajv({ allErrors: true, strict: false }).compile(spec);
   }
-  const doc = parseYaml(text) as { services?: Record<string, Record<string, unknown>>; version?: unknown };
+  const doc = parseYaml(text, { merge: true }) as { services?: Record<string, Record<string, unknown>>; version?: unknown };
   const problems: string[] = [];
   if (!composeValidator(doc)) {
     for (const e of composeValidator.errors ?? []) problems.push(`${e.instancePath} ${e.message}`);

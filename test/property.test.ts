@@ -205,7 +205,7 @@ describe('values from a hostile alphabet', () => {
         });
         expect(traced.status).toBe(0);
         const runs = traced.stdout.split('\0\n').filter(Boolean).map((r) => r.split('\0'));
-        const compose = parseYaml(out.get('docker-compose.yml')!) as { services: Record<string, { container_name: string; volumes: string[]; image: string }> };
+        const compose = parseYaml(out.get('docker-compose.yml')!, { merge: true }) as { services: Record<string, { container_name: string; volumes: string[]; image: string }> };
         const services = Object.values(compose.services);
         expect(runs).toHaveLength(3);
         expect(runs[1]).toContain(`/${root}:/data`);

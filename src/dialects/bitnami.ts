@@ -1,11 +1,13 @@
 // bitnami/zookeeper. Its scripts build zoo.cfg from the sample: ZOO_* variables set fixed keys,
 // ZOO_SERVERS (`host:peer:election[:observer]::id`, so ids may be sparse) becomes server lines
-// with ZOO_PORT_NUMBER — this member's client port — stamped onto every one, and each
-// ZOO_CFG_<key> sets <key> with `_` read as `.`. Under host networking the stamping means every
-// member must share one client port, so members are told apart by address: each binds its
-// client port to its own (clientPortAddress).
-import { fourLetterWords, heapMegabytes, PROMETHEUS_PROVIDER, quorumGroups, serverAddress, sharedSettings, type Setting } from '../zookeeper.js';
-import type { Member, Problem } from '../model.js';
+// with ZOO_PORT_NUMBER — this member's own client port — stamped onto every one, and then each
+// ZOO_CFG_<key> sets <key> (`_` read as `.`), replacing a line already there. Under host
+// networking members need client ports of their own, so the stamped lines would be wrong for every
+// member but one; each server line is therefore given whole again as ZOO_CFG_server_<id>, with
+// its member's own `;clientPort`. (One shared client port with a clientPortAddress per member is
+// refused by ZooKeeper 3.5+: the address differs from the stamped line's.)
+import { fourLetterWords, heapMegabytes, PROMETHEUS_PROVIDER, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
+import type { Problem } from '../model.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -29,18 +31,20 @@ export const bitnami: Dialect = {
   name: 'bitnami',
   repository: 'bitnami/zookeeper',
   zookeeper: '3.5+',
-  sharedClientPort: true,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
-  ensembleWide: ['ZOO_SERVERS'],
+  isEnsembleWide: (key) => key === 'ZOO_SERVERS' || /^ZOO_CFG_(server|group|weight)_\d+$/.test(key),
   volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
   environment(member, ensemble) {
     const s = ensemble.settings;
-        return [
+    return [
       ['ZOO_SERVER_ID', String(member.id)],
       ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
+      ...ensemble.members.map((m): Setting => {
+        const [key, value] = serverLine(m, '3.5');
+        return [cfgVariable(key), value];
+      }),
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
-      [cfgVariable('clientPortAddress'), member.host],
       // Without one of these the image refuses to start with client authentication off (3.8 / 3.9).
       ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
       ['ALLOW_EMPTY_PASSWORD', 'yes'],
@@ -61,7 +65,7 @@ export const bitnami: Dialect = {
       ...[...quorumGroups(ensemble), ...ensemble.settings.config].map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
-  zooCfg(member: Member, ensemble) {
+  zooCfg(member, ensemble) {
     return lastWins([
       ...BASE,
       ...sharedSettings(ensemble),
@@ -69,8 +73,8 @@ export const bitnami: Dialect = {
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ...(member.ports.admin !== undefined ? [['admin.serverPort', String(member.ports.admin)] as const] : []),
       ['admin.enableServer', String(ensemble.adminServer)],
-      ...ensemble.members.map((m): Setting => [`server.${m.id}`, `${serverAddress(m)};${member.ports.client}`]),
-      ['clientPortAddress', member.host],
+      // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
+      ...ensemble.members.map((m) => serverLine(m, '3.5')),
       ...quorumGroups(ensemble),
       ...ensemble.settings.config,
       ...(member.ports.metrics !== undefined
@@ -81,16 +85,7 @@ export const bitnami: Dialect = {
   },
   check(ensemble) {
     const problems: Problem[] = [];
-    const [first] = ensemble.members;
     for (const m of ensemble.members) {
-      if (m.ports.client !== first!.ports.client) {
-        problems.push({
-          pointer: m.origin.ports.client,
-          message:
-            `bitnami/zookeeper stamps each member's own ZOO_PORT_NUMBER onto every server line, so under host networking all ` +
-            `members must share one client port (${first!.ports.client}) and differ by address`,
-        });
-      }
       // The image's own validation refuses privileged ports.
       for (const kind of ['client', 'admin', 'metrics'] as const) {
         const port = m.ports[kind];

@@ -73,10 +73,9 @@ export const confluent: Dialect = {
   name: 'confluent',
   repository: 'confluentinc/cp-zookeeper',
   zookeeper: '3.5+',
-  sharedClientPort: false,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
-  ensembleWide: ['ZOOKEEPER_SERVERS', 'ZOOKEEPER_GROUPS', 'ZOOKEEPER_WEIGHTS'],
+  isEnsembleWide: (key) => key === 'ZOOKEEPER_SERVERS' || key === 'ZOOKEEPER_GROUPS' || key === 'ZOOKEEPER_WEIGHTS',
   volumes: (member) => [
     [member.dataDir, '/var/lib/zookeeper/data'],
     [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],

@@ -33,11 +33,10 @@ export const garland: Dialect = {
   name: 'garland',
   repository: 'garland/zookeeper',
   zookeeper: '3.4',
-  sharedClientPort: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member; so does zkgen, for garland.
-  ensembleWide: [],
+  isEnsembleWide: () => false,
   volumes: (member) => [[member.dataDir, DATA]],
   environment(member, ensemble) {
     return [

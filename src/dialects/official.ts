@@ -21,10 +21,9 @@ export const official: Dialect = {
   name: 'official',
   repository: 'zookeeper',
   zookeeper: '3.5+',
-  sharedClientPort: false,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  ensembleWide: ['ZOO_SERVERS'],
+  isEnsembleWide: (key) => key === 'ZOO_SERVERS',
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member) => [

@@ -15,11 +15,6 @@ export interface Dialect {
    * no `;clientPort` in server lines.
    */
   readonly zookeeper: '3.4' | '3.5+';
-  /**
-   * The image stamps one client port onto every server line (bitnami), so members share it and
-   * are told apart by address; each then binds its client port to its own address only.
-   */
-  readonly sharedClientPort: boolean;
   /** zkCli inside the container, as the words that come before the server's host:port. */
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
@@ -27,11 +22,11 @@ export interface Dialect {
   /** Host folder → container folder mounts of one member; the first holds myid. */
   volumes(member: Member): ReadonlyArray<readonly [string, string]>;
   /**
-   * Variables whose value is the same for every member (the server list): written once in the
-   * compose file (a YAML anchor) and in run.sh (a shell variable), so output grows with the
-   * number of members, not its square.
+   * Whether a variable's value is the same for every member (the server list): such variables are
+   * written once — a YAML mapping merged into every service, a bash array in run.sh — so output
+   * grows with the number of members, not its square.
    */
-  readonly ensembleWide: readonly string[];
+  isEnsembleWide(key: string): boolean;
   /** The container's environment for one member, in the order it is written. */
   environment(member: Member, ensemble: Ensemble): readonly Setting[];
   /** The settings the member ends up running with, in the order its configuration file holds them. */

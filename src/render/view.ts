@@ -9,16 +9,6 @@ export interface KeyValue {
   readonly value: string;
   /** KEY=value, as `docker run -e` takes it. */
   readonly assignment: string;
-  /** Set when the value is the ensemble's, said once: its YAML anchor and shell variable. */
-  readonly shared?: SharedValue;
-}
-
-export interface SharedValue {
-  readonly key: string;
-  readonly value: string;
-  /** YAML anchor, also the name of its x- extension field. */
-  readonly anchor: string;
-  readonly variable: string;
 }
 
 export interface MemberView {
@@ -28,10 +18,9 @@ export interface MemberView {
   readonly clientPort: number;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
-  /** Where the client port answers from inside the member's own container. */
-  readonly localClientHost: string;
   /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
   readonly volumes: readonly string[];
+  /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
   readonly zooCfg: readonly KeyValue[];
   readonly zooCfgPath: string;
@@ -50,8 +39,8 @@ export interface HealthView {
 
 export interface EnsembleView {
   readonly image: string;
-  /** Values every member's environment shares, written once. */
-  readonly shared: readonly SharedValue[];
+  /** The environment every member shares (the server list), written once. */
+  readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
   readonly members: readonly MemberView[];
   readonly restart?: string;
@@ -61,11 +50,7 @@ export interface EnsembleView {
   readonly reader: MemberView;
 }
 
-const pairs = (list: ReadonlyArray<readonly [string, string]>, shared: ReadonlyMap<string, SharedValue> = new Map()): KeyValue[] =>
-  list.map(([key, value]) => {
-    const s = shared.get(key);
-    return { key, value, assignment: `${key}=${value}`, ...(s && s.value === value && { shared: s }) };
-  });
+const pairs = (list: ReadonlyArray<readonly [string, string]>): KeyValue[] => list.map(([key, value]) => ({ key, value, assignment: `${key}=${value}` }));
 
 export function clientAddress(member: Member): string {
   return `${member.host}:${member.ports.client}`;
@@ -86,28 +71,17 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
-  // The ensemble-wide values, from any one member's environment (they are the same for all).
-  const firstEnvironment = new Map(dialect.environment(ensemble.members[0]!, ensemble));
-  const shared = new Map<string, SharedValue>();
-  for (const key of dialect.ensembleWide) {
-    const value = firstEnvironment.get(key);
-    if (value === undefined) continue;
-    const anchor = key.toLowerCase().replace(/_/g, '-');
-    shared.set(key, { key, value, anchor, variable: key.toLowerCase() });
-  }
   const members = ensemble.members.map((m): MemberView => {
-    // A client port bound to the member's own address answers there only; else 127.0.0.1 does.
-    const localClientHost = dialect.sharedClientPort ? m.host : '127.0.0.1';
-    const check = probe(localClientHost, m.ports.client);
+    // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
+    const check = probe('127.0.0.1', m.ports.client);
     return {
       id: m.id,
       name: m.name,
       role: m.role,
       clientPort: m.ports.client,
       clientAddress: clientAddress(m),
-      localClientHost,
       volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
-      environment: pairs(dialect.environment(m, ensemble), shared),
+      environment: pairs(dialect.environment(m, ensemble).filter(([key]) => !dialect.isEnsembleWide(key))),
       zooCfg: pairs(dialect.zooCfg(m, ensemble)),
       zooCfgPath: dialect.zooCfgPath,
       probe: check,
@@ -119,7 +93,8 @@ export function buildView(ensemble: Ensemble): EnsembleView {
   const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
   return {
     image: ensemble.image,
-    shared: [...shared.values()],
+    // The same for every member by definition: taken from the first.
+    sharedEnvironment: pairs(dialect.environment(ensemble.members[0]!, ensemble).filter(([key]) => dialect.isEnsembleWide(key))),
     zkCli: dialect.zkCli,
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),

@@ -35,12 +35,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Where a member's port is bound: peer and election ports on the member's own address (ZooKeeper
- * binds the server line's address), a client port there too when the image sets
- * clientPortAddress, and everything else on every interface.
+ * binds the server line's address), client, AdminServer and metrics ports on every interface.
  */
-function bindsOwnAddress(e: Ensemble, kind: PortKind): boolean {
-  return kind === 'peer' || kind === 'election' || (kind === 'client' && DIALECTS[e.dialect].sharedClientPort);
-}
+const bindsOwnAddress = (kind: PortKind) => kind === 'peer' || kind === 'election';
 
 export const RULES: readonly Rule[] = [
   {
@@ -108,7 +105,7 @@ export const RULES: readonly Rule[] = [
         for (const kind of PORT_KINDS) {
           const port = member.ports[kind];
           if (port === undefined) continue;
-          const mine = { member, kind, machine: machineOf(member.host), port, ...(bindsOwnAddress(e, kind) && { address: addressOf(member.host) }) };
+          const mine = { member, kind, machine: machineOf(member.host), port, ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) };
           const holder = taken.find(
             (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
           );
