@@ -1,0 +1,263 @@
+// Every image dialect, for real, from its generated docker-compose.yml: official (with an
+// observer), bitnami, confluent and garland. For each: `docker-compose up -d` reaches a quorum;
+// every AdminServer answers on its own port; the health checks turn healthy; status.sh and
+// smoke-test.sh pass; each member runs with the generated conf/<member>/zoo.cfg and myid; and
+// rolling-restart.sh restarts every member while a client writes in a loop (retrying on
+// ConnectionLoss, as ZooKeeper clients do) without losing a write. For the official image the
+// health check is also shown to follow the quorum: unhealthy once two of three participants are
+// gone, healthy again when they are back.
+//
+// THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES: test/e2e/images/build.sh builds each from
+// Debian's ZooKeeper 3.8 to reproduce that image's documented contract (environment variables,
+// paths, entrypoint behaviour), with bash and coreutils but no netcat, as the real images ship.
+// ZKGEN_REAL_IMAGES=1 npm run test:e2e pulls and runs the real ones where a registry is reachable.
+//
+// Ports (loopback, below the ephemeral range): official 20181.., bitnami 23181.., confluent
+// 25181.., garland 27181.., each with its peer, election and admin ports above them.
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Bundle,
+  type ImageLayout,
+  ROOT,
+  closeClient,
+  compose,
+  configProblems,
+  connectClient,
+  createRetrying,
+  docker,
+  engineEnv,
+  generate,
+  logTail,
+  modeOf,
+  parseStatus,
+  range,
+  removeContainers,
+  runScript,
+  scratchDir,
+  seconds,
+  sleep,
+  useEngine,
+  waitFor,
+  waitForPortsFree,
+  waitForQuorum,
+  zk,
+} from './support.js';
+
+const skip = useEngine();
+if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
+
+interface Scenario {
+  dialect: string;
+  image: string;
+  /** Where each image keeps what the suite compares with the generated conf/. */
+  layout: ImageLayout;
+  base: { client: number; peer: number; election: number; admin?: number };
+  observer: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    dialect: 'official',
+    image: 'zookeeper:3.9.5',
+    layout: { zooCfgPath: '/conf/zoo.cfg', myidPath: '/data/myid', extraKeys: {} },
+    base: { client: 20181, peer: 20888, election: 21888, admin: 20080 },
+    observer: true,
+  },
+  {
+    dialect: 'bitnami',
+    image: 'bitnami/zookeeper:3.9',
+    layout: { zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg', myidPath: '/bitnami/zookeeper/data/myid', extraKeys: {} },
+    base: { client: 23181, peer: 23888, election: 24888, admin: 23080 },
+    observer: false,
+  },
+  {
+    dialect: 'confluent',
+    image: 'confluentinc/cp-zookeeper:7.9.0',
+    layout: { zooCfgPath: '/etc/kafka/zookeeper.properties', myidPath: '/var/lib/zookeeper/data/myid', extraKeys: {} },
+    base: { client: 25181, peer: 25888, election: 26888, admin: 25080 },
+    observer: false,
+  },
+  {
+    dialect: 'garland',
+    image: 'garland/zookeeper:latest',
+    layout: { zooCfgPath: '/opt/zookeeper/conf/zoo.cfg', myidPath: '/tmp/zookeeper/myid', extraKeys: {} },
+    base: { client: 27181, peer: 27888, election: 28888 },
+    observer: false,
+  },
+];
+
+/** GET http://127.0.0.1:PORT/commands/ruok: the AdminServer's status line, or undefined. */
+function adminStatus(port: number, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    const done = (value: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('GET /commands/ruok HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => done(answer.split('\r\n')[0]));
+    socket.on('error', () => done(undefined));
+  });
+}
+
+async function health(name: string): Promise<string> {
+  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
+  return result.code === 0 ? result.stdout.trim() : 'absent';
+}
+
+async function waitForHealth(names: string[], wanted: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let last: string[] = [];
+  await waitFor(`${names.join(', ')} to be ${wanted}`, async () => ((last = await Promise.all(names.map(health))).every((h) => h === wanted) ? true : undefined), {
+    timeoutMs,
+    intervalMs: 500,
+    describe: () => names.map((n, i) => `${n} ${last[i]}`).join(', '),
+  });
+  return performance.now() - started;
+}
+
+for (const scenario of SCENARIOS) {
+  const { dialect, image, base } = scenario;
+  const participants = 3;
+  const size = participants + (scenario.observer ? 1 : 0);
+  const names = range(1, size).map((i) => `${dialect}${i}`);
+  const clientPorts = range(base.client, size);
+  const participantPorts = clientPorts.slice(0, participants);
+  const adminPorts = base.admin === undefined ? [] : range(base.admin, size);
+  const project = `zkgen-e2e-${dialect}`;
+
+  describe.skipIf(skip)(`${dialect}: ${image} stand-in, ${participants} participants${scenario.observer ? ' and an observer' : ''}, through docker-compose`, () => {
+    let bundle: Bundle;
+    let file: string;
+
+    beforeAll(async () => {
+      // Images this file runs beyond the global setup's: build.sh skips those already built (and
+      // pulls the real ones under ZKGEN_REAL_IMAGES=1).
+      const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
+      if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
+      const scratch = scratchDir(dialect);
+      bundle = generate(
+        {
+          image,
+          servers: names.map((name, i) => ({ name, ...(i >= participants && { role: 'observer' }) })),
+          ports: base,
+          dataRoot: join(scratch, 'data'),
+          heap: '64m',
+          healthcheck: true,
+        },
+        scratch,
+      );
+      file = join(bundle.dir, 'docker-compose.yml');
+      await removeContainers(names);
+      await waitForPortsFree([...clientPorts, ...range(base.peer, size), ...range(base.election, size), ...adminPorts]);
+    }, 600_000);
+
+    afterAll(async () => {
+      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      await removeContainers(names);
+    });
+
+    test('docker-compose up -d reaches a quorum, the observer observing', async () => {
+      const started = performance.now();
+      const up = await compose(file, ['-p', project, 'up', '-d']);
+      expect(up.stderr + up.stdout, 'docker-compose up').not.toMatch(/ERROR/);
+      expect(up.code).toBe(0);
+      try {
+        const quorum = await waitForQuorum(participantPorts, { since: started, timeoutMs: 90_000 });
+        console.log(`${dialect}: quorum ${seconds(quorum.seconds * 1000)} after docker-compose up`);
+        if (scenario.observer) {
+          await waitFor('the observer to observe', async () => ((await modeOf(clientPorts[participants]!)) === 'observer' ? true : undefined), { timeoutMs: 60_000 });
+        }
+      } catch (error) {
+        throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+      }
+    });
+
+    test.runIf(adminPorts.length > 0)('every AdminServer answers on its own port', async () => {
+      for (const port of adminPorts) {
+        const status = await waitFor(`the AdminServer on ${port}`, async () => adminStatus(port), { timeoutMs: 30_000, intervalMs: 250 });
+        expect(status, `admin port ${port}`).toMatch(/^HTTP\/1\.[01] 200/);
+      }
+    });
+
+    test('health checks turn healthy with the quorum', async () => {
+      const ms = await waitForHealth(names, 'healthy', 60_000);
+      console.log(`${dialect}: every member healthy ${seconds(ms)} after the quorum`);
+    });
+
+    test('status.sh shows every member serving, smoke-test.sh passes', async () => {
+      const status = await runScript(bundle, 'status.sh');
+      expect(status.code, status.stdout + status.stderr).toBe(0);
+      const rows = parseStatus(status.stdout);
+      expect(rows.map((r) => r.member)).toEqual(names);
+      expect(rows.every((r) => r.container === 'running')).toBe(true);
+      expect(rows.filter((r) => r.mode === 'leader')).toHaveLength(1);
+      if (scenario.observer) expect(rows.at(-1)!.mode).toBe('observer');
+      const smoke = await runScript(bundle, 'smoke-test.sh');
+      expect(smoke.code, smoke.stdout + smoke.stderr).toBe(0);
+      expect(smoke.stdout).toMatch(/^ok: /m);
+    });
+
+    test('each member runs with the generated conf/<member>/zoo.cfg and myid', async () => {
+      for (const name of names) expect(await configProblems(bundle, name, scenario.layout)).toEqual([]);
+    });
+
+    test.runIf(dialect === 'official')('the health check follows the quorum: unhealthy without it, healthy again with it', async () => {
+      const [survivor, ...gone] = names.slice(0, participants) as [string, ...string[]];
+      const stop = await compose(file, ['-p', project, 'stop', '-t', '1', ...gone]);
+      expect(stop.code).toBe(0);
+      const down = await waitForHealth([survivor], 'unhealthy', 60_000);
+      console.log(`${dialect}: ${survivor} unhealthy ${seconds(down)} after losing the quorum`);
+      const start = await compose(file, ['-p', project, 'start', ...gone]);
+      expect(start.code).toBe(0);
+      await waitForQuorum(participantPorts, { timeoutMs: 90_000 });
+      const up = await waitForHealth(names, 'healthy', 60_000);
+      console.log(`${dialect}: healthy again ${seconds(up)} after the quorum came back`);
+    });
+
+    test('rolling-restart.sh restarts every member, leader last, and a writing client loses nothing', async () => {
+      const client = await connectClient(bundle.connectString);
+      try {
+        await createRetrying(client, '/rolling', '');
+        let acknowledged = 0;
+        let losses = 0;
+        let writing = true;
+        const started = performance.now();
+        const writer = (async () => {
+          // Bounded: at most 100,000 writes, and it stops when the restart is done.
+          for (let i = 0; writing && i < 100_000; i++) {
+            const done = await createRetrying(client, `/rolling/w${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 60_000 });
+            losses += done.connectionLosses;
+            acknowledged = i + 1;
+          }
+        })();
+        await sleep(500);
+        const restart = await runScript(bundle, 'rolling-restart.sh', { timeoutMs: 300_000 });
+        writing = false;
+        await writer;
+        const ms = performance.now() - started;
+        expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+        const order = [...restart.stdout.matchAll(/^restarting (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
+        expect(order.map(([name]) => name).sort()).toEqual([...names].sort());
+        expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
+        const children = await zk.children(client, '/rolling');
+        expect(children).toHaveLength(acknowledged);
+        console.log(
+          `${dialect}: rolling restart of ${size} members in ${seconds(ms)}; ${acknowledged} writes acknowledged, ${children.length} found, ` +
+            `${losses} retried after ConnectionLoss`,
+        );
+        await waitForQuorum(participantPorts, { timeoutMs: 60_000 });
+      } finally {
+        closeClient(client);
+      }
+    });
+  });
+}
