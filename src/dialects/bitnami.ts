@@ -33,17 +33,19 @@ export const bitnami: Dialect = {
   zookeeper: '3.5+',
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
-  isEnsembleWide: (key) => key === 'ZOO_SERVERS' || /^ZOO_CFG_(server|group|weight)_\d+$/.test(key),
+  sharedEnvironment: (ensemble) => [
+    ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
+    ...ensemble.members.map((m): Setting => {
+      const [key, value] = serverLine(m, '3.5');
+      return [cfgVariable(key), value];
+    }),
+    ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
+  ],
   volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
   environment(member, ensemble) {
     const s = ensemble.settings;
     return [
       ['ZOO_SERVER_ID', String(member.id)],
-      ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
-      ...ensemble.members.map((m): Setting => {
-        const [key, value] = serverLine(m, '3.5');
-        return [cfgVariable(key), value];
-      }),
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
       // Without one of these the image refuses to start with client authentication off (3.8 / 3.9).
       ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
@@ -62,7 +64,7 @@ export const bitnami: Dialect = {
       ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
-      ...[...quorumGroups(ensemble), ...ensemble.settings.config].map(([k, v]): Setting => [cfgVariable(k), v]),
+      ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
   zooCfg(member, ensemble) {

@@ -75,21 +75,24 @@ export const confluent: Dialect = {
   zookeeper: '3.5+',
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
-  isEnsembleWide: (key) => key === 'ZOOKEEPER_SERVERS' || key === 'ZOOKEEPER_GROUPS' || key === 'ZOOKEEPER_WEIGHTS',
+  sharedEnvironment(ensemble) {
+    const { groups, weights } = groupsAndWeights(ensemble);
+    return [
+      ['ZOOKEEPER_SERVERS', ensemble.members.map(serverAddress).join(';')],
+      ...(groups ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights!] as const] : []),
+    ];
+  },
   volumes: (member) => [
     [member.dataDir, '/var/lib/zookeeper/data'],
     [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
   ],
   environment(member, ensemble) {
-    const { groups, weights } = groupsAndWeights(ensemble);
     // The whitelist has no variable of its own; ZooKeeper also reads it as a system property.
     const opts = [`-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`];
     const heap = ensemble.settings.heap;
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
-      ['ZOOKEEPER_SERVERS', ensemble.members.map(serverAddress).join(';')],
       ...tableSettings(ensemble, member.ports.client, member.ports.admin).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
-      ...(groups ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights!] as const] : []),
       ['KAFKA_OPTS', opts.join(' ')],
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];

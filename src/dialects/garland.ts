@@ -35,8 +35,9 @@ export const garland: Dialect = {
   zookeeper: '3.4',
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
-  // The tutorial writes every line out for every member; so does zkgen, for garland.
-  isEnsembleWide: () => false,
+  // The tutorial writes every line out for every member, and its slots are numbered per member
+  // (clientPort's slot among the server lines): nothing is shared.
+  sharedEnvironment: () => [],
   volumes: (member) => [[member.dataDir, DATA]],
   environment(member, ensemble) {
     return [

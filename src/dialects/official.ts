@@ -23,7 +23,7 @@ export const official: Dialect = {
   zookeeper: '3.5+',
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  isEnsembleWide: (key) => key === 'ZOO_SERVERS',
+  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')]],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member) => [
@@ -35,7 +35,6 @@ export const official: Dialect = {
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
     return [
       ['ZOO_MY_ID', String(member.id)],
-      ['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')],
       ...optional('ZOO_TICK_TIME', s.tickTime),
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),

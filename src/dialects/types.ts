@@ -22,12 +22,12 @@ export interface Dialect {
   /** Host folder → container folder mounts of one member; the first holds myid. */
   volumes(member: Member): ReadonlyArray<readonly [string, string]>;
   /**
-   * Whether a variable's value is the same for every member (the server list): such variables are
-   * written once — a YAML mapping merged into every service, a bash array in run.sh — so output
-   * grows with the number of members, not its square.
+   * The environment every member shares (the server list), in the order it is written: said once
+   * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the
+   * number of members, not its square.
    */
-  isEnsembleWide(key: string): boolean;
-  /** The container's environment for one member, in the order it is written. */
+  sharedEnvironment(ensemble: Ensemble): readonly Setting[];
+  /** The rest of one member's environment, in the order it is written. */
   environment(member: Member, ensemble: Ensemble): readonly Setting[];
   /** The settings the member ends up running with, in the order its configuration file holds them. */
   zooCfg(member: Member, ensemble: Ensemble): readonly Setting[];

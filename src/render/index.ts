@@ -2,9 +2,9 @@
 // writes with --out; a caller that needs one output asks for it alone, and the others cost nothing.
 import type { Ensemble, GeneratedFile } from '../model.js';
 import { renderTemplate } from './templates.js';
-import { buildView, type EnsembleView } from './view.js';
+import { buildView, memberConfigViews, type EnsembleView } from './view.js';
 
-type Renderer = (view: EnsembleView) => GeneratedFile[];
+type Renderer = (view: EnsembleView, ensemble: Ensemble) => GeneratedFile[];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
 const script = (name: 'run.sh' | 'status.sh' | 'smoke-test.sh' | 'rolling-restart.sh' | 'remove.sh'): Renderer => (view) => [file(name, renderTemplate(name, view), true)];
@@ -18,7 +18,8 @@ export const RENDERERS = {
   'remove.sh': script('remove.sh'),
   // What each member ends up running inside its container, because the tutorial names debugging
   // as Docker's main drawback: one can read it without `docker exec`.
-  conf: (view) => view.members.flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]),
+  conf: (_, ensemble) =>
+    memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]),
 } satisfies Record<string, Renderer>;
 
 export type Output = keyof typeof RENDERERS;
@@ -26,5 +27,5 @@ export type Output = keyof typeof RENDERERS;
 export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {
   const view = buildView(ensemble);
   const outputs = only ?? (Object.keys(RENDERERS) as Output[]);
-  return outputs.flatMap((name) => RENDERERS[name](view)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return outputs.flatMap((name) => RENDERERS[name](view, ensemble)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

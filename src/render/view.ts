@@ -22,8 +22,6 @@ export interface MemberView {
   readonly volumes: readonly string[];
   /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
-  readonly zooCfg: readonly KeyValue[];
-  readonly zooCfgPath: string;
   /** The health check: bash inside the container asks the member `srvr`. */
   readonly probe: string;
   /** The same, as one command line for `docker run --health-cmd` (run by /bin/sh). */
@@ -51,6 +49,19 @@ export interface EnsembleView {
 }
 
 const pairs = (list: ReadonlyArray<readonly [string, string]>): KeyValue[] => list.map(([key, value]) => ({ key, value, assignment: `${key}=${value}` }));
+
+/** What conf/<member>/ shows: the member's settings as its image writes them. Built only for --out. */
+export interface MemberConfigView {
+  readonly id: number;
+  readonly name: string;
+  readonly zooCfg: readonly KeyValue[];
+  readonly zooCfgPath: string;
+}
+
+export function memberConfigViews(ensemble: Ensemble): MemberConfigView[] {
+  const dialect = DIALECTS[ensemble.dialect];
+  return ensemble.members.map((m) => ({ id: m.id, name: m.name, zooCfg: pairs(dialect.zooCfg(m, ensemble)), zooCfgPath: dialect.zooCfgPath }));
+}
 
 export function clientAddress(member: Member): string {
   return `${member.host}:${member.ports.client}`;
@@ -81,9 +92,7 @@ export function buildView(ensemble: Ensemble): EnsembleView {
       clientPort: m.ports.client,
       clientAddress: clientAddress(m),
       volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
-      environment: pairs(dialect.environment(m, ensemble).filter(([key]) => !dialect.isEnsembleWide(key))),
-      zooCfg: pairs(dialect.zooCfg(m, ensemble)),
-      zooCfgPath: dialect.zooCfgPath,
+      environment: pairs(dialect.environment(m, ensemble)),
       probe: check,
       probeCommandLine: `bash -c ${sh(check)}`,
     };
@@ -93,8 +102,7 @@ export function buildView(ensemble: Ensemble): EnsembleView {
   const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
   return {
     image: ensemble.image,
-    // The same for every member by definition: taken from the first.
-    sharedEnvironment: pairs(dialect.environment(ensemble.members[0]!, ensemble).filter(([key]) => dialect.isEnsembleWide(key))),
+    sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
