@@ -32,11 +32,19 @@ function write(fd: 1 | 2, text: string): void {
     try {
       while (done < bytes.length) done += writeSync(fd, bytes, done);
       return;
-    } catch {
+    } catch (error) {
+      // The reader is gone (`zkgen big.json | head`): what it did not read, it did not want.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new Exit(0);
       handedToStream.add(fd);
     }
   }
-  (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  if (stream.listenerCount('error') === 0) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  stream.write(bytes.subarray(done));
 }
 
 function say(line: string): void {
@@ -82,6 +90,7 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
 
 function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
   if (checkOnly && out === undefined) fail(USAGE, '--check compares with a folder: give it with --out DIR');
+  if (out === '-' || out === DASH) fail(USAGE, '--out takes a folder; without --out, docker-compose.yml goes to stdout');
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);

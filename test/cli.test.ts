@@ -1,10 +1,11 @@
 // The built binary's three channels — exit status, stdout, stderr — for every command and mode.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import { ROOT, runCli } from './helpers.js';
+import { CLI, ROOT, runCli } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
 const UNPINNED =
@@ -55,6 +56,18 @@ describe('zkgen FILE', () => {
     const missing = runCli([]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('exits 2 for --out -: stdout is where the compose file goes without --out', () => {
+    const result = runCli(['ensemble.json', '--out', '-'], { cwd: workdir() });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out takes a folder; without --out, docker-compose.yml goes to stdout\n' });
+  });
+
+  it('stops quietly when the reader of stdout goes away', () => {
+    const dir = workdir({ 'big.json': '{ "servers": 255 }' });
+    const result = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(CLI)} big.json | head -c 10 >/dev/null`], { cwd: dir, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('exits 2 for --check without --out', () => {
