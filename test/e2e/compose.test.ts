@@ -17,7 +17,7 @@
 // stopped with `stop -t 1` (garland's run.sh ignores SIGTERM; see tutorial.test.ts).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import {
   type Bundle,
   type ZkClient,
@@ -40,6 +40,7 @@ import {
   modeOf,
   range,
   removeContainers,
+  scenarioSteps,
   scratchDir,
   seconds,
   servingWithLeader,
@@ -71,6 +72,8 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
   let client: ZkClient | undefined;
   const ledger = new Ledger();
   let stopped: string[] = [];
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
 
   beforeAll(async () => {
     scratch = scratchDir('compose');
@@ -96,7 +99,8 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
     expect(bundle.connectString).toBe(CLIENT_PORTS.map((port) => `localhost:${port}`).join(','));
   });
 
-  test('docker-compose up -d starts five members that reach a quorum', async () => {
+  test('docker-compose up -d starts five members that reach a quorum', async (ctx) => {
+    steps.gate(ctx);
     const since = performance.now();
     const up = await compose(file, ['up', '-d'], { timeoutMs: 180_000 });
     expect(up.code, up.stderr).toBe(0);
@@ -113,14 +117,16 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
     await expectConfigsMatch(bundle, IMAGE);
   });
 
-  test('a client on the connect string writes and reads znodes', async () => {
+  test('a client on the connect string writes and reads znodes', async (ctx) => {
+    steps.gate(ctx);
     client = await connectClient(bundle.connectString);
     await ledger.write(client, '/zkgen-e2e-compose', 'five members');
     await ledger.write(client, '/zkgen-e2e-compose/all-up', 'written with five members up');
     expect((await getRetrying(client, '/zkgen-e2e-compose/all-up')).value).toBe('written with five members up');
   });
 
-  test('losing two members, the leader among them, the ensemble still serves reads and writes', async () => {
+  test('losing two members, the leader among them, the ensemble still serves reads and writes', async (ctx) => {
+    steps.gate(ctx);
     if (!client) throw new Error('no client: the previous step failed');
     const before = await waitForQuorum(CLIENT_PORTS, { timeoutMs: 10_000 });
     const leader = nameOf(leaderPort(before.modes) ?? 12181);
@@ -152,7 +158,8 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
     );
   });
 
-  test('losing a third member, a write is refused', async () => {
+  test('losing a third member, a write is refused', async (ctx) => {
+    steps.gate(ctx);
     if (!client) throw new Error('no client: the previous step failed');
     const third = NAMES.find((name) => !stopped.includes(name)) ?? 'zk3';
     const stop = await compose(file, ['stop', '-t', '1', third], { timeoutMs: 60_000 });
@@ -167,7 +174,8 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
     console.log(`no quorum with ${stopped.join(', ')} stopped: the write was refused: ${how}`);
   });
 
-  test('started again: a quorum of five, and every znode written so far is there', async () => {
+  test('started again: a quorum of five, and every znode written so far is there', async (ctx) => {
+    steps.gate(ctx);
     const since = performance.now();
     const start = await compose(file, ['start', ...stopped], { timeoutMs: 60_000 });
     expect(start.code, start.stderr).toBe(0);

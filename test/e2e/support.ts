@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeF
 import net from 'node:net';
 import { join } from 'node:path';
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
-import { expect, inject } from 'vitest';
+import { type TestContext, expect, inject } from 'vitest';
 import { CLI, ROOT, runCli } from '../helpers.js';
 
 declare module 'vitest' {
@@ -451,18 +451,21 @@ export interface Sample {
 
 /**
  * Asks `srvr` on `ports` every `intervalMs` in the background, to tell afterwards when a member
- * died and when the others served again. stop() ends it (within one round) and returns the samples.
+ * died and when the others served again. stop() ends it (within one round), takes a last sample
+ * and returns them all.
  * Bounded: it stops by itself after `maxMs`.
  */
 export function watchModes(ports: number[], options: { intervalMs?: number; maxMs?: number } = {}): { stop: () => Promise<Sample[]> } {
   const samples: Sample[] = [];
   const deadline = performance.now() + (options.maxMs ?? 120_000);
   let running = true;
+  const sample = async () => {
+    const t = performance.now();
+    samples.push({ t, modes: new Map(await Promise.all(ports.map(async (port) => [port, await modeOf(port)] as const))) });
+  };
   const loop = (async () => {
     while (running && performance.now() < deadline) {
-      const t = performance.now();
-      const modes = new Map(await Promise.all(ports.map(async (port) => [port, await modeOf(port)] as const)));
-      samples.push({ t, modes });
+      await sample();
       await sleep(options.intervalMs ?? 50);
     }
   })();
@@ -470,6 +473,8 @@ export function watchModes(ports: number[], options: { intervalMs?: number; maxM
     stop: async () => {
       running = false;
       await loop;
+      // One more look, so the samples end with the state the caller has just waited for.
+      await sample();
       return samples;
     },
   };
@@ -792,6 +797,27 @@ export async function configProblems(bundle: Bundle, member: string, layout: Ima
 /** Seconds with one decimal, for the reports the suites print. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+// --- scenarios --------------------------------------------------------------------------------
+
+/**
+ * The steps of a scenario run in order and build on each other. A step that later ones need (the
+ * quorum, the client, each fault) calls gate(ctx); once a gate has failed, check(ctx) — called in
+ * beforeEach — skips the rest with a note, instead of letting each wait out its own bound.
+ */
+export function scenarioSteps() {
+  let failedGate: string | undefined;
+  return {
+    gate(ctx: TestContext): void {
+      ctx.onTestFailed(() => {
+        failedGate ??= ctx.task.name;
+      });
+    },
+    check(ctx: TestContext): void {
+      if (failedGate !== undefined) ctx.skip(`an earlier step failed: ${failedGate}`);
+    },
+  };
 }
 
 // --- checks shared by the scenarios ----------------------------------------------------------

@@ -23,7 +23,7 @@
 // `docker stop` would wait its full 10 s before the kill that ends the member anyway.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   type Bundle,
   type ZkClient,
@@ -52,6 +52,7 @@ import {
   range,
   removeContainers,
   runScript,
+  scenarioSteps,
   scratchDir,
   seconds,
   servingWithLeader,
@@ -80,6 +81,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
   let bundle: Bundle;
   let client: ZkClient | undefined;
   const ledger = new Ledger();
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
 
   beforeAll(async () => {
     scratch = scratchDir('tutorial');
@@ -107,7 +110,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     expect(clientPorts(bundle.connectString)).toEqual(CLIENT_PORTS);
   });
 
-  test('run.sh starts three members that reach a quorum', async () => {
+  test('run.sh starts three members that reach a quorum', async (ctx) => {
+    steps.gate(ctx);
     const since = performance.now();
     const started = await runScript(bundle, 'run.sh', { timeoutMs: 60_000 });
     expect(started.code, started.stderr).toBe(0);
@@ -128,7 +132,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     await expectConfigsMatch(bundle, IMAGE);
   });
 
-  test('a client on the connect string writes and reads znodes', async () => {
+  test('a client on the connect string writes and reads znodes', async (ctx) => {
+    steps.gate(ctx);
     client = await connectClient(bundle.connectString);
     await ledger.write(client, '/zkgen-e2e', 'tutorial');
     await ledger.write(client, '/zkgen-e2e/before-failover', 'written with all three members up');
@@ -136,7 +141,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     expect(await zk.children(client, '/zkgen-e2e')).toEqual(['before-failover']);
   });
 
-  test('with zk1 stopped (the tutorial step 4.4) the client still reads and writes', async () => {
+  test('with zk1 stopped (the tutorial step 4.4) the client still reads and writes', async (ctx) => {
+    steps.gate(ctx);
     if (!client) throw new Error('no client: the previous step failed');
     const before = await waitForQuorum(CLIENT_PORTS, { timeoutMs: 10_000 });
     const zk1Mode = before.modes.get(2181);
@@ -179,7 +185,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     );
   });
 
-  test('with zk2 stopped as well there is no quorum and a write is refused', async () => {
+  test('with zk2 stopped as well there is no quorum and a write is refused', async (ctx) => {
+    steps.gate(ctx);
     if (!client) throw new Error('no client: the previous step failed');
     const stopping = performance.now();
     await dockerOk(['stop', '-t', '1', 'zk2']);
@@ -193,7 +200,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     console.log(`no quorum: zk3 stopped serving ${seconds(lost - stopping)} after docker stop -t 1 zk2 began; the write was refused: ${how}`);
   });
 
-  test('zk1 and zk2 started again: a quorum, and every znode written so far is there', async () => {
+  test('zk1 and zk2 started again: a quorum, and every znode written so far is there', async (ctx) => {
+    steps.gate(ctx);
     const since = performance.now();
     await dockerOk(['start', 'zk1', 'zk2']);
     const quorum = await waitForEnsemble(bundle, { since, timeoutMs: 60_000 });
@@ -241,6 +249,8 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
 describe.skipIf(skip)('a deliberately broken copy of a bundle is caught by the same checks', () => {
   let scratch: string;
   let broken: Bundle;
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
 
   beforeAll(async () => {
     scratch = scratchDir('broken');
@@ -266,7 +276,8 @@ describe.skipIf(skip)('a deliberately broken copy of a bundle is caught by the s
     }
   });
 
-  test('the broken run.sh starts an ensemble, but no quorum shows on 2181..2183', async () => {
+  test('the broken run.sh starts an ensemble, but no quorum shows on 2181..2183', async (ctx) => {
+    steps.gate(ctx);
     const started = await runScript(broken, 'run.sh', { timeoutMs: 60_000 });
     expect(started.code, started.stderr).toBe(0);
     // The members do form a quorum — with zk3 on the wrong port — so once that is up, a short
