@@ -1,11 +1,10 @@
 // The built binary's three channels — exit status, stdout, stderr — for every command and mode.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import { CLI, ROOT, runCli } from './helpers.js';
+import { CLI, ROOT, runCli, tempDir } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
 const UNPINNED =
@@ -13,7 +12,7 @@ const UNPINNED =
 const PINNED = '{ "image": "garland/zookeeper:latest", "servers": 3 }\n';
 
 function workdir(files: Record<string, string> = { 'ensemble.json': TUTORIAL }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'zkgen-cli-'));
+  const dir = tempDir('cli');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -5,11 +5,10 @@
 // validity: compose files against the compose specification, scripts through bash -n and
 // shellcheck, and through docker-compose itself where it is installed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeProblems, hasCommand, ROOT, runCli, scriptProblems } from './helpers.js';
+import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, tempDir } from './helpers.js';
 
 const casesIn = (dir: string) =>
   readdirSync(join(ROOT, 'test', dir), { withFileTypes: true })
@@ -33,7 +32,7 @@ const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'ut
 
 describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   const caseDir = join(ROOT, 'test', 'fixtures', name);
-  const work = mkdtempSync(join(tmpdir(), `zkgen-${name}-`));
+  const work = tempDir(name);
   const input = ensembleFileIn(caseDir);
   cpSync(join(caseDir, input), join(work, input));
   const written = runCli([input, '--out', 'out'], { cwd: work });
@@ -93,7 +92,7 @@ describe.each(casesIn('invalid'))('invalid input %s', (name) => {
   const expectedStderr = readFileSync(join(caseDir, 'stderr.txt'), 'utf8');
 
   it('prints every problem, one line each, and exits non-zero without output', () => {
-    const work = mkdtempSync(join(tmpdir(), `zkgen-invalid-${name}-`));
+    const work = tempDir(`invalid-${name}`);
     cpSync(join(caseDir, input), join(work, input));
     const result = runCli([input, '--out', 'out'], { cwd: work });
     expect(result.stderr).toBe(expectedStderr);

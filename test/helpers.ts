@@ -2,7 +2,8 @@
 // for sameness): compose files against the compose specification, scripts through bash and
 // shellcheck.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -10,6 +11,27 @@ import { parse as parseYaml } from 'yaml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
+
+const made: string[] = [];
+
+/** A fresh folder under the system's temporary folder, removed after the test file (test/cleanup.ts). */
+export function tempDir(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `zkgen-${label}-`));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) {
+    // A test may have left a folder unwritable on purpose.
+    try {
+      chmodSync(dir, 0o755);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export interface CliResult {
   code: number | null;

@@ -3,14 +3,13 @@
 // no port clash; every invalid mutation of a valid ensemble must be refused with pointers, never
 // a crash; values from a hostile alphabet must reach scripts and YAML only quoted.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, runCli } from './helpers.js';
+import { composeProblems, runCli, tempDir } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
@@ -117,7 +116,7 @@ describe('every ensemble zkgen accepts', () => {
   });
 
   it('yields scripts that pass bash -n', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zkgen-property-'));
+    const dir = tempDir('property');
     fc.assert(
       fc.property(ensembleArb, (ensemble) => {
         const outcome = generate(ensemble);
@@ -166,7 +165,7 @@ describe('every invalid mutation of a valid ensemble', () => {
   });
 
   it('makes the CLI exit 1 with one line per problem and nothing on stdout', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zkgen-property-cli-'));
+    const dir = tempDir('property-cli');
     fc.assert(
       fc.property(mutationArb, (mutation) => {
         const value: Record<string, unknown> = { image: 'zookeeper:3.9.5', servers: 3 };
@@ -190,7 +189,7 @@ const hostileArb = fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLeng
 
 describe('values from a hostile alphabet', () => {
   it('are refused, or reach run.sh and the compose file exactly as given', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zkgen-hostile-'));
+    const dir = tempDir('hostile');
     fc.assert(
       fc.property(hostileArb, hostileArb, hostileArb, (root, name, image) => {
         const value = { image: `zookeeper:3.9.5`, servers: [{ name: `zk${name}` }, { dataDir: `/${root}` }, {}], dataRoot: `/${root}`, ...(image.length > 3 && { image }) };

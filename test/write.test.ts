@@ -4,15 +4,15 @@
 // --check never writes.
 import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
 import { type BundleFs, MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
-import { CLI, runCli } from './helpers.js';
+import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
 
-const tempDir = (name = 'zkgen-write-') => mkdtempSync(join(tmpdir(), name));
+const tempDir = (label = 'write') => madeTempDir(label.replace(/^zkgen-|-$/g, ''));
+
 
 /** Every file and folder under dir, with its bytes, mode and modification time: what "unchanged" means. */
 function snapshot(dir: string): Record<string, string> {
