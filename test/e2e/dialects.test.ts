@@ -108,6 +108,15 @@ function adminStatus(port: number, timeoutMs = 2000): Promise<string | undefined
   });
 }
 
+/**
+ * The images this file runs beyond the global setup's: build.sh skips those already built (and
+ * pulls the real ones under ZKGEN_REAL_IMAGES=1).
+ */
+function ensureImage(image: string): void {
+  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
+  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
+}
+
 async function health(name: string): Promise<string> {
   const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
   return result.code === 0 ? result.stdout.trim() : 'absent';
@@ -139,10 +148,7 @@ for (const scenario of SCENARIOS) {
     let file: string;
 
     beforeAll(async () => {
-      // Images this file runs beyond the global setup's: build.sh skips those already built (and
-      // pulls the real ones under ZKGEN_REAL_IMAGES=1).
-      const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
-      if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
+      ensureImage(image);
       const scratch = scratchDir(dialect);
       bundle = generate(
         {
@@ -258,6 +264,60 @@ for (const scenario of SCENARIOS) {
       } finally {
         closeClient(client);
       }
+    });
+  });
+}
+
+// Hierarchical quorums: three groups of one participant each, with weights, for each image that
+// can say them (official through ZOO_CFG_EXTRA, bitnami through ZOO_CFG_group_N, confluent through
+// ZOOKEEPER_GROUPS and ZOOKEEPER_WEIGHTS). ZooKeeper refuses to start on a group or weight line it
+// finds wrong, so a quorum, and each member running with the generated conf/, prove the lines.
+for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
+  const { dialect, image, base } = scenario;
+  const names = range(1, 3).map((i) => `${dialect}g${i}`);
+  const clientPorts = range(base.client, 3);
+  const project = `zkgen-e2e-${dialect}-groups`;
+
+  describe.skipIf(skip)(`${dialect}: hierarchical quorum (three groups), through docker-compose`, () => {
+    let bundle: Bundle;
+    let file: string;
+
+    beforeAll(async () => {
+      ensureImage(image);
+      const scratch = scratchDir(`${dialect}-groups`);
+      bundle = generate(
+        {
+          image,
+          servers: names.map((name, i) => ({ name, group: i + 1, weight: i + 1 })),
+          ports: base,
+          dataRoot: join(scratch, 'data'),
+          heap: '64m',
+        },
+        scratch,
+      );
+      file = join(bundle.dir, 'docker-compose.yml');
+      await removeContainers(names);
+      await waitForPortsFree([...clientPorts, ...range(base.peer, 3), ...range(base.election, 3), ...range(base.admin!, 3)]);
+    }, 600_000);
+
+    afterAll(async () => {
+      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      await removeContainers(names);
+    });
+
+    test('reaches a quorum, each member running with the generated group and weight lines', async () => {
+      const started = performance.now();
+      const up = await compose(file, ['-p', project, 'up', '-d']);
+      expect(up.code, up.stderr).toBe(0);
+      try {
+        const quorum = await waitForQuorum(clientPorts, { since: started, timeoutMs: 90_000 });
+        console.log(`${dialect}: hierarchical quorum ${seconds(quorum.seconds * 1000)} after docker-compose up`);
+      } catch (error) {
+        throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+      }
+      for (const name of names) expect(await configProblems(bundle, name, scenario.layout)).toEqual([]);
+      const smoke = await runScript(bundle, 'smoke-test.sh');
+      expect(smoke.code, smoke.stdout + smoke.stderr).toBe(0);
     });
   });
 }
