@@ -199,9 +199,9 @@ export function clientPorts(connectString: string): number[] {
 
 // --- ports -----------------------------------------------------------------------------------
 
-/** Of the given TCP ports, those something on this machine listens on (/proc/net/tcp, tcp6). */
-export function listeningPorts(ports: number[]): number[] {
-  const listening = new Set<number>();
+/** Every listening TCP socket on this machine, any address: its port and socket inode (/proc/net/tcp, tcp6). */
+function listeners(): Array<{ port: number; inode: string }> {
+  const found: Array<{ port: number; inode: string }> = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -211,11 +211,17 @@ export function listeningPorts(ports: number[]): number[] {
     }
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN.
+      // local_address is HEX_IP:HEX_PORT; state 0A is LISTEN; field 9 is the socket's inode.
       if (fields[3] !== '0A' || !fields[1]) continue;
-      listening.add(parseInt(fields[1].split(':')[1] ?? '', 16));
+      found.push({ port: parseInt(fields[1].split(':')[1] ?? '', 16), inode: fields[9] ?? '' });
     }
   }
+  return found;
+}
+
+/** Of the given TCP ports, those something on this machine listens on. */
+export function listeningPorts(ports: number[]): number[] {
+  const listening = new Set(listeners().map((l) => l.port));
   return ports.filter((port) => listening.has(port));
 }
 
@@ -243,22 +249,9 @@ export function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
 }
 
-/** Inodes of the sockets listening on TCP `port`, any address (/proc/net/tcp, tcp6). */
+/** Inodes of the sockets listening on TCP `port`, any address. */
 function listenerInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] === '0A' && parseInt(fields[1]?.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
-    }
-  }
-  return inodes;
+  return new Set(listeners().filter((l) => l.port === port && l.inode).map((l) => l.inode));
 }
 
 /** Pids of the processes that hold any of these socket inodes open. */
