@@ -15,6 +15,7 @@
 // Ports (loopback, below the ephemeral range): official 20181.., bitnami 23181.., confluent
 // 25181.., garland 27181.., each with its peer, election and admin ports above them.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -146,20 +147,21 @@ for (const scenario of SCENARIOS) {
   describe.skipIf(skip)(`${dialect}: ${image} stand-in, ${participants} participants${scenario.observer ? ' and an observer' : ''}, through docker-compose`, () => {
     let bundle: Bundle;
     let file: string;
+    let scratch: string | undefined;
 
     beforeAll(async () => {
       ensureImage(image);
-      const scratch = scratchDir(dialect);
+      scratch = scratchDir(dialect);
       bundle = generate(
         {
           image,
           servers: names.map((name, i) => ({ name, ...(i >= participants && { role: 'observer' }) })),
           ports: base,
-          dataRoot: join(scratch, 'data'),
+          dataRoot: join(scratch!, 'data'),
           heap: '64m',
           healthcheck: true,
         },
-        scratch,
+        scratch!,
       );
       file = join(bundle.dir, 'docker-compose.yml');
       await removeContainers(names);
@@ -169,6 +171,8 @@ for (const scenario of SCENARIOS) {
     afterAll(async () => {
       if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
       await removeContainers(names);
+      // The members' data folders are in here; the containers that wrote them are gone.
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
     test('docker-compose up -d reaches a quorum, the observer observing', async () => {
@@ -281,19 +285,20 @@ for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
   describe.skipIf(skip)(`${dialect}: hierarchical quorum (three groups), through docker-compose`, () => {
     let bundle: Bundle;
     let file: string;
+    let scratch: string | undefined;
 
     beforeAll(async () => {
       ensureImage(image);
-      const scratch = scratchDir(`${dialect}-groups`);
+      scratch = scratchDir(`${dialect}-groups`);
       bundle = generate(
         {
           image,
           servers: names.map((name, i) => ({ name, group: i + 1, weight: i + 1 })),
           ports: base,
-          dataRoot: join(scratch, 'data'),
+          dataRoot: join(scratch!, 'data'),
           heap: '64m',
         },
-        scratch,
+        scratch!,
       );
       file = join(bundle.dir, 'docker-compose.yml');
       await removeContainers(names);
@@ -303,6 +308,8 @@ for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
     afterAll(async () => {
       if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
       await removeContainers(names);
+      // The members' data folders are in here; the containers that wrote them are gone.
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
     test('reaches a quorum, each member running with the generated group and weight lines', async () => {
