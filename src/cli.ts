@@ -203,7 +203,7 @@ export function main(argv: string[]): number {
         (args) => runConnectString(undash(args.file)),
       )
       .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
-      .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, remove.sh, conf/')
+      .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, rolling-restart.sh, remove.sh, conf/')
       .example('$0 ensemble.json --out zk --check', 'in CI: fail when zk/ is stale')
       .strict()
       .version(pkg.version)
