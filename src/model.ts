@@ -55,7 +55,6 @@ export interface Origin {
   readonly name: string;
   readonly host: string;
   readonly dataDir: string;
-  readonly role: string;
   readonly group: string;
   readonly weight: string;
   readonly ports: Readonly<Record<PortKind, string>>;

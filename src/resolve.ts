@@ -80,7 +80,6 @@ export function resolve(file: EnsembleFile): Resolved {
       name: entry.name !== undefined ? `${at}/name` : at,
       host: entry.host !== undefined ? `${at}/host` : file.host !== undefined ? '/host' : at,
       dataDir: entry.dataDir !== undefined ? `${at}/dataDir` : file.dataRoot !== undefined ? '/dataRoot' : at,
-      role: entry.role !== undefined ? `${at}/role` : at,
       group: entry.group !== undefined ? `${at}/group` : at,
       weight: entry.weight !== undefined ? `${at}/weight` : at,
       ports: Object.freeze(portOrigins),

@@ -51,14 +51,14 @@ export function sharedSettings(ensemble: Ensemble): Setting[] {
   return lines.filter((l): l is [string, number] => l[1] !== undefined).map(([k, v]) => [k, String(v)]);
 }
 
-/** AdminServer and metrics settings of one member (3.5+ only). */
-export function serverPortSettings(member: Member, ensemble: Ensemble): Setting[] {
-  const lines: Setting[] = [['admin.enableServer', String(ensemble.adminServer)]];
-  if (member.ports.admin !== undefined) lines.push(['admin.serverPort', String(member.ports.admin)]);
-  if (member.ports.metrics !== undefined) {
-    lines.push(['metricsProvider.className', PROMETHEUS_PROVIDER], ['metricsProvider.httpPort', String(member.ports.metrics)]);
-  }
-  return lines;
+/** The Prometheus provider's settings of one member, when metrics are on (3.5+ only). */
+export function metricsSettings(member: Member): Setting[] {
+  return member.ports.metrics === undefined
+    ? []
+    : [
+        ['metricsProvider.className', PROMETHEUS_PROVIDER],
+        ['metricsProvider.httpPort', String(member.ports.metrics)],
+      ];
 }
 
 /** The keys zkgen writes from fields of its own: `config` may not set them behind those fields' backs. */

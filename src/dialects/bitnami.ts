@@ -6,7 +6,7 @@
 // member but one; each server line is therefore given whole again as ZOO_CFG_server_<id>, with
 // its member's own `;clientPort`. (One shared client port with a clientPortAddress per member is
 // refused by ZooKeeper 3.5+: the address differs from the stamped line's.)
-import { fourLetterWords, heapMegabytes, PROMETHEUS_PROVIDER, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
+import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Problem } from '../model.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
@@ -79,9 +79,7 @@ export const bitnami: Dialect = {
       ...ensemble.members.map((m) => serverLine(m, '3.5')),
       ...quorumGroups(ensemble),
       ...ensemble.settings.config,
-      ...(member.ports.metrics !== undefined
-        ? [['metricsProvider.className', PROMETHEUS_PROVIDER] as const, ['metricsProvider.httpPort', String(member.ports.metrics)] as const]
-        : []),
+      ...metricsSettings(member),
       ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ]);
   },

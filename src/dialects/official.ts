@@ -2,14 +2,15 @@
 // only if absent: fixed keys from ZOO_* variables, then each whitespace-separated word of
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
-import { fourLetterWords, heapFlag, quorumGroups, serverLine, serverPortSettings, type Setting } from '../zookeeper.js';
+import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
   return [
-    ...serverPortSettings(member, ensemble).filter(([k]) => k !== 'admin.enableServer'),
+    ...optional('admin.serverPort', member.ports.admin),
+    ...metricsSettings(member),
     ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ...quorumGroups(ensemble),
     ...ensemble.settings.config,

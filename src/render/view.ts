@@ -12,7 +12,6 @@ export interface KeyValue {
 }
 
 export interface MemberView {
-  readonly id: number;
   readonly name: string;
   readonly role: string;
   readonly clientPort: number;
@@ -86,7 +85,6 @@ export function buildView(ensemble: Ensemble): EnsembleView {
     // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
     const check = probe('127.0.0.1', m.ports.client);
     return {
-      id: m.id,
       name: m.name,
       role: m.role,
       clientPort: m.ports.client,
