@@ -105,19 +105,17 @@ describe('zkgen FILE --out DIR', () => {
   });
 
   it('exits 2 and leaves nothing behind when the folder cannot be written', () => {
-    const dir = workdir();
-    const locked = join(dir, 'locked');
-    mkdirSync(locked);
-    chmodSync(locked, 0o555);
-    const result = runCli(['ensemble.json', '--out', 'locked/zk'], { cwd: dir });
-    chmodSync(locked, 0o755);
-    // root may write anywhere: then the bundle must simply be whole.
-    if (result.code === 0) expect(readdirSync(join(locked, 'zk'))).toContain('docker-compose.yml');
-    else {
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^zkgen: cannot write locked\/zk: /);
-      expect(readdirSync(locked)).toEqual([]);
-    }
+    // A regular file where DIR's parent should be: no folder can be made there, even by root
+    // (a read-only folder would not stop root, and CI runs as root).
+    const dir = workdir({ 'ensemble.json': PINNED });
+    writeFileSync(join(dir, 'blocker'), 'not a folder');
+    const result = runCli(['ensemble.json', '--out', 'blocker/zk'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^zkgen: cannot write blocker\/zk: .*\n$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(dir).sort()).toEqual(['blocker', 'ensemble.json']);
+    expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('not a folder');
   });
 });
 
