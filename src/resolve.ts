@@ -105,7 +105,7 @@ export function resolve(file: EnsembleFile): Resolved {
       members: Object.freeze(members),
       adminServer,
       metrics,
-      healthcheck: file.healthcheck ?? dialectName !== 'garland',
+      healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,

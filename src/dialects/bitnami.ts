@@ -31,6 +31,7 @@ export const bitnami: Dialect = {
   name: 'bitnami',
   repository: 'bitnami/zookeeper',
   zookeeper: '3.5+',
+  healthcheckByDefault: true,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [

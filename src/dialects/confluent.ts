@@ -73,6 +73,7 @@ export const confluent: Dialect = {
   name: 'confluent',
   repository: 'confluentinc/cp-zookeeper',
   zookeeper: '3.5+',
+  healthcheckByDefault: true,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {

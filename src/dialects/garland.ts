@@ -33,6 +33,8 @@ export const garland: Dialect = {
   name: 'garland',
   repository: 'garland/zookeeper',
   zookeeper: '3.4',
+  // The tutorial's commands have none, and garland's output is the tutorial's.
+  healthcheckByDefault: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member, and its slots are numbered per member

@@ -22,6 +22,7 @@ export const official: Dialect = {
   name: 'official',
   repository: 'zookeeper',
   zookeeper: '3.5+',
+  healthcheckByDefault: true,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')]],

@@ -15,6 +15,8 @@ export interface Dialect {
    * no `;clientPort` in server lines.
    */
   readonly zookeeper: '3.4' | '3.5+';
+  /** Whether members get a health check when the ensemble file does not say. */
+  readonly healthcheckByDefault: boolean;
   /** zkCli inside the container, as the words that come before the server's host:port. */
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
