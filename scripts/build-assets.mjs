@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import Handlebars from 'handlebars';
+import { precompileTemplate } from './template-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'src', 'generated');
@@ -64,9 +64,7 @@ const names = readdirSync(templateDir)
   .sort();
 const specs = names.map((file) => {
   const source = readFileSync(join(templateDir, file), 'utf8');
-  // noEscape: these are YAML and shell, not HTML — values are quoted by helpers in src/quote.ts.
-  // strict: a missing field is a bug in a renderer and must throw, never print nothing.
-  const spec = Handlebars.precompile(source, { noEscape: true, strict: true, knownHelpersOnly: false });
+  const spec = precompileTemplate(`templates/${file}`, source);
   return `  ${JSON.stringify(file.replace(/\.hbs$/, ''))}: ${spec},`;
 });
 writeIfChanged(

@@ -9,7 +9,9 @@ type TemplateName = keyof typeof templateSpecs;
 // The runtime alone (no compiler) is all that precompiled templates need; its typings are the
 // full package's, which it is a subset of.
 const runtime = (HandlebarsRuntime as unknown as typeof import('handlebars')).create();
-runtime.registerHelper({ sh, yaml, cfg });
+/** The only helpers templates may call (scripts/template-options.mjs makes any other a build error). */
+export const QUOTING_HELPERS = { sh, yaml, cfg };
+runtime.registerHelper(QUOTING_HELPERS);
 
 const compiled = new Map<TemplateName, (view: object) => string>();
 
