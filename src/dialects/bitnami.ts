@@ -31,6 +31,8 @@ export const bitnami: Dialect = {
   name: 'bitnami',
   repository: 'bitnami/zookeeper',
   zookeeper: '3.5+',
+  // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
+  stopTimeout: 10,
   healthcheckByDefault: true,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',

@@ -73,6 +73,8 @@ export const confluent: Dialect = {
   name: 'confluent',
   repository: 'confluentinc/cp-zookeeper',
   zookeeper: '3.5+',
+  // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
+  stopTimeout: 10,
   healthcheckByDefault: true,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',

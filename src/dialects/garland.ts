@@ -33,6 +33,9 @@ export const garland: Dialect = {
   name: 'garland',
   repository: 'garland/zookeeper',
   zookeeper: '3.4',
+  // /opt/run.sh is the container's first process and runs ZooKeeper as its child without passing
+  // signals on: SIGTERM changes nothing, and Docker would wait its full 10 s before SIGKILL.
+  stopTimeout: 0,
   // The tutorial's commands have none, and garland's output is the tutorial's.
   healthcheckByDefault: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],

@@ -22,6 +22,8 @@ export const official: Dialect = {
   name: 'official',
   repository: 'zookeeper',
   zookeeper: '3.5+',
+  // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
+  stopTimeout: 10,
   healthcheckByDefault: true,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',

@@ -15,6 +15,12 @@ export interface Dialect {
    * no `;clientPort` in server lines.
    */
   readonly zookeeper: '3.4' | '3.5+';
+  /**
+   * Seconds Docker gives a member to stop on SIGTERM before it kills it, when a rolling restart
+   * stops it. ZooKeeper is crash-safe (it syncs its transaction log before acknowledging a write),
+   * so an image whose first process ignores SIGTERM is better killed at once than waited for.
+   */
+  readonly stopTimeout: number;
   /** Whether members get a health check when the ensemble file does not say. */
   readonly healthcheckByDefault: boolean;
   /** zkCli inside the container, as the words that come before the server's host:port. */

@@ -39,6 +39,8 @@ export interface EnsembleView {
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
+  /** Seconds a rolling restart lets a member stop before Docker kills it (the dialect's). */
+  readonly stopTimeout: number;
   readonly members: readonly MemberView[];
   readonly restart?: string;
   readonly health?: HealthView;
@@ -102,6 +104,7 @@ export function buildView(ensemble: Ensemble): EnsembleView {
     image: ensemble.image,
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
+    stopTimeout: dialect.stopTimeout,
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
