@@ -1,52 +1,27 @@
 // The shapes data takes on its one-way trip: ensemble file (as the schema accepts it) → resolved,
 // frozen Ensemble → files. Nothing downstream reaches back upstream.
 
+// The ensemble file's types are the schema's (scripts/build-assets.mjs generates them), so the
+// two cannot drift; the names below are read off them.
+import type { EnsembleFile, MemberEntry, PortsEntry } from './generated/ensemble-file.js';
+
+export type { EnsembleFile, MemberEntry, PortsEntry } from './generated/ensemble-file.js';
+export type DialectName = NonNullable<EnsembleFile['dialect']>;
+export type Role = NonNullable<MemberEntry['role']>;
+export type RestartPolicy = NonNullable<EnsembleFile['restart']>;
+
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
  * admin is the AdminServer's (3.5+), metrics the Prometheus provider's.
  */
-export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics';
-export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics'];
+export type PortKind = keyof PortsEntry;
+/** Every kind of port, in the order zkgen lays them out and reports them. */
+export const PORT_KINDS = ['client', 'peer', 'election', 'admin', 'metrics'] as const satisfies readonly PortKind[];
+// A kind of port the schema gains must be added above: this line stops compiling until it is.
+const allPortKinds: Record<Exclude<PortKind, (typeof PORT_KINDS)[number]>, never> = {};
+void allPortKinds;
 
 export type Ports = Record<PortKind, number>;
-
-export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
-export type Role = 'participant' | 'observer';
-export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';
-
-/** The ensemble file as schema/ensemble.schema.json accepts it. */
-export interface EnsembleFile {
-  $schema?: string;
-  image?: string;
-  dialect?: DialectName;
-  servers: number | MemberEntry[];
-  ports?: Partial<Ports>;
-  host?: string;
-  dataRoot?: string;
-  adminServer?: boolean;
-  metrics?: boolean;
-  healthcheck?: boolean;
-  fourLetterWords?: string[];
-  tickTime?: number;
-  initLimit?: number;
-  syncLimit?: number;
-  maxClientCnxns?: number;
-  autopurge?: { snapRetainCount?: number; purgeInterval?: number };
-  heap?: string;
-  restart?: RestartPolicy;
-  config?: Record<string, string | number | boolean>;
-}
-
-export interface MemberEntry {
-  id?: number;
-  name?: string;
-  host?: string;
-  ports?: Partial<Ports>;
-  dataDir?: string;
-  role?: Role;
-  group?: number;
-  weight?: number;
-}
 
 /** Where in the ensemble file a resolved value came from, as JSON pointers, for messages. */
 export interface Origin {

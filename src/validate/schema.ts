@@ -86,7 +86,7 @@ function describe(error: ErrorObject): Problem | undefined {
 }
 
 export function validateSchema(value: unknown): { file: EnsembleFile; problems?: undefined } | { file?: undefined; problems: Problem[] } {
-  if (validate(value)) return { file: value as EnsembleFile };
+  if (validate(value)) return { file: value };
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const error of validate.errors ?? []) {
