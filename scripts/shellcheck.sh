@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm run lint's shell half: shellcheck over every shell script of the repository (CI's, the e2e
+# runtime's, the stand-in images') and over the scripts the templates render to (generated/, the
+# fixtures' expected bundles): a template is shell only once rendered.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t files < <(
+  {
+    git ls-files -- '*.sh' '.ci/run'
+    git ls-files -- 'generated/**' 'test/fixtures/**' | grep -E '\.sh$' || true
+  } | sort -u
+)
+shellcheck --severity=style -- "${files[@]}"
+echo "shellcheck: ${#files[@]} scripts clean"
