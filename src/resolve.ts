@@ -4,7 +4,7 @@
 // instead; everything else a model can express, even a clash, is left to the named rules.
 import { DEFAULT_IMAGE, DIALECTS, dialectOfImage, knownImages } from './dialects/index.js';
 import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberEntry, type Origin, type PortKind, type Ports, type Problem } from './model.js';
-import { pointer } from './pointer.js';
+import { pointer, quoted } from './pointer.js';
 
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
@@ -28,7 +28,7 @@ export function resolve(file: EnsembleFile): Resolved {
       problems: [
         {
           pointer: '/image',
-          message: `no dialect known for "${image}": zkgen knows ${knownImages()}; for a mirror or a derived image, say which with "dialect"`,
+          message: `no dialect known for ${quoted(image)}: zkgen knows ${knownImages()}; for a mirror or a derived image, say which with "dialect"`,
         },
       ],
     };

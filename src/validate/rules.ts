@@ -3,6 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { quoted } from '../pointer.js';
 import { MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -58,7 +59,7 @@ export const RULES: readonly Rule[] = [
         .filter(([a, b]) => a.id !== b.id || b.origin.name.endsWith('/name'))
         .map(([a, b]) => ({
           pointer: b.origin.name,
-          message: `name "${b.name}" is also member ${a.id}'s: container names must differ`,
+          message: `name ${quoted(b.name)} is also member ${a.id}'s: container names must differ`,
         })),
   },
   {
@@ -236,7 +237,7 @@ export const RULES: readonly Rule[] = [
     check: (e) =>
       hasTagOrDigest(e.image)
         ? []
-        : [{ pointer: e.origin.image, message: `"${e.image}" names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
+        : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
   {
     name: 'ZooKeeper 3.4 answers every four-letter word',

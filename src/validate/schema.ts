@@ -3,6 +3,7 @@
 import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/validate-ensemble.js';
 import type { EnsembleFile, Problem } from '../model.js';
+import { quoted } from '../pointer.js';
 
 const TYPE_NAMES: Record<string, string> = {
   integer: 'a whole number',
@@ -51,7 +52,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const guess = closest(key, known);
       return {
         pointer: `${at}/${escapeToken(key)}`,
-        message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
+        message: `unknown key ${quoted(key)}` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
       };
     }
     case 'required':
@@ -74,7 +75,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const message = typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message);
       // Inside propertyNames the key is what failed: point at it and name it.
       const key = (error as ErrorObject & { propertyName?: string }).propertyName;
-      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${JSON.stringify(key)} ${message}` };
+      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${quoted(key)} ${message}` };
     }
     case 'enum':
       return { pointer: at, message: `must be one of: ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };
