@@ -12,6 +12,12 @@ export const DEFAULTS = Object.freeze({
   ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 }) as Readonly<Ports>,
 });
 
+/**
+ * A host folder as one spelling: no repeated '/', no '.' segment, no trailing '/'. The schema
+ * refuses '..' segments, which would depend on symbolic links to mean anything.
+ */
+export const normalFolder = (path: string) => `/${path.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
+
 export type Resolved = { ensemble: Ensemble; problems?: undefined } | { ensemble?: undefined; problems: Problem[] };
 
 interface Draft {
@@ -52,7 +58,7 @@ export function resolve(file: EnsembleFile): Resolved {
   drafts.sort((a, b) => a.id - b.id);
 
   const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
-  const dataRoot = (file.dataRoot ?? DEFAULTS.dataRoot).replace(/\/+$/, '');
+  const dataRoot = file.dataRoot ?? DEFAULTS.dataRoot;
   const members = drafts.map(({ entry, id, at }, position): Member => {
     const name = entry.name ?? `zk${id}`;
     const ports: Partial<Ports> = {};
@@ -89,7 +95,7 @@ export function resolve(file: EnsembleFile): Resolved {
       name,
       host: entry.host ?? file.host ?? DEFAULTS.host,
       ports: Object.freeze(ports) as Member['ports'],
-      dataDir: entry.dataDir ?? `${dataRoot}/${name}`,
+      dataDir: normalFolder(entry.dataDir ?? `${dataRoot}/${name}`),
       role: entry.role ?? 'participant',
       ...(entry.group !== undefined && { group: entry.group }),
       ...(entry.weight !== undefined && { weight: entry.weight }),

@@ -62,9 +62,11 @@ function describe(error: ErrorObject): Problem | undefined {
       return { pointer: at, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
     }
     case 'minimum':
-      return { pointer: at, message: `must be at least ${String(params.limit)}` };
-    case 'maximum':
-      return { pointer: at, message: `must be at most ${String(params.limit)}` };
+    case 'maximum': {
+      // A bound that is JSON's exact range rather than ZooKeeper's says so in its own words.
+      if (typeof parent['x-number-message'] === 'string') return { pointer: at, message: parent['x-number-message'] };
+      return { pointer: at, message: `must be at ${error.keyword === 'minimum' ? 'least' : 'most'} ${String(params.limit)}` };
+    }
     case 'minItems':
       return { pointer: at, message: `must hold at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
