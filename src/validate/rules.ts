@@ -122,11 +122,14 @@ export const RULES: readonly Rule[] = [
       const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
       const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
+      // Each member's folder is one mistake, told once, against the first member it meets.
+      const told = new Set<Member>();
       for (const [i, a] of own.entries()) {
         for (const b of own.slice(i + 1)) {
           // Two members of one name share their default folder too; the name is the one mistake.
-          if (a.member.name === b.member.name) continue;
+          if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
           if (a.member.dataDir === b.member.dataDir) {
+            told.add(b.member);
             problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s: two members cannot share a dataDir` });
             continue;
           }
@@ -135,6 +138,7 @@ export const RULES: readonly Rule[] = [
           for (const [inner, outer] of [[b, a], [a, b]] as const) {
             const pair = nested(inner, outer);
             if (!pair) continue;
+            told.add(inner.member);
             problems.push({
               pointer: inner.member.origin.dataDir,
               message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}: members' data folders cannot nest`,
