@@ -31,7 +31,7 @@ const common = {
 };
 
 // What src/ imports from each lazily loaded module, and the file in dist/ that holds it.
-const YAML_NAMES = ['parseDocument', 'isAlias', 'isMap', 'isScalar', 'isSeq'];
+const YAML_NAMES = ['parseAllDocuments', 'isAlias', 'isMap', 'isScalar', 'isSeq'];
 const lazy = {
   // load.ts's whole use of the library: the parser and the node type tests its checks walk with.
   yaml: {

@@ -4,7 +4,7 @@
 // repeated keys, and nothing JSON cannot hold: only the core schema's tags, keys that are scalars,
 // finite numbers, and aliases that resolve within a bound. Whatever the input, load returns: a
 // parser's own failure is a problem with the file, never a crash.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Problem } from './model.js';
 import { pointer, quoted } from './pointer.js';
 
@@ -173,7 +173,17 @@ function notPlainData(doc: Document, at: (offset: number) => Position): Problem[
 function loadYaml(text: string): Loaded {
   const at = (offset: number) => lineAndColumn(text, offset);
   // logLevel silent: the library would otherwise print warnings (collection keys) to the process.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2', logLevel: 'silent' });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, version: '1.2', logLevel: 'silent' });
+  const doc = docs[0];
+  if (doc === undefined) return { problems: [{ pointer: '', message: 'the file is empty: it must hold an ensemble object' }] };
+  if (docs.length > 1) {
+    const second = docs[1]!.range[0];
+    return { problems: [{ pointer: '', message: `not valid YAML: the file holds ${docs.length} documents; an ensemble file is one`, position: at(second) }] };
+  }
+  // A %YAML 1.1 directive would bring back what 1.2 leaves out: `on` as true, dates, base 60.
+  if (doc.directives.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    return { problems: [{ pointer: '', message: `not valid YAML: zkgen reads YAML 1.2, not ${doc.directives.yaml.version}: remove the %YAML directive`, position: { line: 1, column: 1 } }] };
+  }
   const found = [...doc.errors, ...doc.warnings.filter((w) => w.code !== 'TAG_RESOLVE_FAILED')];
   if (found.length > 0) {
     return {
@@ -181,7 +191,7 @@ function loadYaml(text: string): Loaded {
         const p = e.linePos?.[0];
         return {
           pointer: '',
-          message: `not valid YAML: ${e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
+          message: `not valid YAML: ${/call stack/.test(e.message) ? 'nested too deeply' : e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
           ...(p && { position: { line: p.line, column: p.col } }),
         };
       }),
@@ -189,8 +199,9 @@ function loadYaml(text: string): Loaded {
   }
   const unplain = notPlainData(doc, at);
   if (unplain.length > 0) return { problems: unplain };
+  let value: unknown;
   try {
-    return { value: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
     const message = (error as Error).message;
     if (/^Unresolved alias/.test(message)) {
@@ -210,6 +221,31 @@ function loadYaml(text: string): Loaded {
     }
     return { problems: [{ pointer: '', message: `not valid YAML: ${message}` }] };
   }
+  // The tree was checked; the value is checked again, so that nothing but JSON data ever leaves load.
+  const strange = notJson(value);
+  return strange.length > 0 ? { problems: strange } : { value };
+}
+
+/** Values JSON cannot hold (a Map, Set, Date, bytes, a non-finite number), each at its pointer. */
+function notJson(value: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<object>();
+  const pending: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+  while (pending.length > 0) {
+    const { value: v, path } = pending.pop()!;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number' && Number.isFinite(v)) continue;
+    if (typeof v === 'object' && (Array.isArray(v) || [Object.prototype, null].includes(Object.getPrototypeOf(v)))) {
+      if (seen.has(v)) continue; // an alias: already looked at
+      seen.add(v);
+      if (Array.isArray(v)) v.forEach((item, index) => pending.push({ value: item, path: `${path}/${index}` }));
+      else for (const [k, item] of Object.entries(v)) pending.push({ value: item, path: path + pointer(k) });
+      continue;
+    }
+    const what = typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
+    problems.push({ pointer: path, message: `a value of type ${quoted(what)} is not JSON data: write plain mappings, lists and scalars` });
+  }
+  return problems.reverse();
 }
 
 function firstUnresolvedAlias(doc: Document): { source: string; range?: [number, number, number] | null } | undefined {
@@ -245,6 +281,7 @@ export function load(input: string | Uint8Array, format: Format): Loaded {
     return format === 'json' ? loadJson(text) : loadYaml(text);
   } catch (error) {
     // A parser's own limit (a stack overflow on deep nesting, say) is still a problem with the file.
-    return { problems: [{ pointer: '', message: `not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${(error as Error).message}` }] };
+    const why = error instanceof RangeError ? 'nested too deeply' : (error as Error).message;
+    return { problems: [{ pointer: '', message: `not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${why}` }] };
   }
 }

@@ -31,6 +31,9 @@ describe('YAML that is not plain JSON data', () => {
     ['a collection key', '? [a]\n: 1\nservers: 3\n', /^e\.yaml:1:3: a key must be a scalar, not a list, mapping or alias$/],
     ['an infinite number', 'servers: 3\ntickTime: .inf\n', /^e\.yaml:2:11: \/tickTime: "\.inf" is not a number JSON can hold$/],
     ['not a number', 'servers: 3\nconfig: { snapCount: .nan }\n', /^e\.yaml:2:22: \/config\/snapCount: "\.nan" is not a number JSON can hold$/],
+    ['two documents', 'servers: 3\n---\nservers: 5\n', /^e\.yaml:2:1: not valid YAML: the file holds 2 documents; an ensemble file is one$/],
+    ['a %YAML 1.1 directive', '%YAML 1.1\n---\nservers: 3\nadminServer: on\nx: 2001-01-01\n', /^e\.yaml:1:1: not valid YAML: zkgen reads YAML 1\.2, not 1\.1: remove the %YAML directive$/],
+    ['deep nesting', `servers: 3\nx: ${'['.repeat(20000)}${']'.repeat(20000)}\n`, /^e\.yaml(:\d+:\d+)?: (\(root\): )?not valid YAML: nested too deeply$/],
   ])('%s is refused at its place, exit 1, no warning', (_, text, line) => {
     const result = cli('e.yaml', text);
     expect(result.stdout).toBe('');
@@ -59,6 +62,11 @@ describe('JSON', () => {
         '',
       ].join('\n'),
     });
+  });
+
+  it('refuses deep nesting without a crash', () => {
+    const result = cli('e.json', `{"servers": 3, "$schema": ${'['.repeat(200000)}${']'.repeat(200000)}}`);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'e.json: /$schema: must be a string\n' });
   });
 
   it('tells keys from string values, escapes included', () => {
