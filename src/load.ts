@@ -4,7 +4,7 @@
 // repeated keys, and nothing JSON cannot hold: only the core schema's tags, keys that are scalars,
 // finite numbers, and aliases that resolve within a bound. Whatever the input, load returns: a
 // parser's own failure is a problem with the file, never a crash.
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Alias, type Document, type Node } from 'yaml';
 import type { Problem } from './model.js';
 import { pointer, quoted } from './pointer.js';
 
@@ -205,7 +205,7 @@ function loadYaml(text: string): Loaded {
   } catch (error) {
     const message = (error as Error).message;
     if (/^Unresolved alias/.test(message)) {
-      const alias = firstUnresolvedAlias(doc);
+      const alias = firstAlias(doc, (a) => a.resolve(doc) === undefined);
       return {
         problems: [
           {
@@ -217,7 +217,12 @@ function loadYaml(text: string): Loaded {
       };
     }
     if (/alias count/.test(message)) {
-      return { problems: [{ pointer: '', message: `not valid YAML: aliases expand past ${MAX_ALIASES} references: write the values out` }] };
+      const alias = firstAlias(doc, () => true);
+      return {
+        problems: [
+          { pointer: '', message: `not valid YAML: aliases expand past ${MAX_ALIASES} references: write the values out`, ...(alias?.range && { position: at(alias.range[0]) }) },
+        ],
+      };
     }
     return { problems: [{ pointer: '', message: `not valid YAML: ${message}` }] };
   }
@@ -248,13 +253,14 @@ function notJson(value: unknown): Problem[] {
   return problems.reverse();
 }
 
-function firstUnresolvedAlias(doc: Document): { source: string; range?: [number, number, number] | null } | undefined {
+/** The first alias in the text for which `wanted` holds. */
+function firstAlias(doc: Document, wanted: (alias: Alias) => boolean): Alias | undefined {
   const pending: unknown[] = [doc.contents];
-  let first: { source: string; range?: [number, number, number] | null } | undefined;
+  let first: Alias | undefined;
   while (pending.length > 0) {
     const node = pending.pop();
     if (isAlias(node)) {
-      if (node.resolve(doc) === undefined && (!first || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0))) first = node;
+      if (wanted(node) && (!first || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0))) first = node;
     } else if (isMap(node)) {
       for (const pair of node.items) pending.push(pair.key, pair.value);
     } else if (isSeq(node)) {

@@ -76,6 +76,9 @@ const CLASSES: Array<(v: Value) => Input> = [
   (v) => ({ name: 'e.json', bytes: json({ ...v, dataRoot: '/etc' }) }),
   (v) => ({ name: 'e.json', bytes: json({ ...v, dataRoot: '/data/../etc' }) }),
   (v) => ({ name: 'e.json', bytes: json({ ...v, servers: 3, config: { secureClientPort: 2182 } }) }),
+  (v) => ({ name: 'e.yaml', bytes: Buffer.concat([yamlText(v), Buffer.from('---\n'), yamlText(v)]) }),
+  (v) => ({ name: 'e.yaml', bytes: Buffer.concat([Buffer.from('%YAML 1.1\n---\n'), yamlText(v), Buffer.from('since: 2001-01-01\n')]) }),
+  (v) => ({ name: 'e.yaml', bytes: Buffer.from(`${yamlText(v).toString()}x: ${'['.repeat(20000)}${']'.repeat(20000)}\n`) }),
 ];
 
 /** Random damage to a valid file's bytes: a hostile byte or snippet put in, a span cut out or repeated. */

@@ -20,7 +20,7 @@ const BOMB = 'servers: 3\na: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,
 
 describe('YAML that is not plain JSON data', () => {
   it.each([
-    ['an alias bomb', BOMB, /^e\.yaml: \(root\): not valid YAML: aliases expand past 100 references/],
+    ['an alias bomb', BOMB, /^e\.yaml:3:\d+: not valid YAML: aliases expand past 100 references: write the values out$/],
     ['an undefined alias', 'servers: *three\n', /^e\.yaml:1:10: not valid YAML: the alias "\*three" names no anchor set before it$/],
     ['!!omap', 'servers: 3\nconfig: !!omap\n  - clientPort: 1\n', /^e\.yaml:3:3: \/config: the tag "!!omap" makes a value JSON cannot hold/],
     ['!!pairs', 'servers: 3\nports: !!pairs\n  - client: 1\n', /^e\.yaml:3:3: \/ports: the tag "!!pairs"/],
