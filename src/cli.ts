@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import pkg from '../package.json' with { type: 'json' };
 import { connectString, formatOf, generate, parse, type Problem } from './index.js';
-import { showPointer } from './pointer.js';
+import { escaped, showPointer } from './pointer.js';
 import { RefusedError, staleFiles, writeBundle } from './write.js';
 
 const INVALID = 1;
@@ -52,8 +52,11 @@ function say(line: string): void {
 }
 
 function problemLine(file: string, p: Problem, kind = ''): string {
-  const where = p.position ? `${file}:${p.position.line}:${p.position.column}` : `${file}: ${showPointer(p.pointer)}`;
-  return `${where}: ${kind}${p.message}`;
+  const where = p.position
+    ? `${file}:${p.position.line}:${p.position.column}${p.pointer === '' ? '' : `: ${showPointer(p.pointer)}`}`
+    : `${file}: ${showPointer(p.pointer)}`;
+  // Messages quote what they echo; escaping the whole line again keeps it one line whatever a message forgot.
+  return `${where}: ${kind}${escaped(p.message)}`;
 }
 
 function fail(code: number, line: string): never {
@@ -62,15 +65,16 @@ function fail(code: number, line: string): never {
 }
 
 function readEnsemble(file: string): unknown {
-  let text: string;
+  // Bytes, not text: the core refuses what is not UTF-8 instead of reading it as U+FFFD.
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : (e.code ?? e.message);
     fail(USAGE, `cannot read ${file}: ${why}`);
   }
-  const parsed = parse(text, file === '-' ? 'yaml' : formatOf(file));
+  const parsed = parse(bytes, file === '-' ? 'yaml' : formatOf(file));
   if (!parsed.ok) {
     for (const p of parsed.errors) say(problemLine(displayName(file), p));
     throw new Exit(INVALID);

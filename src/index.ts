@@ -41,8 +41,8 @@ export function connectString(value: unknown): Outcome<{ connectString: string }
   return { ok: true, connectString: checked.ensemble.members.map(clientAddress).join(','), warnings: checked.warnings };
 }
 
-/** The text of an ensemble file → its value, or the problems that keep it from having one. */
-export function parse(text: string, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
-  const loaded = load(text, format);
+/** The bytes (or text) of an ensemble file → its value, or the problems that keep it from having one. */
+export function parse(input: string | Uint8Array, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
+  const loaded = load(input, format);
   return loaded.problems ? { ok: false, errors: loaded.problems } : { ok: true, value: loaded.value };
 }

@@ -43,6 +43,11 @@ describe('yaml', () => {
     ['/a b:/c', '"/a b:/c"'],
     ['$HOME', '"$$HOME"'], // compose interpolates $ in values
     ['a"b', '"a\\"b"'],
+    // Line breaks to YAML 1.1 even inside double quotes, and characters its readers refuse raw.
+    ['/a\u2028b', '"/a\\u2028b"'],
+    ['/a\u0085b\u2029', '"/a\\u0085b\\u2029"'],
+    ['\u007f\u009b\ufeff', '"\\u007f\\u009b\\ufeff"'],
+    ['é😀', '"é😀"'],
   ])('%j → %s', (value, quoted) => expect(yaml(value)).toBe(quoted));
 });
 

@@ -3,6 +3,7 @@
 import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/validate-ensemble.js';
 import type { EnsembleFile, Problem } from '../model.js';
+import { quoted } from '../pointer.js';
 
 const TYPE_NAMES: Record<string, string> = {
   integer: 'a whole number',
@@ -51,7 +52,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const guess = closest(key, known);
       return {
         pointer: `${at}/${escapeToken(key)}`,
-        message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
+        message: `unknown key ${quoted(key)}` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
       };
     }
     case 'required':
@@ -61,9 +62,11 @@ function describe(error: ErrorObject): Problem | undefined {
       return { pointer: at, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
     }
     case 'minimum':
-      return { pointer: at, message: `must be at least ${String(params.limit)}` };
-    case 'maximum':
-      return { pointer: at, message: `must be at most ${String(params.limit)}` };
+    case 'maximum': {
+      // A bound that is JSON's exact range rather than ZooKeeper's says so in its own words.
+      if (typeof parent['x-number-message'] === 'string') return { pointer: at, message: parent['x-number-message'] };
+      return { pointer: at, message: `must be at ${error.keyword === 'minimum' ? 'least' : 'most'} ${String(params.limit)}` };
+    }
     case 'minItems':
       return { pointer: at, message: `must hold at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -74,7 +77,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const message = typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message);
       // Inside propertyNames the key is what failed: point at it and name it.
       const key = (error as ErrorObject & { propertyName?: string }).propertyName;
-      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${JSON.stringify(key)} ${message}` };
+      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${quoted(key)} ${message}` };
     }
     case 'enum':
       return { pointer: at, message: `must be one of: ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };
