@@ -5,7 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import pkg from '../package.json' with { type: 'json' };
-import { CLI, ROOT, runCli, tempDir } from './helpers.js';
+import { CLI, hasCommand, ROOT, runCli, tempDir } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
 const UNPINNED =
@@ -71,6 +71,34 @@ describe('zkgen FILE', () => {
   it('exits 2 for --out -: stdout is where the compose file goes without --out', () => {
     const result = runCli(['ensemble.json', '--out', '-'], { cwd: workdir() });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out takes a folder; without --out, docker-compose.yml goes to stdout\n' });
+  });
+
+  // A non-blocking pipe that fills up (EAGAIN) hands the rest of the output to Node's stream: the
+  // reader still gets every byte in order, and a reader that goes away still means a quiet exit 0.
+  it.runIf(hasCommand('python3'))('writes through a full non-blocking pipe whole, and stops quietly when its reader goes', () => {
+    const dir = workdir({ 'big.json': '{ "image": "zookeeper:3.9.4", "servers": 255 }' });
+    const reader = (keep: 'all' | 'some') => `
+import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(w, False)
+p = subprocess.Popen([sys.argv[1], sys.argv[2], 'big.json'], stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+time.sleep(0.3)
+out = b''
+while True:
+    chunk = os.read(r, 65536 if ${keep === 'all' ? 'True' : 'False'} else 1000)
+    out += chunk
+    if not chunk or ${keep === 'all' ? 'False' : 'True'}:
+        break
+os.close(r)
+err = p.stderr.read()
+sys.stdout.buffer.write(b'%d %d\\n' % (p.wait(), len(out)) + err + b'\\n' + out)
+`;
+    const expected = runCli(['big.json'], { cwd: dir }).stdout;
+    const all = spawnSync('python3', ['-c', reader('all'), process.execPath, CLI], { cwd: dir, encoding: 'utf8' });
+    expect(all.stdout).toBe(`0 ${Buffer.byteLength(expected)}\n\n${expected}`);
+    const some = spawnSync('python3', ['-c', reader('some'), process.execPath, CLI], { cwd: dir, encoding: 'utf8' });
+    expect(some.stdout).toBe(`0 1000\n\n${expected.slice(0, 1000)}`);
   });
 
   it('stops quietly when the reader of stdout goes away', () => {
