@@ -92,7 +92,7 @@ function readEnsemble(file: string): unknown {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : (e.code ?? e.message);
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : systemMessage(e);
     fail(USAGE, `cannot read ${file}: ${why}`);
   }
   const parsed = parse(text, file === '-' ? 'yaml' : formatOf(file));
@@ -174,7 +174,7 @@ function runInit(file: string, force: boolean): void {
   try {
     writeFileSync(file, text);
   } catch (error) {
-    fail(USAGE, `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    fail(USAGE, `cannot write ${file}: ${systemMessage(error as NodeJS.ErrnoException)}`);
   }
   say(`wrote ${file}: run zkgen ${file} --out DIR`);
 }

@@ -262,6 +262,16 @@ describe('zkgen init', () => {
     expect(runCli(['init', '--force'], { cwd: dir }).code).toBe(0);
   });
 
+  it('exits 2 with one line in words when the file cannot be written', () => {
+    const dir = workdir({});
+    expect(runCli(['init', 'nowhere/ensemble.json'], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'zkgen: cannot write nowhere/ensemble.json: no such file or directory\n',
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('points $schema at the schema inside the installed package, from wherever the file is', () => {
     // The package as npm would publish it must hold the schema (package.json "files").
     const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
