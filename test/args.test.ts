@@ -1,9 +1,12 @@
 // The command line, read two ways: the fast path (plainCommand, no yargs) and yargs. Over random
 // command lines, whatever the fast path decides, yargs must decide the same; and no command line,
 // however odd, makes reading it throw (that would be exit 70, a bug, for a user's typing).
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plainCommand, readArgs, yargsCommand, type ArgsContext } from '../src/args.js';
+import { runCli, tempDir } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
@@ -83,5 +86,40 @@ describe('the command line', () => {
     expect(usage([])).toBe('no ensemble file given (see zkgen --help)');
     // A file that happens to look like a command is a file: the extra word is what is wrong.
     expect(usage(['ensemble', 'e.json'])).toBe('unexpected argument "e.json" (see zkgen --help)');
+  });
+
+  // The built binary over a sample of the same command lines: the whole contract, not the reading
+  // alone. A usage mistake is exit 2, one line, nothing on stdout, nothing written; nothing at all
+  // is a stack trace or an internal error.
+  it('keeps the usage contract in the built binary', () => {
+    // The same command lines, most of them with a typical mistake appended.
+    const mistake = fc.constantFrom<string[]>([], ['--out'], ['--out', 'a', '--out', 'b'], ['--outt', 'x'], ['x.json'], ['--', 'y'], ['--check'], ['-q'], ['--force']);
+    const sample = fc.sample(
+      fc.oneof(
+        argvArb,
+        fc.tuple(argvArb, mistake).map(([argv, extra]) => [...argv, ...extra]),
+        mistake.map((extra) => ['connect', 'e.json', ...extra]),
+      ),
+      { seed: SEED, numRuns: Math.ceil(RUNS / 5) },
+    );
+    let usage = 0;
+    for (const argv of sample) {
+      const dir = tempDir('argv');
+      writeFileSync(join(dir, 'e.json'), '{ "image": "zookeeper:3.9.4", "servers": 3 }\n');
+      writeFileSync(join(dir, 'zk.yaml'), 'image: zookeeper:3.9.4\nservers: 1\n');
+      const result = runCli(argv, { cwd: dir });
+      const why = JSON.stringify(argv);
+      expect([0, 1, 2], why).toContain(result.code);
+      expect(result.stderr, why).not.toMatch(/internal error|\n\s+at /);
+      if (readArgs(argv, { isFile: (w) => ['e.json', 'zk.yaml'].includes(w) }).run !== 'usage') continue;
+      usage++;
+      expect(result.code, why).toBe(2);
+      expect(result.stdout, why).toBe('');
+      expect(result.stderr, why).toMatch(/^zkgen: [^\n]+\n$/);
+      expect(readdirSync(dir).sort(), why).toEqual(['e.json', 'zk.yaml']);
+    }
+    // Both kinds must be there: mistakes, and command lines that run.
+    expect(usage).toBeGreaterThan(sample.length / 10);
+    expect(usage).toBeLessThan(sample.length);
   });
 });
