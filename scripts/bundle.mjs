@@ -6,7 +6,7 @@
 //                     (same Node version and V8 flags as the build's), else compiled as usual
 //   dist/yaml.js      yaml, loaded on first use: only for YAML input
 //   dist/yargs.js     yargs, loaded on first use: only for what the CLI's plain forms do not cover
-//                     (help, version, init, usage errors; see src/cli.ts)
+//                     (help, version, init, usage errors; see src/args.ts)
 //
 // The sources import yaml and yargs as usual; here each is replaced by a stand-in that loads the
 // real module when first called. Everything is CommonJS (dist/package.json says so): Node starts a

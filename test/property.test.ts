@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, runCli, tempDir } from './helpers.js';
+import { composeProblems, hasCommand, runCli, tempDir, yamllintProblems } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
@@ -132,6 +132,20 @@ describe('every ensemble zkgen accepts', () => {
       }),
       settings(Math.ceil(RUNS / 3)),
     );
+  });
+
+  it.runIf(hasCommand('yamllint') || process.env.CI)('yields compose files that pass yamllint with its default rules', () => {
+    const dir = tempDir('property-yamllint');
+    let accepted = 0;
+    for (const [i, ensemble] of fc.sample(ensembleArb, { seed: SEED, numRuns: RUNS }).entries()) {
+      const outcome = generate(ensemble, { only: ['docker-compose.yml'] });
+      if (!outcome.ok) continue;
+      accepted++;
+      writeFileSync(join(dir, `${i}.yml`), outcome.files[0]!.content);
+    }
+    expect(accepted).toBeGreaterThan(RUNS / 3);
+    // One run over the whole folder: a process per file would cost seconds.
+    expect(yamllintProblems(dir)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // render: one renderer per output, each from the same view. The table below is the bundle zkgen
 // writes with --out; a caller that needs one output asks for it alone, and the others cost nothing.
 import type { Ensemble, GeneratedFile } from '../model.js';
+import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { buildView, memberConfigViews, type EnsembleView } from './view.js';
 
@@ -10,7 +11,7 @@ const file = (path: string, content: string, executable = false): GeneratedFile 
 const script = (name: 'run.sh' | 'status.sh' | 'smoke-test.sh' | 'rolling-restart.sh' | 'remove.sh'): Renderer => (view) => [file(name, renderTemplate(name, view), true)];
 
 export const RENDERERS = {
-  'docker-compose.yml': (view) => [file('docker-compose.yml', renderTemplate('docker-compose.yml', view))],
+  'docker-compose.yml': (view) => [file('docker-compose.yml', foldLongLines(renderTemplate('docker-compose.yml', view)))],
   'run.sh': script('run.sh'),
   'status.sh': script('status.sh'),
   'smoke-test.sh': script('smoke-test.sh'),

@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/validate-ensemble.js';
 import type { EnsembleFile, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
+import { closest } from '../suggest.js';
 
 const TYPE_NAMES: Record<string, string> = {
   integer: 'a whole number',
@@ -14,30 +15,6 @@ const TYPE_NAMES: Record<string, string> = {
   boolean: 'true or false',
   null: 'null',
 };
-
-function closest(word: string, candidates: string[]): string | undefined {
-  // A key one or two edits away from a known one is almost always that key mistyped.
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let diagonal = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const above = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-        diagonal = above;
-      }
-    }
-    return row[b.length]!;
-  };
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = distance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
 
 const escapeToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
