@@ -5,9 +5,10 @@ import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import pkg from '../package.json' with { type: 'json' };
-import { connectString, formatOf, generate, parse, type Problem } from './index.js';
+import { connectString, formatOf, generate, parse, type GeneratedFile, type Problem } from './index.js';
 import { showPointer } from './pointer.js';
-import { RefusedError, staleFiles, writeBundle } from './write.js';
+import { sh } from './quote.js';
+import { compareBundle, InterruptedError, IoError, RefusedError, writeBundle } from './write.js';
 
 const INVALID = 1;
 const USAGE = 2;
@@ -88,9 +89,10 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void | Promise<void> {
   if (checkOnly && out === undefined) fail(USAGE, '--check compares with a folder: give it with --out DIR');
   if (out === '-' || out === DASH) fail(USAGE, '--out takes a folder; without --out, docker-compose.yml goes to stdout');
+  if (out === '') fail(USAGE, '--out needs a folder: "" names none (--out . is the current folder)');
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
@@ -99,20 +101,64 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean):
     write(1, compose!.content);
     return;
   }
-  if (checkOnly) {
-    const stale = staleFiles(out, outcome.files);
-    if (stale.length > 0) {
-      for (const p of stale) say(`${out}/${p}: stale: run zkgen ${file} --out ${out}`);
-      throw new Exit(1);
-    }
-    return;
-  }
+  if (checkOnly) return checkBundle(file, out, outcome.files);
+  return writeOut(out, outcome.files);
+}
+
+// Exit statuses of a run stopped by a signal, as shells report them.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * The bundle into DIR. SIGINT and SIGTERM are heard only around the write: before the swap they
+ * stop it (the run's staging folder and lock are removed, DIR stays as it was); once the swap has
+ * begun it is finished first. Either way the exit status is the signal's.
+ */
+async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
+  const controller = new AbortController();
+  let caught: keyof typeof SIGNAL_EXIT | undefined;
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((signal) => {
+    const handler = () => {
+      caught ??= signal;
+      controller.abort();
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
   try {
-    writeBundle(out, outcome.files);
+    await writeBundle(out, files, { signal: controller.signal });
   } catch (error) {
+    if (error instanceof InterruptedError) fail(SIGNAL_EXIT[caught ?? 'SIGINT'], `--out ${out}: interrupted: ${out} left as it was`);
     if (error instanceof RefusedError) fail(USAGE, error.message);
-    fail(USAGE, `cannot write ${out}: ${(error as Error).message}`);
+    if (error instanceof IoError) fail(USAGE, error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(USAGE, `cannot write ${out}: ${code ?? (error as Error).message.split('\n')[0]}`);
+  } finally {
+    for (const off of handlers) off();
   }
+  if (caught) fail(SIGNAL_EXIT[caught], `--out ${out}: interrupted once the new bundle was being swapped in: ${out} holds it whole`);
+}
+
+function checkBundle(file: string, out: string, files: GeneratedFile[]): void {
+  const rerun = `run zkgen ${sh(file)} --out ${sh(out)}`;
+  let result: ReturnType<typeof compareBundle>;
+  try {
+    result = compareBundle(out, files);
+  } catch (error) {
+    fail(USAGE, `cannot read ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`);
+  }
+  if (result === 'missing') {
+    say(`${out} does not exist: ${rerun}`);
+    throw new Exit(1);
+  }
+  if (result === 'not a folder') {
+    say(`${out} is not a folder: ${rerun} writes a folder`);
+    throw new Exit(1);
+  }
+  for (const f of result) {
+    if (f.kind === 'stale') say(`${out}/${f.path}: stale: ${rerun}`);
+    else say(`${out}/${f.path}: not zkgen's (${f.why}): move it out of ${out}; zkgen replaces only a folder holding nothing but its own files`);
+  }
+  if (result.length > 0) throw new Exit(1);
 }
 
 // The tutorial's ensemble, which is where most people start.
@@ -156,7 +202,7 @@ const plainWord = (word: string | undefined): word is string =>
   word !== undefined && word !== '' && !word.startsWith('-') && !NUMBER_LIKE.test(word) && !YARGS_WORDS.has(word);
 const fileWord = (word: string | undefined): word is string => word === '-' || plainWord(word);
 
-function plainForm(argv: string[]): (() => void) | undefined {
+function plainForm(argv: string[]): (() => void | Promise<void>) | undefined {
   const [first, second, third, fourth] = argv;
   if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? () => runConnectString(second) : undefined;
   if (!fileWord(first)) return undefined;
@@ -167,13 +213,23 @@ function plainForm(argv: string[]): (() => void) | undefined {
   return undefined;
 }
 
-export function main(argv: string[]): number {
+/** The exit status of a run that ended in `error`. */
+function statusOf(error: unknown): number {
+  if (error instanceof Exit) return error.code;
+  // A bug in zkgen, not a user's mistake: still one line, but say where to look.
+  say(`zkgen: internal error: ${(error as Error).message}`);
+  return 70;
+}
+
+// Most runs end synchronously; writing a bundle (--out) is asynchronous, so that SIGINT and
+// SIGTERM are heard while it waits for another run's lock or writes.
+const settled = (run: void | Promise<void>): number | Promise<number> => (run instanceof Promise ? run.then(() => 0, statusOf) : 0);
+
+export function main(argv: string[]): number | Promise<number> {
   try {
     const plain = plainForm(argv);
-    if (plain) {
-      plain();
-      return 0;
-    }
+    if (plain) return settled(plain());
+    let pending: void | Promise<void> = undefined;
     yargs(argv.map((a) => (a === '-' ? DASH : a)))
       .scriptName('zkgen')
       .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
@@ -185,7 +241,9 @@ export function main(argv: string[]): number {
             .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
             .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
             .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
-        (args) => runGenerate(undash(args.file), args.out, args.check),
+        (args) => {
+          pending = runGenerate(undash(args.file), args.out, args.check);
+        },
       )
       .command(
         'init [file]',
@@ -217,13 +275,12 @@ export function main(argv: string[]): number {
         fail(USAGE, `${message} (see zkgen --help)`);
       })
       .parseSync();
-    return 0;
+    return settled(pending);
   } catch (error) {
-    if (error instanceof Exit) return error.code;
-    // A bug in zkgen, not a user's mistake: still one line, but say where to look.
-    say(`zkgen: internal error: ${(error as Error).message}`);
-    return 70;
+    return statusOf(error);
   }
 }
 
-process.exitCode = main(hideBin(process.argv));
+const status = main(hideBin(process.argv));
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((code) => (process.exitCode = code));
