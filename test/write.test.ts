@@ -11,35 +11,10 @@ import type { GeneratedFile } from '../src/model.js';
 import { MANIFEST } from '../src/render/index.js';
 import { type BundleFs, LEGACY_MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
 import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
+import { contents, snapshot } from './tree.js';
 
 const tempDir = (label = 'write') => madeTempDir(label.replace(/^zkgen-|-$/g, ''));
 
-
-/** Every file and folder under dir, with its bytes, mode and modification time: what "unchanged" means. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (at: string, prefix: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(at, entry.name);
-      const stat = statSync(path, { bigint: true });
-      if (entry.isDirectory()) {
-        out[`${prefix}${entry.name}/`] = `mode ${(stat.mode & 0o7777n).toString(8)}`;
-        walk(path, `${prefix}${entry.name}/`);
-      } else {
-        out[`${prefix}${entry.name}`] = `mode ${(stat.mode & 0o7777n).toString(8)} mtime ${stat.mtimeNs} ${readFileSync(path, 'base64')}`;
-      }
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
-/** The files and their bytes only (for comparing a bundle with one written elsewhere). */
-function contents(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(snapshot(dir)).map(([path, line]) => [path, line.replace(/ mtime \d+/, '')]),
-  );
-}
 
 function bundle(members: number, tag: string): GeneratedFile[] {
   const files: GeneratedFile[] = [
