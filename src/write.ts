@@ -37,6 +37,15 @@ const legacyFolder = (p: string) => p === 'conf' || /^conf\/[^/]+$/.test(p);
 
 /** A refusal: one line, exit 2, and nothing touched. */
 export class RefusedError extends Error {}
+/** The refusal of a folder holding something not zkgen's, `dir` being the folder judged. */
+class ForeignError extends RefusedError {
+  constructor(
+    message: string,
+    readonly dir: string,
+  ) {
+    super(message);
+  }
+}
 /** SIGINT or SIGTERM came before the new bundle was being swapped in: nothing was changed. */
 export class InterruptedError extends Error {}
 
@@ -184,9 +193,10 @@ function firstForeign(dir: string): Foreign | undefined {
 
 const shown = (dirArg: string, path: string) => (dirArg === '.' || dirArg === './' ? path : join(dirArg, path));
 
-function refuseForeign(dirArg: string, foreign: Foreign): never {
-  throw new RefusedError(
+function refuseForeign(dirArg: string, dir: string, foreign: Foreign): never {
+  throw new ForeignError(
     `--out ${dirArg}: ${shown(dirArg, foreign.path)} is not zkgen's (${foreign.why}): refusing to replace a folder holding files zkgen did not write; choose an empty or new folder`,
+    dir,
   );
 }
 
@@ -241,7 +251,7 @@ function targetOf(dirArg: string): Target {
   if (!stat.isDirectory()) throw new RefusedError(`--out ${dirArg}: ${dirArg} exists and is not a folder`);
   if (stat.dev !== statSync(dirname(dir)).dev || mountPoints().has(dir)) throw mountRefusal(dirArg);
   const foreign = firstForeign(dir);
-  if (foreign) refuseForeign(dirArg, foreign);
+  if (foreign) refuseForeign(dirArg, dir, foreign);
   // Swapped away, the current folder would be a removed one under the shell that ran zkgen.
   const cwd = (() => {
     try {
@@ -260,6 +270,7 @@ function targetOf(dirArg: string): Target {
 
 const ERRNO_TEXT: Record<string, string> = {
   EACCES: 'permission denied',
+  ENOENT: 'a folder on the way is missing',
   EPERM: 'operation not permitted',
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
@@ -436,7 +447,8 @@ function workOwns(work: string): (path: string) => boolean {
 function removeLeftovers(io: BundleFs, parent: string, name: string): void {
   for (const entry of readdirSync(parent)) {
     const leftover = leftoverOf(name, entry);
-    if (!leftover || !isGone(leftover.owner)) continue;
+    // This process's own, made by an earlier call that has ended (the lock keeps calls apart).
+    if (!leftover || !(isSelf(leftover.owner) || isGone(leftover.owner))) continue;
     const path = join(parent, entry);
     const stat = lstatOrUndefined(path);
     if (leftover.kind === 'work' && stat?.isDirectory()) removeOwned(io, path, workOwns(path));
@@ -470,7 +482,18 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
   const io: BundleFs = { ...nodeFs, ...options.fs };
   const manifest = files.find((f) => f.path === MANIFEST);
   if (!manifest) throw new Error(`zkgen bug: a bundle without its ${MANIFEST}`);
-  const first = targetOf(dirArg);
+  // A first judgement, so that a refusal makes nothing at all. Another run may be swapping DIR
+  // this very moment (a folder vanishing under the walk, a manifest of one bundle and the files of
+  // the next): so a folder found not zkgen's is judged again under the lock, which decides.
+  let first: Target;
+  let early: ForeignError | undefined;
+  try {
+    first = targetOf(dirArg);
+  } catch (error) {
+    if (error instanceof ForeignError) early = error;
+    else if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    first = { dir: early?.dir ?? resolve(dirArg), exists: true };
+  }
   const parent = dirname(first.dir);
   const name = basename(first.dir);
   const guard = <T>(step: () => T): T => {
@@ -482,11 +505,16 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
       throw new IoError(dirArg, first.dir, error);
     }
   };
-  guard(() => mkdirSync(parent, { recursive: true }));
-  const unlock = await guard(() => lock(dirArg, parent, name, options.lockWaitMs ?? 30_000, options.signal)).catch((error) => {
+  let unlock: () => void;
+  try {
+    guard(() => mkdirSync(parent, { recursive: true }));
+    unlock = await lock(dirArg, parent, name, options.lockWaitMs ?? 30_000, options.signal);
+  } catch (error) {
+    // No lock to be had (a folder one may not write beside, say): the first judgement stands.
+    if (early && !(error instanceof RefusedError) && !(error instanceof InterruptedError)) throw early;
     if ((error as NodeJS.ErrnoException).code) throw new IoError(dirArg, first.dir, error);
     throw error;
-  });
+  }
   try {
     guard(() => removeLeftovers(io, parent, name));
     // Judged again now that no other run can change DIR: one may have just written or removed it.
@@ -495,6 +523,7 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
     const staging = join(work, 'new');
     const previous = join(work, 'old');
     let previousOnlyInWork = false;
+    let swapped = false;
     try {
       guard(() => io.mkdirSync(staging));
       // The manifest first: whatever a killed run left in new/ is listed in it.
@@ -521,11 +550,12 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
           previousOnlyInWork = true;
           guard(() => io.renameSync(previous, dir));
           previousOnlyInWork = false;
-          refuseForeign(dirArg, foreign);
+          refuseForeign(dirArg, dir, foreign);
         }
       }
       try {
         io.renameSync(staging, dir);
+        swapped = true;
       } catch (error) {
         if (exists) {
           previousOnlyInWork = true;
@@ -537,7 +567,17 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
         });
       }
     } finally {
-      if (!previousOnlyInWork) guard(() => removeOwned(io, work, workOwns(work)));
+      if (swapped) {
+        // The new bundle is in place: a failure to remove the old one does not undo that, and what
+        // is left is removed by a later run.
+        try {
+          removeOwned(io, work, workOwns(work));
+        } catch {
+          // left for a later run
+        }
+      } else if (!previousOnlyInWork) {
+        guard(() => removeOwned(io, work, workOwns(work)));
+      }
     }
   } finally {
     unlock();
