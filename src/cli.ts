@@ -109,9 +109,11 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean):
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
- * The bundle into DIR. SIGINT and SIGTERM are heard only around the write: before the swap they
- * stop it (the run's staging folder and lock are removed, DIR stays as it was); once the swap has
- * begun it is finished first. Either way the exit status is the signal's.
+ * The bundle into DIR. SIGINT and SIGTERM are heard only around the write, while it waits for
+ * another run's lock or writes its staging folder: they stop it there (the run's staging folder and
+ * lock are removed, DIR stays as it was) with the signal's exit status. The swap itself is a few
+ * synchronous renames: a signal arriving then is not heard, and the run ends as if it had come a
+ * moment later.
  */
 async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
   const controller = new AbortController();
@@ -135,7 +137,6 @@ async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
   } finally {
     for (const off of handlers) off();
   }
-  if (caught) fail(SIGNAL_EXIT[caught], `--out ${out}: interrupted once the new bundle was being swapped in: ${out} holds it whole`);
 }
 
 function checkBundle(file: string, out: string, files: GeneratedFile[]): void {

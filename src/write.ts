@@ -8,10 +8,14 @@
 // refuse, naming the first such path: the folder is swapped whole, so merging into it is not an
 // option, and refusing loses nothing.
 import {
+  closeSync,
+  constants,
+  fstatSync,
   linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -113,19 +117,38 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/**
+ * The text of a regular file, or undefined when `path` is anything else. Opened without following a
+ * link and without blocking, then checked, so a FIFO put there after an lstat still never hangs zkgen.
+ */
+function readRegular(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENXIO') return undefined;
+    throw error;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The paths a folder's manifest lists (itself among them), or undefined when it has none. Read only when it is a regular file. */
 function manifestOf(folder: string): Set<string> | undefined {
-  const path = join(folder, MANIFEST);
-  if (!lstatOrUndefined(path)?.isFile()) return undefined;
-  const listed = readFileSync(path, 'utf8')
+  const text = readRegular(join(folder, MANIFEST));
+  if (text === undefined) return undefined;
+  const listed = text
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'));
   return new Set([...listed, MANIFEST]);
 }
 
 function startsWithLegacyMarker(folder: string): boolean {
-  const path = join(folder, 'docker-compose.yml');
-  return lstatOrUndefined(path)?.isFile() === true && readFileSync(path, 'utf8').startsWith(LEGACY_MARKER);
+  return readRegular(join(folder, 'docker-compose.yml'))?.startsWith(LEGACY_MARKER) === true;
 }
 
 interface Ownership {
@@ -318,8 +341,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ownerIn(path: string): Owner | undefined {
   try {
-    if (!lstatSync(path).isFile()) return undefined;
-    const m = /^(\d+) (\d+)\n$/.exec(readFileSync(path, 'utf8'));
+    const m = /^(\d+) (\d+)\n$/.exec(readRegular(path) ?? '');
     return m ? { pid: Number(m[1]), start: m[2]! } : undefined;
   } catch {
     return undefined;
@@ -631,7 +653,7 @@ export function compareBundle(dirArg: string, files: readonly GeneratedFile[]): 
       continue;
     }
     const executable = (s.mode & 0o111) !== 0;
-    if (executable !== f.executable || readFileSync(target, 'utf8') !== f.content) findings.push({ path: f.path, kind: 'stale' });
+    if (executable !== f.executable || readRegular(target) !== f.content) findings.push({ path: f.path, kind: 'stale' });
   }
   return findings.sort((a, b) => byPath(a.path, b.path));
 }
