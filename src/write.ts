@@ -540,7 +540,8 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
   try {
     guard(() => removeLeftovers(io, parent, name));
     // Judged again now that no other run can change DIR: one may have just written or removed it.
-    const { dir, exists } = targetOf(dirArg);
+    const { dir, exists } = guard(() => targetOf(dirArg));
+    if (dirname(dir) !== parent) throw new RefusedError(`--out ${dirArg}: ${dirArg} was changed to point elsewhere while zkgen waited: run it again`);
     const work = guard(() => mkdtempSync(join(parent, `.${name}.zkgen-${ownerTag(self())}-`)));
     const staging = join(work, 'new');
     const previous = join(work, 'old');
