@@ -34,6 +34,7 @@ export function readArgs(argv: readonly string[], context: ArgsContext): Command
 function generateCommand(file: string, out: string | undefined, check: boolean): Command {
   if (check && out === undefined) return { run: 'usage', message: '--check compares with a folder: give it with --out DIR' };
   if (out === '-' || out === DASH) return { run: 'usage', message: '--out takes a folder; without --out, docker-compose.yml goes to stdout' };
+  if (out === '') return { run: 'usage', message: '--out needs a folder: "" names none (--out . is the current folder)' };
   return { run: 'generate', file, out, check };
 }
 

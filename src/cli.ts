@@ -6,9 +6,10 @@ import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { readArgs } from './args.js';
-import { connectString, formatOf, generate, parse, type Problem } from './index.js';
+import { connectString, formatOf, generate, parse, type GeneratedFile, type Problem } from './index.js';
 import { escaped, showPointer } from './pointer.js';
-import { RefusedError, staleFiles, writeBundle } from './write.js';
+import { sh } from './quote.js';
+import { compareBundle, InterruptedError, IoError, RefusedError, writeBundle } from './write.js';
 
 const INVALID = 1;
 const USAGE = 2;
@@ -117,7 +118,7 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void | Promise<void> {
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
@@ -126,20 +127,65 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean):
     write(1, compose!.content);
     return;
   }
-  if (checkOnly) {
-    const stale = staleFiles(out, outcome.files);
-    if (stale.length > 0) {
-      for (const p of stale) say(`${out}/${p}: stale: run zkgen ${file} --out ${out}`);
-      throw new Exit(1);
-    }
-    return;
-  }
+  if (checkOnly) return checkBundle(file, out, outcome.files);
+  return writeOut(out, outcome.files);
+}
+
+// Exit statuses of a run stopped by a signal, as shells report them.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * The bundle into DIR. SIGINT and SIGTERM are heard only around the write, while it waits for
+ * another run's lock or writes its staging folder: they stop it there (the run's staging folder and
+ * lock are removed, DIR stays as it was) with the signal's exit status. The swap itself is a few
+ * synchronous renames: a signal arriving then is not heard, and the run ends as if it had come a
+ * moment later.
+ */
+async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
+  const controller = new AbortController();
+  let caught: keyof typeof SIGNAL_EXIT | undefined;
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((signal) => {
+    const handler = () => {
+      caught ??= signal;
+      controller.abort();
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
   try {
-    writeBundle(out, outcome.files);
+    await writeBundle(out, files, { signal: controller.signal });
   } catch (error) {
+    if (error instanceof InterruptedError) fail(SIGNAL_EXIT[caught ?? 'SIGINT'], `--out ${out}: interrupted: ${out} left as it was`);
     if (error instanceof RefusedError) fail(USAGE, error.message);
-    fail(USAGE, `cannot write ${out}: ${(error as Error).message}`);
+    if (error instanceof IoError) fail(USAGE, error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(USAGE, `cannot write ${out}: ${code ?? (error as Error).message.split('\n')[0]}`);
+  } finally {
+    for (const off of handlers) off();
   }
+}
+
+function checkBundle(file: string, out: string, files: GeneratedFile[]): void {
+  const rerun = `run zkgen ${sh(file)} --out ${sh(out)}`;
+  let result: ReturnType<typeof compareBundle>;
+  try {
+    result = compareBundle(out, files);
+  } catch (error) {
+    fail(USAGE, `cannot read ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`);
+  }
+  if (result === 'missing') {
+    say(`${out} does not exist: ${rerun}`);
+    throw new Exit(1);
+  }
+  if (result === 'not a folder') {
+    say(`${out} is not a folder: ${rerun} writes a folder`);
+    throw new Exit(1);
+  }
+  for (const f of result) {
+    if (f.kind === 'stale') say(`${out}/${f.path}: stale: ${rerun}`);
+    else say(`${out}/${f.path}: not zkgen's (${f.why}): move it out of ${out}; zkgen replaces only a folder holding nothing but its own files`);
+  }
+  if (result.length > 0) throw new Exit(1);
 }
 
 // Where most people start: the tutorial's three members, on an image that is pinned (so the first
@@ -193,21 +239,32 @@ function runConnectString(file: string): void {
 // sysexits' EX_SOFTWARE, so that scripts can tell it from every answer zkgen means to give.
 const INTERNAL = 70;
 
-export function main(argv: string[]): number {
+/** The exit status of a run that ended in `error`. */
+function statusOf(error: unknown): number {
+  if (error instanceof Exit) return error.code;
+  const message = error instanceof Error ? error.message : String(error);
+  say(`zkgen: internal error, a bug in zkgen (please report it with the command and the ensemble file): ${printable(message)}`);
+  return INTERNAL;
+}
+
+// Most runs end synchronously; writing a bundle (--out) is asynchronous, so that SIGINT and
+// SIGTERM are heard while it waits for another run's lock or writes.
+const settled = (run: void | Promise<void>): number | Promise<number> => (run instanceof Promise ? run.then(() => 0, statusOf) : 0);
+
+export function main(argv: string[]): number | Promise<number> {
   try {
     const command = readArgs(argv, { isFile: existsSync, columns: () => process.stdout.columns });
     if (command.run === 'usage') fail(USAGE, command.message);
-    if (command.run === 'generate') runGenerate(command.file, command.out, command.check);
+    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check));
     if (command.run === 'connect-string') runConnectString(command.file);
     if (command.run === 'init') runInit(command.file, command.force);
     if (command.run === 'print') write(1, command.text);
     return 0;
   } catch (error) {
-    if (error instanceof Exit) return error.code;
-    const message = error instanceof Error ? error.message : String(error);
-    say(`zkgen: internal error, a bug in zkgen (please report it with the command and the ensemble file): ${printable(message)}`);
-    return INTERNAL;
+    return statusOf(error);
   }
 }
 
-process.exitCode = main(hideBin(process.argv));
+const status = main(hideBin(process.argv));
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((code) => (process.exitCode = code));

@@ -11,6 +11,7 @@ import { validateSchema } from './validate/schema.js';
 export type { Ensemble, GeneratedFile, Problem } from './model.js';
 export type { Format } from './load.js';
 export type { Output } from './render/index.js';
+export { MANIFEST } from './render/index.js';
 export { formatOf } from './load.js';
 
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };

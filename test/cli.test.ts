@@ -68,6 +68,13 @@ describe('zkgen FILE', () => {
     expect(readdirSync(dir)).toEqual(['ensemble.json']);
   });
 
+  it('exits 2 for --out "": it names no folder (and would have meant the current one)', () => {
+    const dir = workdir();
+    const result = runCli(['ensemble.json', '--out', ''], { cwd: dir });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out needs a folder: "" names none (--out . is the current folder)\n' });
+    expect(readdirSync(dir)).toEqual(['ensemble.json']);
+  });
+
   it('exits 2 for --out -: stdout is where the compose file goes without --out', () => {
     const result = runCli(['ensemble.json', '--out', '-'], { cwd: workdir() });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out takes a folder; without --out, docker-compose.yml goes to stdout\n' });
@@ -132,7 +139,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir();
     const result = runCli(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-manifest.txt']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });
@@ -152,7 +159,9 @@ describe('zkgen FILE --out DIR', () => {
     writeFileSync(join(dir, 'mine', 'notes.txt'), 'keep me');
     const result = runCli(['ensemble.json', '--out', 'mine'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("zkgen: mine holds files zkgen did not write (no docker-compose.yml of zkgen's): refusing to replace it\n");
+    expect(result.stderr).toBe(
+      "zkgen: --out mine: mine/notes.txt is not zkgen's (not in zkgen-manifest.txt): refusing to replace a folder holding files zkgen did not write; choose an empty or new folder\n",
+    );
     expect(readdirSync(join(dir, 'mine'))).toEqual(['notes.txt']);
   });
 
@@ -164,8 +173,7 @@ describe('zkgen FILE --out DIR', () => {
     const result = runCli(['ensemble.json', '--out', 'blocker/zk'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^zkgen: cannot write blocker\/zk: .*\n$/);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).toBe('zkgen: cannot write blocker/zk: a file stands where the folder blocker should be\n');
     expect(readdirSync(dir).sort()).toEqual(['blocker', 'ensemble.json']);
     expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('not a folder');
   });
@@ -185,7 +193,8 @@ describe('zkgen FILE --out DIR --check', () => {
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: stale: .*/, ''))).toEqual([
+    expect(result.stderr).toContain("zk/extra.txt: not zkgen's (not in zkgen-manifest.txt): move it out of zk;");
+    expect(result.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: (stale|not zkgen's).*/, ''))).toEqual([
       'zk/conf/zk1/zoo.cfg',
       'zk/conf/zk2/zoo.cfg',
       'zk/conf/zk3/zoo.cfg',
@@ -199,12 +208,19 @@ describe('zkgen FILE --out DIR --check', () => {
     expect(readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8')).toBe(before);
   });
 
-  it('reports every file stale when DIR does not exist, and creates nothing', () => {
+  it('says in one line that DIR does not exist, and creates nothing', () => {
     const dir = workdir({ 'ensemble.json': PINNED });
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
-    expect(result.code).toBe(1);
-    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(12);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'zk does not exist: run zkgen ensemble.json --out zk\n' });
     expect(existsSync(join(dir, 'zk'))).toBe(false);
+  });
+
+  it('quotes FILE and DIR in its hint as shell words', () => {
+    const dir = workdir({ 'sp ace.json': PINNED });
+    expect(runCli(['sp ace.json', '--out', 'o u t'], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, 'o u t', 'run.sh'), '#!/bin/sh\n');
+    const result = runCli(['sp ace.json', '--out', 'o u t', '--check'], { cwd: dir });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: "o u t/run.sh: stale: run zkgen 'sp ace.json' --out 'o u t'\n" });
   });
 });
 

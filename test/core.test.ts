@@ -119,6 +119,21 @@ describe('generate', () => {
     expect(compose.files).toEqual(whole.files.filter((f) => f.path === 'docker-compose.yml'));
   });
 
+  it('lists the whole bundle in its manifest, itself included, sorted after a comment header — even asked for alone', () => {
+    const value = { servers: [{ id: 3 }, { id: 12, name: 'a-member' }] };
+    const whole = generate(value);
+    const alone = generate(value, { only: ['zkgen-manifest.txt'] });
+    if (!whole.ok || !alone.ok) throw new Error('refused');
+    const manifest = whole.files.find((f) => f.path === 'zkgen-manifest.txt')!;
+    const lines = manifest.content.split('\n');
+    expect(lines[0]).toMatch(/^# zkgen-manifest\.txt: /);
+    const listed = lines.filter((l) => l !== '' && !l.startsWith('#'));
+    expect(listed).toEqual(whole.files.map((f) => f.path));
+    expect(listed).toEqual([...listed].sort());
+    expect(listed).toContain('conf/a-member/zoo.cfg');
+    expect(alone.files).toEqual([manifest]);
+  });
+
   it('uses LF line endings only', () => {
     const outcome = generate({ image: 'garland/zookeeper', servers: 3 });
     if (!outcome.ok) throw new Error('tutorial ensemble refused');
