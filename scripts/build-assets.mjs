@@ -28,6 +28,7 @@ const schema = JSON.parse(readFileSync(join(root, 'schema', 'ensemble.schema.jso
 // verbose: errors carry their parentSchema, so the message formatter can read "x-message".
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true, esm: true } });
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+ajv.addKeyword({ keyword: 'x-number-message', schemaType: 'string' });
 const validate = ajv.compile(schema);
 let code = standaloneCode(ajv, validate);
 // ajv's ESM output still require()s its small runtime helpers; turn those into imports so the

@@ -6,7 +6,7 @@
 //                     (same Node version and V8 flags as the build's), else compiled as usual
 //   dist/yaml.js      yaml, loaded on first use: only for YAML input
 //   dist/yargs.js     yargs, loaded on first use: only for what the CLI's plain forms do not cover
-//                     (help, version, init, usage errors; see src/cli.ts)
+//                     (help, version, init, usage errors; see src/args.ts)
 //
 // The sources import yaml and yargs as usual; here each is replaced by a stand-in that loads the
 // real module when first called. Everything is CommonJS (dist/package.json says so): Node starts a
@@ -31,8 +31,13 @@ const common = {
 };
 
 // What src/ imports from each lazily loaded module, and the file in dist/ that holds it.
+const YAML_NAMES = ['parseAllDocuments', 'isAlias', 'isMap', 'isScalar', 'isSeq'];
 const lazy = {
-  yaml: { file: './yaml.js', stub: (load) => `export function parseDocument(...a) { return ${load}.parseDocument(...a); }` },
+  // load.ts's whole use of the library: the parser and the node type tests its checks walk with.
+  yaml: {
+    file: './yaml.js',
+    stub: (load) => YAML_NAMES.map((name) => `export function ${name}(...a) { return ${load}.${name}(...a); }`).join('\n'),
+  },
   yargs: { file: './yargs.js', stub: (load) => `export default function yargs(...a) { return ${load}.default(...a); }` },
 };
 
@@ -97,7 +102,7 @@ function put(file, text, mode = 0o644) {
 
 const bundles = await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], plugins: [lazyModules], external: ['./yaml.js', './yargs.js'] }),
-  build({ ...common, stdin: { contents: "export { parseDocument } from 'yaml';", resolveDir: '.' } }),
+  build({ ...common, stdin: { contents: `export { ${YAML_NAMES.join(', ')} } from 'yaml';`, resolveDir: '.' } }),
   build({
     ...common,
     stdin: { contents: "export { default } from 'yargs';", resolveDir: '.' },

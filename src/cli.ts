@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // zkgen's command line: the only place that reads files, writes files and exits. Exit status:
-// 0 done, 1 the ensemble file is invalid (or --check found stale files), 2 usage or I/O.
+// 0 done, 1 the ensemble file is invalid (or --check found stale files), 2 usage or I/O, 70 a bug
+// in zkgen itself. How the command line is read is src/args.ts's.
 import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import yargs from 'yargs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import pkg from '../package.json' with { type: 'json' };
-import { connectString, formatOf, generate, parse, type Problem } from './index.js';
-import { showPointer } from './pointer.js';
-import { RefusedError, staleFiles, writeBundle } from './write.js';
+import { readArgs } from './args.js';
+import { connectString, formatOf, generate, parse, type GeneratedFile, type Problem } from './index.js';
+import { escaped, showPointer } from './pointer.js';
+import { sh } from './quote.js';
+import { compareBundle, InterruptedError, IoError, RefusedError, writeBundle } from './write.js';
 
 const INVALID = 1;
 const USAGE = 2;
@@ -20,12 +22,16 @@ class Exit extends Error {
 
 // Output goes straight to the file descriptor, as process.stdout and process.stderr themselves do
 // for a file, without setting those streams up: that takes a couple of milliseconds each (npm run
-// bench). Whatever writeSync cannot finish (a full non-blocking pipe, an error) is handed to the
-// stream after all, and so is everything written after it to that descriptor, so nothing overtakes
-// it: the same bytes in the same order, and the same failures, as with the streams alone.
+// bench). Only a full non-blocking pipe (EAGAIN) hands the rest to the stream, and everything
+// written after it to that descriptor, so nothing overtakes it. Any other failure ends the run the
+// same way on both paths: stdout's reader gone (EPIPE) is a quiet exit 0 (`zkgen big.json | head`:
+// what it did not read, it did not want); any other is exit 2 with one line; stderr gone leaves
+// nothing to tell, so the run goes on and keeps its own exit status.
 const handedToStream = new Set<1 | 2>();
+const gone = new Set<1 | 2>();
 
 function write(fd: 1 | 2, text: string): void {
+  if (gone.has(fd)) return;
   const bytes = Buffer.from(text);
   let done = 0;
   if (!handedToStream.has(fd)) {
@@ -33,44 +39,68 @@ function write(fd: 1 | 2, text: string): void {
       while (done < bytes.length) done += writeSync(fd, bytes, done);
       return;
     } catch (error) {
-      // The reader is gone (`zkgen big.json | head`): what it did not read, it did not want.
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new Exit(0);
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return outputFailed(fd, error as NodeJS.ErrnoException);
       handedToStream.add(fd);
     }
   }
   const stream = fd === 1 ? process.stdout : process.stderr;
   if (stream.listenerCount('error') === 0) {
+    // Runs after main has returned: an exit status is all that is left to set.
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      try {
+        outputFailed(fd, error);
+      } catch (exit) {
+        if (!(exit instanceof Exit)) throw exit;
+        if (exit.code !== 0) process.exitCode = exit.code;
+      }
     });
   }
   stream.write(bytes.subarray(done));
 }
+
+function outputFailed(fd: 1 | 2, error: NodeJS.ErrnoException): void {
+  gone.add(fd);
+  if (fd === 2) return;
+  if (error.code === 'EPIPE') throw new Exit(0);
+  fail(USAGE, `cannot write to standard output: ${systemMessage(error)}`);
+}
+
+/** Node's "ENOSPC: no space left on device, write" as "no space left on device". */
+const systemMessage = (error: NodeJS.ErrnoException): string =>
+  /^[A-Z0-9]+: (.+?)(?:, \w+(?: '.*')?)?$/.exec(error.message)?.[1] ?? error.code ?? error.message;
 
 function say(line: string): void {
   write(2, `${line}\n`);
 }
 
 function problemLine(file: string, p: Problem, kind = ''): string {
-  const where = p.position ? `${file}:${p.position.line}:${p.position.column}` : `${file}: ${showPointer(p.pointer)}`;
-  return `${where}: ${kind}${p.message}`;
+  const where = p.position
+    ? `${file}:${p.position.line}:${p.position.column}${p.pointer === '' ? '' : `: ${showPointer(p.pointer)}`}`
+    : `${file}: ${showPointer(p.pointer)}`;
+  // Messages quote what they echo; escaping the whole line again keeps it one line whatever a message forgot.
+  return `${where}: ${kind}${escaped(p.message)}`;
 }
 
+// What zkgen echoes from its input (file names, words of the command line) is shown with its
+// control and line-separating characters escaped: one line stays one line, and the terminal's.
+const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+
 function fail(code: number, line: string): never {
-  say(`zkgen: ${line}`);
+  say(`zkgen: ${printable(line)}`);
   throw new Exit(code);
 }
 
 function readEnsemble(file: string): unknown {
-  let text: string;
+  // Bytes, not text: the core refuses what is not UTF-8 instead of reading it as U+FFFD.
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : (e.code ?? e.message);
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : systemMessage(e);
     fail(USAGE, `cannot read ${file}: ${why}`);
   }
-  const parsed = parse(text, file === '-' ? 'yaml' : formatOf(file));
+  const parsed = parse(bytes, file === '-' ? 'yaml' : formatOf(file));
   if (!parsed.ok) {
     for (const p of parsed.errors) say(problemLine(displayName(file), p));
     throw new Exit(INVALID);
@@ -88,9 +118,7 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
-  if (checkOnly && out === undefined) fail(USAGE, '--check compares with a folder: give it with --out DIR');
-  if (out === '-' || out === DASH) fail(USAGE, '--out takes a folder; without --out, docker-compose.yml goes to stdout');
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void | Promise<void> {
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
@@ -99,28 +127,95 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean):
     write(1, compose!.content);
     return;
   }
-  if (checkOnly) {
-    const stale = staleFiles(out, outcome.files);
-    if (stale.length > 0) {
-      for (const p of stale) say(`${out}/${p}: stale: run zkgen ${file} --out ${out}`);
-      throw new Exit(1);
-    }
-    return;
-  }
+  if (checkOnly) return checkBundle(file, out, outcome.files);
+  return writeOut(out, outcome.files);
+}
+
+// Exit statuses of a run stopped by a signal, as shells report them.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * The bundle into DIR. SIGINT and SIGTERM are heard only around the write, while it waits for
+ * another run's lock or writes its staging folder: they stop it there (the run's staging folder and
+ * lock are removed, DIR stays as it was) with the signal's exit status. The swap itself is a few
+ * synchronous renames: a signal arriving then is not heard, and the run ends as if it had come a
+ * moment later.
+ */
+async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
+  const controller = new AbortController();
+  let caught: keyof typeof SIGNAL_EXIT | undefined;
+  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((signal) => {
+    const handler = () => {
+      caught ??= signal;
+      controller.abort();
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
   try {
-    writeBundle(out, outcome.files);
+    await writeBundle(out, files, { signal: controller.signal });
   } catch (error) {
+    if (error instanceof InterruptedError) fail(SIGNAL_EXIT[caught ?? 'SIGINT'], `--out ${out}: interrupted: ${out} left as it was`);
     if (error instanceof RefusedError) fail(USAGE, error.message);
-    fail(USAGE, `cannot write ${out}: ${(error as Error).message}`);
+    if (error instanceof IoError) fail(USAGE, error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(USAGE, `cannot write ${out}: ${code ?? (error as Error).message.split('\n')[0]}`);
+  } finally {
+    for (const off of handlers) off();
   }
 }
 
-// The tutorial's ensemble, which is where most people start.
-const STARTER = { image: 'garland/zookeeper', servers: 3 };
+function checkBundle(file: string, out: string, files: GeneratedFile[]): void {
+  const rerun = `run zkgen ${sh(file)} --out ${sh(out)}`;
+  let result: ReturnType<typeof compareBundle>;
+  try {
+    result = compareBundle(out, files);
+  } catch (error) {
+    fail(USAGE, `cannot read ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`);
+  }
+  if (result === 'missing') {
+    say(`${out} does not exist: ${rerun}`);
+    throw new Exit(1);
+  }
+  if (result === 'not a folder') {
+    say(`${out} is not a folder: ${rerun} writes a folder`);
+    throw new Exit(1);
+  }
+  for (const f of result) {
+    if (f.kind === 'stale') say(`${out}/${f.path}: stale: ${rerun}`);
+    else say(`${out}/${f.path}: not zkgen's (${f.why}): move it out of ${out}; zkgen replaces only a folder holding nothing but its own files`);
+  }
+  if (result.length > 0) throw new Exit(1);
+}
+
+// Where most people start: the tutorial's three members, on an image that is pinned (so the first
+// run has nothing to warn about) and published. The tutorial's own garland/zookeeper has no version
+// tag to pin (its ZooKeeper 3.4.6 on Java 7 is long past its end of life): the official image at its
+// newest published release is what a newcomer should run. examples/tutorial.json stays the tutorial.
+const STARTER_IMAGE = 'zookeeper:3.9.4';
+const STARTER_SERVERS = 3;
+
+// The schema inside the zkgen package, found the way Node finds a package: in the nearest
+// node_modules/zkgen at or above the ensemble file's folder, where `npm install --save-dev zkgen`
+// puts it. Without one (npx, a global install) the path is where that install would put it beside
+// the file. Relative, so the reference holds wherever the project is checked out.
+const SCHEMA_IN_PACKAGE = ['node_modules', 'zkgen', 'schema', 'ensemble.schema.json'];
+
+function schemaReference(file: string): string {
+  const from = resolve(file === '-' ? '.' : dirname(file));
+  for (let dir = from; ; dir = dirname(dir)) {
+    const schema = join(dir, ...SCHEMA_IN_PACKAGE);
+    if (existsSync(schema)) return relative(from, schema).split(sep).join('/');
+    if (dirname(dir) === dir) return SCHEMA_IN_PACKAGE.join('/');
+  }
+}
 
 function runInit(file: string, force: boolean): void {
+  const schema = schemaReference(file);
   const text =
-    formatOf(file) === 'json' || file === '-' ? `${JSON.stringify(STARTER, null, 2)}\n` : `image: ${STARTER.image}\nservers: ${STARTER.servers}\n`;
+    formatOf(file) === 'json' || file === '-'
+      ? `${JSON.stringify({ $schema: schema, image: STARTER_IMAGE, servers: STARTER_SERVERS }, null, 2)}\n`
+      : `$schema: ${JSON.stringify(schema)}\nimage: ${STARTER_IMAGE}\nservers: ${STARTER_SERVERS}\n`;
   if (file === '-') {
     write(1, text);
     return;
@@ -129,7 +224,7 @@ function runInit(file: string, force: boolean): void {
   try {
     writeFileSync(file, text);
   } catch (error) {
-    fail(USAGE, `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    fail(USAGE, `cannot write ${file}: ${systemMessage(error as NodeJS.ErrnoException)}`);
   }
   say(`wrote ${file}: run zkgen ${file} --out DIR`);
 }
@@ -140,90 +235,36 @@ function runConnectString(file: string): void {
   write(1, `${outcome.connectString}\n`);
 }
 
-// yargs reads a lone "-" as nothing at all; zkgen means stdin (or stdout, for init) by it.
-const DASH = '\u0000-';
-const undash = (file: string) => (file === DASH ? '-' : file);
+// A bug in zkgen (no input, file or command line may lead here: tests hold that): one line, and
+// sysexits' EX_SOFTWARE, so that scripts can tell it from every answer zkgen means to give.
+const INTERNAL = 70;
 
-// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
-// zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
-// bench). So they are answered here; yargs stays the parser of record for everything else: help,
-// version, init, any other option or spelling, every usage error. A word is taken here only when
-// yargs could read it no other way: not empty, not option-like, not a number, and not a word yargs
-// acts on as a positional (a command's name, "$0" for the default command, "help" as the last one).
-const YARGS_WORDS = new Set(['init', 'connect-string', '$0', 'help']);
-const NUMBER_LIKE = /^(?:0x[0-9a-f]+|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
-const plainWord = (word: string | undefined): word is string =>
-  word !== undefined && word !== '' && !word.startsWith('-') && !NUMBER_LIKE.test(word) && !YARGS_WORDS.has(word);
-const fileWord = (word: string | undefined): word is string => word === '-' || plainWord(word);
-
-function plainForm(argv: string[]): (() => void) | undefined {
-  const [first, second, third, fourth] = argv;
-  if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? () => runConnectString(second) : undefined;
-  if (!fileWord(first)) return undefined;
-  if (argv.length === 1) return () => runGenerate(first, undefined, false);
-  if (second !== '--out' || !plainWord(third)) return undefined;
-  if (argv.length === 3) return () => runGenerate(first, third, false);
-  if (argv.length === 4 && fourth === '--check') return () => runGenerate(first, third, true);
-  return undefined;
+/** The exit status of a run that ended in `error`. */
+function statusOf(error: unknown): number {
+  if (error instanceof Exit) return error.code;
+  const message = error instanceof Error ? error.message : String(error);
+  say(`zkgen: internal error, a bug in zkgen (please report it with the command and the ensemble file): ${printable(message)}`);
+  return INTERNAL;
 }
 
-export function main(argv: string[]): number {
+// Most runs end synchronously; writing a bundle (--out) is asynchronous, so that SIGINT and
+// SIGTERM are heard while it waits for another run's lock or writes.
+const settled = (run: void | Promise<void>): number | Promise<number> => (run instanceof Promise ? run.then(() => 0, statusOf) : 0);
+
+export function main(argv: string[]): number | Promise<number> {
   try {
-    const plain = plainForm(argv);
-    if (plain) {
-      plain();
-      return 0;
-    }
-    yargs(argv.map((a) => (a === '-' ? DASH : a)))
-      .scriptName('zkgen')
-      .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
-      .command(
-        '$0 <file>',
-        'print docker-compose.yml for the ensemble file (JSON or YAML; - for stdin), or write the whole bundle with --out',
-        (y) =>
-          y
-            .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
-            .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
-            .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
-        (args) => runGenerate(undash(args.file), args.out, args.check),
-      )
-      .command(
-        'init [file]',
-        "write a starter ensemble file (the tutorial's three members)",
-        (y) =>
-          y
-            .positional('file', { type: 'string', default: 'ensemble.json', describe: 'file to write (.json, .yaml or .yml; - for stdout)' })
-            .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' }),
-        (args) => runInit(undash(args.file), args.force),
-      )
-      .command(
-        'connect-string <file>',
-        "print the client connect string (host:clientPort of every member)",
-        (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' }),
-        (args) => runConnectString(undash(args.file)),
-      )
-      .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
-      .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, rolling-restart.sh, remove.sh, conf/')
-      .example('$0 ensemble.json --out zk --check', 'in CI: fail when zk/ is stale')
-      .strict()
-      .version(pkg.version)
-      .help()
-      .alias('h', 'help')
-      .alias('v', 'version')
-      .wrap(Math.min(100, process.stdout.columns || 100))
-      .fail((message, error) => {
-        if (error instanceof Exit) throw error;
-        if (error) throw error;
-        fail(USAGE, `${message} (see zkgen --help)`);
-      })
-      .parseSync();
+    const command = readArgs(argv, { isFile: existsSync, columns: () => process.stdout.columns });
+    if (command.run === 'usage') fail(USAGE, command.message);
+    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check));
+    if (command.run === 'connect-string') runConnectString(command.file);
+    if (command.run === 'init') runInit(command.file, command.force);
+    if (command.run === 'print') write(1, command.text);
     return 0;
   } catch (error) {
-    if (error instanceof Exit) return error.code;
-    // A bug in zkgen, not a user's mistake: still one line, but say where to look.
-    say(`zkgen: internal error: ${(error as Error).message}`);
-    return 70;
+    return statusOf(error);
   }
 }
 
-process.exitCode = main(hideBin(process.argv));
+const status = main(hideBin(process.argv));
+if (typeof status === 'number') process.exitCode = status;
+else void status.then((code) => (process.exitCode = code));

@@ -11,6 +11,7 @@ import { validateSchema } from './validate/schema.js';
 export type { Ensemble, GeneratedFile, Problem } from './model.js';
 export type { Format } from './load.js';
 export type { Output } from './render/index.js';
+export { MANIFEST } from './render/index.js';
 export { formatOf } from './load.js';
 
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
@@ -41,8 +42,8 @@ export function connectString(value: unknown): Outcome<{ connectString: string }
   return { ok: true, connectString: checked.ensemble.members.map(clientAddress).join(','), warnings: checked.warnings };
 }
 
-/** The text of an ensemble file → its value, or the problems that keep it from having one. */
-export function parse(text: string, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
-  const loaded = load(text, format);
+/** The bytes (or text) of an ensemble file → its value, or the problems that keep it from having one. */
+export function parse(input: string | Uint8Array, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
+  const loaded = load(input, format);
   return loaded.problems ? { ok: false, errors: loaded.problems } : { ok: true, value: loaded.value };
 }

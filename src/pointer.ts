@@ -1,4 +1,23 @@
-// JSON pointers (RFC 6901) for problem messages.
+// JSON pointers (RFC 6901) for problem messages, and the one way any text from the ensemble file
+// is echoed in a message: a problem is one line, and nothing from the file reaches a terminal as a
+// control or escape sequence.
+
+// C0 and C1 controls, DEL, the line and paragraph separators (U+0085 is NEL, among the C1s),
+// bidirectional controls that reorder what a reader sees, BOMs and non-characters, and lone
+// surrogates (which no terminal can show).
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const SHORT: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+
+/** Text as a message may show it: every character a terminal would act on or hide as a JSON-style escape. */
+export function escaped(text: string): string {
+  return text.replace(UNSHOWABLE, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value from the file, quoted for a message: JSON's string syntax, with nothing unshowable left raw. */
+export function quoted(text: string): string {
+  return escaped(JSON.stringify(text));
+}
 
 export function pointer(...tokens: Array<string | number>): string {
   return tokens.map((t) => '/' + String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
@@ -6,5 +25,5 @@ export function pointer(...tokens: Array<string | number>): string {
 
 /** The pointer as a person reads it in a message: the whole document is "(root)". */
 export function showPointer(p: string): string {
-  return p === '' ? '(root)' : p;
+  return p === '' ? '(root)' : escaped(p);
 }

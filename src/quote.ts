@@ -20,6 +20,12 @@ const YAML_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;
 // YAML 1.1 reads these as booleans or null; YAML 1.2 readers would not, but compose files meet both.
 const YAML_KEYWORDS = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
 
+// Characters a YAML reader may take for something else even inside a double-quoted scalar: DEL
+// and the C1 controls (YAML 1.1 readers refuse them raw), NEL, LINE SEPARATOR and PARAGRAPH
+// SEPARATOR (line breaks to YAML 1.1, so PyYAML folds them into a space), byte order marks and
+// non-characters. JSON's string syntax leaves them raw; YAML's \uXXXX means them in 1.1 and 1.2.
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
 /**
  * One scalar in a compose file. Compose interpolates `$VAR` in every string value, so a literal
  * `$` is written `$$`; the result is a plain scalar when that is unambiguous, else a double-quoted
@@ -30,7 +36,7 @@ export function yaml(value: string | number): string {
   if (typeof value === 'number') return String(value);
   const text = value.replace(/\$/g, '$$$$');
   if (YAML_PLAIN.test(text) && !YAML_KEYWORDS.test(text)) return text;
-  return JSON.stringify(text);
+  return JSON.stringify(text).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

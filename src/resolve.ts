@@ -4,13 +4,19 @@
 // instead; everything else a model can express, even a clash, is left to the named rules.
 import { DEFAULT_IMAGE, DIALECTS, dialectOfImage, knownImages } from './dialects/index.js';
 import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberEntry, type Origin, type PortKind, type Ports, type Problem } from './model.js';
-import { pointer } from './pointer.js';
+import { pointer, quoted } from './pointer.js';
 
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
   ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 }) as Readonly<Ports>,
 });
+
+/**
+ * A host folder as one spelling: no repeated '/', no '.' segment, no trailing '/'. The schema
+ * refuses '..' segments, which would depend on symbolic links to mean anything.
+ */
+export const normalFolder = (path: string) => `/${path.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
 
 export type Resolved = { ensemble: Ensemble; problems?: undefined } | { ensemble?: undefined; problems: Problem[] };
 
@@ -28,7 +34,7 @@ export function resolve(file: EnsembleFile): Resolved {
       problems: [
         {
           pointer: '/image',
-          message: `no dialect known for "${image}": zkgen knows ${knownImages()}; for a mirror or a derived image, say which with "dialect"`,
+          message: `no dialect known for ${quoted(image)}: zkgen knows ${knownImages()}; for a mirror or a derived image, say which with "dialect"`,
         },
       ],
     };
@@ -52,7 +58,7 @@ export function resolve(file: EnsembleFile): Resolved {
   drafts.sort((a, b) => a.id - b.id);
 
   const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
-  const dataRoot = (file.dataRoot ?? DEFAULTS.dataRoot).replace(/\/+$/, '');
+  const dataRoot = file.dataRoot ?? DEFAULTS.dataRoot;
   const members = drafts.map(({ entry, id, at }, position): Member => {
     const name = entry.name ?? `zk${id}`;
     const ports: Partial<Ports> = {};
@@ -89,7 +95,7 @@ export function resolve(file: EnsembleFile): Resolved {
       name,
       host: entry.host ?? file.host ?? DEFAULTS.host,
       ports: Object.freeze(ports) as Member['ports'],
-      dataDir: entry.dataDir ?? `${dataRoot}/${name}`,
+      dataDir: normalFolder(entry.dataDir ?? `${dataRoot}/${name}`),
       role: entry.role ?? 'participant',
       ...(entry.group !== undefined && { group: entry.group }),
       ...(entry.weight !== undefined && { weight: entry.weight }),

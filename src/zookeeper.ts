@@ -76,6 +76,40 @@ export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^standaloneEnabled$/, 'servers'],
 ];
 
+/**
+ * `config` keys whose value is a port each member binds on every interface: they take part in the
+ * port clash rule like the ports zkgen lays out. (admin.serverPort and metricsProvider.* are
+ * zkgen's own, see MANAGED_KEYS.)
+ */
+export const CONFIG_PORT_KEYS: readonly string[] = ['secureClientPort'];
+
+/**
+ * The fewest participant failures that lose the quorum. Without groups, a majority of heads must
+ * stay. With groups (QuorumHierarchical), more than half of the groups must each keep more than
+ * half of their weight: a group is lost by failing its heaviest members first, and the quorum by
+ * losing the cheapest groups until no more than half of them are left.
+ */
+export function failuresThatLoseQuorum(voters: ReadonlyArray<{ readonly group?: number; readonly weight?: number }>): number {
+  if (!voters.some((v) => v.group !== undefined)) return voters.length - Math.floor(voters.length / 2);
+  const groups = new Map<number, number[]>();
+  for (const v of voters) groups.set(v.group ?? 0, [...(groups.get(v.group ?? 0) ?? []), v.weight ?? 1]);
+  const costs: number[] = [];
+  for (const weights of groups.values()) {
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (total === 0) continue; // a group of no weight counts for nothing (and is refused by a rule)
+    let left = total;
+    let failed = 0;
+    for (const w of [...weights].sort((a, b) => b - a)) {
+      if (2 * left <= total) break;
+      left -= w;
+      failed++;
+    }
+    costs.push(failed);
+  }
+  const mustLose = costs.length - Math.floor(costs.length / 2);
+  return costs.sort((a, b) => a - b).slice(0, mustLose).reduce((a, b) => a + b, 0);
+}
+
 /** The JVM option that sets the heap, as -Xmx takes it. */
 export const heapFlag = (heap: string) => `-Xmx${heap}`;
 

@@ -1,10 +1,11 @@
 // The built binary's three channels — exit status, stdout, stderr — for every command and mode.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import pkg from '../package.json' with { type: 'json' };
-import { CLI, ROOT, runCli, tempDir } from './helpers.js';
+import { CLI, hasCommand, ROOT, runCli, tempDir } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
 const UNPINNED =
@@ -47,19 +48,64 @@ describe('zkgen FILE', () => {
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: cannot read nowhere.json: no such file\n' });
   });
 
-  it('exits 2 on unknown options and missing arguments', () => {
-    const unknown = runCli(['ensemble.json', '--outt', 'x'], { cwd: workdir() });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toMatch(/^zkgen: Unknown argument: outt \(see zkgen --help\)\n$/);
-    const missing = runCli([]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr.split('\n')).toHaveLength(2);
+  // The usage contract, whole: exit 2, nothing on stdout, one line on stderr, nothing written.
+  it.each([
+    [['ensemble.json', '--out'], 'zkgen: --out needs a value: --out DIR (see zkgen --help)'],
+    [['ensemble.json', '--out', 'a', '--out', 'b'], 'zkgen: --out is given twice: give it once'],
+    [['ensemble.json', '--check'], 'zkgen: --check compares with a folder: give it with --out DIR'],
+    [['ensemble.json', '--outt', 'x'], 'zkgen: unknown option --outt (did you mean --out?)'],
+    [['ensemble.json', '--out', 'zk', '--chek'], 'zkgen: unknown option --chek (did you mean --check?)'],
+    [['connect', 'ensemble.json'], 'zkgen: unknown command connect (did you mean connect-string?)'],
+    [['ensemble.json', 'ensemble.json'], 'zkgen: unexpected argument "ensemble.json" (see zkgen --help)'],
+    [['ensemble.json', '--out', 'zk', '--', 'more'], 'zkgen: unexpected argument "more" (see zkgen --help)'],
+    [['init', '--force', '--out', 'x'], 'zkgen: unknown option --out (see zkgen --help)'],
+    [['ensemble.json', '--\u001b[31mred'], 'zkgen: unknown option "--\\u001b[31mred" (see zkgen --help)'],
+    [[], 'zkgen: no ensemble file given (see zkgen --help)'],
+  ])('exits 2 with one line for %j', (args, line) => {
+    const dir = workdir();
+    const result = runCli(args, { cwd: dir });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+    expect(readdirSync(dir)).toEqual(['ensemble.json']);
+  });
+
+  it('exits 2 for --out "": it names no folder (and would have meant the current one)', () => {
+    const dir = workdir();
+    const result = runCli(['ensemble.json', '--out', ''], { cwd: dir });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out needs a folder: "" names none (--out . is the current folder)\n' });
+    expect(readdirSync(dir)).toEqual(['ensemble.json']);
   });
 
   it('exits 2 for --out -: stdout is where the compose file goes without --out', () => {
     const result = runCli(['ensemble.json', '--out', '-'], { cwd: workdir() });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out takes a folder; without --out, docker-compose.yml goes to stdout\n' });
+  });
+
+  // A non-blocking pipe that fills up (EAGAIN) hands the rest of the output to Node's stream: the
+  // reader still gets every byte in order, and a reader that goes away still means a quiet exit 0.
+  it.runIf(hasCommand('python3'))('writes through a full non-blocking pipe whole, and stops quietly when its reader goes', () => {
+    const dir = workdir({ 'big.json': '{ "image": "zookeeper:3.9.4", "servers": 255 }' });
+    const reader = (keep: 'all' | 'some') => `
+import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(w, False)
+p = subprocess.Popen([sys.argv[1], sys.argv[2], 'big.json'], stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+time.sleep(0.3)
+out = b''
+while True:
+    chunk = os.read(r, 65536 if ${keep === 'all' ? 'True' : 'False'} else 1000)
+    out += chunk
+    if not chunk or ${keep === 'all' ? 'False' : 'True'}:
+        break
+os.close(r)
+err = p.stderr.read()
+sys.stdout.buffer.write(b'%d %d\\n' % (p.wait(), len(out)) + err + b'\\n' + out)
+`;
+    const expected = runCli(['big.json'], { cwd: dir }).stdout;
+    const all = spawnSync('python3', ['-c', reader('all'), process.execPath, CLI], { cwd: dir, encoding: 'utf8' });
+    expect(all.stdout).toBe(`0 ${Buffer.byteLength(expected)}\n\n${expected}`);
+    const some = spawnSync('python3', ['-c', reader('some'), process.execPath, CLI], { cwd: dir, encoding: 'utf8' });
+    expect(some.stdout).toBe(`0 1000\n\n${expected.slice(0, 1000)}`);
   });
 
   it('stops quietly when the reader of stdout goes away', () => {
@@ -69,9 +115,22 @@ describe('zkgen FILE', () => {
     expect(result.status).toBe(0);
   });
 
-  it('exits 2 for --check without --out', () => {
-    const result = runCli(['ensemble.json', '--check'], { cwd: workdir() });
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --check compares with a folder: give it with --out DIR\n' });
+  // /dev/full: every write fails with ENOSPC. Each command that prints says so in one line.
+  it.each([[['ensemble.json']], [['connect-string', 'ensemble.json']], [['init', '-']], [['--help']]])(
+    'exits 2 with one line when stdout cannot be written: %j',
+    (args) => {
+      const dir = workdir({ 'ensemble.json': PINNED });
+      const result = spawnSync('bash', ['-c', 'node "$0" "$@" >/dev/full', CLI, ...args], { cwd: dir, encoding: 'utf8' });
+      expect(result.stderr).toBe('zkgen: cannot write to standard output: no space left on device\n');
+      expect(result.status).toBe(2);
+      expect(readdirSync(dir)).toEqual(['ensemble.json']);
+    },
+  );
+
+  it('keeps its own exit status when stderr cannot be written', () => {
+    const result = spawnSync('bash', ['-c', 'node "$0" nowhere.json 2>/dev/full', CLI], { cwd: workdir(), encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
   });
 });
 
@@ -80,7 +139,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir();
     const result = runCli(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-manifest.txt']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });
@@ -100,7 +159,9 @@ describe('zkgen FILE --out DIR', () => {
     writeFileSync(join(dir, 'mine', 'notes.txt'), 'keep me');
     const result = runCli(['ensemble.json', '--out', 'mine'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("zkgen: mine holds files zkgen did not write (no docker-compose.yml of zkgen's): refusing to replace it\n");
+    expect(result.stderr).toBe(
+      "zkgen: --out mine: mine/notes.txt is not zkgen's (not in zkgen-manifest.txt): refusing to replace a folder holding files zkgen did not write; choose an empty or new folder\n",
+    );
     expect(readdirSync(join(dir, 'mine'))).toEqual(['notes.txt']);
   });
 
@@ -112,8 +173,7 @@ describe('zkgen FILE --out DIR', () => {
     const result = runCli(['ensemble.json', '--out', 'blocker/zk'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^zkgen: cannot write blocker\/zk: .*\n$/);
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).toBe('zkgen: cannot write blocker/zk: a file stands where the folder blocker should be\n');
     expect(readdirSync(dir).sort()).toEqual(['blocker', 'ensemble.json']);
     expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('not a folder');
   });
@@ -133,7 +193,8 @@ describe('zkgen FILE --out DIR --check', () => {
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: stale: .*/, ''))).toEqual([
+    expect(result.stderr).toContain("zk/extra.txt: not zkgen's (not in zkgen-manifest.txt): move it out of zk;");
+    expect(result.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: (stale|not zkgen's).*/, ''))).toEqual([
       'zk/conf/zk1/zoo.cfg',
       'zk/conf/zk2/zoo.cfg',
       'zk/conf/zk3/zoo.cfg',
@@ -147,12 +208,19 @@ describe('zkgen FILE --out DIR --check', () => {
     expect(readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8')).toBe(before);
   });
 
-  it('reports every file stale when DIR does not exist, and creates nothing', () => {
+  it('says in one line that DIR does not exist, and creates nothing', () => {
     const dir = workdir({ 'ensemble.json': PINNED });
     const result = runCli(['ensemble.json', '--out', 'zk', '--check'], { cwd: dir });
-    expect(result.code).toBe(1);
-    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(12);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'zk does not exist: run zkgen ensemble.json --out zk\n' });
     expect(existsSync(join(dir, 'zk'))).toBe(false);
+  });
+
+  it('quotes FILE and DIR in its hint as shell words', () => {
+    const dir = workdir({ 'sp ace.json': PINNED });
+    expect(runCli(['sp ace.json', '--out', 'o u t'], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, 'o u t', 'run.sh'), '#!/bin/sh\n');
+    const result = runCli(['sp ace.json', '--out', 'o u t', '--check'], { cwd: dir });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: "o u t/run.sh: stale: run zkgen 'sp ace.json' --out 'o u t'\n" });
   });
 });
 
@@ -181,19 +249,26 @@ describe('zkgen connect-string FILE', () => {
 });
 
 describe('zkgen init', () => {
-  it("writes the tutorial's ensemble, which generates the tutorial's files", () => {
+  const STARTER = { $schema: 'node_modules/zkgen/schema/ensemble.schema.json', image: 'zookeeper:3.9.4', servers: 3 };
+
+  it("writes the tutorial's three members on a pinned image, which generates without a warning", () => {
     const dir = workdir({});
     const result = runCli(['init'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: 'wrote ensemble.json: run zkgen ensemble.json --out DIR\n' });
-    expect(JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8'))).toEqual({ image: 'garland/zookeeper', servers: 3 });
-    expect(runCli(['ensemble.json'], { cwd: dir }).stdout).toBe(runCli(['-'], { input: TUTORIAL }).stdout);
+    expect(JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8'))).toEqual(STARTER);
+    const first = runCli(['ensemble.json', '--out', 'zk'], { cwd: dir });
+    expect(first).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(runCli(['connect-string', 'ensemble.json'], { cwd: dir }).stdout).toBe('localhost:2181,localhost:2182,localhost:2183\n');
   });
 
   it('writes YAML for a .yaml name, and to stdout for -', () => {
     const dir = workdir({});
     expect(runCli(['init', 'zk.yaml'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(dir, 'zk.yaml'), 'utf8')).toBe('image: garland/zookeeper\nservers: 3\n');
-    expect(runCli(['init', '-']).stdout).toBe('{\n  "image": "garland/zookeeper",\n  "servers": 3\n}\n');
+    expect(readFileSync(join(dir, 'zk.yaml'), 'utf8')).toBe(
+      '$schema: "node_modules/zkgen/schema/ensemble.schema.json"\nimage: zookeeper:3.9.4\nservers: 3\n',
+    );
+    expect(runCli(['zk.yaml'], { cwd: dir })).toMatchObject({ code: 0, stderr: '' });
+    expect(runCli(['init', '-'], { cwd: dir })).toEqual({ code: 0, stdout: `${JSON.stringify(STARTER, null, 2)}\n`, stderr: '' });
   });
 
   it('never replaces a file without --force', () => {
@@ -201,6 +276,68 @@ describe('zkgen init', () => {
     expect(runCli(['init'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'zkgen: ensemble.json exists: give --force to replace it\n' });
     expect(readFileSync(join(dir, 'ensemble.json'), 'utf8')).toBe('mine');
     expect(runCli(['init', '--force'], { cwd: dir }).code).toBe(0);
+  });
+
+  it('exits 2 with one line in words when the file cannot be written', () => {
+    const dir = workdir({});
+    expect(runCli(['init', 'nowhere/ensemble.json'], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'zkgen: cannot write nowhere/ensemble.json: no such file or directory\n',
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('points $schema at the schema inside the installed package, from wherever the file is', () => {
+    // The package as npm would publish it must hold the schema (package.json "files").
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const packed = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    expect(packed).toContain('schema/ensemble.schema.json');
+    // A project with zkgen installed locally (a link to this package stands in for the install),
+    // running the installed bin, as `npx zkgen` there does.
+    const project = tempDir('installed');
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(ROOT, join(project, 'node_modules', 'zkgen'));
+    mkdirSync(join(project, 'deploy', 'zk'), { recursive: true });
+    const bin = join(project, 'node_modules', 'zkgen', 'dist', 'cli.js');
+    for (const file of ['ensemble.json', 'deploy/zk/ensemble.yaml']) {
+      const run = spawnSync(process.execPath, [bin, 'init', file], { cwd: project, encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const text = readFileSync(join(project, file), 'utf8');
+      const reference = String((file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)).$schema);
+      expect(reference).not.toMatch(/^\//); // relative: the same wherever the project is checked out
+      const target = resolve(dirname(join(project, file)), reference);
+      expect(target.startsWith(join(project, 'node_modules', 'zkgen') + sep), reference).toBe(true);
+      expect(realpathSync(target)).toBe(join(ROOT, 'schema', 'ensemble.schema.json'));
+    }
+  });
+});
+
+describe("README's Use lines", () => {
+  it('run as written, in order, in an empty folder, and print what their comments say', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /## Use\n\n```sh\n([^]*?)```/.exec(readme)![1]!;
+    const dir = workdir({});
+    const lines = block.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    for (const line of lines) {
+      const [command, comment] = line.split(/\s+# /) as [string, string];
+      const [words, redirect] = command.trim().split(/\s*>\s*/) as [string, string | undefined];
+      const [name, ...args] = words.split(/\s+/);
+      expect(name).toBe('zkgen');
+      const result = runCli(args, { cwd: dir });
+      expect(result, line).toMatchObject({ code: 0, stderr: args[0] === 'init' ? 'wrote ensemble.json: run zkgen ensemble.json --out DIR\n' : '' });
+      if (redirect) writeFileSync(join(dir, redirect), result.stdout);
+      if (args[0] === 'connect-string') expect(`${result.stdout.trim()}`).toBe(comment.trim());
+      if (args[0] === 'init') expect(comment).toContain(JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8')).image);
+    }
+  });
+
+  it('are the forms --help shows', () => {
+    const help = runCli(['--help']).stdout;
+    for (const form of ['zkgen <file>', 'zkgen init [file]', 'zkgen connect-string <file>', '--out', '--check']) expect(help).toContain(form);
+    expect(runCli(['init', '--help']).stdout).toContain('--force');
   });
 });
 

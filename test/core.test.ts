@@ -43,6 +43,11 @@ describe('yaml', () => {
     ['/a b:/c', '"/a b:/c"'],
     ['$HOME', '"$$HOME"'], // compose interpolates $ in values
     ['a"b', '"a\\"b"'],
+    // Line breaks to YAML 1.1 even inside double quotes, and characters its readers refuse raw.
+    ['/a\u2028b', '"/a\\u2028b"'],
+    ['/a\u0085b\u2029', '"/a\\u0085b\\u2029"'],
+    ['\u007f\u009b\ufeff', '"\\u007f\\u009b\\ufeff"'],
+    ['é😀', '"é😀"'],
   ])('%j → %s', (value, quoted) => expect(yaml(value)).toBe(quoted));
 });
 
@@ -112,6 +117,21 @@ describe('generate', () => {
     const compose = generate(value, { only: ['docker-compose.yml'] });
     if (!whole.ok || !compose.ok) throw new Error('refused');
     expect(compose.files).toEqual(whole.files.filter((f) => f.path === 'docker-compose.yml'));
+  });
+
+  it('lists the whole bundle in its manifest, itself included, sorted after a comment header — even asked for alone', () => {
+    const value = { servers: [{ id: 3 }, { id: 12, name: 'a-member' }] };
+    const whole = generate(value);
+    const alone = generate(value, { only: ['zkgen-manifest.txt'] });
+    if (!whole.ok || !alone.ok) throw new Error('refused');
+    const manifest = whole.files.find((f) => f.path === 'zkgen-manifest.txt')!;
+    const lines = manifest.content.split('\n');
+    expect(lines[0]).toMatch(/^# zkgen-manifest\.txt: /);
+    const listed = lines.filter((l) => l !== '' && !l.startsWith('#'));
+    expect(listed).toEqual(whole.files.map((f) => f.path));
+    expect(listed).toEqual([...listed].sort());
+    expect(listed).toContain('conf/a-member/zoo.cfg');
+    expect(alone.files).toEqual([manifest]);
   });
 
   it('uses LF line endings only', () => {

@@ -2,13 +2,13 @@
 // for it (expected/), and the warnings it must print (stderr.txt, absent when there are none).
 // Every folder under test/invalid/ is a bad input beside the exit code and the exact stderr it
 // must give, with nothing on stdout and nothing written. Generated files are also checked for
-// validity: compose files against the compose specification, scripts through bash -n and
-// shellcheck, and through docker-compose itself where it is installed.
+// validity: compose files against the compose specification, through yamllint's default rules
+// and through docker-compose itself where it is installed, scripts through bash -n and shellcheck.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, tempDir } from './helpers.js';
+import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const casesIn = (dir: string) =>
   readdirSync(join(ROOT, 'test', dir), { withFileTypes: true })
@@ -68,6 +68,10 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     const result = spawnSync('docker-compose', ['-f', join(out, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it.runIf(hasCommand('yamllint') || process.env.CI)('writes a compose file that passes yamllint with its default rules', () => {
+    expect(yamllintProblems(join(out, 'docker-compose.yml'))).toEqual([]);
   });
 
   it('writes executable scripts that pass bash -n and shellcheck', () => {

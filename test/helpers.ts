@@ -1,6 +1,6 @@
 // Shared by the tests: running the built CLI, and checking generated files for validity (not only
-// for sameness): compose files against the compose specification, scripts through bash and
-// shellcheck.
+// for sameness): compose files against the compose specification and through yamllint, scripts
+// through bash and shellcheck.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,4 +93,11 @@ export function scriptProblems(path: string): string[] {
     problems.push('shellcheck is not installed, and CI must lint every generated script');
   }
   return problems;
+}
+
+/** Problems yamllint finds with its default rules (the ones teams run over committed files); where installed (required in CI). */
+export function yamllintProblems(path: string): string[] {
+  if (!hasCommand('yamllint')) return process.env.CI ? ['yamllint is not installed, and CI must lint every generated compose file'] : [];
+  const lint = spawnSync('yamllint', ['--strict', '--format', 'parsable', '--config-data', 'extends: default', path], { encoding: 'utf8' });
+  return lint.status === 0 ? [] : [`yamllint: ${lint.stdout}${lint.stderr}`];
 }

@@ -8,41 +8,17 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
-import { type BundleFs, MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
+import { MANIFEST } from '../src/render/index.js';
+import { type BundleFs, LEGACY_MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
 import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
+import { contents, snapshot } from './tree.js';
 
 const tempDir = (label = 'write') => madeTempDir(label.replace(/^zkgen-|-$/g, ''));
 
 
-/** Every file and folder under dir, with its bytes, mode and modification time: what "unchanged" means. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (at: string, prefix: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(at, entry.name);
-      const stat = statSync(path, { bigint: true });
-      if (entry.isDirectory()) {
-        out[`${prefix}${entry.name}/`] = `mode ${(stat.mode & 0o7777n).toString(8)}`;
-        walk(path, `${prefix}${entry.name}/`);
-      } else {
-        out[`${prefix}${entry.name}`] = `mode ${(stat.mode & 0o7777n).toString(8)} mtime ${stat.mtimeNs} ${readFileSync(path, 'base64')}`;
-      }
-    }
-  };
-  walk(dir, '');
-  return out;
-}
-
-/** The files and their bytes only (for comparing a bundle with one written elsewhere). */
-function contents(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(snapshot(dir)).map(([path, line]) => [path, line.replace(/ mtime \d+/, '')]),
-  );
-}
-
 function bundle(members: number, tag: string): GeneratedFile[] {
   const files: GeneratedFile[] = [
-    { path: 'docker-compose.yml', content: `${MARKER} (${tag})\nservices: {}\n`, executable: false },
+    { path: 'docker-compose.yml', content: `# ${tag}\nservices: {}\n`, executable: false },
     { path: 'run.sh', content: `#!/bin/sh\necho ${tag}\n`, executable: true },
     { path: 'remove.sh', content: `#!/bin/sh\necho remove ${tag}\n`, executable: true },
   ];
@@ -50,15 +26,24 @@ function bundle(members: number, tag: string): GeneratedFile[] {
     files.push({ path: `conf/zk${id}/myid`, content: `${id}\n`, executable: false });
     files.push({ path: `conf/zk${id}/zoo.cfg`, content: `# ${tag}\nserver.${id}=localhost:2888:3888\n`, executable: false });
   }
-  return files;
+  return withManifest(files);
 }
 
+/** A bundle's files with the manifest listing them, as the core renders it for a whole bundle. */
+function withManifest(files: GeneratedFile[]): GeneratedFile[] {
+  const paths = [...files.map((f) => f.path), MANIFEST].sort();
+  return [...files, { path: MANIFEST, content: `# the bundle's files\n${paths.join('\n')}\n`, executable: false }];
+}
+
+/** Work folders beside DIR (not the lock): what a run in progress, or a killed one, works in. */
+const workFolders = (parent: string, dir: string) => readdirSync(parent).filter((n) => n.startsWith(workPrefix(dir)) && /-[A-Za-z0-9]{6}$/.test(n));
+
 /** A parent folder holding DIR (zk) with an earlier bundle of zkgen's, plus a file of the user's beside it. */
-function withOldBundle(): { parent: string; dir: string } {
+async function withOldBundle(): Promise<{ parent: string; dir: string }> {
   const parent = tempDir();
   writeFileSync(join(parent, 'ensemble.json'), '{}\n');
   const dir = join(parent, 'zk');
-  writeBundle(dir, bundle(3, 'old'));
+  await writeBundle(dir, bundle(3, 'old'));
   return { parent, dir };
 }
 
@@ -76,20 +61,20 @@ function failingAt(op: keyof BundleFs, nth: number): { fs: Partial<BundleFs>; ca
 }
 
 describe('writeBundle', () => {
-  it('writes a new DIR whole, scripts executable, and leaves nothing beside it', () => {
+  it('writes a new DIR whole, scripts executable, and leaves nothing beside it', async () => {
     const parent = tempDir();
-    writeBundle(join(parent, 'zk'), bundle(2, 'new'));
+    await writeBundle(join(parent, 'zk'), bundle(2, 'new'));
     expect(readdirSync(parent)).toEqual(['zk']);
     expect(staleFiles(join(parent, 'zk'), bundle(2, 'new'))).toEqual([]);
     expect(statSync(join(parent, 'zk', 'run.sh')).mode & 0o111).not.toBe(0);
   });
 
-  it('replaces its own bundle whole: only the new files remain, and nothing is left beside DIR', () => {
-    const { parent, dir } = withOldBundle();
-    writeBundle(dir, bundle(1, 'new'));
+  it('replaces its own bundle whole: only the new files remain, and nothing is left beside DIR', async () => {
+    const { parent, dir } = await withOldBundle();
+    await writeBundle(dir, bundle(1, 'new'));
     expect(readdirSync(parent).sort()).toEqual(['ensemble.json', 'zk']);
     const reference = tempDir();
-    writeBundle(join(reference, 'zk'), bundle(1, 'new'));
+    await writeBundle(join(reference, 'zk'), bundle(1, 'new'));
     expect(contents(dir)).toEqual(contents(join(reference, 'zk')));
   });
 
@@ -111,25 +96,25 @@ describe('writeBundle', () => {
       : [['moving the new bundle into place', 'renameSync', 1]]) as [string, keyof BundleFs, number][]),
   ];
 
-  it.each(failures(true))('a failure %s leaves DIR exactly as it was and nothing beside it', (_, op, nth) => {
-    const { parent, dir } = withOldBundle();
+  it.each(failures(true))('a failure %s leaves DIR exactly as it was and nothing beside it', async (_, op, nth) => {
+    const { parent, dir } = await withOldBundle();
     const before = snapshot(parent);
     const { fs, calls } = failingAt(op, nth);
-    expect(() => writeBundle(dir, files, fs)).toThrow(Injected);
+    await expect(writeBundle(dir, files, { fs })).rejects.toThrow(Injected);
     expect(calls()).toBeGreaterThanOrEqual(nth); // and after the failure, only the rename that puts the old bundle back
     expect(snapshot(parent)).toEqual(before); // same names, bytes, modes and times, in DIR and beside it
   });
 
-  it.each(failures(false))('with no DIR before, a failure %s leaves no DIR and nothing beside it', (_, op, nth) => {
+  it.each(failures(false))('with no DIR before, a failure %s leaves no DIR and nothing beside it', async (_, op, nth) => {
     const parent = tempDir();
     const { fs, calls } = failingAt(op, nth);
-    expect(() => writeBundle(join(parent, 'zk'), files, fs)).toThrow(Injected);
+    await expect(writeBundle(join(parent, 'zk'), files, { fs })).rejects.toThrow(Injected);
     expect(calls()).toBe(nth);
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it('when the old bundle cannot be put back either, it is kept whole beside DIR rather than removed', () => {
-    const { parent, dir } = withOldBundle();
+  it('when the old bundle cannot be put back either, it is kept whole beside DIR rather than removed', async () => {
+    const { parent, dir } = await withOldBundle();
     const old = contents(dir);
     let renames = 0;
     const fs: Partial<BundleFs> = {
@@ -138,14 +123,14 @@ describe('writeBundle', () => {
         nodeFs.renameSync(from, to);
       },
     };
-    expect(() => writeBundle(dir, files, fs)).toThrow(Injected);
-    const left = readdirSync(parent).filter((name) => name.startsWith(workPrefix(dir)));
+    await expect(writeBundle(dir, files, { fs })).rejects.toThrow(Injected);
+    const left = workFolders(parent, dir);
     expect(left).toHaveLength(1);
     expect(contents(join(parent, left[0]!, 'old'))).toEqual(old);
   });
 
-  it('never trips over what earlier runs left behind', () => {
-    const { parent, dir } = withOldBundle();
+  it('never trips over what earlier runs left behind', async () => {
+    const { parent, dir } = await withOldBundle();
     // Even a leftover named exactly as this run would name its folder, had it named it by pid and time.
     const now = vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
     const stamp = `${process.pid}-${(1_700_000_000_000).toString(36)}`;
@@ -163,7 +148,7 @@ describe('writeBundle', () => {
     writeFileSync(join(parent, `${workPrefix(dir)}XXXXXX`, 'docker-compose.yml'), 'half\n');
     const before = snapshot(parent);
     try {
-      writeBundle(dir, bundle(2, 'new'));
+      await writeBundle(dir, bundle(2, 'new'));
     } finally {
       now.mockRestore();
     }
@@ -217,7 +202,8 @@ fs[op] = function (...args) {
     ['writing the staging folder', 'writeFileSync', 4, 'old'],
     ['just before the old bundle is moved aside', 'renameSync', 1, 'old'],
     ['between the two renames', 'renameSync', 2, 'none'],
-    ['before removing the old bundle', 'rmSync', 1, 'new'],
+    // unlinkSync 1 is the run's lock being made; 2 is the first file of the old bundle.
+    ['before removing the old bundle', 'unlinkSync', 2, 'new'],
   ] as const)('killed %s: DIR is one bundle whole (or none), and the next run writes the new one', (_, op, nth, state) => {
     const { parent, expected, old } = project();
     const killed = killAt(op, nth, parent);
@@ -226,7 +212,7 @@ fs[op] = function (...args) {
     if (state === 'none') {
       // The one moment DIR does not exist: both bundles are whole in the run's folder beside it.
       expect(existsSync(dir)).toBe(false);
-      const [work] = readdirSync(parent).filter((n) => n.startsWith(workPrefix(dir)));
+      const [work] = workFolders(parent, dir);
       expect(contents(join(parent, work!, 'old'))).toEqual(old);
       expect(contents(join(parent, work!, 'new'))).toEqual(expected);
     } else {
@@ -235,6 +221,8 @@ fs[op] = function (...args) {
     const again = runCli(['new.json', '--out', 'zk'], { cwd: parent });
     expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(contents(dir)).toEqual(expected);
+    // The killed run's lock and work folder are gone: their owner provably is.
+    expect(readdirSync(parent).sort()).toEqual(['new.json', 'old.json', 'zk']);
     expect(runCli(['new.json', '--out', 'zk', '--check'], { cwd: parent }).code).toBe(0);
   });
 });

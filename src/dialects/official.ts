@@ -4,6 +4,7 @@
 // variable: each member listens where its own server line's `;clientPort` says.
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
+import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
@@ -76,7 +77,7 @@ export const official: Dialect = {
       if (/\s/.test(value)) {
         problems.push({
           pointer: `${ensemble.origin.config}/${key}`,
-          message: `the official image passes extra settings in ZOO_CFG_EXTRA, split on whitespace: "${value}" cannot hold a space`,
+          message: `the official image passes extra settings in ZOO_CFG_EXTRA, split on whitespace: ${quoted(value)} cannot hold a space`,
         });
       }
     }

@@ -1,6 +1,8 @@
 // render: one renderer per output, each from the same view. The table below is the bundle zkgen
-// writes with --out; a caller that needs one output asks for it alone, and the others cost nothing.
+// writes with --out, and the manifest lists it; a caller that needs one output asks for it alone,
+// and the others cost nothing.
 import type { Ensemble, GeneratedFile } from '../model.js';
+import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { buildView, memberConfigViews, type EnsembleView } from './view.js';
 
@@ -10,7 +12,7 @@ const file = (path: string, content: string, executable = false): GeneratedFile 
 const script = (name: 'run.sh' | 'status.sh' | 'smoke-test.sh' | 'rolling-restart.sh' | 'remove.sh'): Renderer => (view) => [file(name, renderTemplate(name, view), true)];
 
 export const RENDERERS = {
-  'docker-compose.yml': (view) => [file('docker-compose.yml', renderTemplate('docker-compose.yml', view))],
+  'docker-compose.yml': (view) => [file('docker-compose.yml', foldLongLines(renderTemplate('docker-compose.yml', view)))],
   'run.sh': script('run.sh'),
   'status.sh': script('status.sh'),
   'smoke-test.sh': script('smoke-test.sh'),
@@ -22,10 +24,40 @@ export const RENDERERS = {
     memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]),
 } satisfies Record<string, Renderer>;
 
-export type Output = keyof typeof RENDERERS;
+/**
+ * The bundle's list of its own files. `--out` replaces a folder only while every file in it is
+ * listed in the folder's own manifest, so what a user adds to the folder is never taken for
+ * zkgen's (src/write.ts). A path a line, sorted, after a comment header; the manifest lists itself.
+ */
+export const MANIFEST = 'zkgen-manifest.txt';
 
-export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {
+const MANIFEST_HEADER = [
+  `# ${MANIFEST}: the files zkgen wrote in this folder, one path a line.`,
+  '# zkgen FILE --out replaces this folder only while it holds nothing but these files.',
+];
+
+function manifest(paths: readonly string[]): GeneratedFile {
+  const listed = [...paths, MANIFEST].sort(byPath);
+  return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
+}
+
+export type Output = keyof typeof RENDERERS | typeof MANIFEST;
+
+const OUTPUTS: readonly Output[] = [...(Object.keys(RENDERERS) as (keyof typeof RENDERERS)[]), MANIFEST];
+
+const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function render(ensemble: Ensemble, only: readonly Output[] = OUTPUTS): GeneratedFile[] {
   const view = buildView(ensemble);
-  const outputs = only ?? (Object.keys(RENDERERS) as Output[]);
-  return outputs.flatMap((name) => RENDERERS[name](view, ensemble)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const rendered = new Map<Output, GeneratedFile[]>();
+  const filesOf = (name: Output): GeneratedFile[] => {
+    let files = rendered.get(name);
+    if (files === undefined) {
+      // The manifest lists the whole bundle, whatever else was asked for.
+      files = name === MANIFEST ? [manifest(Object.keys(RENDERERS).flatMap((n) => filesOf(n as Output)).map((f) => f.path))] : RENDERERS[name](view, ensemble);
+      rendered.set(name, files);
+    }
+    return files;
+  };
+  return only.flatMap(filesOf).sort((a, b) => byPath(a.path, b.path));
 }

@@ -3,7 +3,8 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
-import { MANAGED_KEYS } from '../zookeeper.js';
+import { quoted } from '../pointer.js';
+import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
   /** What must hold, said as ZooKeeper or Docker would have it. */
@@ -29,6 +30,56 @@ const isLoopback = (h: string) => h === 'localhost' || h.endsWith('.localhost') 
 const machineOf = (host: string) => (isLoopback(host.toLowerCase()) ? 'this machine' : host.toLowerCase());
 // localhost is 127.0.0.1 to the JVM: one address under two names.
 const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
+
+/** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
+const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
+
+// Host folders a data folder may not be or lie in. The official image hands its data folders to
+// its own user (chown -R), and every image writes into them: a system folder would be taken over.
+// Folders the system owns whole: nothing of an ensemble belongs anywhere inside them.
+const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/run', '/sbin', '/sys', '/usr'];
+// Folders that hold others' files: a data folder may lie inside them, but may not be one of them.
+const SHARED_FOLDERS = ['/', '/home', '/media', '/mnt', '/opt', '/root', '/srv', '/tmp', '/var', '/var/backups', '/var/cache', '/var/lib', '/var/local', '/var/log', '/var/mail', '/var/opt', '/var/spool', '/var/tmp', '/usr/local'];
+
+/** Why a data folder is a system folder, if it is one. */
+function systemFolder(folder: string): string | undefined {
+  const tree = SYSTEM_TREES.find((t) => within(folder, t));
+  if (tree) return `lies in ${tree}, which the system owns: images take their data folders over`;
+  if (SHARED_FOLDERS.includes(folder)) return "holds others' files, and images take their data folders over: use a folder of its own inside it";
+  return undefined;
+}
+
+/** A port a member binds: the laid-out ports, and the config keys that are ports. */
+interface Binding {
+  readonly member: Member;
+  /** How a message names it: "client port", "secureClientPort". */
+  readonly label: string;
+  readonly port: number;
+  readonly pointer: string;
+  /** Set in the file for this member (rather than laid out), so the better place to point. */
+  readonly given: boolean;
+  /** The address it is bound to; none for every interface. */
+  readonly address?: string;
+}
+
+/** A config value that should be a port, as a port; undefined when it is not one. */
+const asPort = (value: string) => (/^[1-9][0-9]{0,4}$/.test(value) && Number(value) <= 65535 ? Number(value) : undefined);
+
+function bindings(e: Ensemble): Binding[] {
+  const configPorts = e.settings.config.filter(([key]) => CONFIG_PORT_KEYS.includes(key));
+  return e.members.flatMap((member) => [
+    ...PORT_KINDS.flatMap((kind): Binding[] => {
+      const port = member.ports[kind];
+      if (port === undefined) return [];
+      const at = member.origin.ports[kind];
+      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) }];
+    }),
+    ...configPorts.flatMap(([key, value]): Binding[] => {
+      const port = asPort(value);
+      return port === undefined ? [] : [{ member, label: key, port, pointer: `${e.origin.config}/${key}`, given: true }];
+    }),
+  ]);
+}
 
 const participants = (e: Ensemble) => e.members.filter((m) => m.role === 'participant');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -58,20 +109,72 @@ export const RULES: readonly Rule[] = [
         .filter(([a, b]) => a.id !== b.id || b.origin.name.endsWith('/name'))
         .map(([a, b]) => ({
           pointer: b.origin.name,
-          message: `name "${b.name}" is also member ${a.id}'s: container names must differ`,
+          message: `name ${quoted(b.name)} is also member ${a.id}'s: container names must differ`,
         })),
   },
   {
     name: 'Members keep their data apart',
     severity: 'error',
+    // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
+    // dataDir: one member's folder inside another's would be written by both.
+    check: (e) => {
+      const problems: Problem[] = [];
+      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m).map(([host]) => host) }));
+      // A system folder is the mistake to tell of (the next rule does), not what lies in it.
+      const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
+      // Each member's folder is one mistake, told once, against the first member it meets.
+      const told = new Set<Member>();
+      for (const [i, a] of own.entries()) {
+        for (const b of own.slice(i + 1)) {
+          // Two members of one name share their default folder too; the name is the one mistake.
+          if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
+          if (a.member.dataDir === b.member.dataDir) {
+            told.add(b.member);
+            problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s: two members cannot share a dataDir` });
+            continue;
+          }
+          const nested = (inner: typeof a, outer: typeof a) =>
+            inner.folders.flatMap((f) => outer.folders.filter((g) => within(f, g)).map((g) => [f, g] as const))[0];
+          for (const [inner, outer] of [[b, a], [a, b]] as const) {
+            const pair = nested(inner, outer);
+            if (!pair) continue;
+            told.add(inner.member);
+            problems.push({
+              pointer: inner.member.origin.dataDir,
+              message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}: members' data folders cannot nest`,
+            });
+            break;
+          }
+        }
+      }
+      return problems;
+    },
+  },
+  {
+    name: 'A data folder is no system folder',
+    severity: 'error',
     check: (e) =>
-      duplicates(e.members, (m) => m.dataDir.replace(/\/+$/, ''))
-        // Two members of one name share their default folder too; the name is the one mistake.
-        .filter(([a, b]) => a.name !== b.name)
-        .map(([a, b]) => ({
-          pointer: b.origin.dataDir,
-          message: `data folder ${b.dataDir} is also ${a.name}'s: two members cannot share a dataDir`,
-        })),
+      e.members.flatMap((m) => {
+        const why = systemFolder(m.dataDir);
+        return why === undefined ? [] : [{ pointer: m.origin.dataDir, message: `${m.name}'s data folder ${quoted(m.dataDir)} ${why}` }];
+      }),
+  },
+  {
+    name: 'Member ids lie in 1..255',
+    severity: 'error',
+    // Ids given are bounded by the schema; one counted on from the previous member's is not.
+    check: (e) =>
+      e.members
+        .filter((m) => m.id > 255)
+        .map((m) => ({ pointer: m.origin.id, message: `${m.name}'s id would be ${m.id} (one more than the previous member's), above 255: give ids that fit` })),
+  },
+  {
+    name: 'A config key that is a port holds a port',
+    severity: 'error',
+    check: (e) =>
+      e.settings.config
+        .filter(([key, value]) => CONFIG_PORT_KEYS.includes(key) && asPort(value) === undefined)
+        .map(([key, value]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is a port: ${quoted(value)} is not a number in 1..65535` })),
   },
   {
     name: 'A member is never addressed as 0.0.0.0',
@@ -99,27 +202,20 @@ export const RULES: readonly Rule[] = [
     name: 'No two ports collide on one host',
     severity: 'error',
     check: (e) => {
-      const taken: Array<{ member: Member; kind: PortKind; machine: string; address?: string; port: number }> = [];
+      const taken: Array<Binding & { machine: string }> = [];
       const problems: Problem[] = [];
-      for (const member of e.members) {
-        for (const kind of PORT_KINDS) {
-          const port = member.ports[kind];
-          if (port === undefined) continue;
-          const mine = { member, kind, machine: machineOf(member.host), port, ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) };
-          const holder = taken.find(
-            (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
-          );
-          taken.push(mine);
-          if (!holder) continue;
-          const whose = holder.member === member ? `its own ${holder.kind} port` : `${holder.member.name}'s ${holder.kind} port`;
-          // Point at the port the file sets, if one of the two is set rather than laid out.
-          const given = (p: string) => p.includes('/ports/');
-          const at = given(member.origin.ports[kind]) || !given(holder.member.origin.ports[holder.kind]) ? member.origin.ports[kind] : holder.member.origin.ports[holder.kind];
-          problems.push({
-            pointer: at,
-            message: `${member.name}'s ${kind} port ${port} is also ${whose} on ${member.host}`,
-          });
-        }
+      for (const binding of bindings(e)) {
+        const { member, port } = binding;
+        const mine = { ...binding, machine: machineOf(member.host) };
+        const holder = taken.find(
+          (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
+        );
+        taken.push(mine);
+        if (!holder) continue;
+        const whose = holder.member === member ? `its own ${holder.label}` : `${holder.member.name}'s ${holder.label}`;
+        // Point at the port the file sets, if one of the two is set rather than laid out.
+        const at = binding.given || !holder.given ? binding.pointer : holder.pointer;
+        problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${member.host}` });
       }
       return problems;
     },
@@ -201,33 +297,39 @@ export const RULES: readonly Rule[] = [
     check: (e) => DIALECTS[e.dialect].check(e),
   },
   {
-    name: 'An ensemble of fewer than 3 participants tolerates no failure',
+    name: 'An ensemble tolerates at least one failure',
     severity: 'warning',
     check: (e) => {
-      const n = participants(e).length;
-      return n === 1
-        ? [
-            {
-              pointer: e.origin.servers,
-              message: e.members.length === 1 ? '1 member runs standalone, not as an ensemble: no failure is tolerated; use at least 3' : '1 participant: losing it loses the quorum; use at least 3',
-            },
-          ]
-        : n === 2
-          ? [{ pointer: e.origin.servers, message: '2 participants tolerate no failure (losing either loses the quorum); use at least 3' }]
-          : [];
+      const voters = participants(e);
+      if (failuresThatLoseQuorum(voters) > 1) return [];
+      const n = voters.length;
+      const grouped = voters.some((m) => m.group !== undefined);
+      const message = grouped
+        ? 'these groups tolerate no failure: losing one participant can lose the quorum (more than half of the groups must each keep more than half of their weight); give each group 3 members or more'
+        : n === 1
+          ? e.members.length === 1
+            ? '1 member runs standalone, not as an ensemble: no failure is tolerated; use at least 3'
+            : '1 participant: losing it loses the quorum; use at least 3'
+          : '2 participants tolerate no failure (losing either loses the quorum); use at least 3';
+      return [{ pointer: e.origin.servers, message }];
     },
   },
   {
-    name: 'An even number of participants tolerates no more failures than one fewer',
+    name: 'Every participant adds to the failures tolerated',
     severity: 'warning',
     check: (e) => {
-      const n = participants(e).length;
-      const noun = n === e.members.length ? 'members' : 'participants';
-      // A hierarchical quorum counts groups and weights, not heads.
-      const grouped = e.members.some((m) => m.group !== undefined);
-      return !grouped && n >= 4 && n % 2 === 0
-        ? [{ pointer: e.origin.servers, message: `${n} ${noun} tolerate ${plural(n / 2 - 1, 'failure')}, no more than ${n - 1} would: consider an odd number` }]
-        : [];
+      const voters = participants(e);
+      const tolerated = failuresThatLoseQuorum(voters) - 1;
+      // No failure tolerated is the rule above's to say.
+      if (tolerated < 1) return [];
+      // A participant of no weight never counts; any other that adds nothing could go.
+      const idle = voters.find((m) => m.weight !== 0 && failuresThatLoseQuorum(voters.filter((v) => v !== m)) - 1 === tolerated);
+      if (!idle) return [];
+      if (!voters.some((m) => m.group !== undefined)) {
+        const noun = voters.length === e.members.length ? 'members' : 'participants';
+        return [{ pointer: e.origin.servers, message: `${voters.length} ${noun} tolerate ${plural(tolerated, 'failure')}, no more than ${voters.length - 1} would: consider an odd number` }];
+      }
+      return [{ pointer: e.origin.servers, message: `these groups tolerate ${plural(tolerated, 'failure')}, no more than they would without ${idle.name}: consider an odd number of members per group` }];
     },
   },
   {
@@ -236,7 +338,7 @@ export const RULES: readonly Rule[] = [
     check: (e) =>
       hasTagOrDigest(e.image)
         ? []
-        : [{ pointer: e.origin.image, message: `"${e.image}" names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
+        : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
   {
     name: 'ZooKeeper 3.4 answers every four-letter word',

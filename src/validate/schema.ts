@@ -3,6 +3,8 @@
 import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/validate-ensemble.js';
 import type { EnsembleFile, Problem } from '../model.js';
+import { quoted } from '../pointer.js';
+import { closest } from '../suggest.js';
 
 const TYPE_NAMES: Record<string, string> = {
   integer: 'a whole number',
@@ -13,30 +15,6 @@ const TYPE_NAMES: Record<string, string> = {
   boolean: 'true or false',
   null: 'null',
 };
-
-function closest(word: string, candidates: string[]): string | undefined {
-  // A key one or two edits away from a known one is almost always that key mistyped.
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let diagonal = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const above = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-        diagonal = above;
-      }
-    }
-    return row[b.length]!;
-  };
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = distance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
 
 const escapeToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -51,7 +29,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const guess = closest(key, known);
       return {
         pointer: `${at}/${escapeToken(key)}`,
-        message: `unknown key "${key}"` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
+        message: `unknown key ${quoted(key)}` + (guess ? ` (did you mean "${guess}"?)` : known.length ? ` (known: ${known.join(', ')})` : ''),
       };
     }
     case 'required':
@@ -61,9 +39,11 @@ function describe(error: ErrorObject): Problem | undefined {
       return { pointer: at, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
     }
     case 'minimum':
-      return { pointer: at, message: `must be at least ${String(params.limit)}` };
-    case 'maximum':
-      return { pointer: at, message: `must be at most ${String(params.limit)}` };
+    case 'maximum': {
+      // A bound that is JSON's exact range rather than ZooKeeper's says so in its own words.
+      if (typeof parent['x-number-message'] === 'string') return { pointer: at, message: parent['x-number-message'] };
+      return { pointer: at, message: `must be at ${error.keyword === 'minimum' ? 'least' : 'most'} ${String(params.limit)}` };
+    }
     case 'minItems':
       return { pointer: at, message: `must hold at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -74,7 +54,7 @@ function describe(error: ErrorObject): Problem | undefined {
       const message = typeof parent['x-message'] === 'string' ? parent['x-message'] : String(error.message);
       // Inside propertyNames the key is what failed: point at it and name it.
       const key = (error as ErrorObject & { propertyName?: string }).propertyName;
-      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${JSON.stringify(key)} ${message}` };
+      return key === undefined ? { pointer: at, message } : { pointer: `${at}/${escapeToken(key)}`, message: `key ${quoted(key)} ${message}` };
     }
     case 'enum':
       return { pointer: at, message: `must be one of: ${(params.allowedValues as unknown[]).map((v) => String(v)).join(', ')}` };

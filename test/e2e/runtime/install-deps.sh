@@ -2,7 +2,9 @@
 # Installs, from Debian's archive, what the real-container end-to-end tests need:
 # a Docker engine and docker-compose 1.x, the ZooKeeper jars the local stand-in
 # images are assembled from, the servlet API its AdminServer needs, busybox for
-# the images' coreutils, netcat for probing from the host, and shellcheck.
+# the images' coreutils, netcat for probing from the host, shellcheck for the
+# generated scripts and yamllint for the generated compose files (the unit
+# tests lint both).
 #
 # Usage: test/e2e/runtime/install-deps.sh
 #
@@ -18,6 +20,7 @@ packages=(
   netcat-openbsd
   libservlet-api-java
   shellcheck
+  yamllint
 )
 
 is_installed() {

@@ -1,0 +1,174 @@
+// Reading zkgen's command line: argv in, one Command out. Nothing here prints, exits or touches a
+// file (whether a word names a file is asked through `isFile`): src/cli.ts runs what comes out.
+import yargs from 'yargs';
+import pkg from '../package.json' with { type: 'json' };
+import { closest } from './suggest.js';
+
+/** What a command line asks for. `usage` is a mistake in the command line itself: exit 2. */
+export type Command =
+  | { run: 'generate'; file: string; out: string | undefined; check: boolean }
+  | { run: 'connect-string'; file: string }
+  | { run: 'init'; file: string; force: boolean }
+  | { run: 'print'; text: string }
+  | { run: 'usage'; message: string };
+
+export interface ArgsContext {
+  /** Whether a word of the command line names an existing file (a mistyped command does not). */
+  isFile(word: string): boolean;
+  /** The terminal's width, for --help; asked only when help is printed. */
+  columns?(): number | undefined;
+}
+
+const COMMANDS = ['init', 'connect-string'] as const;
+const OPTIONS: Record<'generate' | 'init' | 'connect-string', string[]> = {
+  generate: ['out', 'check', 'help', 'version'],
+  init: ['force', 'help', 'version'],
+  'connect-string': ['help', 'version'],
+};
+
+export function readArgs(argv: readonly string[], context: ArgsContext): Command {
+  return plainCommand(argv) ?? yargsCommand(argv, context);
+}
+
+/** The one reading of `FILE [--out DIR] [--check]`, whichever path found its parts. */
+function generateCommand(file: string, out: string | undefined, check: boolean): Command {
+  if (check && out === undefined) return { run: 'usage', message: '--check compares with a folder: give it with --out DIR' };
+  if (out === '-' || out === DASH) return { run: 'usage', message: '--out takes a folder; without --out, docker-compose.yml goes to stdout' };
+  if (out === '') return { run: 'usage', message: '--out needs a folder: "" names none (--out . is the current folder)' };
+  return { run: 'generate', file, out, check };
+}
+
+// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
+// zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
+// bench). So they are read here; yargs stays the parser of record for everything else: help,
+// version, init, any other option or spelling, every usage error. A word is taken here only when
+// yargs could read it no other way: not empty, not option-like, not a number, and not a word yargs
+// acts on as a positional (a command's name, "$0" for the default command, "help" as the last one).
+// test/args.test.ts holds the two readings equal over random command lines.
+const YARGS_WORDS = new Set(['init', 'connect-string', '$0', 'help']);
+const NUMBER_LIKE = /^(?:0x[0-9a-f]+|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
+const plainWord = (word: string | undefined): word is string =>
+  word !== undefined && word !== '' && !word.startsWith('-') && !NUMBER_LIKE.test(word) && !YARGS_WORDS.has(word);
+const fileWord = (word: string | undefined): word is string => word === '-' || plainWord(word);
+
+export function plainCommand(argv: readonly string[]): Command | undefined {
+  const [first, second, third, fourth] = argv;
+  if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? { run: 'connect-string', file: second } : undefined;
+  if (!fileWord(first)) return undefined;
+  if (argv.length === 1) return generateCommand(first, undefined, false);
+  if (second !== '--out' || !plainWord(third)) return undefined;
+  if (argv.length === 3) return generateCommand(first, third, false);
+  if (argv.length === 4 && fourth === '--check') return generateCommand(first, third, true);
+  return undefined;
+}
+
+// yargs reads a lone "-" as nothing at all; zkgen means stdin (or stdout, for init) by it.
+const DASH = '\u0000-';
+const undash = (word: string) => (word === DASH ? '-' : word);
+
+class UsageError extends Error {}
+
+export function yargsCommand(argv: readonly string[], context: ArgsContext): Command {
+  let command: Command | undefined;
+  let printed: string | undefined;
+  // Words after `--` are not options, and no zkgen command takes more words than yargs reads as
+  // its own positionals: any left over is a mistake, not something to ignore.
+  const leftOver = (words: (string | number)[], skip: number): Command | undefined => {
+    const extra = words.slice(skip)[0];
+    return extra === undefined ? undefined : { run: 'usage', message: `unexpected argument ${JSON.stringify(undash(String(extra)))} (see zkgen --help)` };
+  };
+  const once = (name: string, value: unknown): Command | undefined =>
+    Array.isArray(value) ? { run: 'usage', message: `--${name} is given ${value.length === 2 ? 'twice' : `${value.length} times`}: give it once` } : undefined;
+  const parser = yargs()
+    .scriptName('zkgen')
+    // Messages and help in English whatever the locale: the same input, the same bytes.
+    .locale('en')
+    .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
+    .command(
+      '$0 <file>',
+      'print docker-compose.yml for the ensemble file (JSON or YAML; - for stdin), or write the whole bundle with --out',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
+          .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
+          .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
+      (args) => {
+        command =
+          leftOver(args._, 0) ?? once('out', args.out) ?? once('check', args.check) ?? generateCommand(undash(args.file), args.out === undefined ? undefined : undash(args.out), args.check);
+      },
+    )
+    .command(
+      'init [file]',
+      "write a starter ensemble file (the tutorial's three members, on a pinned image)",
+      (y) =>
+        y
+          .positional('file', { type: 'string', default: 'ensemble.json', describe: 'file to write (.json, .yaml or .yml; - for stdout)' })
+          .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' }),
+      (args) => {
+        command = leftOver(args._, 1) ?? once('force', args.force) ?? { run: 'init', file: undash(args.file), force: args.force };
+      },
+    )
+    .command(
+      'connect-string <file>',
+      'print the client connect string (host:clientPort of every member)',
+      (y) => y.positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' }),
+      (args) => {
+        command = leftOver(args._, 1) ?? { run: 'connect-string', file: undash(args.file) };
+      },
+    )
+    .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
+    .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, rolling-restart.sh, remove.sh, conf/')
+    .example('$0 ensemble.json --out zk --check', 'in CI: fail when zk/ is stale')
+    .strict()
+    .version(pkg.version)
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .fail((message) => {
+      throw new UsageError(message ?? 'cannot read the command line');
+    });
+  try {
+    // With a callback, yargs hands over what it would print (help, version) instead of printing
+    // it and exiting.
+    parser
+      .wrap(Math.min(100, context.columns?.() || 100))
+      .parse(
+        argv.map((a) => (a === '-' ? DASH : a)),
+        {},
+        (_error, _args, output) => {
+          printed = output;
+        },
+      );
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { run: 'usage', message: usageMessage(error.message, argv, context) };
+  }
+  if (command) return command;
+  return { run: 'print', text: printed ? `${printed}\n` : '' };
+}
+
+/** yargs' message for a usage error, said as zkgen says it: what is wrong, and a guess when near. */
+function usageMessage(message: string, argv: readonly string[], context: ArgsContext): string {
+  const see = ' (see zkgen --help)';
+  const words = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  const commandName = COMMANDS.find((c) => c === words.find((w) => !w.startsWith('-'))) ?? 'generate';
+  const missingValue = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missingValue) return `--${missingValue[1]} needs a value${missingValue[1] === 'out' ? ': --out DIR' : ''}${see}`;
+  if (/^Not enough non-option arguments/.test(message)) return `no ensemble file given${see}`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!unknown) return `${message}${see}`;
+  // A first word that is no file but a command's shape, followed by more: a mistyped command.
+  const [first] = argv;
+  if (first !== undefined && commandName === 'generate' && /^[a-z][a-z-]*$/.test(first) && !context.isFile(first)) {
+    const guess = COMMANDS.find((c) => c.startsWith(first)) ?? closest(first, COMMANDS);
+    return `unknown command ${first}${guess ? ` (did you mean ${guess}?)` : ` (commands: ${COMMANDS.join(', ')}; see zkgen --help)`}`;
+  }
+  const name = undash(unknown[1]!.split(', ')[0]!);
+  if (words.includes(name)) return `unexpected argument ${JSON.stringify(name)}${see}`;
+  // An option: say it as it was typed (`--outt`, `-q`), and the known one it is nearest to.
+  const typed = words.find((w) => new RegExp(`^--?(?:no-)?${name.replace(/[^\w]/g, '\\$&')}(?:=|$)`).test(w));
+  const option = typed?.split('=')[0] ?? (name.length === 1 ? `-${name}` : `--${name}`);
+  const shown = /^[\w-]+$/.test(option) ? option : JSON.stringify(option);
+  const guess = closest(name, OPTIONS[commandName]);
+  return `unknown option ${shown}${guess ? ` (did you mean --${guess}?)` : see}`;
+}
