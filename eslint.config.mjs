@@ -16,6 +16,8 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Arrays of tuples read better as Array<[a, b]> than as [a, b][].
       '@typescript-eslint/array-type': ['error', { default: 'array-simple' }],
+      // `(x) => f(x)` for a callback whose result nobody reads is the ordinary shape of a handler.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {
