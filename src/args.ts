@@ -73,7 +73,7 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
   let printed: string | undefined;
   // Words after `--` are not options, and no zkgen command takes more words than yargs reads as
   // its own positionals: any left over is a mistake, not something to ignore.
-  const leftOver = (words: (string | number)[], skip: number): Command | undefined => {
+  const leftOver = (words: Array<string | number>, skip: number): Command | undefined => {
     const extra = words.slice(skip)[0];
     return extra === undefined ? undefined : { run: 'usage', message: `unexpected argument ${JSON.stringify(undash(String(extra)))} (see zkgen --help)` };
   };
@@ -124,15 +124,17 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
     .help()
     .alias('h', 'help')
     .alias('v', 'version')
-    .fail((message) => {
+    // yargs' typings say a message always comes, but a failure yargs reports as an Error alone (a
+    // command handler's rejected promise) comes with a null one.
+    .fail((message: string | null) => {
       throw new UsageError(message ?? 'cannot read the command line');
     });
   try {
     // With a callback, yargs hands over what it would print (help, version) instead of printing
-    // it and exiting.
+    // it and exiting. No command handler is asynchronous: parseSync says so, and throws if one were.
     parser
-      .wrap(Math.min(100, context.columns?.() || 100))
-      .parse(
+      .wrap(helpWidth(context.columns?.()))
+      .parseSync(
         argv.map((a) => (a === '-' ? DASH : a)),
         {},
         (_error, _args, output) => {
@@ -147,6 +149,9 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
   return { run: 'print', text: printed ? `${printed}\n` : '' };
 }
 
+/** Help fits the terminal, up to 100 columns; without one (no width, or 0) it is 100 wide. */
+const helpWidth = (columns: number | undefined): number => (columns !== undefined && columns > 0 ? Math.min(100, columns) : 100);
+
 /** yargs' message for a usage error, said as zkgen says it: what is wrong, and a guess when near. */
 function usageMessage(message: string, argv: readonly string[], context: ArgsContext): string {
   const see = ' (see zkgen --help)';
@@ -154,7 +159,7 @@ function usageMessage(message: string, argv: readonly string[], context: ArgsCon
   const commandName = COMMANDS.find((c) => c === words.find((w) => !w.startsWith('-'))) ?? 'generate';
   const missingValue = /^Not enough arguments following: (.+)$/.exec(message);
   if (missingValue) return `--${missingValue[1]} needs a value${missingValue[1] === 'out' ? ': --out DIR' : ''}${see}`;
-  if (/^Not enough non-option arguments/.test(message)) return `no ensemble file given${see}`;
+  if (message.startsWith('Not enough non-option arguments')) return `no ensemble file given${see}`;
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (!unknown) return `${message}${see}`;
   // A first word that is no file but a command's shape, followed by more: a mistyped command.
@@ -163,7 +168,10 @@ function usageMessage(message: string, argv: readonly string[], context: ArgsCon
     const guess = COMMANDS.find((c) => c.startsWith(first)) ?? closest(first, COMMANDS);
     return `unknown command ${first}${guess ? ` (did you mean ${guess}?)` : ` (commands: ${COMMANDS.join(', ')}; see zkgen --help)`}`;
   }
-  const name = undash(unknown[1]!.split(', ')[0]!);
+  // The regular expression's group always matches, and split always gives a first part.
+  const [, names = ''] = unknown;
+  const [firstName = ''] = names.split(', ');
+  const name = undash(firstName);
   if (words.includes(name)) return `unexpected argument ${JSON.stringify(name)}${see}`;
   // An option: say it as it was typed (`--outt`, `-q`), and the known one it is nearest to.
   const typed = words.find((w) => new RegExp(`^--?(?:no-)?${name.replace(/[^\w]/g, '\\$&')}(?:=|$)`).test(w));

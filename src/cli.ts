@@ -39,7 +39,10 @@ function write(fd: 1 | 2, text: string): void {
       while (done < bytes.length) done += writeSync(fd, bytes, done);
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return outputFailed(fd, error as NodeJS.ErrnoException);
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        outputFailed(fd, error as NodeJS.ErrnoException);
+        return;
+      }
       handedToStream.add(fd);
     }
   }
@@ -82,8 +85,9 @@ function problemLine(file: string, p: Problem, kind = ''): string {
 }
 
 // What zkgen echoes from its input (file names, words of the command line) is shown with its
-// control and line-separating characters escaped: one line stays one line, and the terminal's.
-const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+// control (\p{Cc}: C0, DEL and C1) and line-separating characters escaped: one line stays one
+// line, and the terminal's.
+const printable = (text: string): string => text.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => JSON.stringify(c).slice(1, -1));
 
 function fail(code: number, line: string): never {
   say(`zkgen: ${printable(line)}`);
@@ -124,10 +128,14 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean):
   report(file, outcome);
   if (out === undefined) {
     const compose = outcome.files.find((f) => f.path === 'docker-compose.yml');
-    write(1, compose!.content);
+    if (compose === undefined) throw new Error('generate returned no docker-compose.yml for a valid ensemble');
+    write(1, compose.content);
     return;
   }
-  if (checkOnly) return checkBundle(file, out, outcome.files);
+  if (checkOnly) {
+    checkBundle(file, out, outcome.files);
+    return;
+  }
   return writeOut(out, outcome.files);
 }
 
@@ -144,7 +152,7 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 async function writeOut(out: string, files: GeneratedFile[]): Promise<void> {
   const controller = new AbortController();
   let caught: keyof typeof SIGNAL_EXIT | undefined;
-  const handlers = (Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]).map((signal) => {
+  const handlers = (Object.keys(SIGNAL_EXIT) as Array<keyof typeof SIGNAL_EXIT>).map((signal) => {
     const handler = () => {
       caught ??= signal;
       controller.abort();
