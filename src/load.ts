@@ -17,18 +17,22 @@ export function formatOf(fileName: string): Format {
   return /\.json$/i.test(fileName) ? 'json' : 'yaml';
 }
 
-type Position = { line: number; column: number };
+interface Position {
+  line: number;
+  column: number;
+}
 
 function lineAndColumn(text: string, offset: number): Position {
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, column: (before[before.length - 1]?.length ?? 0) + 1 };
 }
 
-/** The offset of the first byte that is not part of a well-formed UTF-8 sequence, if any. */
-function firstInvalidByte(bytes: Uint8Array): number | undefined {
+/** The first byte that is not part of a well-formed UTF-8 sequence, and its offset, if any. */
+function firstInvalidByte(bytes: Uint8Array): { offset: number; byte: number } | undefined {
   let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
+  for (;;) {
+    const b = bytes[i];
+    if (b === undefined) return undefined; // past the end: every byte was part of a character
     if (b < 0x80) {
       i++;
       continue;
@@ -44,22 +48,22 @@ function firstInvalidByte(bytes: Uint8Array): number | undefined {
       : b === 0xf4 ? [3, 0x80, 0x8f]
       : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
       : [0, 0, 0];
-    if (count === 0) return i;
+    if (count === 0) return { offset: i, byte: b };
     for (let k = 1; k <= count; k++) {
       const c = bytes[i + k];
-      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return { offset: i, byte: b };
     }
     i += count + 1;
   }
-  return undefined;
 }
 
 /** Bytes → text, refusing what is not UTF-8 rather than reading it as U+FFFD. */
 function decode(bytes: Uint8Array): { text: string; problem?: undefined } | { text?: undefined; problem: Problem } {
-  const bad = firstInvalidByte(bytes);
-  if (bad === undefined) return { text: new TextDecoder('utf-8').decode(bytes) };
+  const invalid = firstInvalidByte(bytes);
+  if (invalid === undefined) return { text: new TextDecoder('utf-8').decode(bytes) };
+  const bad = invalid.offset;
   const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
-  const hex = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
+  const hex = invalid.byte.toString(16).toUpperCase().padStart(2, '0');
   return {
     problem: {
       pointer: '',
@@ -82,7 +86,7 @@ function repeatedJsonKeys(text: string): Problem[] {
   let next = ''; // the pointer of the value that comes next
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '{' || c === '[') {
       open.push({ path: next, index: 0, ...(c === '{' && { keys: new Set<string>() }) });
       if (c === '[') next = `${next}/0`;
@@ -91,7 +95,9 @@ function repeatedJsonKeys(text: string): Problem[] {
       open.pop();
       i++;
     } else if (c === ',') {
-      const top = open[open.length - 1]!;
+      // JSON.parse accepted the text: a comma outside a string is always inside an object or array.
+      const top = open.at(-1);
+      if (top === undefined) throw new Error(`a comma outside any object or array at offset ${i}, in JSON that parsed`);
       top.index++;
       if (!top.keys) next = `${top.path}/${top.index}`;
       i++;
@@ -100,8 +106,8 @@ function repeatedJsonKeys(text: string): Problem[] {
       while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
       i++;
       let after = i;
-      while (after < text.length && WHITESPACE.includes(text[after]!)) after++;
-      const top = open[open.length - 1];
+      while (after < text.length && WHITESPACE.includes(text.charAt(after))) after++;
+      const top = open.at(-1);
       if (top?.keys && text[after] === ':') {
         const key = JSON.parse(text.slice(start, i)) as string;
         next = top.path + pointer(key);
@@ -145,8 +151,8 @@ function notPlainData(doc: Document, at: (offset: number) => Position): Problem[
   const problems: Problem[] = [];
   const where = (node: { range?: [number, number, number] | null }) => (node.range ? { position: at(node.range[0]) } : {});
   const pending: Array<{ node: unknown; path: string }> = [{ node: doc.contents, path: '' }];
-  while (pending.length > 0) {
-    const { node, path } = pending.pop()!;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, path } = next;
     if (node === null || node === undefined || isAlias(node)) continue;
     const n = node as Node;
     if (n.tag !== undefined && !CORE_TAGS.has(n.tag)) {
@@ -159,7 +165,7 @@ function notPlainData(doc: Document, at: (offset: number) => Position): Problem[
           problems.push({ pointer: path, message: 'a key must be a scalar, not a list, mapping or alias', ...where(pair.key as Node) });
           continue;
         }
-        pending.push({ node: pair.value, path: path + pointer(String(pair.key.value ?? '')) });
+        pending.push({ node: pair.value, path: path + pointer(keyText(pair.key.value)) });
       }
     } else if (isSeq(n)) {
       n.items.forEach((item, index) => pending.push({ node: item, path: `${path}/${index}` }));
@@ -170,15 +176,24 @@ function notPlainData(doc: Document, at: (offset: number) => Position): Problem[
   return problems.reverse();
 }
 
+/**
+ * A scalar key as its pointer names it. With only the core schema's tags a key's value is a string,
+ * number, boolean or null (which names the empty key, as no value does).
+ */
+function keyText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return '';
+}
+
 function loadYaml(text: string): Loaded {
   const at = (offset: number) => lineAndColumn(text, offset);
   // logLevel silent: the library would otherwise print warnings (collection keys) to the process.
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, version: '1.2', logLevel: 'silent' });
-  const doc = docs[0];
+  const [doc, second] = docs;
   if (doc === undefined) return { problems: [{ pointer: '', message: 'the file is empty: it must hold an ensemble object' }] };
-  if (docs.length > 1) {
-    const second = docs[1]!.range[0];
-    return { problems: [{ pointer: '', message: `not valid YAML: the file holds ${docs.length} documents; an ensemble file is one`, position: at(second) }] };
+  if (second !== undefined) {
+    return { problems: [{ pointer: '', message: `not valid YAML: the file holds ${docs.length} documents; an ensemble file is one`, position: at(second.range[0]) }] };
   }
   // A %YAML 1.1 directive would bring back what 1.2 leaves out: `on` as true, dates, base 60.
   if (doc.directives.yaml.explicit && doc.directives.yaml.version !== '1.2') {
@@ -191,7 +206,7 @@ function loadYaml(text: string): Loaded {
         const p = e.linePos?.[0];
         return {
           pointer: '',
-          message: `not valid YAML: ${/call stack/.test(e.message) ? 'nested too deeply' : e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
+          message: `not valid YAML: ${e.message.includes('call stack') ? 'nested too deeply' : e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '')}`,
           ...(p && { position: { line: p.line, column: p.col } }),
         };
       }),
@@ -204,7 +219,7 @@ function loadYaml(text: string): Loaded {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
     const message = (error as Error).message;
-    if (/^Unresolved alias/.test(message)) {
+    if (message.startsWith('Unresolved alias')) {
       const alias = firstAlias(doc, (a) => a.resolve(doc) === undefined);
       return {
         problems: [
@@ -216,7 +231,7 @@ function loadYaml(text: string): Loaded {
         ],
       };
     }
-    if (/alias count/.test(message)) {
+    if (message.includes('alias count')) {
       const alias = firstAlias(doc, () => true);
       return {
         problems: [
@@ -236,21 +251,29 @@ function notJson(value: unknown): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<object>();
   const pending: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
-  while (pending.length > 0) {
-    const { value: v, path } = pending.pop()!;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value: v, path } = next;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number' && Number.isFinite(v)) continue;
-    if (typeof v === 'object' && (Array.isArray(v) || [Object.prototype, null].includes(Object.getPrototypeOf(v)))) {
+    const prototype: unknown = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+    if (typeof v === 'object' && (Array.isArray(v) || prototype === Object.prototype || prototype === null)) {
       if (seen.has(v)) continue; // an alias: already looked at
       seen.add(v);
       if (Array.isArray(v)) v.forEach((item, index) => pending.push({ value: item, path: `${path}/${index}` }));
       else for (const [k, item] of Object.entries(v)) pending.push({ value: item, path: path + pointer(k) });
       continue;
     }
-    const what = typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
+    const what = typeof v === 'object' ? constructorName(v) : typeof v;
     problems.push({ pointer: path, message: `a value of type ${quoted(what)} is not JSON data: write plain mappings, lists and scalars` });
   }
   return problems.reverse();
+}
+
+/** The name of what made `value` (Map, Set, Date, Uint8Array), or "object" when nothing says. */
+function constructorName(value: object): string {
+  // Read as unknown: an object with no ordinary prototype may have no constructor at all.
+  const made: unknown = Reflect.get(value, 'constructor');
+  return typeof made === 'function' ? made.name : 'object';
 }
 
 /** The first alias in the text for which `wanted` holds. */

@@ -2,10 +2,11 @@
 // is echoed in a message: a problem is one line, and nothing from the file reaches a terminal as a
 // control or escape sequence.
 
-// C0 and C1 controls, DEL, the line and paragraph separators (U+0085 is NEL, among the C1s),
-// bidirectional controls that reorder what a reader sees, BOMs and non-characters, and lone
-// surrogates (which no terminal can show).
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// C0 and C1 controls and DEL (\p{Cc}), the line and paragraph separators (U+0085 is NEL, among
+// the C1s), bidirectional controls that reorder what a reader sees, BOMs and non-characters, and
+// lone surrogates (\p{Cs}: with the u flag a surrogate pair is one character, so only a lone one
+// matches; no terminal can show it).
+const UNSHOWABLE = /[\p{Cc}\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\uffff]|\p{Cs}/gu;
 
 const SHORT: Record<string, string> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
 

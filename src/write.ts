@@ -99,9 +99,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /** A name zkgen gives beside DIR `name`, and the owner it records: work folders, lock files being made or taken over. */
 function leftoverOf(name: string, entry: string): { owner: Owner; kind: 'work' | 'file' } | undefined {
-  const m = new RegExp(`^${escapeRegExp(`.${name}.zkgen-`)}(?:(lock|stale)-)?(\\d+)-(\\d+)(-[A-Za-z0-9]{6})?$`).exec(entry);
-  if (!m || (m[1] === undefined) === (m[4] === undefined)) return undefined;
-  return { owner: { pid: Number(m[2]), start: m[3]! }, kind: m[1] === undefined ? 'work' : 'file' };
+  const [, lock, pid, start, suffix] = new RegExp(`^${escapeRegExp(`.${name}.zkgen-`)}(?:(lock|stale)-)?(\\d+)-(\\d+)(-[A-Za-z0-9]{6})?$`).exec(entry) ?? [];
+  // A work folder has the random suffix and no lock word; a lock file the word and no suffix.
+  if (pid === undefined || start === undefined || (lock === undefined) === (suffix === undefined)) return undefined;
+  return { owner: { pid: Number(pid), start }, kind: lock === undefined ? 'work' : 'file' };
 }
 
 // --- What is zkgen's inside a folder. ---------------------------------------------------------------
@@ -227,12 +228,13 @@ function refuseForeign(dirArg: string, dir: string, foreign: Foreign): never {
 
 function mountPoints(): Set<string> {
   try {
-    // Field 5 of each line is the mount point, with spaces and such as octal escapes.
+    // Field 5 of each line is the mount point, with spaces and such as octal escapes (a line
+    // without one, like the empty last, names none).
     return new Set(
       readFileSync('/proc/self/mountinfo', 'utf8')
         .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split(' ')[4]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))),
+        .flatMap((line) => line.split(' ').slice(4, 5))
+        .map((field) => field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)))),
     );
   } catch {
     return new Set();
@@ -329,11 +331,13 @@ export class IoError extends Error {
       }
     }
     if (code === 'EBUSY' || code === 'EXDEV') return `${dirArg} is a mount point, which cannot be swapped for a new folder: use a folder inside it`;
-    if (code && ERRNO_TEXT[code]) return ERRNO_TEXT[code]!;
-    if (code) return code;
-    return (error as Error).message.split('\n')[0]!;
+    if (code) return ERRNO_TEXT[code] ?? code;
+    return firstLine((error as Error).message);
   }
 }
+
+/** The first line of a message: Node's own may go on with a stack or the command that failed. */
+const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 
 // --- The lock beside DIR: one run at a time replaces DIR. ---------------------------------------
 
@@ -341,8 +345,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function ownerIn(path: string): Owner | undefined {
   try {
-    const m = /^(\d+) (\d+)\n$/.exec(readRegular(path) ?? '');
-    return m ? { pid: Number(m[1]), start: m[2]! } : undefined;
+    const [, pid, start] = /^(\d+) (\d+)\n$/.exec(readRegular(path) ?? '') ?? [];
+    return pid === undefined || start === undefined ? undefined : { pid: Number(pid), start };
   } catch {
     return undefined;
   }
@@ -398,7 +402,7 @@ function takeOver(path: string, aside: string, gone: Owner): void {
     throw error;
   }
   const moved = ownerIn(aside);
-  if (!(moved && moved.pid === gone.pid && moved.start === gone.start)) {
+  if (!(moved?.pid === gone.pid && moved.start === gone.start)) {
     try {
       linkSync(aside, path);
     } catch {
@@ -518,13 +522,18 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
   }
   const parent = dirname(first.dir);
   const name = basename(first.dir);
+  // What a failed step throws: zkgen's own answers and what is no system error as they are, a
+  // system error as one line.
+  const asIoError = (error: unknown): unknown => {
+    if (error instanceof RefusedError || error instanceof InterruptedError || error instanceof IoError) return error;
+    if (!(error as NodeJS.ErrnoException).code) return error;
+    return new IoError(dirArg, first.dir, error);
+  };
   const guard = <T>(step: () => T): T => {
     try {
       return step();
     } catch (error) {
-      if (error instanceof RefusedError || error instanceof InterruptedError || error instanceof IoError) throw error;
-      if (!(error as NodeJS.ErrnoException).code) throw error;
-      throw new IoError(dirArg, first.dir, error);
+      throw asIoError(error);
     }
   };
   let unlock: () => void;
@@ -563,9 +572,7 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'EBUSY' || code === 'EXDEV') throw mountRefusal(dirArg);
-          throw guard(() => {
-            throw error;
-          });
+          throw asIoError(error);
         }
         // Whatever was added to DIR between the check and the rename goes back with it, untouched.
         const foreign = guard(() => firstForeign(previous));

@@ -59,7 +59,10 @@ function foldLine(long: string): string {
     const room = WIDTH - 1 - current.length;
     let length = 0;
     let end = start; // atoms[start..end) fit
-    while (end < atoms.length && length + atoms[end]!.length <= room) length += atoms[end++]!.length;
+    for (let atom = atoms[end]; atom !== undefined && length + atom.length <= room; atom = atoms[end]) {
+      length += atom.length;
+      end++;
+    }
     // Prefer the last space that fits; a break may never put a space first on the next line.
     let cut = end;
     for (let k = end; k > start; k--) {
