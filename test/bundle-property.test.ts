@@ -93,7 +93,7 @@ function layOut(entries: ForeignEntry[], old: GeneratedFile[] | undefined, intru
 /** Every foreign entry as it is on disk (a folder with what it holds). */
 function foreignState(foreign: string[]): Record<string, unknown> {
   return Object.fromEntries(
-    foreign.map((path) => {
+    foreign.map((path): [string, unknown] => {
       const stat = nodeFs.lstatSync(path);
       if (stat.isDirectory()) return [path, snapshot(path)];
       if (stat.isSymbolicLink()) return [path, `link -> ${nodeFs.readlinkSync(path)}`];
@@ -124,7 +124,7 @@ const ownLeftovers = (parent: string, dir: string, foreign: string[]) =>
 describe('--out over random trees of files not zkgen’s', () => {
   it('injected failures at any call: foreign files intact, DIR old or new, nothing left once a run succeeds', async () => {
     let wrote = 0;
-    const ops: (keyof BundleFs)[] = ['mkdirSync', 'writeFileSync', 'renameSync', 'unlinkSync', 'rmdirSync'];
+    const ops: Array<keyof BundleFs> = ['mkdirSync', 'writeFileSync', 'renameSync', 'unlinkSync', 'rmdirSync'];
     await fc.assert(
       fc.asyncProperty(
         ensembleArb,

@@ -292,7 +292,7 @@ describe('zkgen init', () => {
     // The package as npm would publish it must hold the schema (package.json "files").
     const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     expect(pack.status, pack.stderr).toBe(0);
-    const packed = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    const packed = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(packed).toContain('schema/ensemble.schema.json');
     // A project with zkgen installed locally (a link to this package stands in for the install),
     // running the installed bin, as `npx zkgen` there does.
@@ -305,7 +305,8 @@ describe('zkgen init', () => {
       const run = spawnSync(process.execPath, [bin, 'init', file], { cwd: project, encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
       const text = readFileSync(join(project, file), 'utf8');
-      const reference = String((file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)).$schema);
+      const written = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as { $schema?: unknown };
+      const reference = String(written.$schema);
       expect(reference).not.toMatch(/^\//); // relative: the same wherever the project is checked out
       const target = resolve(dirname(join(project, file)), reference);
       expect(target.startsWith(join(project, 'node_modules', 'zkgen') + sep), reference).toBe(true);
@@ -329,8 +330,8 @@ describe("README's Use lines", () => {
       const result = runCli(args, { cwd: dir });
       expect(result, line).toMatchObject({ code: 0, stderr: args[0] === 'init' ? 'wrote ensemble.json: run zkgen ensemble.json --out DIR\n' : '' });
       if (redirect) writeFileSync(join(dir, redirect), result.stdout);
-      if (args[0] === 'connect-string') expect(`${result.stdout.trim()}`).toBe(comment.trim());
-      if (args[0] === 'init') expect(comment).toContain(JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8')).image);
+      if (args[0] === 'connect-string') expect(result.stdout.trim()).toBe(comment.trim());
+      if (args[0] === 'init') expect(comment).toContain((JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8')) as { image: string }).image);
     }
   });
 

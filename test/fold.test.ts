@@ -13,7 +13,7 @@ const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
 
 const word = fc.oneof(
-  fc.stringMatching(/^[a-z0-9.=:;\/-]{1,12}$/),
+  fc.stringMatching(/^[a-z0-9.=:;/-]{1,12}$/),
   fc.string({ unit: 'binary', maxLength: 6 }),
   fc.string({ unit: 'grapheme', maxLength: 6 }),
   fc.constantFrom('"', '\\', '$', '\n', '\t', 'é', '😀', '   ', 'x'.repeat(90), 'y'.repeat(90)),
@@ -59,7 +59,7 @@ describe('folding long compose lines', () => {
       encoding: 'utf8',
     });
     expect(read.stderr).toBe('');
-    expect(JSON.parse(read.stdout)).toEqual(cases.map((c) => parseYaml(render(c))));
+    expect(JSON.parse(read.stdout)).toEqual(cases.map((c): unknown => parseYaml(render(c))));
   });
 
   it('breaks after a space where it can, and leaves short lines and comments alone', () => {

@@ -58,7 +58,7 @@ let composeValidator: ValidateFunction | undefined;
 /** Problems of a compose file: the specification's schema, then host-networking rules it does not state. */
 export function composeProblems(text: string): string[] {
   if (!composeValidator) {
-    const spec = JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'compose-spec.json'), 'utf8'));
+    const spec = JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
     delete spec.$schema; // its https draft-07 address is not one ajv knows by name
     composeValidator = new Ajv({ allErrors: true, strict: false }).compile(spec);
   }

@@ -15,10 +15,11 @@ const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' 
 
 // Line and paragraph separators, C0 (but NUL, which no bash string holds) and C1 controls, DEL,
 // bidi controls, BOMs, non-characters, quotes, YAML indicators and shell metacharacters, letters
-// of other scripts and astral characters.
+// of other scripts and astral characters. The runs are taken one code point at a time, on purpose:
+// a lone control, mark or separator is the point.
 const SPECIAL = [
-  ...'\u0085\u2028\u2029\u000b\u000c\r\n\t\u001b\u0001\u007f\u0080\u009f\u00a0\u200e\u202e\u2066\ufeff\ufffe\uffff',
-  ...`'"\\$\`!*?~#&;|<>(){}[]%=,:@^-+. /`,
+  ...Array.from('\u0085\u2028\u2029\u000b\u000c\r\n\t\u001b\u0001\u007f\u0080\u009f\u00a0\u200e\u202e\u2066\ufeff\ufffe\uffff'),
+  ...Array.from(`'"\\$\`!*?~#&;|<>(){}[]%=,:@^-+. /`),
   'é', 'ß', 'ж', '中', '😀', '\u{10ffff}', 'yes', 'No', 'null', '~', '0x1F', '1e3', '2888:3888', '<<', '---', '...', '*a', '&a', '!tag', '%YAML',
 ];
 const textArb = fc.array(fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ unit: 'grapheme', maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));

@@ -4,12 +4,12 @@
 // --check never writes.
 import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
 import { MANIFEST } from '../src/render/index.js';
-import { type BundleFs, LEGACY_MARKER, staleFiles, workPrefix, writeBundle } from '../src/write.js';
+import { type BundleFs, staleFiles, workPrefix, writeBundle } from '../src/write.js';
 import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
@@ -82,7 +82,7 @@ describe('writeBundle', () => {
   // makes before the bundle is in place.
   const files = bundle(5, 'new');
   const folders = 1 + files.length; // new/, then each file's folder
-  const failures = (dirExists: boolean): [string, keyof BundleFs, number][] => [
+  const failures = (dirExists: boolean): Array<[string, keyof BundleFs, number]> => [
     ['creating the staging folder', 'mkdirSync', 1],
     ['creating a conf folder halfway', 'mkdirSync', Math.ceil(folders / 2)],
     ['writing the first file', 'writeFileSync', 1],
@@ -93,7 +93,7 @@ describe('writeBundle', () => {
           ['moving the old bundle aside', 'renameSync', 1],
           ['moving the new bundle into place (the old one is put back)', 'renameSync', 2],
         ]
-      : [['moving the new bundle into place', 'renameSync', 1]]) as [string, keyof BundleFs, number][]),
+      : [['moving the new bundle into place', 'renameSync', 1]]) as Array<[string, keyof BundleFs, number]>),
   ];
 
   it.each(failures(true))('a failure %s leaves DIR exactly as it was and nothing beside it', async (_, op, nth) => {
