@@ -13,18 +13,12 @@ const runtime = (HandlebarsRuntime as unknown as typeof import('handlebars')).cr
 export const QUOTING_HELPERS = { sh, yaml, cfg };
 runtime.registerHelper(QUOTING_HELPERS);
 
-// src/generated/templates.d.ts imports TemplateSpecification from 'handlebars' by name, but
-// handlebars' typings declare it globally, not as an export: the generated value type does not
-// resolve (tsc's skipLibCheck hides that), so it is stated here as the type runtime.template takes.
-type TemplateSpec = Parameters<typeof runtime.template>[0];
-const specs = templateSpecs as Record<TemplateName, TemplateSpec>;
-
 const compiled = new Map<TemplateName, (view: object) => string>();
 
 export function renderTemplate(name: TemplateName, view: object): string {
   let template = compiled.get(name);
   if (template === undefined) {
-    template = runtime.template(specs[name]);
+    template = runtime.template(templateSpecs[name]);
     compiled.set(name, template);
   }
   return template(view);
