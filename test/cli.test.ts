@@ -169,7 +169,12 @@ describe('zkgen connect-string FILE', () => {
     const dir = workdir({
       'e.yaml': 'image: garland/zookeeper\nhost: 127.0.0.1\nservers:\n  - id: 7\n  - id: 3\n    host: localhost\n  - id: 5\n    ports: { client: 4000 }\n',
     });
-    expect(runCli(['connect-string', 'e.yaml'], { cwd: dir }).stdout).toBe('localhost:2181,127.0.0.1:4000,127.0.0.1:2183\n');
+    expect(runCli(['connect-string', 'e.yaml'], { cwd: dir }).stdout).toBe('localhost:2183,127.0.0.1:4000,127.0.0.1:2187\n');
+  });
+
+  it('gives each member alone on its machine the standard client port', () => {
+    const dir = workdir({ 'e.json': '{ "servers": [{ "host": "zk-a" }, { "host": "zk-b" }, { "host": "zk-c" }] }' });
+    expect(runCli(['connect-string', 'e.json'], { cwd: dir }).stdout).toBe('zk-a:2181,zk-b:2181,zk-c:2181\n');
   });
 
   it('refuses an invalid ensemble like generation does', () => {

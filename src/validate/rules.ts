@@ -3,6 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { addressOf, isLoopback } from '../machine.js';
 import { MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -23,12 +24,6 @@ function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array
   }
   return pairs;
 }
-
-const isLoopback = (h: string) => h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h);
-// Every loopback address is this machine; members elsewhere are told apart by name.
-const machineOf = (host: string) => (isLoopback(host.toLowerCase()) ? 'this machine' : host.toLowerCase());
-// localhost is 127.0.0.1 to the JVM: one address under two names.
-const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
 
 const participants = (e: Ensemble) => e.members.filter((m) => m.role === 'participant');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -85,6 +80,19 @@ export const RULES: readonly Rule[] = [
         })),
   },
   {
+    name: 'A member on several machines is reached at an address of the network',
+    severity: 'error',
+    check: (e) =>
+      e.machines.length < 2
+        ? []
+        : e.members
+            .filter((m) => isLoopback(m.host))
+            .map((m) => ({
+              pointer: m.origin.host,
+              message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
+            })),
+  },
+  {
     name: 'Every port lies in 1..65535',
     severity: 'error',
     check: (e) =>
@@ -105,19 +113,21 @@ export const RULES: readonly Rule[] = [
         for (const kind of PORT_KINDS) {
           const port = member.ports[kind];
           if (port === undefined) continue;
-          const mine = { member, kind, machine: machineOf(member.host), port, ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) };
+          const mine = { member, kind, machine: member.machine, port, ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) };
           const holder = taken.find(
             (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
           );
           taken.push(mine);
           if (!holder) continue;
+          const given = (p: string) => p.includes('/ports/');
+          // Two members of one id get one layout; the id is the one mistake.
+          if (holder.member !== member && holder.member.id === member.id && !given(member.origin.ports[kind]) && !given(holder.member.origin.ports[holder.kind])) continue;
           const whose = holder.member === member ? `its own ${holder.kind} port` : `${holder.member.name}'s ${holder.kind} port`;
           // Point at the port the file sets, if one of the two is set rather than laid out.
-          const given = (p: string) => p.includes('/ports/');
           const at = given(member.origin.ports[kind]) || !given(holder.member.origin.ports[holder.kind]) ? member.origin.ports[kind] : holder.member.origin.ports[holder.kind];
           problems.push({
             pointer: at,
-            message: `${member.name}'s ${kind} port ${port} is also ${whose} on ${member.host}`,
+            message: `${member.name}'s ${kind} port ${port} is also ${whose} on ${member.machine === 'localhost' ? member.host : member.machine}`,
           });
         }
       }
@@ -228,6 +238,28 @@ export const RULES: readonly Rule[] = [
       return !grouped && n >= 4 && n % 2 === 0
         ? [{ pointer: e.origin.servers, message: `${n} ${noun} tolerate ${plural(n / 2 - 1, 'failure')}, no more than ${n - 1} would: consider an odd number` }]
         : [];
+    },
+  },
+  {
+    name: 'Losing one machine keeps the quorum',
+    severity: 'warning',
+    check: (e) => {
+      // One machine is the whole ensemble, which the size warnings already speak of; a
+      // hierarchical quorum counts groups and weights, which this head count cannot judge.
+      if (e.machines.length < 2 || e.members.some((m) => m.group !== undefined)) return [];
+      const voters = participants(e);
+      const quorum = Math.floor(voters.length / 2) + 1;
+      return e.machines.flatMap((machine) => {
+        const here = voters.filter((m) => m.machine === machine);
+        return here.length > 0 && voters.length - here.length < quorum
+          ? [
+              {
+                pointer: here[0]!.origin.machine,
+                message: `${machine} runs ${here.length} of the ${plural(voters.length, 'participant')} (${here.map((m) => m.name).join(', ')}): losing that one machine loses the quorum; spread them so that no machine runs half or more`,
+              },
+            ]
+          : [];
+      });
     },
   },
   {
