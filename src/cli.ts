@@ -88,15 +88,24 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void {
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean, host?: string): void {
   if (checkOnly && out === undefined) fail(USAGE, '--check compares with a folder: give it with --out DIR');
   if (out === '-' || out === DASH) fail(USAGE, '--out takes a folder; without --out, docker-compose.yml goes to stdout');
+  if (host !== undefined && out !== undefined) fail(USAGE, "--host prints one host's docker-compose.yml; --out writes every host's: give one of them");
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
   if (out === undefined) {
-    const compose = outcome.files.find((f) => f.path === 'docker-compose.yml');
-    write(1, compose!.content);
+    const hosts = outcome.machines;
+    const several = hosts.length > 1;
+    if (several && host === undefined) {
+      fail(USAGE, `${displayName(file)} runs members on several hosts (${hosts.join(', ')}): print one host's docker-compose.yml with --host HOST, or write every host's with --out DIR`);
+    }
+    if (host !== undefined && !hosts.includes(host.toLowerCase())) {
+      fail(USAGE, `no member of ${displayName(file)} runs on ${host}: its hosts are ${hosts.join(', ')}`);
+    }
+    const path = several ? `hosts/${host!.toLowerCase()}/docker-compose.yml` : 'docker-compose.yml';
+    write(1, outcome.files.find((f) => f.path === path)!.content);
     return;
   }
   if (checkOnly) {
@@ -184,8 +193,9 @@ export function main(argv: string[]): number {
           y
             .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
             .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
-            .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
-        (args) => runGenerate(undash(args.file), args.out, args.check),
+            .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' })
+            .option('host', { type: 'string', describe: "print the docker-compose.yml of one host of an ensemble on several hosts", requiresArg: true }),
+        (args) => runGenerate(undash(args.file), args.out, args.check, args.host),
       )
       .command(
         'init [file]',
@@ -205,6 +215,7 @@ export function main(argv: string[]): number {
       .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
       .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, rolling-restart.sh, remove.sh, conf/')
       .example('$0 ensemble.json --out zk --check', 'in CI: fail when zk/ is stale')
+      .example('$0 ensemble.json --host zk-a', "on several hosts: zk-a's docker-compose.yml (= zk/hosts/zk-a/docker-compose.yml)")
       .strict()
       .version(pkg.version)
       .help()

@@ -156,6 +156,38 @@ describe('zkgen FILE --out DIR --check', () => {
   });
 });
 
+describe('zkgen FILE --host HOST', () => {
+  const THREE = '{ "servers": [{ "host": "zk-a" }, { "host": "zk-b" }, { "id": 5, "host": "zk-c" }] }';
+
+  it("prints that host's compose file, with only its members", () => {
+    const dir = workdir({ 'e.json': THREE });
+    const result = runCli(['e.json', '--host', 'zk-c'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  zk5:\n    container_name: zk5\n');
+    expect(result.stdout).not.toContain('container_name: zk1');
+    expect(result.stdout).toContain('server.5=zk-c:2888:3888;2181');
+  });
+
+  it('refuses a host no member runs on, naming the hosts', () => {
+    const dir = workdir({ 'e.json': THREE });
+    expect(runCli(['e.json', '--host', 'zk-d'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'zkgen: no member of e.json runs on zk-d: its hosts are zk-a, zk-b, zk-c\n' });
+  });
+
+  it('refuses --host with --out', () => {
+    const dir = workdir({ 'e.json': THREE });
+    const result = runCli(['e.json', '--host', 'zk-a', '--out', 'out'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^zkgen: --host prints one host's docker-compose.yml; --out writes every host's/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('takes the one host of an ensemble on one machine', () => {
+    const dir = workdir();
+    expect(runCli(['ensemble.json', '--host', 'localhost'], { cwd: dir }).stdout).toBe(runCli(['ensemble.json'], { cwd: dir }).stdout);
+  });
+});
+
 describe('zkgen connect-string FILE', () => {
   it("prints the tutorial's connect string", () => {
     expect(runCli(['connect-string', 'ensemble.json'], { cwd: workdir() })).toEqual({

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { check, generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, runCli, tempDir } from './helpers.js';
+import { composeProblems, runCli, stackProblems, tempDir } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
@@ -44,11 +44,19 @@ const ensembleArb = fc.record(
     restart: fc.constantFrom('no', 'always', 'unless-stopped'),
     tickTime: fc.integer({ min: 500, max: 5000 }),
     fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
+    // Where the members run: on this machine, on several (a loopback host there is refused), or mixed.
+    world: fc.constantFrom('loopback', 'network', 'network', 'network', 'mixed'),
   },
-  { requiredKeys: ['servers'] },
-).map((e) => {
+  { requiredKeys: ['servers', 'world'] },
+).map(({ world, ...e }) => {
+  const ON_NETWORK: Record<string, string> = { localhost: 'zk-a.internal', '127.0.0.1': 'zk-b.internal', '127.0.0.2': 'zk-c.internal' };
+  const ON_LOOPBACK: Record<string, string> = { 'zk-a.internal': 'localhost', 'zk-b.internal': '127.0.0.2' };
+  const place = world === 'network' ? ON_NETWORK : world === 'loopback' ? ON_LOOPBACK : {};
+  if (Array.isArray(e.servers)) e.servers = e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host }));
+  // Members that give no host run on the ensemble's.
+  const host = world === 'network' ? { host: 'zk-c.internal' } : {};
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
-  const value: Record<string, unknown> = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
+  const value: Record<string, unknown> = { ...host, ...Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) };
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
   return value;
 });
@@ -87,6 +95,7 @@ const machineOf = (address: string) => (address.startsWith('*') ? address.slice(
 describe('every ensemble zkgen accepts', () => {
   it('yields deterministic, valid output with unique ids and no port clash', () => {
     let accepted = 0;
+    let severalMachines = 0;
     fc.assert(
       fc.property(ensembleArb, (ensemble) => {
         const first = generate(ensemble);
@@ -97,7 +106,15 @@ describe('every ensemble zkgen accepts', () => {
         }
         accepted++;
         const out = files(first.files);
-        expect(composeProblems(out.get('docker-compose.yml')!)).toEqual([]);
+        const composeFiles = [...out.keys()].filter((p) => /(^|\/)docker-compose\.yml$/.test(p));
+        expect(composeFiles.length).toBeGreaterThan(0);
+        for (const p of composeFiles) expect(composeProblems(out.get(p)!), p).toEqual([]);
+        // Several machines: one compose file each, and a Swarm stack of every member.
+        expect(out.has('stack.yml')).toBe(composeFiles.length > 1);
+        if (out.has('stack.yml')) {
+          severalMachines++;
+          expect(stackProblems(out.get('stack.yml')!)).toEqual([]);
+        }
         const ids = [...out.keys()].filter((p) => p.endsWith('/myid')).map((p) => out.get(p)!.trim());
         expect(new Set(ids).size).toBe(ids.length);
         const bound = bindings(out);
@@ -111,8 +128,9 @@ describe('every ensemble zkgen accepts', () => {
       }),
       settings(),
     );
-    // The property means little unless most draws are accepted ones.
+    // The property means little unless most draws are accepted ones, some on several machines.
     expect(accepted).toBeGreaterThan(RUNS / 3);
+    expect(severalMachines).toBeGreaterThan(RUNS / 20);
   });
 
   it('yields scripts that pass bash -n', () => {
@@ -122,7 +140,7 @@ describe('every ensemble zkgen accepts', () => {
         const outcome = generate(ensemble);
         if (!outcome.ok) return;
         for (const f of outcome.files.filter((f) => f.path.endsWith('.sh'))) {
-          const path = join(dir, f.path);
+          const path = join(dir, f.path.replace(/\//g, '_'));
           writeFileSync(path, f.content);
           const result = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
           expect(result.stderr, f.path).toBe('');
