@@ -52,11 +52,11 @@ const ensembleArb = fc.record(
   const ON_NETWORK: Record<string, string> = { localhost: 'zk-a.internal', '127.0.0.1': 'zk-b.internal', '127.0.0.2': 'zk-c.internal' };
   const ON_LOOPBACK: Record<string, string> = { 'zk-a.internal': 'localhost', 'zk-b.internal': '127.0.0.2' };
   const place = world === 'network' ? ON_NETWORK : world === 'loopback' ? ON_LOOPBACK : {};
-  if (Array.isArray(e.servers)) e.servers = e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host }));
+  const servers = Array.isArray(e.servers) ? e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host })) : e.servers;
   // Members that give no host run on the ensemble's.
   const host = world === 'network' ? { host: 'zk-c.internal' } : {};
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
-  const value: Record<string, unknown> = { ...host, ...Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) };
+  const value: Record<string, unknown> = { ...host, ...Object.fromEntries(Object.entries({ ...e, servers }).filter(([, v]) => v !== undefined)) };
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
   return value;
 });
