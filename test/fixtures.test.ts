@@ -115,7 +115,7 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     const expected =
       hosts().length === 0
         ? ['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']
-        : [...hosts().flatMap((h) => ['prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'status.sh'];
+        : [...hosts().flatMap((h) => ['prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'stack-rolling-restart.sh', 'status.sh'];
     expect(scripts).toEqual(expected);
     for (const s of scripts) {
       expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);

@@ -50,7 +50,7 @@ const ONE_MACHINE = {
  * (compose file, run.sh, remove.sh, rolling-restart.sh, its containers' status.sh, prepare.sh);
  * the top holds what spans the ensemble and runs from any machine that reaches the members
  * (status.sh over TCP, smoke-test.sh in a throwaway container, the connect string, conf/, and the
- * Swarm stack).
+ * Swarm stack with its rolling restart).
  */
 const SEVERAL_MACHINES = {
   'docker-compose.yml': perMachine('docker-compose.yml'),
@@ -61,6 +61,7 @@ const SEVERAL_MACHINES = {
   'status.sh': both(perMachine('status.sh'), whole('status.sh', 'status-over-tcp.sh')),
   'smoke-test.sh': whole('smoke-test.sh', 'smoke-test-anywhere.sh'),
   'stack.yml': whole('stack.yml'),
+  'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
   conf,
 } satisfies Record<string, Renderer>;
