@@ -185,7 +185,7 @@ export function main(argv: string[]): number {
     }
     yargs(argv.map((a) => (a === '-' ? DASH : a)))
       .scriptName('zkgen')
-      .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
+      .usage('Usage: $0 <ensemble-file> [--out DIR [--check] | --host HOST]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble with host networking: on one host, or per host and as a Swarm stack on several.')
       .command(
         '$0 <file>',
         'print docker-compose.yml for the ensemble file (JSON or YAML; - for stdin), or write the whole bundle with --out',
