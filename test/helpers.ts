@@ -78,7 +78,8 @@ export function stackProblems(text: string): string[] {
   } & Record<string, unknown>;
   const doc = parseYaml(text, { merge: true }) as { services?: Record<string, Service>; networks?: Record<string, { external?: boolean; name?: string }>; version?: unknown };
   const problems = specProblems(doc);
-  if (doc.version !== undefined) problems.push('has the obsolete top-level version key');
+  // Obsolete for compose, but docker stack deploy of Docker 20.10 (Debian's) refuses a file without it.
+  if (doc.version !== '3.8') problems.push('has no top-level version "3.8", which docker stack deploy of Docker 20.10 needs');
   const hostnet = doc.networks?.hostnet;
   if (hostnet?.external !== true || hostnet.name !== 'host') problems.push('networks.hostnet is not the external network "host"');
   for (const [service, def] of Object.entries(doc.services ?? {})) {

@@ -274,7 +274,10 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       ok(`docker node update ${node}`, await dockerOn(0, ['node', 'update', '--label-add', `zkgen.host=${host}`, node]));
     }
     const since = performance.now();
-    ok('docker stack deploy', await run('docker', ['stack', 'deploy', '-c', 'stack.yml', STACK], { env: on(0), cwd: bundle.dir, timeoutMs: 120_000 }));
+    // Debian's client (Docker 20.10), where installed, is the oldest a user is likely to deploy with.
+    const client20 = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+    console.log(`docker stack deploy with ${client20}, ${ok('docker --version', await run(client20, ['--version'])).trim()}`);
+    ok('docker stack deploy', await run(client20, ['stack', 'deploy', '-c', 'stack.yml', STACK], { env: on(0), cwd: bundle.dir, timeoutMs: 120_000 }));
     const quorum = await waitForQuorum([0, 1, 2], 180_000);
     console.log(`stack quorum ${seconds(performance.now() - since)} after docker stack deploy: ${quorum.modes.join(', ')}`);
     // Each task runs on its own host's engine.
