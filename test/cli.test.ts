@@ -182,6 +182,18 @@ describe('zkgen FILE --host HOST', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it("--check covers every host's folder and the files at the top", () => {
+    const dir = workdir({ 'e.json': THREE });
+    expect(runCli(['e.json', '--out', 'out'], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, 'out', 'hosts', 'zk-b', 'run.sh'), '# changed\n');
+    writeFileSync(join(dir, 'out', 'stack.yml'), '# changed\n');
+    expect(runCli(['e.json', '--out', 'out', '--check'], { cwd: dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'out/hosts/zk-b/run.sh: stale: run zkgen e.json --out out\nout/stack.yml: stale: run zkgen e.json --out out\n',
+    });
+  });
+
   it('takes the one host of an ensemble on one machine', () => {
     const dir = workdir();
     expect(runCli(['ensemble.json', '--host', 'localhost'], { cwd: dir }).stdout).toBe(runCli(['ensemble.json'], { cwd: dir }).stdout);
