@@ -26,6 +26,10 @@ function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array
 }
 
 const participants = (e: Ensemble) => e.members.filter((m) => m.role === 'participant');
+/** A majority of n voters: what must stay up for the ensemble to serve (heads, not weights). */
+const quorumOf = (n: number) => Math.floor(n / 2) + 1;
+/** How many of n voters may fail while a quorum stays. */
+const failuresTolerated = (n: number) => n - quorumOf(n);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -236,7 +240,7 @@ export const RULES: readonly Rule[] = [
       // A hierarchical quorum counts groups and weights, not heads.
       const grouped = e.members.some((m) => m.group !== undefined);
       return !grouped && n >= 4 && n % 2 === 0
-        ? [{ pointer: e.origin.servers, message: `${n} ${noun} tolerate ${plural(n / 2 - 1, 'failure')}, no more than ${n - 1} would: consider an odd number` }]
+        ? [{ pointer: e.origin.servers, message: `${n} ${noun} tolerate ${plural(failuresTolerated(n), 'failure')}, no more than ${n - 1} would: consider an odd number` }]
         : [];
     },
   },
@@ -248,10 +252,10 @@ export const RULES: readonly Rule[] = [
       // hierarchical quorum counts groups and weights, which this head count cannot judge.
       if (e.machines.length < 2 || e.members.some((m) => m.group !== undefined)) return [];
       const voters = participants(e);
-      const quorum = Math.floor(voters.length / 2) + 1;
       return e.machines.flatMap((machine) => {
         const here = voters.filter((m) => m.machine === machine);
-        return here.length > 0 && voters.length - here.length < quorum
+        // Losing a machine is losing all its participants at once.
+        return here.length > failuresTolerated(voters.length)
           ? [
               {
                 pointer: here[0]!.origin.machine,
