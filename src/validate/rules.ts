@@ -3,7 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
-import { addressOf, isLoopback } from '../machine.js';
+import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -131,7 +131,7 @@ export const RULES: readonly Rule[] = [
           const at = given(member.origin.ports[kind]) || !given(holder.member.origin.ports[holder.kind]) ? member.origin.ports[kind] : holder.member.origin.ports[holder.kind];
           problems.push({
             pointer: at,
-            message: `${member.name}'s ${kind} port ${port} is also ${whose} on ${member.machine === 'localhost' ? member.host : member.machine}`,
+            message: `${member.name}'s ${kind} port ${port} is also ${whose} on ${member.machine === LOOPBACK_MACHINE ? member.host : member.machine}`,
           });
         }
       }
