@@ -197,6 +197,12 @@ describe('members on several machines', () => {
     expect(warnings({ servers: 3 })).toEqual([]);
   });
 
+  it('judges observers alone on several machines by the observers rule, without a crash', () => {
+    const c = check({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.errors.map((e) => e.message)).toEqual(['every member is an observer: observers only follow participants, and at least one must vote']);
+  });
+
   it('counts observers on a machine for nothing', () => {
     expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }, { host: 'zk-a', role: 'observer' }, { host: 'zk-a', role: 'observer' }] })).toEqual([]);
   });

@@ -255,7 +255,7 @@ export const RULES: readonly Rule[] = [
       return e.machines.flatMap((machine) => {
         const here = voters.filter((m) => m.machine === machine);
         // Losing a machine is losing all its participants at once.
-        return here.length > failuresTolerated(voters.length)
+        return here.length > 0 && here.length > failuresTolerated(voters.length)
           ? [
               {
                 pointer: here[0]!.origin.machine,
