@@ -41,6 +41,7 @@ export interface MemberEntry {
   id?: number;
   name?: string;
   host?: string;
+  machine?: string;
   ports?: Partial<Ports>;
   dataDir?: string;
   role?: Role;
@@ -54,6 +55,7 @@ export interface Origin {
   readonly id: string;
   readonly name: string;
   readonly host: string;
+  readonly machine: string;
   readonly dataDir: string;
   readonly group: string;
   readonly weight: string;
@@ -65,8 +67,14 @@ export interface Member {
   readonly id: number;
   /** Container name and compose service name. */
   readonly name: string;
-  /** The address peers and clients use to reach this member. */
+  /** The address peers and clients use to reach this member, and that it binds its server line to. */
   readonly host: string;
+  /**
+   * The machine it runs on: its host unless the file says otherwise, every loopback name and
+   * address being this one machine ("localhost"). Ports are laid out per machine, and a bundle
+   * for several machines has one folder per machine.
+   */
+  readonly machine: string;
   /** Ports in use; admin and metrics only while those servers are on. */
   readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
   /** Host folder mounted as the member's dataDir. */
@@ -99,6 +107,8 @@ export interface Ensemble {
   readonly image: string;
   readonly dialect: DialectName;
   readonly members: readonly Member[];
+  /** The machines members run on, in the order of their first member by id. */
+  readonly machines: readonly string[];
   readonly adminServer: boolean;
   readonly metrics: boolean;
   readonly healthcheck: boolean;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, hasCommand, runCli, tempDir, yamllintProblems } from './helpers.js';
+import { check, generate, type GeneratedFile } from '../src/index.js';
+import { composeProblems, hasCommand, runCli, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
@@ -45,11 +45,19 @@ const ensembleArb = fc.record(
     restart: fc.constantFrom('no', 'always', 'unless-stopped'),
     tickTime: fc.integer({ min: 500, max: 5000 }),
     fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
+    // Where the members run: on this machine, on several (a loopback host there is refused), or mixed.
+    world: fc.constantFrom('loopback', 'network', 'network', 'network', 'mixed'),
   },
-  { requiredKeys: ['servers'] },
-).map((e) => {
+  { requiredKeys: ['servers', 'world'] },
+).map(({ world, ...e }) => {
+  const ON_NETWORK: Record<string, string> = { localhost: 'zk-a.internal', '127.0.0.1': 'zk-b.internal', '127.0.0.2': 'zk-c.internal' };
+  const ON_LOOPBACK: Record<string, string> = { 'zk-a.internal': 'localhost', 'zk-b.internal': '127.0.0.2' };
+  const place = world === 'network' ? ON_NETWORK : world === 'loopback' ? ON_LOOPBACK : {};
+  const servers = Array.isArray(e.servers) ? e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host })) : e.servers;
+  // Members that give no host run on the ensemble's.
+  const host = world === 'network' ? { host: 'zk-c.internal' } : {};
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
-  const value: Record<string, unknown> = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
+  const value: Record<string, unknown> = { ...host, ...Object.fromEntries(Object.entries({ ...e, servers }).filter(([, v]) => v !== undefined)) };
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
   return value;
 });
@@ -88,6 +96,7 @@ const machineOf = (address: string) => (address.startsWith('*') ? address.slice(
 describe('every ensemble zkgen accepts', () => {
   it('yields deterministic, valid output with unique ids and no port clash', () => {
     let accepted = 0;
+    let severalMachines = 0;
     fc.assert(
       fc.property(ensembleArb, (ensemble) => {
         const first = generate(ensemble);
@@ -98,7 +107,15 @@ describe('every ensemble zkgen accepts', () => {
         }
         accepted++;
         const out = files(first.files);
-        expect(composeProblems(out.get('docker-compose.yml')!)).toEqual([]);
+        const composeFiles = [...out.keys()].filter((p) => /(^|\/)docker-compose\.yml$/.test(p));
+        expect(composeFiles.length).toBeGreaterThan(0);
+        for (const p of composeFiles) expect(composeProblems(out.get(p)!), p).toEqual([]);
+        // Several machines: one compose file each, and a Swarm stack of every member.
+        expect(out.has('stack.yml')).toBe(composeFiles.length > 1);
+        if (out.has('stack.yml')) {
+          severalMachines++;
+          expect(stackProblems(out.get('stack.yml')!)).toEqual([]);
+        }
         const ids = [...out.keys()].filter((p) => p.endsWith('/myid')).map((p) => out.get(p)!.trim());
         expect(new Set(ids).size).toBe(ids.length);
         const bound = bindings(out);
@@ -112,8 +129,9 @@ describe('every ensemble zkgen accepts', () => {
       }),
       settings(),
     );
-    // The property means little unless most draws are accepted ones.
+    // The property means little unless most draws are accepted ones, some on several machines.
     expect(accepted).toBeGreaterThan(RUNS / 3);
+    expect(severalMachines).toBeGreaterThan(RUNS / 20);
   });
 
   it('yields scripts that pass bash -n', () => {
@@ -123,7 +141,7 @@ describe('every ensemble zkgen accepts', () => {
         const outcome = generate(ensemble);
         if (!outcome.ok) return;
         for (const f of outcome.files.filter((f) => f.path.endsWith('.sh'))) {
-          const path = join(dir, f.path);
+          const path = join(dir, f.path.replace(/\//g, '_'));
           writeFileSync(path, f.content);
           const result = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
           expect(result.stderr, f.path).toBe('');
@@ -254,5 +272,69 @@ describe('values from a hostile alphabet', () => {
     );
     // A property of accepted values means little unless most draws are accepted.
     expect(accepted).toBeGreaterThan(RUNS * 0.8);
+  });
+});
+
+// A member's resolved values depend on its own entry, its machine's base ports and whether its
+// machine is shared — never on the other members' ids or count. The one documented exception:
+// a machine going from one member to several (or back) moves its member's ports unless its id is 1.
+describe('adding and removing members', () => {
+  const WORLDS = [
+    ['localhost', '127.0.0.1'],
+    ['zk-a.internal', 'zk-b.internal', 'zk-c.internal'],
+  ];
+  const caseArb = fc
+    .record({
+      world: fc.constantFrom(...WORLDS),
+      ids: fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 7 }),
+      added: fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
+      removed: fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+      hostPicks: fc.array(fc.nat(), { minLength: 11, maxLength: 11 }),
+      ports: fc.constantFrom(undefined, { client: 12181, peer: 12888 }),
+    })
+    .map(({ world, ids, added, removed, hostPicks, ports }) => {
+      const hostOf = (i: number) => world[hostPicks[i]! % world.length]!;
+      const before = ids.map((id, i) => ({ id, host: hostOf(i) }));
+      const kept = before.filter((_, i) => !removed[i]);
+      const fresh = added.filter((id) => !ids.includes(id)).map((id, i) => ({ id, host: hostOf(7 + i) }));
+      const after = [...kept, ...fresh];
+      const base = { image: 'zookeeper:3.9.5', ...(ports && { ports }) };
+      return { before: { ...base, servers: before }, after: { ...base, servers: after.length ? after : before } };
+    });
+
+  it("leave every remaining member's id, name, host, ports and data folder as they were, but for the documented exception", () => {
+    let changed = 0;
+    let compared = 0;
+    let exceptions = 0;
+    fc.assert(
+      fc.property(caseArb, ({ before, after }) => {
+        const a = check(before);
+        const b = check(after);
+        expect(a.ok && b.ok, JSON.stringify(a.ok ? b : a)).toBe(true);
+        if (!a.ok || !b.ok) return;
+        const ids = (e: typeof a.ensemble) => e.members.map((m) => m.id).join(',');
+        if (ids(a.ensemble) !== ids(b.ensemble)) changed++;
+        const shared = (e: typeof a.ensemble, machine: string) => e.members.filter((m) => m.machine === machine).length > 1;
+        for (const m of b.ensemble.members) {
+          const was = a.ensemble.members.find((x) => x.id === m.id);
+          if (!was) continue;
+          const view = (x: typeof m) => ({ id: x.id, name: x.name, host: x.host, machine: x.machine, ports: x.ports, dataDir: x.dataDir });
+          if (m.id !== 1 && shared(a.ensemble, was.machine) !== shared(b.ensemble, m.machine)) {
+            // The exception, said exactly: its ports move, everything else stays.
+            exceptions++;
+            expect(m.ports).not.toEqual(was.ports);
+            expect({ ...view(m), ports: undefined }).toEqual({ ...view(was), ports: undefined });
+            continue;
+          }
+          compared++;
+          expect(view(m)).toEqual(view(was));
+        }
+      }),
+      settings(),
+    );
+    // The property says little unless most cases really change the membership and compare members.
+    expect(changed).toBeGreaterThan(RUNS / 2);
+    expect(compared).toBeGreaterThan(RUNS);
+    expect(exceptions).toBeGreaterThan(0);
   });
 });

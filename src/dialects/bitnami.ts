@@ -42,6 +42,8 @@ export const bitnami: Dialect = {
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
   ],
+  // The server runs as uid 1001 and does not take over a folder Docker created for it as root.
+  dataOwner: 1001,
   volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
   environment(member, ensemble) {
     const s = ensemble.settings;

@@ -83,6 +83,8 @@ export const confluent: Dialect = {
       ...(groups ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights!] as const] : []),
     ];
   },
+  // The server runs as uid 1000 and does not take over a folder Docker created for it as root.
+  dataOwner: 1000,
   volumes: (member) => [
     [member.dataDir, '/var/lib/zookeeper/data'],
     [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],

@@ -21,6 +21,11 @@ export interface Dialect {
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
+  /**
+   * The uid the server runs as when the image does not take its folders over itself: a data
+   * folder created ahead of the container must belong to it. Absent: root may own the folders.
+   */
+  readonly dataOwner?: number;
   /** Host folder → container folder mounts of one member; the first holds myid. */
   volumes(member: Member): ReadonlyArray<readonly [string, string]>;
   /**

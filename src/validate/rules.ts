@@ -3,6 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { quoted } from '../pointer.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
@@ -24,12 +25,6 @@ function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array
   }
   return pairs;
 }
-
-const isLoopback = (h: string) => h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h);
-// Every loopback address is this machine; members elsewhere are told apart by name.
-const machineOf = (host: string) => (isLoopback(host.toLowerCase()) ? 'this machine' : host.toLowerCase());
-// localhost is 127.0.0.1 to the JVM: one address under two names.
-const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
 
 /** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
@@ -188,6 +183,19 @@ export const RULES: readonly Rule[] = [
         })),
   },
   {
+    name: 'A member on several machines is reached at an address of the network',
+    severity: 'error',
+    check: (e) =>
+      e.machines.length < 2
+        ? []
+        : e.members
+            .filter((m) => isLoopback(m.host))
+            .map((m) => ({
+              pointer: m.origin.host,
+              message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
+            })),
+  },
+  {
     name: 'Every port lies in 1..65535',
     severity: 'error',
     check: (e) =>
@@ -206,16 +214,19 @@ export const RULES: readonly Rule[] = [
       const problems: Problem[] = [];
       for (const binding of bindings(e)) {
         const { member, port } = binding;
-        const mine = { ...binding, machine: machineOf(member.host) };
+        const mine = { ...binding, machine: member.machine };
         const holder = taken.find(
           (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
         );
         taken.push(mine);
         if (!holder) continue;
+        // Two members of one id get one layout; the id is the one mistake.
+        if (holder.member !== member && holder.member.id === member.id && !binding.given && !holder.given) continue;
         const whose = holder.member === member ? `its own ${holder.label}` : `${holder.member.name}'s ${holder.label}`;
         // Point at the port the file sets, if one of the two is set rather than laid out.
         const at = binding.given || !holder.given ? binding.pointer : holder.pointer;
-        problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${member.host}` });
+        const where = member.machine === LOOPBACK_MACHINE ? member.host : member.machine;
+        problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${where}` });
       }
       return problems;
     },
@@ -330,6 +341,28 @@ export const RULES: readonly Rule[] = [
         return [{ pointer: e.origin.servers, message: `${voters.length} ${noun} tolerate ${plural(tolerated, 'failure')}, no more than ${voters.length - 1} would: consider an odd number` }];
       }
       return [{ pointer: e.origin.servers, message: `these groups tolerate ${plural(tolerated, 'failure')}, no more than they would without ${idle.name}: consider an odd number of members per group` }];
+    },
+  },
+  {
+    name: 'Losing one machine keeps the quorum',
+    severity: 'warning',
+    check: (e) => {
+      // One machine is the whole ensemble, which the size warnings already speak of; a
+      // hierarchical quorum counts groups and weights, which this head count cannot judge.
+      if (e.machines.length < 2 || e.members.some((m) => m.group !== undefined)) return [];
+      const voters = participants(e);
+      return e.machines.flatMap((machine) => {
+        const here = voters.filter((m) => m.machine === machine);
+        // Losing a machine is losing all its participants at once.
+        return here.length > 0 && here.length >= failuresThatLoseQuorum(voters)
+          ? [
+              {
+                pointer: here[0]!.origin.machine,
+                message: `${machine} runs ${here.length} of the ${plural(voters.length, 'participant')} (${here.map((m) => m.name).join(', ')}): losing that one machine loses the quorum; spread them so that no machine runs half or more`,
+              },
+            ]
+          : [];
+      });
     },
   },
   {

@@ -342,13 +342,17 @@ export async function waitFor<T>(
 // --- four-letter words -----------------------------------------------------------------------
 
 const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+// The several-host suite's own network namespaces (test/e2e/runtime/hosts.sh) sit at these
+// addresses, on a bridge it creates and removes; the suite may speak to them too.
+const SUITE_HOSTS = /^10\.77\.0\.\d{1,3}$/;
+const reachable = (host: string) => host === 'localhost' || LOOPBACK.test(host) || SUITE_HOSTS.test(host);
 
 /**
  * Sends a four-letter word to a member from the host and returns its whole answer, or undefined
  * when nothing answers within `timeoutMs`. Loopback addresses only.
  */
 export function fourLetterWord(port: number, word = 'srvr', host = '127.0.0.1', timeoutMs = 2000): Promise<string | undefined> {
-  if (!LOOPBACK.test(host)) throw new Error(`${host} is not a loopback address: the suite speaks to 127.0.0.0/8 only`);
+  if (!reachable(host)) throw new Error(`${host} is not a loopback address: the suite speaks to 127.0.0.0/8 (and its own 10.77.0.0/24) only`);
   return new Promise((resolve) => {
     let answer = '';
     let settled = false;
@@ -532,8 +536,8 @@ export async function connectClient(
 ): Promise<ZkClient> {
   for (const address of connectString.split(',')) {
     const host = address.slice(0, address.lastIndexOf(':'));
-    if (host !== 'localhost' && !LOOPBACK.test(host)) {
-      throw new Error(`${address} is not on loopback: the suite speaks to 127.0.0.0/8 only`);
+    if (!reachable(host)) {
+      throw new Error(`${address} is not on loopback: the suite speaks to 127.0.0.0/8 (and its own 10.77.0.0/24) only`);
     }
   }
   const client = zookeeper.createClient(connectString, {
