@@ -1,5 +1,6 @@
 // The shapes data takes on its one-way trip: ensemble file (as the schema accepts it) → resolved,
 // frozen Ensemble → files. Nothing downstream reaches back upstream.
+import type { Release } from './images.js';
 
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
@@ -98,6 +99,8 @@ export interface Settings {
 export interface Ensemble {
   readonly image: string;
   readonly dialect: DialectName;
+  /** What the image reference says: the ZooKeeper line inside, and whether the tag exists and is maintained. */
+  readonly release: Release;
   readonly members: readonly Member[];
   readonly adminServer: boolean;
   readonly metrics: boolean;
