@@ -11,6 +11,12 @@ export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'a
 
 export type Ports = Record<PortKind, number>;
 
+/**
+ * The compose service that hands each member's data folders to its image's user before the
+ * members start (images that run without root): no member may take its name.
+ */
+export const PREPARE_SERVICE = 'zkgen-prepare';
+
 export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
 export type Role = 'participant' | 'observer';
 export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';

@@ -138,3 +138,32 @@ describe('confluent', () => {
     ]);
   });
 });
+
+describe('data folders get the owner a non-root image needs', () => {
+  it.each([
+    ['bitnamilegacy/zookeeper:3.9', '1001', ['/data/zk1:/zkgen/0', '/data/zk2:/zkgen/1']],
+    ['confluentinc/cp-zookeeper:7.9.0', '1000', ['/data/zk1:/zkgen/0', '/data/zk1/log:/zkgen/1', '/data/zk2:/zkgen/2', '/data/zk2/log:/zkgen/3']],
+  ])('%s: run.sh and the compose file hand every mounted folder to uid %s before any member starts', (image, uid, mounts) => {
+    const value = { image, servers: 2 };
+    const run = file(value, 'run.sh');
+    const prepare = run.indexOf('--entrypoint=chown');
+    expect(prepare).toBeGreaterThan(0);
+    expect(prepare).toBeLessThan(run.indexOf('docker run -d'));
+    for (const mount of mounts) expect(run).toContain(` -v ${mount} \\\n`);
+    expect(run).toContain(` ${image} ${uid} ${mounts.map((m) => m.split(':')[1]).join(' ')}\n`);
+    const compose = file(value, 'docker-compose.yml');
+    expect(compose).toContain(`entrypoint: [chown, "${uid}", ${mounts.map((m) => m.split(':')[1]).join(', ')}]`);
+    expect(compose.match(/condition: service_completed_successfully/g)).toHaveLength(2);
+  });
+
+  it.each(['zookeeper:3.9.4', 'garland/zookeeper:latest'])('%s takes root and needs none', (image) => {
+    expect(file({ image, servers: 2 }, 'run.sh')).not.toContain('chown');
+    expect(file({ image, servers: 2 }, 'docker-compose.yml')).not.toContain('zkgen-prepare');
+  });
+
+  it('no member may take the preparing service\'s name', () => {
+    expect(errors({ image: 'bitnamilegacy/zookeeper:3.9', servers: [{ name: 'zkgen-prepare' }, {}, {}] })).toEqual([
+      expect.stringMatching(/^\/servers\/0\/name: "zkgen-prepare" is the compose service/),
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // What the templates see: the frozen Ensemble with each dialect's answers filled in, so that
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
-import type { Ensemble, Member } from '../model.js';
+import { PREPARE_SERVICE, type Ensemble, type Member } from '../model.js';
 import { sh } from '../quote.js';
 
 export interface KeyValue {
@@ -34,8 +34,26 @@ export interface HealthView {
   readonly startPeriod: string;
 }
 
+/**
+ * The folders to hand to the image's user before any member starts, when its image runs without
+ * root and never changes a folder's owner itself: Docker creates a missing host folder owned by
+ * root, which such a member cannot write to. A throwaway container of the same image, run as root,
+ * does it, so the host needs no sudo. Said once here for run.sh and the compose file.
+ */
+export interface PrepareView {
+  /** The compose service that does it, which every member waits for. */
+  readonly service: string;
+  /** The uid that must own the folders. */
+  readonly owner: number;
+  /** host folder:container folder, each host folder of every member under /zkgen/<n>. */
+  readonly volumes: readonly string[];
+  /** The command inside the container: chown, the owner, each container folder. */
+  readonly command: readonly string[];
+}
+
 export interface EnsembleView {
   readonly image: string;
+  readonly prepare?: PrepareView;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -79,6 +97,20 @@ export function probe(host: string, port: number): string {
 // half minute do not count.
 const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPeriod: '30s' };
 
+function prepareView(ensemble: Ensemble): PrepareView | undefined {
+  const dialect = DIALECTS[ensemble.dialect];
+  if (dialect.dataOwner === undefined) return undefined;
+  const folders = ensemble.members.flatMap((m) => dialect.volumes(m).map(([host]) => host));
+  const inside = folders.map((_, i) => `/zkgen/${i}`);
+  return {
+    service: PREPARE_SERVICE,
+    owner: dialect.dataOwner,
+    volumes: folders.map((host, i) => `${host}:${inside[i]}`),
+    // Only the folders themselves: what a member writes inside them is already its user's.
+    command: ['chown', String(dialect.dataOwner), ...inside],
+  };
+}
+
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
   const members = ensemble.members.map((m): MemberView => {
@@ -97,9 +129,11 @@ export function buildView(ensemble: Ensemble): EnsembleView {
   });
   // Read back through a participant other than the writer when there is one.
   const writer = members[0]!;
+  const prepare = prepareView(ensemble);
   const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
   return {
     image: ensemble.image,
+    ...(prepare && { prepare }),
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     members,

@@ -3,7 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { DIALECTS } from '../dialects/index.js';
 import { atLeast, hasTagOrDigest } from '../images.js';
-import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -61,6 +61,19 @@ export const RULES: readonly Rule[] = [
           pointer: b.origin.name,
           message: `name "${b.name}" is also member ${a.id}'s: container names must differ`,
         })),
+  },
+  {
+    name: 'No member takes the name of the step that prepares the data folders',
+    severity: 'error',
+    check: (e) =>
+      DIALECTS[e.dialect].dataOwner === undefined
+        ? []
+        : e.members
+            .filter((m) => m.name === PREPARE_SERVICE)
+            .map((m) => ({
+              pointer: m.origin.name,
+              message: `"${PREPARE_SERVICE}" is the compose service that gives the data folders to the image's user before the members start: name the member otherwise`,
+            })),
   },
   {
     name: 'Members keep their data apart',
