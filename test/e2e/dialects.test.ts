@@ -16,8 +16,8 @@
 // ZKGEN_REAL_IMAGES=1 npm run test:e2e pulls and runs the real ones where a registry is reachable.
 //
 // Ports (loopback, below the ephemeral range): official 20181.., bitnami 23181.., confluent
-// 25181.., garland 27181.., bitnami 3.8 29181.., each with its peer, election and admin ports
-// above them.
+// 25181.., garland 27181.., bitnami 3.8 29181.., official 3.4 31181.. (peer 31281.., election
+// 31381..), each with its peer, election and admin ports above them.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
@@ -58,6 +58,8 @@ interface Scenario {
   dialect: string;
   /** Names the scenario's containers and compose project when one dialect runs twice. */
   label?: string;
+  /** Ensemble-file settings beyond the scenario's own. */
+  settings?: object;
   image: string;
   base: { client: number; peer: number; election: number; admin?: number };
   observer: boolean;
@@ -77,11 +79,21 @@ const SCENARIOS: Scenario[] = [
     observer: false,
   },
   {
+    // The official image's 3.4 tags: ZOO_PORT, 3.4 server lines, no AdminServer.
+    dialect: 'official',
+    label: 'official34',
+    image: 'zookeeper:3.4.14',
+    base: { client: 31181, peer: 31281, election: 31381 },
+    observer: false,
+  },
+  {
     // 3.8 reads ALLOW_ANONYMOUS_LOGIN where 3.9 reads ALLOW_EMPTY_PASSWORD, and writes no
     // admin.serverAddress: its stand-in is built apart, as the real images are.
     dialect: 'bitnami',
     label: 'bitnami38',
     image: 'bitnami/zookeeper:3.8',
+    // The image's session limit stays 40000 unless zkgen passes ZOO_MAX_SESSION_TIMEOUT.
+    settings: { tickTime: 2500 },
     base: { client: 29181, peer: 29888, election: 30888, admin: 29080 },
     observer: false,
   },
@@ -172,6 +184,7 @@ for (const scenario of SCENARIOS) {
           dataRoot: join(scratch!, 'data'),
           heap: '64m',
           healthcheck: true,
+          ...scenario.settings,
         },
         scratch!,
       );

@@ -11,6 +11,8 @@
 #
 #   garland/    the tutorial's image: ZooKeeper 3.4.6's behaviour, runs as root
 #   official/   the official zookeeper image, 3.8 and 3.9: starts as root, runs as uid 1000
+#   official-3.4/  its 3.4 tags, whose older entrypoint takes ZOO_PORT: starts as root, runs as
+#               the zookeeper system user
 #   bitnami/    bitnami/zookeeper and bitnamilegacy/zookeeper, 3.8 and 3.9 (one build each):
 #               runs as uid 1001
 #   confluent/  confluentinc/cp-zookeeper 7.9: runs as appuser, uid 1000
@@ -34,6 +36,7 @@
 #   IMAGE: garland/zookeeper[:latest]
 #          zookeeper[:3.5 … 3.9.x|:latest]      (tagged zookeeper:3.9.4, :3.9, :3.8.6, :3.8,
 #                                                 :latest and the name asked for)
+#          zookeeper:3.4[.x]                     (tagged zookeeper:3.4.14, :3.4 and the name)
 #          bitnami/zookeeper[:TAG], bitnamilegacy/zookeeper[:TAG]
 #                                                (3.9.x, 3.9, latest → the 3.9 build; 3.8.x, 3.8
 #                                                 → the 3.8 build; under both names)
@@ -120,7 +123,7 @@ stage() {
       file)
         target=$(layout_path "$context" "$b")
         mkdir -p "$(dirname "$target")"
-        install -m 644 "$here/$a" "$target"
+        install -m "$(stat -c %a "$here/$a")" "$here/$a" "$target"
         ;;
       dir)
         target=$(layout_path "$context" "$b")
@@ -186,6 +189,9 @@ standin_for() {
     zookeeper | zookeeper:latest | zookeeper:3.[5-9] | zookeeper:3.[5-9].*)
       echo official default - zookeeper:3.9.4 zookeeper:3.9 zookeeper:3.8.6 zookeeper:3.8 zookeeper:latest "$image"
       ;;
+    zookeeper:3.4 | zookeeper:3.4.*)
+      echo official-3.4 default - zookeeper:3.4.14 zookeeper:3.4 "$image"
+      ;;
     bitnami/zookeeper* | bitnamilegacy/zookeeper*)
       case $tag in
         latest | 3.9 | 3.9.*) echo bitnami 3.9 APP_VERSION=3.9.5 {bitnami,bitnamilegacy}/zookeeper:{3.9,latest} "$image" ;;
@@ -242,7 +248,7 @@ main() {
   local -a plans=()
   for image in "${images[@]}"; do
     plan=$(standin_for "$image") ||
-      die "no stand-in for $image (known: garland/zookeeper, zookeeper:3.5 … 3.9, bitnami/zookeeper and bitnamilegacy/zookeeper 3.8 and 3.9, confluentinc/cp-zookeeper:7.x)"
+      die "no stand-in for $image (known: garland/zookeeper, zookeeper:3.4 … 3.9, bitnami/zookeeper and bitnamilegacy/zookeeper 3.8 and 3.9, confluentinc/cp-zookeeper:7.x)"
     plans+=("$plan")
   done
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zkCli.sh of the garland/zookeeper stand-in: ZooKeeper 3.8's client made to
+# zkCli.sh of the stand-ins for ZooKeeper 3.4 images (garland, official 3.4): 3.8's client made to
 # behave like 3.4.6's in the two ways a script can see.
 ZOOBINDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=/dev/null
