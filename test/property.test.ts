@@ -15,7 +15,7 @@ const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
 const settings = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
 
-const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'confluentinc/cp-zookeeper:7.9.0', undefined];
+const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0', undefined];
 
 const port = fc.integer({ min: 1024, max: 60000 });
 const portsArb = fc.record({ client: port, peer: port, election: port, admin: port, metrics: port }, { requiredKeys: [] });
