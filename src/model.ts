@@ -1,5 +1,6 @@
 // The shapes data takes on its one-way trip: ensemble file (as the schema accepts it) → resolved,
 // frozen Ensemble → files. Nothing downstream reaches back upstream.
+import type { Release } from './images.js';
 
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
@@ -9,6 +10,12 @@ export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics';
 export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics'];
 
 export type Ports = Record<PortKind, number>;
+
+/**
+ * The compose service that hands each member's data folders to its image's user before the
+ * members start (images that run without root): no member may take its name.
+ */
+export const PREPARE_SERVICE = 'zkgen-prepare';
 
 export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
 export type Role = 'participant' | 'observer';
@@ -106,6 +113,8 @@ export interface Settings {
 export interface Ensemble {
   readonly image: string;
   readonly dialect: DialectName;
+  /** What the image reference says: the ZooKeeper line inside, and whether the tag exists and is maintained. */
+  readonly release: Release;
   readonly members: readonly Member[];
   /** The machines members run on, in the order of their first member by id. */
   readonly machines: readonly string[];

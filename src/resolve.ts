@@ -3,6 +3,7 @@
 // settings. Problems that leave no model to build (an image no dialect speaks) are returned
 // instead; everything else a model can express, even a clash, is left to the named rules.
 import { DEFAULT_IMAGE, DIALECTS, dialectOfImage, knownImages } from './dialects/index.js';
+import { atLeast, releaseOf } from './images.js';
 import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberEntry, type Origin, type PortKind, type Ports, type Problem } from './model.js';
 import { machineOfHost } from './machine.js';
 import { pointer, quoted } from './pointer.js';
@@ -41,8 +42,8 @@ export function resolve(file: EnsembleFile): Resolved {
     };
   }
   const dialect = DIALECTS[dialectName];
-  const has35 = dialect.zookeeper === '3.5+';
-  const adminServer = file.adminServer ?? has35;
+  const release = releaseOf(image, dialectName);
+  const adminServer = file.adminServer ?? (atLeast(release.zookeeper, 3, 5) && dialect.adminServerByDefault);
   const metrics = file.metrics ?? false;
 
   const listed = Array.isArray(file.servers);
@@ -122,6 +123,7 @@ export function resolve(file: EnsembleFile): Resolved {
     ensemble: Object.freeze({
       image,
       dialect: dialectName,
+      release: Object.freeze(release),
       members: Object.freeze(members),
       machines: Object.freeze([...new Set(members.map((m) => m.machine))]),
       adminServer,

@@ -32,7 +32,8 @@ function appended(member: Member, ensemble: Ensemble): Setting[] {
 export const garland: Dialect = {
   name: 'garland',
   repository: 'garland/zookeeper',
-  zookeeper: '3.4',
+  // ZooKeeper 3.4.6: no AdminServer at all.
+  adminServerByDefault: false,
   // The tutorial's commands have none, and garland's output is the tutorial's.
   healthcheckByDefault: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],

@@ -10,22 +10,24 @@ export interface Dialect {
   readonly name: DialectName;
   /** The repository the dialect is named after, for messages. */
   readonly repository: string;
-  /**
-   * The ZooKeeper line inside: 3.4 has no AdminServer, no metrics provider, no 4lw whitelist and
-   * no `;clientPort` in server lines.
-   */
-  readonly zookeeper: '3.4' | '3.5+';
   /** Whether members get a health check when the ensemble file does not say. */
   readonly healthcheckByDefault: boolean;
+  /**
+   * Whether the image turns the AdminServer on when the ensemble file does not say (ZooKeeper 3.5+;
+   * 3.4 has none). zkgen follows the image: its scripts and health checks never need it.
+   */
+  readonly adminServerByDefault: boolean;
+  /**
+   * The uid the image's server runs as without root, when it never takes root to hand its folders
+   * to that user: a data folder on the host must belong to it before the member starts (Docker
+   * creates a missing one owned by root). Undefined when the image runs as root or chowns its
+   * folders itself.
+   */
+  readonly dataOwner?: number;
   /** zkCli inside the container, as the words that come before the server's host:port. */
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
-  /**
-   * The uid the server runs as when the image does not take its folders over itself: a data
-   * folder created ahead of the container must belong to it. Absent: root may own the folders.
-   */
-  readonly dataOwner?: number;
   /** Host folder → container folder mounts of one member; the first holds myid. */
   volumes(member: Member): ReadonlyArray<readonly [string, string]>;
   /**

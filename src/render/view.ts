@@ -1,7 +1,7 @@
 // What the templates see: the frozen Ensemble with each dialect's answers filled in, so that
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
-import type { Ensemble, Member } from '../model.js';
+import { PREPARE_SERVICE, type Ensemble, type Member } from '../model.js';
 import { sh } from '../quote.js';
 
 export interface KeyValue {
@@ -42,6 +42,23 @@ export interface HealthView {
   readonly startPeriod: string;
 }
 
+/**
+ * The folders to hand to the image's user before any member starts, when its image runs without
+ * root and never changes a folder's owner itself: Docker creates a missing host folder owned by
+ * root, which such a member cannot write to. A throwaway container of the same image, run as root,
+ * does it, so the host needs no sudo. Said once here for run.sh and the compose file.
+ */
+export interface PrepareView {
+  /** The compose service that does it, which every member waits for. */
+  readonly service: string;
+  /** The uid that must own the folders. */
+  readonly owner: number;
+  /** host folder:container folder, each host folder of every member under /zkgen/<n>. */
+  readonly volumes: readonly string[];
+  /** The command inside the container: chown, the owner, each container folder. */
+  readonly command: readonly string[];
+}
+
 export interface EnsembleView {
   readonly image: string;
   /** The machines members run on; with several, `docker node update` labels one node per machine. */
@@ -52,6 +69,8 @@ export interface EnsembleView {
   readonly dataOwner?: number;
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
+  /** The step that hands data folders to the image's user before the members start, when needed. */
+  readonly prepare?: PrepareView;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -107,6 +126,20 @@ export function probe(host: string, port: number): string {
 // half minute do not count.
 const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPeriod: '30s' };
 
+function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareView | undefined {
+  const dialect = DIALECTS[ensemble.dialect];
+  if (dialect.dataOwner === undefined) return undefined;
+  const folders = members.flatMap((m) => dialect.volumes(m).map(([host]) => host));
+  const inside = folders.map((_, i) => `/zkgen/${i}`);
+  return {
+    service: PREPARE_SERVICE,
+    owner: dialect.dataOwner,
+    volumes: folders.map((host, i) => `${host}:${inside[i]}`),
+    // Only the folders themselves: what a member writes inside them is already its user's.
+    command: ['chown', String(dialect.dataOwner), ...inside],
+  };
+}
+
 /**
  * What the templates see. With `machine`, the members are that machine's alone (its compose file
  * and scripts), while what every member is told alike — the server list — is still the whole
@@ -140,8 +173,11 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
   const writer = members[0]!;
   const others = members.slice(1).filter((m) => m.role === 'participant');
   const reader = others.find((m) => m.machine !== writer.machine) ?? others[0] ?? members[1] ?? writer;
+  // Only this machine's members' folders: another machine's are made there.
+  const prepare = prepareView(ensemble, ensemble.members.filter((m) => machine === undefined || m.machine === machine));
   return {
     image: ensemble.image,
+    ...(prepare && { prepare }),
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     ...(dialect.dataOwner !== undefined && { dataOwner: dialect.dataOwner }),

@@ -1,9 +1,10 @@
 // The named cross-field rules: what the schema cannot say about one value at a time. They judge
 // the resolved model, because whether two ports clash is only known once defaults are applied;
 // every problem still points into the ensemble file through each value's origin.
-import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
-import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { DIALECTS } from '../dialects/index.js';
+import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
+import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
@@ -106,6 +107,19 @@ export const RULES: readonly Rule[] = [
           pointer: b.origin.name,
           message: `name ${quoted(b.name)} is also member ${a.id}'s: container names must differ`,
         })),
+  },
+  {
+    name: 'No member takes the name of the step that prepares the data folders',
+    severity: 'error',
+    check: (e) =>
+      DIALECTS[e.dialect].dataOwner === undefined
+        ? []
+        : e.members
+            .filter((m) => m.name === PREPARE_SERVICE)
+            .map((m) => ({
+              pointer: m.origin.name,
+              message: `"${PREPARE_SERVICE}" is the compose service that gives the data folders to the image's user before the members start: name the member otherwise`,
+            })),
   },
   {
     name: 'Members keep their data apart',
@@ -236,16 +250,14 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     check: (e) => {
       const problems: Problem[] = [];
-      const dialect = DIALECTS[e.dialect];
-      if (dialect.zookeeper === '3.4') {
-        if (e.adminServer) {
-          problems.push({ pointer: e.origin.adminServer, message: `${dialect.repository} runs ZooKeeper 3.4, which has no AdminServer` });
-        }
-        if (e.metrics) problems.push({ pointer: e.origin.metrics, message: `${dialect.repository} runs ZooKeeper 3.4, which has no metrics provider` });
-      }
+      const zk = e.release.zookeeper;
+      const runs = `${e.image} runs ZooKeeper ${zk.major}.${zk.minor}`;
+      const has35 = atLeast(zk, 3, 5);
+      if (!has35 && e.adminServer) problems.push({ pointer: e.origin.adminServer, message: `${runs}, which has no AdminServer (it came with 3.5)` });
+      if (!atLeast(zk, 3, 6) && e.metrics) problems.push({ pointer: e.origin.metrics, message: `${runs}, which has no metrics provider (it came with 3.6)` });
       for (const m of e.members) {
         if (m.ports.admin !== undefined && !e.adminServer) {
-          problems.push({ pointer: m.origin.ports.admin, message: `an admin port is given, but the AdminServer is off${dialect.zookeeper === '3.4' ? ' (ZooKeeper 3.4 has none)' : ': set adminServer to true'}` });
+          problems.push({ pointer: m.origin.ports.admin, message: `an admin port is given, but the AdminServer is off${has35 ? ': set adminServer to true' : ` (ZooKeeper ${zk.major}.${zk.minor} has none)`}` });
         }
         if (m.ports.metrics !== undefined && !e.metrics) {
           problems.push({ pointer: m.origin.ports.metrics, message: 'a metrics port is given, but metrics are off: set metrics to true' });
@@ -301,6 +313,11 @@ export const RULES: readonly Rule[] = [
         const managed = MANAGED_KEYS.find(([pattern]) => pattern.test(key));
         return managed ? [{ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write: set it with ${managed[1]}` }] : [];
       }),
+  },
+  {
+    name: 'The image tag was published',
+    severity: 'error',
+    check: (e) => (e.release.unpublished ? [{ pointer: e.origin.image, message: e.release.unpublished }] : []),
   },
   {
     name: 'The image can express the ensemble',
@@ -374,11 +391,16 @@ export const RULES: readonly Rule[] = [
         : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
   {
+    name: 'The image still gets updates',
+    severity: 'warning',
+    check: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
+  },
+  {
     name: 'ZooKeeper 3.4 answers every four-letter word',
     severity: 'warning',
     check: (e) =>
-      DIALECTS[e.dialect].zookeeper === '3.4' && e.settings.fourLetterWords.length > 1
-        ? [{ pointer: '/fourLetterWords', message: `${DIALECTS[e.dialect].repository} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
+      !atLeast(e.release.zookeeper, 3, 5) && e.settings.fourLetterWords.length > 1
+        ? [{ pointer: '/fourLetterWords', message: `${e.image} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
         : [],
   },
 ];

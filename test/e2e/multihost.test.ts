@@ -21,7 +21,7 @@
 //    members one service at a time, the leader last, and no write is lost; engine 3 stopped by its pid (a whole
 //    node fails) → the other two serve and take writes; `docker stack rm` leaves the data folders.
 //
-// THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL ONE: zookeeper:3.9.5 here is built by
+// THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL ONE: zookeeper:3.9.4 here is built by
 // test/e2e/images/build.sh from Debian's ZooKeeper 3.8 to reproduce the official image's
 // documented contract (see test/e2e/tutorial.test.ts); ZKGEN_REAL_IMAGES=1 pulls the real one.
 // It is built once on host 1's engine and copied to the others with docker save | docker load.
@@ -54,7 +54,7 @@ import {
 } from './support.js';
 
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
-const IMAGE = 'zookeeper:3.9.5';
+const IMAGE = 'zookeeper:3.9.4';
 const STACK = 'zk';
 const PREFIX = '/tmp/zkmh-';
 const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
