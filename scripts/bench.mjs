@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The image of the sized ensembles: the official image takes any number of members. */
-const IMAGE = 'zookeeper:3.9.5';
+const IMAGE = 'zookeeper:3.9.4';
 const SIZES = [3, 9, 51, 255];
 const DEFAULT_RUNS = 15;
 const GOAL_TUTORIAL = 1.1; // × node -e 0

@@ -6,7 +6,7 @@ import { closest } from './suggest.js';
 
 /** What a command line asks for. `usage` is a mistake in the command line itself: exit 2. */
 export type Command =
-  | { run: 'generate'; file: string; out: string | undefined; check: boolean }
+  | { run: 'generate'; file: string; out: string | undefined; check: boolean; host: string | undefined }
   | { run: 'connect-string'; file: string }
   | { run: 'init'; file: string; force: boolean }
   | { run: 'print'; text: string }
@@ -21,7 +21,7 @@ export interface ArgsContext {
 
 const COMMANDS = ['init', 'connect-string'] as const;
 const OPTIONS: Record<'generate' | 'init' | 'connect-string', string[]> = {
-  generate: ['out', 'check', 'help', 'version'],
+  generate: ['out', 'check', 'host', 'help', 'version'],
   init: ['force', 'help', 'version'],
   'connect-string': ['help', 'version'],
 };
@@ -30,12 +30,13 @@ export function readArgs(argv: readonly string[], context: ArgsContext): Command
   return plainCommand(argv) ?? yargsCommand(argv, context);
 }
 
-/** The one reading of `FILE [--out DIR] [--check]`, whichever path found its parts. */
-function generateCommand(file: string, out: string | undefined, check: boolean): Command {
+/** The one reading of `FILE [--out DIR [--check] | --host HOST]`, whichever path found its parts. */
+function generateCommand(file: string, out: string | undefined, check: boolean, host?: string): Command {
   if (check && out === undefined) return { run: 'usage', message: '--check compares with a folder: give it with --out DIR' };
   if (out === '-' || out === DASH) return { run: 'usage', message: '--out takes a folder; without --out, docker-compose.yml goes to stdout' };
   if (out === '') return { run: 'usage', message: '--out needs a folder: "" names none (--out . is the current folder)' };
-  return { run: 'generate', file, out, check };
+  if (host !== undefined && out !== undefined) return { run: 'usage', message: "--host prints one host's docker-compose.yml; --out writes every host's: give one of them" };
+  return { run: 'generate', file, out, check, host };
 }
 
 // The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
@@ -83,7 +84,9 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
     .scriptName('zkgen')
     // Messages and help in English whatever the locale: the same input, the same bytes.
     .locale('en')
-    .usage('Usage: $0 <ensemble-file> [--out DIR [--check]]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble on one host with host networking.')
+    .usage(
+      'Usage: $0 <ensemble-file> [--out DIR [--check] | --host HOST]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble with host networking: on one host, or per host and as a Swarm stack on several.',
+    )
     .command(
       '$0 <file>',
       'print docker-compose.yml for the ensemble file (JSON or YAML; - for stdin), or write the whole bundle with --out',
@@ -91,10 +94,15 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
         y
           .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
           .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
-          .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' }),
+          .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' })
+          .option('host', { type: 'string', describe: 'print the docker-compose.yml of one host of an ensemble on several hosts', requiresArg: true }),
       (args) => {
         command =
-          leftOver(args._, 0) ?? once('out', args.out) ?? once('check', args.check) ?? generateCommand(undash(args.file), args.out === undefined ? undefined : undash(args.out), args.check);
+          leftOver(args._, 0) ??
+          once('out', args.out) ??
+          once('check', args.check) ??
+          once('host', args.host) ??
+          generateCommand(undash(args.file), args.out === undefined ? undefined : undash(args.out), args.check, args.host === undefined ? undefined : undash(args.host));
       },
     )
     .command(
@@ -119,6 +127,7 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
     .example('$0 ensemble.json > docker-compose.yml', 'then: docker compose up -d')
     .example('$0 ensemble.json --out zk', 'docker-compose.yml, run.sh, status.sh, smoke-test.sh, rolling-restart.sh, remove.sh, conf/')
     .example('$0 ensemble.json --out zk --check', 'in CI: fail when zk/ is stale')
+    .example('$0 ensemble.json --host zk-a', "on several hosts: zk-a's docker-compose.yml (= zk/hosts/zk-a/docker-compose.yml)")
     .strict()
     .version(pkg.version)
     .help()

@@ -122,13 +122,22 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean): void | Promise<void> {
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean, host?: string): void | Promise<void> {
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
   const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
   report(file, outcome);
   if (out === undefined) {
-    const compose = outcome.files.find((f) => f.path === 'docker-compose.yml');
-    if (compose === undefined) throw new Error('generate returned no docker-compose.yml for a valid ensemble');
+    const hosts = outcome.machines;
+    const several = hosts.length > 1;
+    if (several && host === undefined) {
+      fail(USAGE, `${displayName(file)} runs members on several hosts (${hosts.join(', ')}): print one host's docker-compose.yml with --host HOST, or write every host's with --out DIR`);
+    }
+    if (host !== undefined && !hosts.includes(host.toLowerCase())) {
+      fail(USAGE, `no member of ${displayName(file)} runs on ${host}: its hosts are ${hosts.join(', ')}`);
+    }
+    const path = several && host !== undefined ? `hosts/${host.toLowerCase()}/docker-compose.yml` : 'docker-compose.yml';
+    const compose = outcome.files.find((f) => f.path === path);
+    if (compose === undefined) throw new Error(`generate returned no ${path} for a valid ensemble`);
     write(1, compose.content);
     return;
   }
@@ -263,7 +272,7 @@ export function main(argv: string[]): number | Promise<number> {
   try {
     const command = readArgs(argv, { isFile: existsSync, columns: () => process.stdout.columns });
     if (command.run === 'usage') fail(USAGE, command.message);
-    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check));
+    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check, command.host));
     if (command.run === 'connect-string') runConnectString(command.file);
     if (command.run === 'init') runInit(command.file, command.force);
     if (command.run === 'print') write(1, command.text);

@@ -3,7 +3,7 @@
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
-import { clientAddress } from './render/view.js';
+import { connectStringOf } from './render/view.js';
 import { resolve } from './resolve.js';
 import { checkRules } from './validate/rules.js';
 import { validateSchema } from './validate/schema.js';
@@ -28,18 +28,22 @@ export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
   return { ok: true, ensemble: resolved.ensemble, warnings };
 }
 
-/** Every file of the bundle (or only the outputs named), sorted by path, for an ensemble file's value. */
-export function generate(value: unknown, options: { only?: readonly Output[] } = {}): Outcome<{ files: GeneratedFile[] }> {
+/**
+ * Every file of the bundle (or only the outputs named), sorted by path, for an ensemble file's
+ * value, and the machines its members run on: with several, each machine's compose file and
+ * scripts are under hosts/<machine>/.
+ */
+export function generate(value: unknown, options: { only?: readonly Output[] } = {}): Outcome<{ files: GeneratedFile[]; machines: readonly string[] }> {
   const checked = check(value);
   if (!checked.ok) return checked;
-  return { ok: true, files: render(checked.ensemble, options.only), warnings: checked.warnings };
+  return { ok: true, files: render(checked.ensemble, options.only), machines: checked.ensemble.machines, warnings: checked.warnings };
 }
 
 /** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
 export function connectString(value: unknown): Outcome<{ connectString: string }> {
   const checked = check(value);
   if (!checked.ok) return checked;
-  return { ok: true, connectString: checked.ensemble.members.map(clientAddress).join(','), warnings: checked.warnings };
+  return { ok: true, connectString: connectStringOf(checked.ensemble), warnings: checked.warnings };
 }
 
 /** The bytes (or text) of an ensemble file → its value, or the problems that keep it from having one. */

@@ -1,5 +1,6 @@
 // The shapes data takes on its one-way trip: ensemble file (as the schema accepts it) → resolved,
 // frozen Ensemble → files. Nothing downstream reaches back upstream.
+import type { Release } from './images.js';
 
 // The ensemble file's types are the schema's (scripts/build-assets.mjs generates them), so the
 // two cannot drift; the names below are read off them.
@@ -25,12 +26,19 @@ export const PORT_KINDS = everyPortKind(['client', 'peer', 'election', 'admin', 
 
 export type Ports = Record<PortKind, number>;
 
+/**
+ * The compose service that hands each member's data folders to its image's user before the
+ * members start (images that run without root): no member may take its name.
+ */
+export const PREPARE_SERVICE = 'zkgen-prepare';
+
 /** Where in the ensemble file a resolved value came from, as JSON pointers, for messages. */
 export interface Origin {
   readonly member: string;
   readonly id: string;
   readonly name: string;
   readonly host: string;
+  readonly machine: string;
   readonly dataDir: string;
   readonly group: string;
   readonly weight: string;
@@ -42,8 +50,14 @@ export interface Member {
   readonly id: number;
   /** Container name and compose service name. */
   readonly name: string;
-  /** The address peers and clients use to reach this member. */
+  /** The address peers and clients use to reach this member, and that it binds its server line to. */
   readonly host: string;
+  /**
+   * The machine it runs on: its host unless the file says otherwise, every loopback name and
+   * address being this one machine ("localhost"). Ports are laid out per machine, and a bundle
+   * for several machines has one folder per machine.
+   */
+  readonly machine: string;
   /** Ports in use; admin and metrics only while those servers are on. */
   readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
   /** Host folder mounted as the member's dataDir. */
@@ -75,7 +89,11 @@ export interface Settings {
 export interface Ensemble {
   readonly image: string;
   readonly dialect: DialectName;
+  /** What the image reference says: the ZooKeeper line inside, and whether the tag exists and is maintained. */
+  readonly release: Release;
   readonly members: readonly Member[];
+  /** The machines members run on, in the order of their first member by id. */
+  readonly machines: readonly string[];
   readonly adminServer: boolean;
   readonly metrics: boolean;
   readonly healthcheck: boolean;

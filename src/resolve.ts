@@ -3,7 +3,9 @@
 // settings. Problems that leave no model to build (an image no dialect speaks) are returned
 // instead; everything else a model can express, even a clash, is left to the named rules.
 import { DEFAULT_IMAGE, DIALECTS, dialectOfImage, knownImages } from './dialects/index.js';
+import { atLeast, releaseOf } from './images.js';
 import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberEntry, type Origin, type PortKind, type Ports, type Problem } from './model.js';
+import { machineOfHost } from './machine.js';
 import { pointer, quoted } from './pointer.js';
 
 export const DEFAULTS = Object.freeze({
@@ -40,8 +42,8 @@ export function resolve(file: EnsembleFile): Resolved {
     };
   }
   const dialect = DIALECTS[dialectName];
-  const has35 = dialect.zookeeper === '3.5+';
-  const adminServer = file.adminServer ?? has35;
+  const release = releaseOf(image, dialectName);
+  const adminServer = file.adminServer ?? (atLeast(release.zookeeper, 3, 5) && dialect.adminServerByDefault);
   const metrics = file.metrics ?? false;
 
   const listed = Array.isArray(file.servers);
@@ -59,8 +61,20 @@ export function resolve(file: EnsembleFile): Resolved {
 
   const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
   const dataRoot = file.dataRoot ?? DEFAULTS.dataRoot;
-  const members = drafts.map(({ entry, id, at }, position): Member => {
+  const hostOf = (entry: MemberEntry) => entry.host ?? file.host ?? DEFAULTS.host;
+  const machineOf = (entry: MemberEntry) => (entry.machine !== undefined ? entry.machine.toLowerCase() : machineOfHost(hostOf(entry)));
+  const onMachine = new Map<string, number>();
+  for (const { entry } of drafts) onMachine.set(machineOf(entry), (onMachine.get(machineOf(entry)) ?? 0) + 1);
+
+  const members = drafts.map(({ entry, id, at }): Member => {
     const name = entry.name ?? `zk${id}`;
+    const machine = machineOf(entry);
+    // The port layout depends on the member's own id and on whether its machine is shared, never
+    // on the other members' ids or count: a member alone on its machine gets the base ports,
+    // members sharing one get base + (id - 1). So adding or removing members leaves every other
+    // member's ports where they were, except when a machine goes from one member to several (or
+    // back): its member then moves unless its id is 1.
+    const offset = onMachine.get(machine)! > 1 ? id - 1 : 0;
     const ports: Partial<Ports> = {};
     const portOrigins = {} as Record<PortKind, string>;
     for (const kind of PORT_KINDS) {
@@ -76,8 +90,7 @@ export function resolve(file: EnsembleFile): Resolved {
         portOrigins[kind] = `${at}/ports/${kind}`;
         continue;
       }
-      // The ensemble's layout: the first member's port, + 1 for each member before this one.
-      ports[kind] = (base ?? DEFAULTS.ports[kind]) + position;
+      ports[kind] = (base ?? DEFAULTS.ports[kind]) + offset;
       portOrigins[kind] = base === undefined ? at : `/ports/${kind}`;
     }
     const origin: Origin = {
@@ -85,6 +98,7 @@ export function resolve(file: EnsembleFile): Resolved {
       id: entry.id !== undefined ? `${at}/id` : at,
       name: entry.name !== undefined ? `${at}/name` : at,
       host: entry.host !== undefined ? `${at}/host` : file.host !== undefined ? '/host' : at,
+      machine: entry.machine !== undefined ? `${at}/machine` : entry.host !== undefined ? `${at}/host` : file.host !== undefined ? '/host' : at,
       dataDir: entry.dataDir !== undefined ? `${at}/dataDir` : file.dataRoot !== undefined ? '/dataRoot' : at,
       group: entry.group !== undefined ? `${at}/group` : at,
       weight: entry.weight !== undefined ? `${at}/weight` : at,
@@ -93,7 +107,8 @@ export function resolve(file: EnsembleFile): Resolved {
     return Object.freeze({
       id,
       name,
-      host: entry.host ?? file.host ?? DEFAULTS.host,
+      host: hostOf(entry),
+      machine,
       ports: Object.freeze(ports) as Member['ports'],
       dataDir: normalFolder(entry.dataDir ?? `${dataRoot}/${name}`),
       role: entry.role ?? 'participant',
@@ -108,7 +123,9 @@ export function resolve(file: EnsembleFile): Resolved {
     ensemble: Object.freeze({
       image,
       dialect: dialectName,
+      release: Object.freeze(release),
       members: Object.freeze(members),
+      machines: Object.freeze([...new Set(members.map((m) => m.machine))]),
       adminServer,
       metrics,
       healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,

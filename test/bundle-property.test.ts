@@ -21,7 +21,7 @@ const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
 
 const ensembleArb = fc.record({
-  image: fc.constantFrom('garland/zookeeper:3.4.6', 'zookeeper:3.9.5', 'bitnami/zookeeper:3.9', 'confluentinc/cp-zookeeper:7.9.0'),
+  image: fc.constantFrom('garland/zookeeper:3.4.6', 'zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'confluentinc/cp-zookeeper:7.9.0'),
   servers: fc.integer({ min: 1, max: 7 }),
   ports: fc.record({ client: fc.constantFrom(2181, 12181) }),
 });

@@ -224,6 +224,50 @@ describe('zkgen FILE --out DIR --check', () => {
   });
 });
 
+describe('zkgen FILE --host HOST', () => {
+  const THREE = '{ "servers": [{ "host": "zk-a" }, { "host": "zk-b" }, { "id": 5, "host": "zk-c" }] }';
+
+  it("prints that host's compose file, with only its members", () => {
+    const dir = workdir({ 'e.json': THREE });
+    const result = runCli(['e.json', '--host', 'zk-c'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  zk5:\n    container_name: zk5\n');
+    expect(result.stdout).not.toContain('container_name: zk1');
+    expect(result.stdout).toContain('server.5=zk-c:2888:3888;2181');
+  });
+
+  it('refuses a host no member runs on, naming the hosts', () => {
+    const dir = workdir({ 'e.json': THREE });
+    expect(runCli(['e.json', '--host', 'zk-d'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'zkgen: no member of e.json runs on zk-d: its hosts are zk-a, zk-b, zk-c\n' });
+  });
+
+  it('refuses --host with --out', () => {
+    const dir = workdir({ 'e.json': THREE });
+    const result = runCli(['e.json', '--host', 'zk-a', '--out', 'out'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^zkgen: --host prints one host's docker-compose.yml; --out writes every host's/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it("--check covers every host's folder and the files at the top", () => {
+    const dir = workdir({ 'e.json': THREE });
+    expect(runCli(['e.json', '--out', 'out'], { cwd: dir }).code).toBe(0);
+    writeFileSync(join(dir, 'out', 'hosts', 'zk-b', 'run.sh'), '# changed\n');
+    writeFileSync(join(dir, 'out', 'stack.yml'), '# changed\n');
+    expect(runCli(['e.json', '--out', 'out', '--check'], { cwd: dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'out/hosts/zk-b/run.sh: stale: run zkgen e.json --out out\nout/stack.yml: stale: run zkgen e.json --out out\n',
+    });
+  });
+
+  it('takes the one host of an ensemble on one machine', () => {
+    const dir = workdir();
+    expect(runCli(['ensemble.json', '--host', 'localhost'], { cwd: dir }).stdout).toBe(runCli(['ensemble.json'], { cwd: dir }).stdout);
+  });
+});
+
 describe('zkgen connect-string FILE', () => {
   it("prints the tutorial's connect string", () => {
     expect(runCli(['connect-string', 'ensemble.json'], { cwd: workdir() })).toEqual({
@@ -237,7 +281,12 @@ describe('zkgen connect-string FILE', () => {
     const dir = workdir({
       'e.yaml': 'image: garland/zookeeper\nhost: 127.0.0.1\nservers:\n  - id: 7\n  - id: 3\n    host: localhost\n  - id: 5\n    ports: { client: 4000 }\n',
     });
-    expect(runCli(['connect-string', 'e.yaml'], { cwd: dir }).stdout).toBe('localhost:2181,127.0.0.1:4000,127.0.0.1:2183\n');
+    expect(runCli(['connect-string', 'e.yaml'], { cwd: dir }).stdout).toBe('localhost:2183,127.0.0.1:4000,127.0.0.1:2187\n');
+  });
+
+  it('gives each member alone on its machine the standard client port', () => {
+    const dir = workdir({ 'e.json': '{ "servers": [{ "host": "zk-a" }, { "host": "zk-b" }, { "host": "zk-c" }] }' });
+    expect(runCli(['connect-string', 'e.json'], { cwd: dir }).stdout).toBe('zk-a:2181,zk-b:2181,zk-c:2181\n');
   });
 
   it('refuses an invalid ensemble like generation does', () => {

@@ -20,7 +20,7 @@ type Value = Record<string, unknown>;
 const port = fc.integer({ min: 1024, max: 60000 });
 const memberArb = fc.record(
   {
-    host: fc.constantFrom('localhost', '127.0.0.2', 'zk-a.internal', '10.1.2.3'),
+    host: fc.integer({ min: 0, max: 1 }),
     role: fc.constantFrom('participant', 'participant', 'participant', 'observer'),
     ports: fc.record({ client: port }, { requiredKeys: [] }),
     dataDir: fc.constantFrom('/srv/zk/a b', "/srv/zk/it's", '/srv/zk/$x', '/srv/zk/é'),
@@ -31,22 +31,26 @@ const memberArb = fc.record(
 /** Ensembles people write: almost all of them accepted. */
 const validArb: fc.Arbitrary<Value> = fc.record(
   {
-    image: fc.constantFrom('zookeeper:3.9.5', 'bitnami/zookeeper:3.9', 'zookeeper:3.8'),
+    image: fc.constantFrom('zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'zookeeper:3.8'),
+    // One machine, named in one or two ways: several machines make printing the compose file a
+    // usage error (--host), which the corpus of valid files is not about.
+    world: fc.constantFrom(['localhost', '127.0.0.2'], ['zk-a.internal', 'zk-a.internal'], ['10.1.2.3', '10.1.2.3']),
     servers: fc.oneof(fc.integer({ min: 1, max: 7 }), fc.tuple(fc.array(memberArb, { minLength: 1, maxLength: 5 }), fc.boolean())),
     dataRoot: fc.constantFrom('/data', '/var/lib/zoo keeper', '/srv/zk'),
     tickTime: fc.integer({ min: 500, max: 5000 }),
     config: fc.constantFrom({}, { snapCount: 100000 }, { 'quorum.cnxn.threads.size': '20' }),
   },
-  { requiredKeys: ['servers', 'image'] },
-).map(({ servers, ...rest }): Value => {
+  { requiredKeys: ['servers', 'image', 'world'] },
+).map(({ servers, world, ...rest }): Value => {
   // Listed members get what keeps them apart: client ports, data folders and (sparse or counted)
   // ids of their own, and a first member that votes.
   if (typeof servers === 'number') return { ...rest, servers };
   const [members, sparse] = servers;
   return {
     ...rest,
-    servers: members.map((m, i) => ({
+    servers: members.map(({ host, ...m }, i) => ({
       ...m,
+      ...(host !== undefined && { host: world[host] }),
       ...(sparse && { id: 7 * (i + 1) }),
       ...(i === 0 && { role: 'participant' }),
       ...(m.dataDir !== undefined && { dataDir: `${m.dataDir}/${i}` }),

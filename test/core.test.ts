@@ -70,10 +70,28 @@ describe('resolve', () => {
   it('keeps sparse ids as given, orders by id, and names by id', () => {
     const e = model({ image: 'garland/zookeeper', servers: [{ id: 7 }, { id: 2 }, {}] });
     expect(e.members.map((m) => [m.id, m.name, m.ports.client])).toEqual([
-      [2, 'zk2', 2181],
-      [3, 'zk3', 2182],
-      [7, 'zk7', 2183],
+      [2, 'zk2', 2182],
+      [3, 'zk3', 2183],
+      [7, 'zk7', 2187],
     ]);
+  });
+
+  it('lays ports out per machine: the base ports alone, base + (id - 1) when shared', () => {
+    const e = model({ servers: [{ id: 1, host: 'zk-a' }, { id: 2, host: 'zk-b' }, { id: 3, host: 'zk-b' }, { id: 4, host: '10.0.0.3', machine: 'zk-c' }, { id: 5, host: 'zk-c' }] });
+    expect(e.members.map((m) => [m.id, m.machine, m.ports.client, m.ports.peer, m.ports.election, m.ports.admin])).toEqual([
+      [1, 'zk-a', 2181, 2888, 3888, 8080],
+      [2, 'zk-b', 2182, 2889, 3889, 8081],
+      [3, 'zk-b', 2183, 2890, 3890, 8082],
+      [4, 'zk-c', 2184, 2891, 3891, 8083],
+      [5, 'zk-c', 2185, 2892, 3892, 8084],
+    ]);
+    expect(e.machines).toEqual(['zk-a', 'zk-b', 'zk-c']);
+  });
+
+  it('takes every loopback name and address for one machine', () => {
+    const e = model({ servers: [{ host: 'localhost' }, { host: '127.0.0.1' }, { host: 'zk.localhost' }] });
+    expect(e.machines).toEqual(['localhost']);
+    expect(e.members.map((m) => m.ports.client)).toEqual([2181, 2182, 2183]);
   });
 
   it('returns a frozen model and leaves its input untouched', () => {
@@ -101,7 +119,7 @@ describe('generate', () => {
 
   it('says the server list once, so output grows linearly with the members', () => {
     const sizes = [9, 51, 255].map((n) => {
-      const outcome = generate({ image: 'zookeeper:3.9.5', servers: n });
+      const outcome = generate({ image: 'zookeeper:3.9.4', servers: n });
       if (!outcome.ok) throw new Error(`${n} members refused`);
       const text = (path: string) => outcome.files.find((f) => f.path === path)!.content;
       for (const path of ['docker-compose.yml', 'run.sh']) expect(text(path).split('server.1=').length - 1, path).toBe(1);
@@ -173,5 +191,39 @@ describe('generated/', () => {
     expect(result.code).toBe(0);
     // The tutorial's image has no tag: the only thing zkgen may say of it is that warning.
     expect(result.stderr.split('\n').filter(Boolean).every((line) => line.includes(': warning: '))).toBe(true);
+  });
+});
+
+describe('members on several machines', () => {
+  const warnings = (value: unknown) => {
+    const c = check(value);
+    if (!c.ok) throw new Error(JSON.stringify(c.errors));
+    return c.warnings.map((w) => `${w.pointer}: ${w.message}`);
+  };
+
+  it('warns when losing one machine loses the quorum', () => {
+    expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-a' }, { host: 'zk-b' }] })).toEqual([
+      '/servers/0/host: zk-a runs 2 of the 3 participants (zk1, zk2): losing that one machine loses the quorum; spread them so that no machine runs half or more',
+    ]);
+    // Half of an even count is enough to lose it, too.
+    expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }] })).toContain(
+      '/servers/0/host: zk-a runs 2 of the 4 participants (zk1, zk2): losing that one machine loses the quorum; spread them so that no machine runs half or more',
+    );
+  });
+
+  it('does not warn when each machine can be lost, nor for one machine alone', () => {
+    expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }] })).toEqual([]);
+    expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }, { host: 'zk-d' }] })).toEqual([]);
+    expect(warnings({ servers: 3 })).toEqual([]);
+  });
+
+  it('judges observers alone on several machines by the observers rule, without a crash', () => {
+    const c = check({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
+    expect(c.ok).toBe(false);
+    if (!c.ok) expect(c.errors.map((e) => e.message)).toEqual(['every member is an observer: observers only follow participants, and at least one must vote']);
+  });
+
+  it('counts observers on a machine for nothing', () => {
+    expect(warnings({ servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }, { host: 'zk-a', role: 'observer' }, { host: 'zk-a', role: 'observer' }] })).toEqual([]);
   });
 });

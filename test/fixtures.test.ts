@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, tempDir, yamllintProblems } from './helpers.js';
+import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const casesIn = (dir: string) =>
   readdirSync(join(ROOT, 'test', dir), { withFileTypes: true })
@@ -54,29 +54,73 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     expect(filesUnder(expectedDir)).toEqual(paths);
   });
 
-  it('prints the same docker-compose.yml on stdout without --out', () => {
-    const printed = runCli([input], { cwd: work });
-    expect(printed.code).toBe(0);
-    expect(printed.stdout).toBe(readFileSync(join(out, 'docker-compose.yml'), 'utf8'));
+  // An ensemble on one machine has one compose file at the top; one on several machines has one
+  // per machine, under hosts/<machine>/, and a Swarm stack beside them.
+  const composeFiles = () => filesUnder(out).filter((p) => /(^|\/)docker-compose\.yml$/.test(p));
+  const hosts = () => composeFiles().flatMap((p) => /^hosts\/([^/]+)\//.exec(p)?.[1] ?? []);
+
+  it('prints the same docker-compose.yml on stdout without --out (with --host for each host on several)', () => {
+    if (hosts().length === 0) {
+      const printed = runCli([input], { cwd: work });
+      expect(printed.code).toBe(0);
+      expect(printed.stdout).toBe(readFileSync(join(out, 'docker-compose.yml'), 'utf8'));
+      return;
+    }
+    for (const host of hosts()) {
+      const printed = runCli([input, '--host', host], { cwd: work });
+      expect(printed.code).toBe(0);
+      expect(printed.stdout).toBe(readFileSync(join(out, 'hosts', host, 'docker-compose.yml'), 'utf8'));
+    }
+    const refused = runCli([input], { cwd: work });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.split('\n').filter((l) => !l.includes(': warning: '))).toEqual([
+      `zkgen: ${input} runs members on several hosts (${hosts().join(', ')}): print one host's docker-compose.yml with --host HOST, or write every host's with --out DIR`,
+      '',
+    ]);
   });
 
-  it('writes a compose file valid for the compose specification and host networking', () => {
-    expect(composeProblems(readFileSync(join(out, 'docker-compose.yml'), 'utf8'))).toEqual([]);
+  it('writes compose files valid for the compose specification and host networking', () => {
+    expect(composeFiles().length).toBeGreaterThan(0);
+    for (const p of composeFiles()) expect(composeProblems(readFileSync(join(out, p), 'utf8')), p).toEqual([]);
   });
 
-  it.runIf(hasCommand('docker-compose'))('writes a compose file docker-compose accepts', () => {
-    const result = spawnSync('docker-compose', ['-f', join(out, 'docker-compose.yml'), 'config', '-q'], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+  it('writes a Swarm stack for several hosts, valid for the compose specification, one service per member pinned to its host', () => {
+    if (hosts().length === 0) {
+      expect(existsSync(join(out, 'stack.yml'))).toBe(false);
+      return;
+    }
+    const text = readFileSync(join(out, 'stack.yml'), 'utf8');
+    expect(stackProblems(text)).toEqual([]);
+    // Every member is a service pinned to the host whose compose file runs it.
+    for (const host of hosts()) {
+      const local = readFileSync(join(out, 'hosts', host, 'docker-compose.yml'), 'utf8');
+      for (const [, name] of local.matchAll(/^ {4}container_name: (\S+)$/gm)) {
+        const block = text.slice(text.indexOf(`\n  ${name}:\n`), text.indexOf('\n\n', text.indexOf(`\n  ${name}:\n`)));
+        expect(block, name).toContain(`"node.labels.zkgen.host == ${host}"`);
+      }
+    }
   });
 
-  it.runIf(hasCommand('yamllint') || process.env.CI)('writes a compose file that passes yamllint with its default rules', () => {
-    expect(yamllintProblems(join(out, 'docker-compose.yml'))).toEqual([]);
+  it.runIf(hasCommand('docker-compose'))('writes compose files docker-compose accepts', () => {
+    for (const p of [...composeFiles(), ...(existsSync(join(out, 'stack.yml')) ? ['stack.yml'] : [])]) {
+      const result = spawnSync('docker-compose', ['-f', join(out, p), 'config', '-q'], { encoding: 'utf8' });
+      expect(result.stderr, p).toBe('');
+      expect(result.status, p).toBe(0);
+    }
+  });
+
+  it.runIf(hasCommand('yamllint') || process.env.CI)('writes compose and stack files that pass yamllint with its default rules', () => {
+    for (const p of [...composeFiles(), ...(existsSync(join(out, 'stack.yml')) ? ['stack.yml'] : [])]) expect(yamllintProblems(join(out, p)), p).toEqual([]);
   });
 
   it('writes executable scripts that pass bash -n and shellcheck', () => {
     const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
-    expect(scripts).toEqual(['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    const expected =
+      hosts().length === 0
+        ? ['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']
+        : [...hosts().flatMap((h) => ['prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'stack-rolling-restart.sh', 'status.sh'];
+    expect(scripts).toEqual(expected);
     for (const s of scripts) {
       expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
       expect(scriptProblems(join(out, s)), s).toEqual([]);

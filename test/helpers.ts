@@ -55,18 +55,49 @@ export function hasCommand(name: string): boolean {
 
 let composeValidator: ValidateFunction | undefined;
 
-/** Problems of a compose file: the specification's schema, then host-networking rules it does not state. */
-export function composeProblems(text: string): string[] {
+/** Problems of a document against the compose specification's schema. */
+function specProblems(doc: unknown): string[] {
   if (!composeValidator) {
     const spec = JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'compose-spec.json'), 'utf8')) as Record<string, unknown>;
     delete spec.$schema; // its https draft-07 address is not one ajv knows by name
     composeValidator = new Ajv({ allErrors: true, strict: false }).compile(spec);
   }
-  const doc = parseYaml(text, { merge: true }) as { services?: Record<string, Record<string, unknown>>; version?: unknown };
-  const problems: string[] = [];
-  if (!composeValidator(doc)) {
-    for (const e of composeValidator.errors ?? []) problems.push(`${e.instancePath} ${e.message}`);
+  return composeValidator(doc) ? [] : (composeValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/**
+ * Problems of a Swarm stack file: the specification's schema, then what a stack of ZooKeeper
+ * members on the hosts' networks needs and the schema does not state: each service on the external
+ * network "host", pinned by a zkgen.host label, one task, restarted, updated one task at a time
+ * stopping first, and nothing that stacks ignore (network_mode, container_name, ports).
+ */
+export function stackProblems(text: string): string[] {
+  type Service = {
+    networks?: unknown;
+    deploy?: { mode?: string; replicas?: number; placement?: { constraints?: string[] }; restart_policy?: { condition?: string }; update_config?: { parallelism?: number; order?: string } };
+  } & Record<string, unknown>;
+  const doc = parseYaml(text, { merge: true }) as { services?: Record<string, Service>; networks?: Record<string, { external?: boolean; name?: string }>; version?: unknown };
+  const problems = specProblems(doc);
+  // Obsolete for compose, but docker stack deploy of Docker 20.10 (Debian's) refuses a file without it.
+  if (doc.version !== '3.8') problems.push('has no top-level version "3.8", which docker stack deploy of Docker 20.10 needs');
+  const hostnet = doc.networks?.hostnet;
+  if (hostnet?.external !== true || hostnet.name !== 'host') problems.push('networks.hostnet is not the external network "host"');
+  for (const [service, def] of Object.entries(doc.services ?? {})) {
+    if (JSON.stringify(def.networks) !== '["hostnet"]') problems.push(`${service}: networks is not [hostnet]`);
+    for (const key of ['network_mode', 'container_name', 'ports', 'command']) if (key in def) problems.push(`${service}: has ${key}:, which a stack of host-network members must not`);
+    const d = def.deploy;
+    if (d?.mode !== 'replicated' || d.replicas !== 1) problems.push(`${service}: is not one replicated task`);
+    if ((d?.placement?.constraints ?? []).filter((c) => /^node\.labels\.zkgen\.host == \S+$/.test(c)).length !== 1) problems.push(`${service}: is not pinned by one zkgen.host label`);
+    if (!d?.restart_policy?.condition) problems.push(`${service}: has no restart policy`);
+    if (d?.update_config?.parallelism !== 1 || d.update_config.order !== 'stop-first') problems.push(`${service}: updates are not one task at a time, stopping first`);
   }
+  return problems;
+}
+
+/** Problems of a compose file: the specification's schema, then host-networking rules it does not state. */
+export function composeProblems(text: string): string[] {
+  const doc = parseYaml(text, { merge: true }) as { services?: Record<string, Record<string, unknown>>; version?: unknown };
+  const problems = specProblems(doc);
   if (doc.version !== undefined) problems.push('has the obsolete top-level version key');
   const names = new Set<string>();
   for (const [service, def] of Object.entries(doc.services ?? {})) {

@@ -44,8 +44,8 @@ describe('YAML that is not plain JSON data', () => {
   });
 
   it('keeps core tags and aliases within the bound', () => {
-    const parsed = parse('servers: !!int 3\nimage: &i !!str zookeeper:3.9.5\nconfig: { a: *i }\n', 'yaml');
-    expect(parsed).toEqual({ ok: true, value: { servers: 3, image: 'zookeeper:3.9.5', config: { a: 'zookeeper:3.9.5' } } });
+    const parsed = parse('servers: !!int 3\nimage: &i !!str zookeeper:3.9.4\nconfig: { a: *i }\n', 'yaml');
+    expect(parsed).toEqual({ ok: true, value: { servers: 3, image: 'zookeeper:3.9.4', config: { a: 'zookeeper:3.9.4' } } });
   });
 });
 

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, hasCommand, runCli, tempDir, yamllintProblems } from './helpers.js';
+import { check, generate, type GeneratedFile } from '../src/index.js';
+import { composeProblems, hasCommand, runCli, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
 const settings = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
 
-const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.5', 'bitnami/zookeeper:3.9', 'confluentinc/cp-zookeeper:7.9.0', undefined];
+const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0', undefined];
 
 const port = fc.integer({ min: 1024, max: 60000 });
 const portsArb = fc.record({ client: port, peer: port, election: port, admin: port, metrics: port }, { requiredKeys: [] });
@@ -45,12 +45,23 @@ const ensembleArb = fc.record(
     restart: fc.constantFrom('no', 'always', 'unless-stopped'),
     tickTime: fc.integer({ min: 500, max: 5000 }),
     fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
+    // Where the members run: on this machine, on several (a loopback host there is refused), or mixed.
+    world: fc.constantFrom('loopback', 'network', 'network', 'network', 'mixed'),
   },
-  { requiredKeys: ['servers'] },
-).map((e) => {
+  { requiredKeys: ['servers', 'world'] },
+).map(({ world, ...e }) => {
+  const ON_NETWORK: Record<string, string> = { localhost: 'zk-a.internal', '127.0.0.1': 'zk-b.internal', '127.0.0.2': 'zk-c.internal' };
+  const ON_LOOPBACK: Record<string, string> = { 'zk-a.internal': 'localhost', 'zk-b.internal': '127.0.0.2' };
+  const place = world === 'network' ? ON_NETWORK : world === 'loopback' ? ON_LOOPBACK : {};
+  const servers = Array.isArray(e.servers) ? e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host })) : e.servers;
+  // Members that give no host run on the ensemble's.
+  const host = world === 'network' ? { host: 'zk-c.internal' } : {};
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
-  const value: Record<string, unknown> = { ...e };
+  const value: Record<string, unknown> = { ...host, ...e, servers };
+  if (value.image === undefined) delete value.image;
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
+  // Bitnami's AdminServer is off unless asked for, and an admin port for a server that is off is refused.
+  if (typeof value.image === 'string' && value.image.startsWith('bitnami')) value.adminServer = true;
   return value;
 });
 
@@ -88,6 +99,7 @@ const machineOf = (address: string) => (address.startsWith('*') ? address.slice(
 describe('every ensemble zkgen accepts', () => {
   it('yields deterministic, valid output with unique ids and no port clash', () => {
     let accepted = 0;
+    let severalMachines = 0;
     fc.assert(
       fc.property(ensembleArb, (ensemble) => {
         const first = generate(ensemble);
@@ -98,7 +110,15 @@ describe('every ensemble zkgen accepts', () => {
         }
         accepted++;
         const out = files(first.files);
-        expect(composeProblems(out.get('docker-compose.yml')!)).toEqual([]);
+        const composeFiles = [...out.keys()].filter((p) => /(^|\/)docker-compose\.yml$/.test(p));
+        expect(composeFiles.length).toBeGreaterThan(0);
+        for (const p of composeFiles) expect(composeProblems(out.get(p)!), p).toEqual([]);
+        // Several machines: one compose file each, and a Swarm stack of every member.
+        expect(out.has('stack.yml')).toBe(composeFiles.length > 1);
+        if (out.has('stack.yml')) {
+          severalMachines++;
+          expect(stackProblems(out.get('stack.yml')!)).toEqual([]);
+        }
         const ids = [...out.keys()].filter((p) => p.endsWith('/myid')).map((p) => out.get(p)!.trim());
         expect(new Set(ids).size).toBe(ids.length);
         const bound = bindings(out);
@@ -112,8 +132,9 @@ describe('every ensemble zkgen accepts', () => {
       }),
       settings(),
     );
-    // The property means little unless most draws are accepted ones.
+    // The property means little unless most draws are accepted ones, some on several machines.
     expect(accepted).toBeGreaterThan(RUNS / 3);
+    expect(severalMachines).toBeGreaterThan(RUNS / 20);
   });
 
   it('yields scripts that pass bash -n', () => {
@@ -123,7 +144,7 @@ describe('every ensemble zkgen accepts', () => {
         const outcome = generate(ensemble);
         if (!outcome.ok) return;
         for (const f of outcome.files.filter((f) => f.path.endsWith('.sh'))) {
-          const path = join(dir, f.path);
+          const path = join(dir, f.path.replace(/\//g, '_'));
           writeFileSync(path, f.content);
           const result = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
           expect(result.stderr, f.path).toBe('');
@@ -183,7 +204,7 @@ describe('every invalid mutation of a valid ensemble', () => {
     const dir = tempDir('property-cli');
     fc.assert(
       fc.property(mutationArb, (mutation) => {
-        const value: Record<string, unknown> = { image: 'zookeeper:3.9.5', servers: 3 };
+        const value: Record<string, unknown> = { image: 'zookeeper:3.9.4', servers: 3 };
         const tokens = mutation.at.split('/').slice(1);
         if (tokens[0] === 'ports') value.ports = { [tokens[1]!]: mutation.apply };
         else value[tokens[0]!] = mutation.apply;
@@ -210,7 +231,7 @@ const imageArb = fc
   .tuple(
     fc.constantFrom('', 'registry.example.com:5000/', 'localhost:5000/', 'r-1.example/'),
     fc.constantFrom('zookeeper', 'team/zoo_keeper', 'a/b/c__d', 'zk-mirror.x'),
-    fc.constantFrom(':3.9.5', ':3.9.5-jre-17', ':Latest_1.x', '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'),
+    fc.constantFrom(':3.9.4', ':3.8', ':latest', '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'),
   )
   .map((parts) => parts.join(''));
 
@@ -255,5 +276,69 @@ describe('values from a hostile alphabet', () => {
     );
     // A property of accepted values means little unless most draws are accepted.
     expect(accepted).toBeGreaterThan(RUNS * 0.8);
+  });
+});
+
+// A member's resolved values depend on its own entry, its machine's base ports and whether its
+// machine is shared — never on the other members' ids or count. The one documented exception:
+// a machine going from one member to several (or back) moves its member's ports unless its id is 1.
+describe('adding and removing members', () => {
+  const WORLDS = [
+    ['localhost', '127.0.0.1'],
+    ['zk-a.internal', 'zk-b.internal', 'zk-c.internal'],
+  ];
+  const caseArb = fc
+    .record({
+      world: fc.constantFrom(...WORLDS),
+      ids: fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 7 }),
+      added: fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 4 }),
+      removed: fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+      hostPicks: fc.array(fc.nat(), { minLength: 11, maxLength: 11 }),
+      ports: fc.constantFrom(undefined, { client: 12181, peer: 12888 }),
+    })
+    .map(({ world, ids, added, removed, hostPicks, ports }) => {
+      const hostOf = (i: number) => world[hostPicks[i]! % world.length]!;
+      const before = ids.map((id, i) => ({ id, host: hostOf(i) }));
+      const kept = before.filter((_, i) => !removed[i]);
+      const fresh = added.filter((id) => !ids.includes(id)).map((id, i) => ({ id, host: hostOf(7 + i) }));
+      const after = [...kept, ...fresh];
+      const base = { image: 'zookeeper:3.9.4', ...(ports && { ports }) };
+      return { before: { ...base, servers: before }, after: { ...base, servers: after.length ? after : before } };
+    });
+
+  it("leave every remaining member's id, name, host, ports and data folder as they were, but for the documented exception", () => {
+    let changed = 0;
+    let compared = 0;
+    let exceptions = 0;
+    fc.assert(
+      fc.property(caseArb, ({ before, after }) => {
+        const a = check(before);
+        const b = check(after);
+        expect(a.ok && b.ok, JSON.stringify(a.ok ? b : a)).toBe(true);
+        if (!a.ok || !b.ok) return;
+        const ids = (e: typeof a.ensemble) => e.members.map((m) => m.id).join(',');
+        if (ids(a.ensemble) !== ids(b.ensemble)) changed++;
+        const shared = (e: typeof a.ensemble, machine: string) => e.members.filter((m) => m.machine === machine).length > 1;
+        for (const m of b.ensemble.members) {
+          const was = a.ensemble.members.find((x) => x.id === m.id);
+          if (!was) continue;
+          const view = (x: typeof m) => ({ id: x.id, name: x.name, host: x.host, machine: x.machine, ports: x.ports, dataDir: x.dataDir });
+          if (m.id !== 1 && shared(a.ensemble, was.machine) !== shared(b.ensemble, m.machine)) {
+            // The exception, said exactly: its ports move, everything else stays.
+            exceptions++;
+            expect(m.ports).not.toEqual(was.ports);
+            expect({ ...view(m), ports: undefined }).toEqual({ ...view(was), ports: undefined });
+            continue;
+          }
+          compared++;
+          expect(view(m)).toEqual(view(was));
+        }
+      }),
+      settings(),
+    );
+    // The property says little unless most cases really change the membership and compare members.
+    expect(changed).toBeGreaterThan(RUNS / 2);
+    expect(compared).toBeGreaterThan(RUNS);
+    expect(exceptions).toBeGreaterThan(0);
   });
 });

@@ -73,7 +73,7 @@ describe('data folders', () => {
   });
 
   it('writes the folder as one spelling', () => {
-    const outcome = generate({ servers: [{ dataDir: '/srv//zk/./one/' }], dataRoot: '/srv/', image: 'zookeeper:3.9.5' }, { only: ['run.sh'] });
+    const outcome = generate({ servers: [{ dataDir: '/srv//zk/./one/' }], dataRoot: '/srv/', image: 'zookeeper:3.9.4' }, { only: ['run.sh'] });
     expect(outcome.ok && outcome.files[0]!.content).toContain('/srv/zk/one:/data');
   });
 
@@ -82,14 +82,14 @@ describe('data folders', () => {
   });
 
   it('refuses one member inside another, the official image\'s datalog mount included', () => {
-    expect(errors({ image: 'zookeeper:3.9.5', servers: [{}, { dataDir: '/data/zk1/datalog' }, {}] })).toEqual([
+    expect(errors({ image: 'zookeeper:3.9.4', servers: [{}, { dataDir: '/data/zk1/datalog' }, {}] })).toEqual([
       `/servers/1/dataDir: zk2's folder "/data/zk1/datalog" lies inside zk1's "/data/zk1": members' data folders cannot nest`,
     ]);
-    expect(errors({ image: 'zookeeper:3.9.5', servers: [{ dataDir: '/a/b' }, { dataDir: '/a' }, {}] })).toEqual([
+    expect(errors({ image: 'zookeeper:3.9.4', servers: [{ dataDir: '/a/b' }, { dataDir: '/a' }, {}] })).toEqual([
       `/servers/0/dataDir: zk1's folder "/a/b" lies inside zk2's "/a": members' data folders cannot nest`,
     ]);
     // A name sharing a prefix is not inside.
-    expect(errors({ image: 'zookeeper:3.9.5', servers: [{ dataDir: '/a/b' }, { dataDir: '/a/bc' }, {}] })).toEqual([]);
+    expect(errors({ image: 'zookeeper:3.9.4', servers: [{ dataDir: '/a/b' }, { dataDir: '/a/bc' }, {}] })).toEqual([]);
   });
 
   it.each([
@@ -146,19 +146,19 @@ describe('failure tolerance', () => {
   ])('%j: the quorum is lost after %d failures', (voters, n) => expect(failuresThatLoseQuorum(voters)).toBe(n));
 
   it('warns when groups tolerate no failure, as plain ensembles of 2 do', () => {
-    expect(warnings({ image: 'zookeeper:3.9.5', servers: [{ group: 1 }, { group: 1 }, { group: 2 }, { group: 2 }] })).toEqual([
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: [{ group: 1 }, { group: 1 }, { group: 2 }, { group: 2 }] })).toEqual([
       '/servers: these groups tolerate no failure: losing one participant can lose the quorum (more than half of the groups must each keep more than half of their weight); give each group 3 members or more',
     ]);
   });
 
   it('warns when a participant adds nothing to the failures tolerated', () => {
-    expect(warnings({ image: 'zookeeper:3.9.5', servers: 4 })).toEqual(['/servers: 4 members tolerate 1 failure, no more than 3 would: consider an odd number']);
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: 4 })).toEqual(['/servers: 4 members tolerate 1 failure, no more than 3 would: consider an odd number']);
     const sixInThree = [1, 1, 2, 2, 3, 3].map((group) => ({ group }));
-    expect(warnings({ image: 'zookeeper:3.9.5', servers: sixInThree })).toEqual([
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: sixInThree })).toEqual([
       '/servers: these groups tolerate 1 failure, no more than they would without zk1: consider an odd number of members per group',
     ]);
     const nineInThree = [1, 1, 1, 2, 2, 2, 3, 3, 3].map((group) => ({ group }));
-    expect(warnings({ image: 'zookeeper:3.9.5', servers: nineInThree })).toEqual([]);
-    expect(warnings({ image: 'zookeeper:3.9.5', servers: 5 })).toEqual([]);
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: nineInThree })).toEqual([]);
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: 5 })).toEqual([]);
   });
 });

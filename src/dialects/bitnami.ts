@@ -6,34 +6,43 @@
 // member but one; each server line is therefore given whole again as ZOO_CFG_server_<id>, with
 // its member's own `;clientPort`. (One shared client port with a clientPortAddress per member is
 // refused by ZooKeeper 3.5+: the address differs from the stamped line's.)
-import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
-import type { Problem } from '../model.js';
+//
+// Read from the image's own scripts (3.8 and 3.9): zoo.cfg starts as ZooKeeper's zoo_sample.cfg;
+// each key the scripts set replaces its line, commented out or not, in place, or is appended. They
+// always set preAllocSize, snapCount, maxCnxns and maxSessionTimeout (ZOO_MAX_SESSION_TIMEOUT,
+// 40000 unless given — not 20 × tickTime as ZooKeeper's own default), and 3.9 also
+// admin.serverAddress=127.0.0.1. The AdminServer is off unless ZOO_ENABLE_ADMIN_SERVER=yes. The
+// image runs as uid 1001 and never takes root to change a folder's owner.
+import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
+import { atLeast } from '../images.js';
+import type { Ensemble, Member, Problem } from '../model.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
 const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
 
-// The sample zoo.cfg the image starts from, then the defaults of the keys its scripts always set.
-const BASE: readonly Setting[] = [
-  ['tickTime', '2000'],
-  ['initLimit', '10'],
-  ['syncLimit', '5'],
-  ['dataDir', '/bitnami/zookeeper/data'],
-  ['clientPort', '2181'],
-  ['maxClientCnxns', '60'],
-  ['reconfigEnabled', 'false'],
-  ['quorumListenOnAllIPs', 'false'],
-  ['autopurge.purgeInterval', '0'],
-  ['autopurge.snapRetainCount', '3'],
-];
+/** ZooKeeper's own default maxSessionTimeout, which zkgen gives the image whenever tickTime is set. */
+const maxSessionTimeout = (tickTime: number) => 20 * tickTime;
+
+/**
+ * Every ZOO_CFG_<key> a member gets, as [variable, key, value], in the order the image applies
+ * them: bash lists the variables by name.
+ */
+function cfgSettings(ensemble: Ensemble): Array<readonly [string, string, string]> {
+  return [...ensemble.members.map((m) => serverLine(m, '3.5')), ...quorumGroups(ensemble), ...ensemble.settings.config]
+    .map(([key, value]) => [cfgVariable(key), key, value] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
 
 export const bitnami: Dialect = {
   name: 'bitnami',
   repository: 'bitnami/zookeeper',
-  zookeeper: '3.5+',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,
+  // ZOO_ENABLE_ADMIN_SERVER defaults to no.
+  adminServerByDefault: false,
+  dataOwner: 1001,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
@@ -50,9 +59,9 @@ export const bitnami: Dialect = {
     return [
       ['ZOO_SERVER_ID', String(member.id)],
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
-      // Without one of these the image refuses to start with client authentication off (3.8 / 3.9).
-      ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
-      ['ALLOW_EMPTY_PASSWORD', 'yes'],
+      // Without it the image refuses to start with client authentication off; 3.9 reads
+      // ALLOW_EMPTY_PASSWORD and ignores the 3.8 name, 3.8 reads only ALLOW_ANONYMOUS_LOGIN.
+      atLeast(ensemble.release.zookeeper, 3, 9) ? ['ALLOW_EMPTY_PASSWORD', 'yes'] : ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ['ZOO_ENABLE_ADMIN_SERVER', yes(ensemble.adminServer)],
       ...optional('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
@@ -60,6 +69,7 @@ export const bitnami: Dialect = {
         ? [['ZOO_ENABLE_PROMETHEUS_METRICS', 'yes'] as const, ['ZOO_PROMETHEUS_METRICS_PORT_NUMBER', String(member.ports.metrics)] as const]
         : []),
       ...optional('ZOO_TICK_TIME', s.tickTime),
+      ...optional('ZOO_MAX_SESSION_TIMEOUT', s.tickTime && maxSessionTimeout(s.tickTime)),
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
       ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
@@ -70,26 +80,45 @@ export const bitnami: Dialect = {
       ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
-  zooCfg(member, ensemble) {
+  zooCfg(member: Member, ensemble: Ensemble) {
+    const s = ensemble.settings;
+    const metrics = metricsSettings(member);
     return lastWins([
-      ...BASE,
-      ...sharedSettings(ensemble),
+      // zoo_sample.cfg's lines, set in place (the commented-out ones too).
+      ['tickTime', String(s.tickTime ?? 2000)],
+      ['initLimit', String(s.initLimit ?? 10)],
+      ['syncLimit', String(s.syncLimit ?? 5)],
+      ['dataDir', '/bitnami/zookeeper/data'],
       ['clientPort', String(member.ports.client)],
+      ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
+      ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
+      ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
+      ...(metrics.length > 0 ? [...metrics, ['metricsProvider.exportJvmInfo', 'true'] as const] : []),
+      // Appended by the scripts.
+      ['preAllocSize', '65536'],
+      ['snapCount', '100000'],
+      ['maxCnxns', '0'],
+      ['reconfigEnabled', 'false'],
+      ['quorumListenOnAllIPs', 'false'],
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
-      ...(member.ports.admin !== undefined ? [['admin.serverPort', String(member.ports.admin)] as const] : []),
+      ['maxSessionTimeout', String(s.tickTime ? maxSessionTimeout(s.tickTime) : 40000)],
+      ...(atLeast(ensemble.release.zookeeper, 3, 9) ? [['admin.serverAddress', '127.0.0.1'] as const] : []),
+      ['admin.serverPort', String(member.ports.admin ?? 8080)],
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
-      ...ensemble.members.map((m) => serverLine(m, '3.5')),
-      ...quorumGroups(ensemble),
-      ...ensemble.settings.config,
-      ...metricsSettings(member),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', member.ports.client)),
+      ...cfgSettings(ensemble).map(([, key, value]): Setting => [key, value]),
       ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ]);
   },
   check(ensemble) {
     const problems: Problem[] = [];
+    const zk = ensemble.release.zookeeper;
+    if (!atLeast(zk, 3, 8)) {
+      problems.push({ pointer: ensemble.origin.image, message: `zkgen speaks bitnami's scripts of ZooKeeper 3.8 and 3.9, and ${ensemble.image} runs ${zk.major}.${zk.minor}` });
+    }
     for (const m of ensemble.members) {
-      // The image's own validation refuses privileged ports.
+      // The image's own validation refuses privileged ports (the AdminServer's only while it is on).
       for (const kind of ['client', 'admin', 'metrics'] as const) {
         const port = m.ports[kind];
         if (port !== undefined && port < 1024) {

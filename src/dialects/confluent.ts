@@ -2,6 +2,12 @@
 // ZOOKEEPER_* variables through a fixed table of names, and numbers ZOOKEEPER_SERVERS
 // (`host:peer:election;…`) by position: the k-th entry is server.k, so ids must be 1..N in order.
 // Keys outside the table cannot be set; JVM options go in KAFKA_OPTS and KAFKA_HEAP_OPTS.
+//
+// The table is 7.9.0's template (read from the image's own files): no 7.x template has
+// ZOOKEEPER_TCP_KEEP_ALIVE, so tcpKeepAlive cannot be set. Confluent Platform 5.3 and older run
+// ZooKeeper 3.4: no AdminServer variables there, and no 4lw whitelist to pass. The image runs as
+// appuser (uid 1000) and checks that its data folders are writable before it starts.
+import { atLeast } from '../images.js';
 import { heapFlag, serverAddress, type Setting } from '../zookeeper.js';
 import type { Ensemble, Problem } from '../model.js';
 import { lastWins, type Dialect } from './types.js';
@@ -28,12 +34,16 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_JUTE_MAX_BUFFER', 'jute.maxbuffer'],
   ['ZOOKEEPER_SKIP_ACL', 'skipACL'],
   ['ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS', 'quorumListenOnAllIPs'],
-  ['ZOOKEEPER_TCP_KEEP_ALIVE', 'tcpKeepAlive'],
   ['ZOOKEEPER_ADMIN_ENABLE_SERVER', 'admin.enableServer'],
   ['ZOOKEEPER_ADMIN_SERVER_PORT', 'admin.serverPort'],
   ['ZOOKEEPER_ADMIN_IDLE_TIMEOUT', 'admin.idleTimeout'],
 ];
 const VARIABLE = new Map(TABLE.map(([variable, key]) => [key, variable]));
+
+/** Keys people reach for that no 7.x template maps, with why. */
+const LATER: ReadonlyMap<string, string> = new Map([
+  ['tcpKeepAlive', 'ZOOKEEPER_TCP_KEEP_ALIVE came with the 8.0 template, and cp-zookeeper was never built for 8.0'],
+]);
 const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
 
 /** zoo.cfg keys and values this member's variables set, in the template's order. */
@@ -48,7 +58,8 @@ function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | u
     // The image's configure script fills these in for an ensemble when they are not given.
     ['initLimit', s.initLimit ?? 10],
     ['syncLimit', s.syncLimit ?? 5],
-    ['admin.enableServer', String(ensemble.adminServer)],
+    // ZooKeeper 3.4 (Confluent 5.3 and older) has no AdminServer, and its template no variables for it.
+    ['admin.enableServer', atLeast(ensemble.release.zookeeper, 3, 5) ? String(ensemble.adminServer) : undefined],
     ['admin.serverPort', admin],
     ...ensemble.settings.config.filter(([key]) => VARIABLE.has(key)).map(([k, v]): [string, string] => [k, v]),
   ];
@@ -72,10 +83,11 @@ function groupsAndWeights(ensemble: Ensemble): { groups?: string; weights?: stri
 export const confluent: Dialect = {
   name: 'confluent',
   repository: 'confluentinc/cp-zookeeper',
-  zookeeper: '3.5+',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,
+  adminServerByDefault: true,
+  dataOwner: 1000,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {
@@ -90,13 +102,14 @@ export const confluent: Dialect = {
     [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
   ],
   environment(member, ensemble) {
-    // The whitelist has no variable of its own; ZooKeeper also reads it as a system property.
-    const opts = [`-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`];
+    // The whitelist has no variable of its own; ZooKeeper also reads it as a system property
+    // (3.5+: 3.4 answers every word).
+    const has35 = atLeast(ensemble.release.zookeeper, 3, 5);
     const heap = ensemble.settings.heap;
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
       ...tableSettings(ensemble, member.ports.client, member.ports.admin).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
-      ['KAFKA_OPTS', opts.join(' ')],
+      ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`] as const] : []),
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];
   },
@@ -133,11 +146,21 @@ export const confluent: Dialect = {
         message: 'confluentinc/cp-zookeeper gives a weight to every position in ZOOKEEPER_WEIGHTS, observers too: groups and observers cannot be combined',
       });
     }
+    if (!atLeast(ensemble.release.zookeeper, 3, 5)) {
+      const observer = ensemble.members.find((m) => m.role === 'observer');
+      if (observer) {
+        problems.push({
+          pointer: observer.origin.member,
+          message: `${ensemble.image} runs ZooKeeper 3.4, where an observer needs peerType=observer in its own zoo.cfg, and the image has no variable for it`,
+        });
+      }
+    }
     for (const [key] of ensemble.settings.config) {
       if (!VARIABLE.has(key)) {
+        const later = LATER.get(key);
         problems.push({
           pointer: `${ensemble.origin.config}/${key}`,
-          message: `confluentinc/cp-zookeeper sets only the zoo.cfg keys in its table of ZOOKEEPER_* variables, and ${key} is not one of them`,
+          message: `confluentinc/cp-zookeeper sets only the zoo.cfg keys in its table of ZOOKEEPER_* variables, and ${key} is not one of them${later ? `: ${later}` : ''}`,
         });
       }
     }

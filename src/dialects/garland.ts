@@ -32,10 +32,11 @@ function appended(member: Member, ensemble: Ensemble): Setting[] {
 export const garland: Dialect = {
   name: 'garland',
   repository: 'garland/zookeeper',
-  zookeeper: '3.4',
   // /opt/run.sh is the container's first process and runs ZooKeeper as its child without passing
   // signals on: SIGTERM changes nothing, and Docker would wait its full 10 s before SIGKILL.
   stopTimeout: 0,
+  // ZooKeeper 3.4.6: no AdminServer at all.
+  adminServerByDefault: false,
   // The tutorial's commands have none, and garland's output is the tutorial's.
   healthcheckByDefault: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],

@@ -2,6 +2,13 @@
 // only if absent: fixed keys from ZOO_* variables, then each whitespace-separated word of
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
+//
+// ZooKeeper 3.4 tags (zookeeper:3.4.x) have an older entrypoint: it writes clientPort from
+// ZOO_PORT, the server lines from ZOO_SERVERS in 3.4's form, and nothing else — no 4lw whitelist,
+// no AdminServer, no ZOO_CFG_EXTRA. What only ZOO_CFG_EXTRA could say is refused there. The 3.5 to
+// 3.7 tags are taken to have the 3.8/3.9 entrypoint. The image starts as root, hands its folders
+// to uid 1000 and drops to it, so data folders need no preparation.
+import { atLeast } from '../images.js';
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
@@ -18,17 +25,19 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
   ];
 }
 
+const is34 = (ensemble: Ensemble) => !atLeast(ensemble.release.zookeeper, 3, 5);
+const serverStyle = (ensemble: Ensemble) => (is34(ensemble) ? '3.4' : '3.5');
 
 export const official: Dialect = {
   name: 'official',
   repository: 'zookeeper',
-  zookeeper: '3.5+',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,
+  adminServerByDefault: true,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')]],
+  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, serverStyle(ensemble)).join('=')).join(' ')]],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member) => [
@@ -40,20 +49,39 @@ export const official: Dialect = {
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
     return [
       ['ZOO_MY_ID', String(member.id)],
+      ...(is34(ensemble) ? [['ZOO_PORT', String(member.ports.client)] as const] : []),
       ...optional('ZOO_TICK_TIME', s.tickTime),
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
       ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
       ...optional('ZOO_AUTOPURGE_SNAPRETAINCOUNT', s.autopurgeSnapRetainCount),
       ...optional('ZOO_AUTOPURGE_PURGEINTERVAL', s.autopurgePurgeInterval),
-      ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)],
-      ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
-      ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
+      ...(is34(ensemble)
+        ? []
+        : [
+            ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)] as const,
+            ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)] as const,
+            ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
+          ]),
       ...optional('JVMFLAGS', s.heap && heapFlag(s.heap)),
     ];
   },
   zooCfg(member, ensemble) {
     const s = ensemble.settings;
+    if (is34(ensemble)) {
+      return lastWins([
+        ['clientPort', String(member.ports.client)],
+        ['dataDir', '/data'],
+        ['dataLogDir', '/datalog'],
+        ['tickTime', String(s.tickTime ?? 2000)],
+        ['initLimit', String(s.initLimit ?? 5)],
+        ['syncLimit', String(s.syncLimit ?? 2)],
+        ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
+        ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
+        ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
+        ...ensemble.members.map((m) => serverLine(m, '3.4')),
+      ]);
+    }
     return lastWins([
       ['dataDir', '/data'],
       ['dataLogDir', '/datalog'],
@@ -71,8 +99,19 @@ export const official: Dialect = {
     ]);
   },
   check(ensemble) {
-    // The entrypoint splits ZOO_CFG_EXTRA on whitespace: a value with a space would become two lines.
     const problems: Problem[] = [];
+    if (is34(ensemble)) {
+      // 3.4's entrypoint writes its fixed keys and the server lines, and nothing else.
+      const cannot = (pointer: string, what: string) =>
+        problems.push({ pointer, message: `${ensemble.image} runs ZooKeeper 3.4, whose entrypoint has no ZOO_CFG_EXTRA: ${what} cannot be written into its zoo.cfg` });
+      const observer = ensemble.members.find((m) => m.role === 'observer');
+      if (observer) cannot(observer.origin.member, 'peerType=observer, which an observer needs in 3.4,');
+      const grouped = ensemble.members.find((m) => m.group !== undefined);
+      if (grouped) cannot(grouped.origin.group, 'group and weight lines');
+      for (const [key] of ensemble.settings.config) cannot(`${ensemble.origin.config}/${key}`, key);
+      return problems;
+    }
+    // The entrypoint splits ZOO_CFG_EXTRA on whitespace: a value with a space would become two lines.
     for (const [key, value] of ensemble.settings.config) {
       if (/\s/.test(value)) {
         problems.push({

@@ -11,11 +11,6 @@ export interface Dialect {
   /** The repository the dialect is named after, for messages. */
   readonly repository: string;
   /**
-   * The ZooKeeper line inside: 3.4 has no AdminServer, no metrics provider, no 4lw whitelist and
-   * no `;clientPort` in server lines.
-   */
-  readonly zookeeper: '3.4' | '3.5+';
-  /**
    * Seconds Docker gives a member to stop on SIGTERM before it kills it, when a rolling restart
    * stops it. ZooKeeper is crash-safe (it syncs its transaction log before acknowledging a write),
    * so an image whose first process ignores SIGTERM is better killed at once than waited for.
@@ -23,6 +18,18 @@ export interface Dialect {
   readonly stopTimeout: number;
   /** Whether members get a health check when the ensemble file does not say. */
   readonly healthcheckByDefault: boolean;
+  /**
+   * Whether the image turns the AdminServer on when the ensemble file does not say (ZooKeeper 3.5+;
+   * 3.4 has none). zkgen follows the image: its scripts and health checks never need it.
+   */
+  readonly adminServerByDefault: boolean;
+  /**
+   * The uid the image's server runs as without root, when it never takes root to hand its folders
+   * to that user: a data folder on the host must belong to it before the member starts (Docker
+   * creates a missing one owned by root). Undefined when the image runs as root or chowns its
+   * folders itself.
+   */
+  readonly dataOwner?: number;
   /** zkCli inside the container, as the words that come before the server's host:port. */
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */

@@ -1,27 +1,72 @@
-// render: one renderer per output, each from the same view. The table below is the bundle zkgen
-// writes with --out, and the manifest lists it; a caller that needs one output asks for it alone,
-// and the others cost nothing.
+// render: one renderer per output, each from the same view. A deployment target is a set of
+// renderers, not a condition inside templates: an ensemble on one machine gets the one-machine
+// bundle (the tutorial's files), one on several machines gets a folder per machine for what acts
+// on that machine's containers, and at the top what spans the ensemble. The manifest lists the
+// bundle. A caller that needs one output asks for it alone, and the others cost nothing.
 import type { Ensemble, GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { buildView, memberConfigViews, type EnsembleView } from './view.js';
+import { buildView, connectStringOf, memberConfigViews, type EnsembleView } from './view.js';
 
-type Renderer = (view: EnsembleView, ensemble: Ensemble) => GeneratedFile[];
+type Renderer = (ensemble: Ensemble, view: () => EnsembleView) => GeneratedFile[];
+type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
-const script = (name: 'run.sh' | 'status.sh' | 'smoke-test.sh' | 'rolling-restart.sh' | 'remove.sh'): Renderer => (view) => [file(name, renderTemplate(name, view), true)];
+const executable = (name: string) => name.endsWith('.sh');
+/** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
+const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
 
-export const RENDERERS = {
-  'docker-compose.yml': (view) => [file('docker-compose.yml', foldLongLines(renderTemplate('docker-compose.yml', view)))],
-  'run.sh': script('run.sh'),
-  'status.sh': script('status.sh'),
-  'smoke-test.sh': script('smoke-test.sh'),
-  'rolling-restart.sh': script('rolling-restart.sh'),
-  'remove.sh': script('remove.sh'),
-  // What each member ends up running inside its container, because the tutorial names debugging
-  // as Docker's main drawback: one can read it without `docker exec`.
-  conf: (_, ensemble) =>
-    memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]),
+/** One file from one template, from the whole ensemble's view. */
+const whole =
+  (path: string, template: TemplateName = path as TemplateName): Renderer =>
+  (_, view) => [rendered(path, renderTemplate(template, view()))];
+
+/** The same file once per machine, under hosts/<machine>/, from that machine's members alone. */
+const perMachine =
+  (name: string): Renderer =>
+  (ensemble) =>
+    ensemble.machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine))));
+
+const both =
+  (...renderers: Renderer[]): Renderer =>
+  (ensemble, view) =>
+    renderers.flatMap((r) => r(ensemble, view));
+
+// What each member ends up running inside its container, because the tutorial names debugging
+// as Docker's main drawback: one can read it without `docker exec`.
+const conf: Renderer = (ensemble) =>
+  memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]);
+
+/** Every member on this machine: today's bundle, the tutorial's files byte for byte. */
+const ONE_MACHINE = {
+  'docker-compose.yml': whole('docker-compose.yml'),
+  'run.sh': whole('run.sh'),
+  'status.sh': whole('status.sh'),
+  'smoke-test.sh': whole('smoke-test.sh'),
+  'rolling-restart.sh': whole('rolling-restart.sh'),
+  'remove.sh': whole('remove.sh'),
+  conf,
+} satisfies Record<string, Renderer>;
+
+/**
+ * Members on several machines: hosts/<machine>/ holds what acts on that machine's containers
+ * (compose file, run.sh, remove.sh, rolling-restart.sh, its containers' status.sh, prepare.sh);
+ * the top holds what spans the ensemble and runs from any machine that reaches the members
+ * (status.sh over TCP, smoke-test.sh in a throwaway container, the connect string, conf/, and the
+ * Swarm stack with its rolling restart).
+ */
+const SEVERAL_MACHINES = {
+  'docker-compose.yml': perMachine('docker-compose.yml'),
+  'run.sh': perMachine('run.sh'),
+  'remove.sh': perMachine('remove.sh'),
+  'rolling-restart.sh': perMachine('rolling-restart.sh'),
+  'prepare.sh': perMachine('prepare.sh'),
+  'status.sh': both(perMachine('status.sh'), whole('status.sh', 'status-over-tcp.sh')),
+  'smoke-test.sh': whole('smoke-test.sh', 'smoke-test-anywhere.sh'),
+  'stack.yml': whole('stack.yml'),
+  'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
+  'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
+  conf,
 } satisfies Record<string, Renderer>;
 
 /**
@@ -36,28 +81,32 @@ const MANIFEST_HEADER = [
   '# zkgen FILE --out replaces this folder only while it holds nothing but these files.',
 ];
 
+const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function manifest(paths: readonly string[]): GeneratedFile {
   const listed = [...paths, MANIFEST].sort(byPath);
   return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
 }
 
-export type Output = keyof typeof RENDERERS | typeof MANIFEST;
+export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
-const OUTPUTS: readonly Output[] = [...(Object.keys(RENDERERS) as (keyof typeof RENDERERS)[]), MANIFEST];
-
-const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-export function render(ensemble: Ensemble, only: readonly Output[] = OUTPUTS): GeneratedFile[] {
-  const view = buildView(ensemble);
-  const rendered = new Map<Output, GeneratedFile[]>();
+export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {
+  const target: Partial<Record<Output, Renderer>> = ensemble.machines.length > 1 ? SEVERAL_MACHINES : ONE_MACHINE;
+  let built: EnsembleView | undefined;
+  const view = () => (built ??= buildView(ensemble));
+  const done = new Map<Output, GeneratedFile[]>();
   const filesOf = (name: Output): GeneratedFile[] => {
-    let files = rendered.get(name);
+    let files = done.get(name);
     if (files === undefined) {
       // The manifest lists the whole bundle, whatever else was asked for.
-      files = name === MANIFEST ? [manifest(Object.keys(RENDERERS).flatMap((n) => filesOf(n as Output)).map((f) => f.path))] : RENDERERS[name](view, ensemble);
-      rendered.set(name, files);
+      files =
+        name === MANIFEST
+          ? [manifest((Object.keys(target) as Output[]).flatMap(filesOf).map((f) => f.path))]
+          : (target[name]?.(ensemble, view) ?? []);
+      done.set(name, files);
     }
     return files;
   };
-  return only.flatMap(filesOf).sort((a, b) => byPath(a.path, b.path));
+  const outputs = only ?? [...(Object.keys(target) as Output[]), MANIFEST];
+  return outputs.flatMap(filesOf).sort((a, b) => byPath(a.path, b.path));
 }

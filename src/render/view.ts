@@ -1,7 +1,7 @@
 // What the templates see: the frozen Ensemble with each dialect's answers filled in, so that
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
-import type { Ensemble, Member } from '../model.js';
+import { PREPARE_SERVICE, type Ensemble, type Member } from '../model.js';
 import { sh } from '../quote.js';
 
 export interface KeyValue {
@@ -14,11 +14,19 @@ export interface KeyValue {
 export interface MemberView {
   readonly name: string;
   readonly role: string;
+  /** Its address, where other machines reach it. */
+  readonly host: string;
+  /** The machine it runs on (hosts/<machine>/, the Swarm node label's value). */
+  readonly machine: string;
+  /** The Swarm placement constraint that pins it to its machine's node. */
+  readonly placement: string;
   readonly clientPort: number;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
   /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
   readonly volumes: readonly string[];
+  /** The host folders of those volumes, to create before the container starts. */
+  readonly folders: readonly string[];
   /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
   /** The health check: bash inside the container asks the member `srvr`. */
@@ -34,8 +42,35 @@ export interface HealthView {
   readonly startPeriod: string;
 }
 
+/**
+ * The folders to hand to the image's user before any member starts, when its image runs without
+ * root and never changes a folder's owner itself: Docker creates a missing host folder owned by
+ * root, which such a member cannot write to. A throwaway container of the same image, run as root,
+ * does it, so the host needs no sudo. Said once here for run.sh and the compose file.
+ */
+export interface PrepareView {
+  /** The compose service that does it, which every member waits for. */
+  readonly service: string;
+  /** The uid that must own the folders. */
+  readonly owner: number;
+  /** host folder:container folder, each host folder of every member under /zkgen/<n>. */
+  readonly volumes: readonly string[];
+  /** The command inside the container: chown, the owner, each container folder. */
+  readonly command: readonly string[];
+}
+
 export interface EnsembleView {
   readonly image: string;
+  /** The machines members run on; with several, `docker node update` labels one node per machine. */
+  readonly machines: readonly string[];
+  /** `zkgen.host=<machine>`, the label of each machine's Swarm node, in machine order. */
+  readonly nodeLabels: readonly string[];
+  /** The uid that must own data folders made ahead of the containers, when not root. */
+  readonly dataOwner?: number;
+  /** Swarm's restart condition, from the ensemble's restart policy. */
+  readonly stackRestart: string;
+  /** The step that hands data folders to the image's user before the members start, when needed. */
+  readonly prepare?: PrepareView;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -68,6 +103,18 @@ export function clientAddress(member: Member): string {
   return `${member.host}:${member.ports.client}`;
 }
 
+/** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
+export function connectStringOf(ensemble: Ensemble): string {
+  return ensemble.members.map(clientAddress).join(',');
+}
+
+/** The Swarm node label that places a machine's members, as key and value. */
+export const NODE_LABEL = 'zkgen.host';
+
+// Swarm knows no "unless-stopped" (a service is stopped by scaling or removing it) and no "no"
+// (it is "none"); an ensemble that says nothing still wants its members back after a failure.
+const STACK_RESTART: Record<string, string> = { no: 'none', 'on-failure': 'on-failure', always: 'any', 'unless-stopped': 'any' };
+
 /**
  * Healthy only while the member serves: `srvr` reports a mode (leader, follower, observer,
  * standalone) only with a quorum, unlike `ruok`. The images ship bash but no netcat, so bash's
@@ -81,27 +128,62 @@ export function probe(host: string, port: number): string {
 // half minute do not count.
 const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPeriod: '30s' };
 
-export function buildView(ensemble: Ensemble): EnsembleView {
+function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareView | undefined {
   const dialect = DIALECTS[ensemble.dialect];
-  const members = ensemble.members.map((m): MemberView => {
-    // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
-    const check = probe('127.0.0.1', m.ports.client);
-    return {
-      name: m.name,
-      role: m.role,
-      clientPort: m.ports.client,
-      clientAddress: clientAddress(m),
-      volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
-      environment: pairs(dialect.environment(m, ensemble)),
-      probe: check,
-      probeCommandLine: `bash -c ${sh(check)}`,
-    };
-  });
-  // Read back through a participant other than the writer when there is one.
+  if (dialect.dataOwner === undefined) return undefined;
+  const folders = members.flatMap((m) => dialect.volumes(m).map(([host]) => host));
+  const inside = folders.map((_, i) => `/zkgen/${i}`);
+  return {
+    service: PREPARE_SERVICE,
+    owner: dialect.dataOwner,
+    volumes: folders.map((host, i) => `${host}:${inside[i]}`),
+    // Only the folders themselves: what a member writes inside them is already its user's.
+    command: ['chown', String(dialect.dataOwner), ...inside],
+  };
+}
+
+/**
+ * What the templates see. With `machine`, the members are that machine's alone (its compose file
+ * and scripts), while what every member is told alike — the server list — is still the whole
+ * ensemble's.
+ */
+export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
+  const dialect = DIALECTS[ensemble.dialect];
+  const members = ensemble.members
+    .filter((m) => machine === undefined || m.machine === machine)
+    .map((m): MemberView => {
+      // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
+      const check = probe('127.0.0.1', m.ports.client);
+      const volumes = dialect.volumes(m);
+      return {
+        name: m.name,
+        role: m.role,
+        host: m.host,
+        machine: m.machine,
+        placement: `node.labels.${NODE_LABEL} == ${m.machine}`,
+        clientPort: m.ports.client,
+        clientAddress: clientAddress(m),
+        volumes: volumes.map(([host, container]) => `${host}:${container}`),
+        folders: volumes.map(([host]) => host),
+        environment: pairs(dialect.environment(m, ensemble)),
+        probe: check,
+        probeCommandLine: `bash -c ${sh(check)}`,
+      };
+    });
+  // Read back through a participant other than the writer — on another machine when there is
+  // one, so that the write has crossed the network — or else any other member.
   const writer = members[0]!;
-  const reader = members.slice(1).find((m) => m.role === 'participant') ?? members[1] ?? writer;
+  const others = members.slice(1).filter((m) => m.role === 'participant');
+  const reader = others.find((m) => m.machine !== writer.machine) ?? others[0] ?? members[1] ?? writer;
+  // Only this machine's members' folders: another machine's are made there.
+  const prepare = prepareView(ensemble, ensemble.members.filter((m) => machine === undefined || m.machine === machine));
   return {
     image: ensemble.image,
+    ...(prepare && { prepare }),
+    machines: ensemble.machines,
+    nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
+    ...(dialect.dataOwner !== undefined && { dataOwner: dialect.dataOwner }),
+    stackRestart: STACK_RESTART[ensemble.restart ?? 'always']!,
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,

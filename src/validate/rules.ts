@@ -1,8 +1,10 @@
 // The named cross-field rules: what the schema cannot say about one value at a time. They judge
 // the resolved model, because whether two ports clash is only known once defaults are applied;
 // every problem still points into the ensemble file through each value's origin.
-import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
-import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
+import { DIALECTS } from '../dialects/index.js';
+import { atLeast, hasTagOrDigest } from '../images.js';
+import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
+import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
@@ -24,12 +26,6 @@ function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array
   }
   return pairs;
 }
-
-const isLoopback = (h: string) => h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h);
-// Every loopback address is this machine; members elsewhere are told apart by name.
-const machineOf = (host: string) => (isLoopback(host.toLowerCase()) ? 'this machine' : host.toLowerCase());
-// localhost is 127.0.0.1 to the JVM: one address under two names.
-const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
 
 /** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
@@ -113,6 +109,19 @@ export const RULES: readonly Rule[] = [
         })),
   },
   {
+    name: 'No member takes the name of the step that prepares the data folders',
+    severity: 'error',
+    check: (e) =>
+      DIALECTS[e.dialect].dataOwner === undefined
+        ? []
+        : e.members
+            .filter((m) => m.name === PREPARE_SERVICE)
+            .map((m) => ({
+              pointer: m.origin.name,
+              message: `"${PREPARE_SERVICE}" is the compose service that gives the data folders to the image's user before the members start: name the member otherwise`,
+            })),
+  },
+  {
     name: 'Members keep their data apart',
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
@@ -188,6 +197,19 @@ export const RULES: readonly Rule[] = [
         })),
   },
   {
+    name: 'A member on several machines is reached at an address of the network',
+    severity: 'error',
+    check: (e) =>
+      e.machines.length < 2
+        ? []
+        : e.members
+            .filter((m) => isLoopback(m.host))
+            .map((m) => ({
+              pointer: m.origin.host,
+              message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
+            })),
+  },
+  {
     name: 'Every port lies in 1..65535',
     severity: 'error',
     check: (e) =>
@@ -206,16 +228,19 @@ export const RULES: readonly Rule[] = [
       const problems: Problem[] = [];
       for (const binding of bindings(e)) {
         const { member, port } = binding;
-        const mine = { ...binding, machine: machineOf(member.host) };
+        const mine = { ...binding, machine: member.machine };
         const holder = taken.find(
           (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
         );
         taken.push(mine);
         if (!holder) continue;
+        // Two members of one id get one layout; the id is the one mistake.
+        if (holder.member !== member && holder.member.id === member.id && !binding.given && !holder.given) continue;
         const whose = holder.member === member ? `its own ${holder.label}` : `${holder.member.name}'s ${holder.label}`;
         // Point at the port the file sets, if one of the two is set rather than laid out.
         const at = binding.given || !holder.given ? binding.pointer : holder.pointer;
-        problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${member.host}` });
+        const where = member.machine === LOOPBACK_MACHINE ? member.host : member.machine;
+        problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${where}` });
       }
       return problems;
     },
@@ -225,16 +250,14 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     check: (e) => {
       const problems: Problem[] = [];
-      const dialect = DIALECTS[e.dialect];
-      if (dialect.zookeeper === '3.4') {
-        if (e.adminServer) {
-          problems.push({ pointer: e.origin.adminServer, message: `${dialect.repository} runs ZooKeeper 3.4, which has no AdminServer` });
-        }
-        if (e.metrics) problems.push({ pointer: e.origin.metrics, message: `${dialect.repository} runs ZooKeeper 3.4, which has no metrics provider` });
-      }
+      const zk = e.release.zookeeper;
+      const runs = `${e.image} runs ZooKeeper ${zk.major}.${zk.minor}`;
+      const has35 = atLeast(zk, 3, 5);
+      if (!has35 && e.adminServer) problems.push({ pointer: e.origin.adminServer, message: `${runs}, which has no AdminServer (it came with 3.5)` });
+      if (!atLeast(zk, 3, 6) && e.metrics) problems.push({ pointer: e.origin.metrics, message: `${runs}, which has no metrics provider (it came with 3.6)` });
       for (const m of e.members) {
         if (m.ports.admin !== undefined && !e.adminServer) {
-          problems.push({ pointer: m.origin.ports.admin, message: `an admin port is given, but the AdminServer is off${dialect.zookeeper === '3.4' ? ' (ZooKeeper 3.4 has none)' : ': set adminServer to true'}` });
+          problems.push({ pointer: m.origin.ports.admin, message: `an admin port is given, but the AdminServer is off${has35 ? ': set adminServer to true' : ` (ZooKeeper ${zk.major}.${zk.minor} has none)`}` });
         }
         if (m.ports.metrics !== undefined && !e.metrics) {
           problems.push({ pointer: m.origin.ports.metrics, message: 'a metrics port is given, but metrics are off: set metrics to true' });
@@ -292,6 +315,11 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
+    name: 'The image tag was published',
+    severity: 'error',
+    check: (e) => (e.release.unpublished ? [{ pointer: e.origin.image, message: e.release.unpublished }] : []),
+  },
+  {
     name: 'The image can express the ensemble',
     severity: 'error',
     check: (e) => DIALECTS[e.dialect].check(e),
@@ -333,6 +361,28 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    name: 'Losing one machine keeps the quorum',
+    severity: 'warning',
+    check: (e) => {
+      // One machine is the whole ensemble, which the size warnings already speak of; a
+      // hierarchical quorum counts groups and weights, which this head count cannot judge.
+      if (e.machines.length < 2 || e.members.some((m) => m.group !== undefined)) return [];
+      const voters = participants(e);
+      return e.machines.flatMap((machine) => {
+        const here = voters.filter((m) => m.machine === machine);
+        // Losing a machine is losing all its participants at once.
+        return here.length > 0 && here.length >= failuresThatLoseQuorum(voters)
+          ? [
+              {
+                pointer: here[0]!.origin.machine,
+                message: `${machine} runs ${here.length} of the ${plural(voters.length, 'participant')} (${here.map((m) => m.name).join(', ')}): losing that one machine loses the quorum; spread them so that no machine runs half or more`,
+              },
+            ]
+          : [];
+      });
+    },
+  },
+  {
     name: 'An image reference pins a tag or a digest',
     severity: 'warning',
     check: (e) =>
@@ -341,11 +391,16 @@ export const RULES: readonly Rule[] = [
         : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
   {
+    name: 'The image still gets updates',
+    severity: 'warning',
+    check: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
+  },
+  {
     name: 'ZooKeeper 3.4 answers every four-letter word',
     severity: 'warning',
     check: (e) =>
-      DIALECTS[e.dialect].zookeeper === '3.4' && e.settings.fourLetterWords.length > 1
-        ? [{ pointer: '/fourLetterWords', message: `${DIALECTS[e.dialect].repository} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
+      !atLeast(e.release.zookeeper, 3, 5) && e.settings.fourLetterWords.length > 1
+        ? [{ pointer: '/fourLetterWords', message: `${e.image} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
         : [],
   },
 ];

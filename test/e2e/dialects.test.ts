@@ -8,12 +8,16 @@
 // gone, healthy again when they are back.
 //
 // THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES: test/e2e/images/build.sh builds each from
-// Debian's ZooKeeper 3.8 to reproduce that image's documented contract (environment variables,
-// paths, entrypoint behaviour), with bash and coreutils but no netcat, as the real images ship.
+// Debian's ZooKeeper 3.8 to reproduce that image's behaviour as its own scripts have it (variables
+// read and ignored, defaults written, required variables, paths, the user it runs as: bitnami
+// 1001 and confluent 1000 without root, so their data folders must be prepared), with bash and
+// coreutils but no netcat. The configuration check is strict: each member's zoo.cfg equals
+// conf/<member>/zoo.cfg key for key, with no per-image allowances.
 // ZKGEN_REAL_IMAGES=1 npm run test:e2e pulls and runs the real ones where a registry is reachable.
 //
 // Ports (loopback, below the ephemeral range): official 20181.., bitnami 23181.., confluent
-// 25181.., garland 27181.., each with its peer, election and admin ports above them.
+// 25181.., garland 27181.., bitnami 3.8 29181.., official 3.4 31181.. (peer 31281.., election
+// 31381..), each with its peer, election and admin ports above them.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
@@ -21,7 +25,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Bundle,
-  type ImageLayout,
   ROOT,
   closeClient,
   compose,
@@ -31,6 +34,7 @@ import {
   docker,
   engineEnv,
   generate,
+  imageLayout,
   logTail,
   modeOf,
   parseStatus,
@@ -52,9 +56,11 @@ if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
 
 interface Scenario {
   dialect: string;
+  /** Names the scenario's containers and compose project when one dialect runs twice. */
+  label?: string;
+  /** Ensemble-file settings beyond the scenario's own. */
+  settings?: object;
   image: string;
-  /** Where each image keeps what the suite compares with the generated conf/. */
-  layout: ImageLayout;
   base: { client: number; peer: number; election: number; admin?: number };
   observer: boolean;
 }
@@ -62,29 +68,44 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   {
     dialect: 'official',
-    image: 'zookeeper:3.9.5',
-    layout: { zooCfgPath: '/conf/zoo.cfg', myidPath: '/data/myid', extraKeys: {} },
+    image: 'zookeeper:3.9.4',
     base: { client: 20181, peer: 20888, election: 21888, admin: 20080 },
     observer: true,
   },
   {
     dialect: 'bitnami',
-    image: 'bitnami/zookeeper:3.9',
-    layout: { zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg', myidPath: '/bitnami/zookeeper/data/myid', extraKeys: {} },
+    image: 'bitnamilegacy/zookeeper:3.9',
     base: { client: 23181, peer: 23888, election: 24888, admin: 23080 },
+    observer: false,
+  },
+  {
+    // The official image's 3.4 tags: ZOO_PORT, 3.4 server lines, no AdminServer.
+    dialect: 'official',
+    label: 'official34',
+    image: 'zookeeper:3.4.14',
+    base: { client: 31181, peer: 31281, election: 31381 },
+    observer: false,
+  },
+  {
+    // 3.8 reads ALLOW_ANONYMOUS_LOGIN where 3.9 reads ALLOW_EMPTY_PASSWORD, and writes no
+    // admin.serverAddress: its stand-in is built apart, as the real images are.
+    dialect: 'bitnami',
+    label: 'bitnami38',
+    image: 'bitnami/zookeeper:3.8',
+    // The image's session limit stays 40000 unless zkgen passes ZOO_MAX_SESSION_TIMEOUT.
+    settings: { tickTime: 2500 },
+    base: { client: 29181, peer: 29888, election: 30888, admin: 29080 },
     observer: false,
   },
   {
     dialect: 'confluent',
     image: 'confluentinc/cp-zookeeper:7.9.0',
-    layout: { zooCfgPath: '/etc/kafka/zookeeper.properties', myidPath: '/var/lib/zookeeper/data/myid', extraKeys: {} },
     base: { client: 25181, peer: 25888, election: 26888, admin: 25080 },
     observer: false,
   },
   {
     dialect: 'garland',
     image: 'garland/zookeeper:latest',
-    layout: { zooCfgPath: '/opt/zookeeper/conf/zoo.cfg', myidPath: '/tmp/zookeeper/myid', extraKeys: {} },
     base: { client: 27181, peer: 27888, election: 28888 },
     observer: false,
   },
@@ -135,7 +156,8 @@ async function waitForHealth(names: string[], wanted: string, timeoutMs: number)
 }
 
 for (const scenario of SCENARIOS) {
-  const { dialect, image, base } = scenario;
+  const { image, base } = scenario;
+  const dialect = scenario.label ?? scenario.dialect;
   const participants = 3;
   const size = participants + (scenario.observer ? 1 : 0);
   const names = range(1, size).map((i) => `${dialect}${i}`);
@@ -157,9 +179,12 @@ for (const scenario of SCENARIOS) {
           image,
           servers: names.map((name, i) => ({ name, ...(i >= participants && { role: 'observer' }) })),
           ports: base,
+          // bitnami's AdminServer is off unless asked; the others' are on by default.
+          ...(base.admin !== undefined && { adminServer: true }),
           dataRoot: join(scratch!, 'data'),
           heap: '64m',
           healthcheck: true,
+          ...scenario.settings,
         },
         scratch!,
       );
@@ -217,7 +242,7 @@ for (const scenario of SCENARIOS) {
     });
 
     test('each member runs with the generated conf/<member>/zoo.cfg and myid', async () => {
-      for (const name of names) expect(await configProblems(bundle, name, scenario.layout)).toEqual([]);
+      for (const name of names) expect(await configProblems(bundle, name, imageLayout(image))).toEqual([]);
     });
 
     test.runIf(dialect === 'official')('the health check follows the quorum: unhealthy without it, healthy again with it', async () => {
@@ -276,7 +301,7 @@ for (const scenario of SCENARIOS) {
 // can say them (official through ZOO_CFG_EXTRA, bitnami through ZOO_CFG_group_N, confluent through
 // ZOOKEEPER_GROUPS and ZOOKEEPER_WEIGHTS). ZooKeeper refuses to start on a group or weight line it
 // finds wrong, so a quorum, and each member running with the generated conf/, prove the lines.
-for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
+for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland' && s.label === undefined)) {
   const { dialect, image, base } = scenario;
   const names = range(1, 3).map((i) => `${dialect}g${i}`);
   const clientPorts = range(base.client, 3);
@@ -295,6 +320,7 @@ for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
           image,
           servers: names.map((name, i) => ({ name, group: i + 1, weight: i + 1 })),
           ports: base,
+          adminServer: true,
           dataRoot: join(scratch!, 'data'),
           heap: '64m',
         },
@@ -322,7 +348,7 @@ for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland')) {
       } catch (error) {
         throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
       }
-      for (const name of names) expect(await configProblems(bundle, name, scenario.layout)).toEqual([]);
+      for (const name of names) expect(await configProblems(bundle, name, imageLayout(image))).toEqual([]);
       const smoke = await runScript(bundle, 'smoke-test.sh');
       expect(smoke.code, smoke.stdout + smoke.stderr).toBe(0);
     });

@@ -5,8 +5,8 @@
 //   pid afterwards (engine.sh stop). An engine already running in $ZKGEN_ENGINE_DIR before the
 //   suite is reused and left running.
 // - Builds the images with test/e2e/images/build.sh: LOCAL STAND-INS made from Debian's ZooKeeper
-//   3.8 that reproduce each real image's documented contract, tagged with the real names — not the
-//   real images. ZKGEN_REAL_IMAGES=1 makes build.sh pull the real ones instead.
+//   3.8 that reproduce each real image's behaviour as its own scripts have it, tagged with the
+//   real names — not the real images. ZKGEN_REAL_IMAGES=1 makes build.sh pull the real ones.
 // - Removes every container a failed earlier run left behind, first in this engine, then engines of
 //   earlier runs whose vitest process is gone (found by their folder's owner.pid, stopped by pid).
 // - Provides DOCKER_HOST to the suites (inject('e2eDockerHost'); support.ts's useEngine()).

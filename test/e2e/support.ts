@@ -4,8 +4,8 @@
 // real client makes, and comparing what a member runs with against the generated conf/.
 //
 // The images the suites run are LOCAL STAND-INS built by test/e2e/images/build.sh from Debian's
-// ZooKeeper 3.8, reproducing each image's documented contract — not the real images (unless
-// ZKGEN_REAL_IMAGES=1, which pulls them). See the header of test/e2e/tutorial.test.ts.
+// ZooKeeper 3.8, each reproducing its image's behaviour as the image's own scripts have it — not
+// the real images (unless ZKGEN_REAL_IMAGES=1, which pulls them). See test/e2e/images/build.sh.
 //
 // Rules every helper keeps: network traffic goes to loopback only (127.0.0.0/8); every wait is a
 // bounded loop; a child process that overruns its time is killed by its own pid.
@@ -228,7 +228,7 @@ export function listeningPorts(ports: number[]): number[] {
 /**
  * Waits (bounded, default 90 s) until none of `ports` is listened on, and fails with a clear
  * message if one stays taken. A scenario must not start otherwise: its srvr probes and clients
- * would reach whatever else holds the port (another e2e run, test/e2e/images/check.sh, a
+ * would reach whatever else holds the port (another e2e run, a
  * ZooKeeper left running) and could pass for the wrong reason.
  */
 export async function waitForPortsFree(ports: number[], timeoutMs = 90_000): Promise<void> {
@@ -239,7 +239,7 @@ export async function waitForPortsFree(ports: number[], timeoutMs = 90_000): Pro
     intervalMs: 500,
     describe: () =>
       `ports ${busy.join(', ')} are in use on this machine, and the scenario needs them free ` +
-      '(another e2e run, test/e2e/images/check.sh, or a ZooKeeper left running?)',
+      '(another e2e run, or a ZooKeeper left running?)',
   });
   if (performance.now() - started > 1000) console.log(`waited ${seconds(performance.now() - started)} for ports to be free`);
 }
@@ -342,13 +342,17 @@ export async function waitFor<T>(
 // --- four-letter words -----------------------------------------------------------------------
 
 const LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+// The several-host suite's own network namespaces (test/e2e/runtime/hosts.sh) sit at these
+// addresses, on a bridge it creates and removes; the suite may speak to them too.
+const SUITE_HOSTS = /^10\.77\.0\.\d{1,3}$/;
+const reachable = (host: string) => host === 'localhost' || LOOPBACK.test(host) || SUITE_HOSTS.test(host);
 
 /**
  * Sends a four-letter word to a member from the host and returns its whole answer, or undefined
  * when nothing answers within `timeoutMs`. Loopback addresses only.
  */
 export function fourLetterWord(port: number, word = 'srvr', host = '127.0.0.1', timeoutMs = 2000): Promise<string | undefined> {
-  if (!LOOPBACK.test(host)) throw new Error(`${host} is not a loopback address: the suite speaks to 127.0.0.0/8 only`);
+  if (!reachable(host)) throw new Error(`${host} is not a loopback address: the suite speaks to 127.0.0.0/8 (and its own 10.77.0.0/24) only`);
   return new Promise((resolve) => {
     let answer = '';
     let settled = false;
@@ -532,8 +536,8 @@ export async function connectClient(
 ): Promise<ZkClient> {
   for (const address of connectString.split(',')) {
     const host = address.slice(0, address.lastIndexOf(':'));
-    if (host !== 'localhost' && !LOOPBACK.test(host)) {
-      throw new Error(`${address} is not on loopback: the suite speaks to 127.0.0.0/8 only`);
+    if (!reachable(host)) {
+      throw new Error(`${address} is not on loopback: the suite speaks to 127.0.0.0/8 (and its own 10.77.0.0/24) only`);
     }
   }
   const client = zookeeper.createClient(connectString, {
@@ -721,31 +725,24 @@ function unescapeProperty(text: string): string {
   });
 }
 
-/** Where an image keeps what a member runs with, and what its stand-in adds to zoo.cfg. */
+/**
+ * Where an image keeps what a member runs with. Written here from the images, not taken from
+ * zkgen's dialects, so that the check does not share a misreading with the code it checks.
+ */
 export interface ImageLayout {
   /** zoo.cfg inside the container, as the image writes it. */
   zooCfgPath: string;
   /** myid inside the container (in the image's data folder). */
   myidPath: string;
-  /**
-   * Keys the container's zoo.cfg may hold beyond the generated conf/<member>/zoo.cfg, each with
-   * why. Only what the image (or its stand-in) adds by itself belongs here: every key zkgen
-   * configures must be in the generated file with the same value.
-   */
-  extraKeys: Record<string, string>;
 }
 
-/** By image name without tag. Add a dialect's image here when a suite starts running it. */
+/** By repository (no registry, tag or digest). Add an image here when a suite starts running it. */
 export const IMAGE_LAYOUTS: Record<string, ImageLayout> = {
-  'garland/zookeeper': {
-    zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
-    myidPath: '/tmp/zookeeper/myid',
-    // None: the stand-in's zoo.cfg starts as 3.4.6's sample (tickTime, initLimit, syncLimit,
-    // dataDir, clientPort), all of which zkgen writes into conf/<member>/zoo.cfg too, and its
-    // 3.8-only defaults (4lw whitelist, AdminServer off) are JVM system properties, not zoo.cfg
-    // lines. The real image's run.sh appends only the ADDITIONAL_ZOOKEEPER_n lines.
-    extraKeys: {},
-  },
+  'garland/zookeeper': { zooCfgPath: '/opt/zookeeper/conf/zoo.cfg', myidPath: '/tmp/zookeeper/myid' },
+  zookeeper: { zooCfgPath: '/conf/zoo.cfg', myidPath: '/data/myid' },
+  'bitnami/zookeeper': { zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg', myidPath: '/bitnami/zookeeper/data/myid' },
+  'bitnamilegacy/zookeeper': { zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg', myidPath: '/bitnami/zookeeper/data/myid' },
+  'confluentinc/cp-zookeeper': { zooCfgPath: '/etc/kafka/zookeeper.properties', myidPath: '/var/lib/zookeeper/data/myid' },
 };
 
 export function imageLayout(image: string): ImageLayout {
@@ -758,8 +755,9 @@ export function imageLayout(image: string): ImageLayout {
 /**
  * What differs between what a running member runs with (its zoo.cfg and myid inside the
  * container, through docker exec) and the bundle's conf/<member>/zoo.cfg and myid. Empty when
- * they agree: every generated setting present with the same value, nothing beyond them but the
- * layout's listed extras, and the same myid.
+ * they agree key for key — every generated setting present with the same value, and nothing
+ * else, the image's own defaults included: there are no per-image allowances — and myid is the
+ * same.
  */
 export async function configProblems(bundle: Bundle, member: string, layout: ImageLayout): Promise<string[]> {
   const problems: string[] = [];
@@ -774,7 +772,7 @@ export async function configProblems(bundle: Bundle, member: string, layout: Ima
     }
   }
   for (const [key, value] of running) {
-    if (!generated.has(key) && !(key in layout.extraKeys)) {
+    if (!generated.has(key)) {
       problems.push(`${member}: the container has ${key}=${value}, which conf/${member}/zoo.cfg does not list`);
     }
   }

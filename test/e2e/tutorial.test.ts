@@ -12,7 +12,7 @@
 //
 // THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES. No registry is reachable on the test
 // machines, so test/e2e/images/build.sh builds, from Debian's ZooKeeper 3.8, an image tagged
-// garland/zookeeper that reproduces the real image's documented contract (CMD /opt/run.sh, SERVER_ID
+// garland/zookeeper that reproduces the real image's behaviour (CMD /opt/run.sh, SERVER_ID
 // written to /tmp/zookeeper/myid, ADDITIONAL_ZOOKEEPER_1..10 appended to
 // /opt/zookeeper/conf/zoo.cfg, zkCli.sh at /opt/zookeeper/bin, 3.4.6's sample zoo.cfg). What the
 // suite proves is that the generated files work against that contract. To run it on the real

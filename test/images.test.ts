@@ -1,0 +1,174 @@
+// What zkgen reads from an image reference (src/images.ts), and what each dialect makes of the
+// version: tags that were never built are refused with the reason, images that get no more
+// updates are warned about, ZooKeeper 3.4 tags get 3.4 syntax, bitnami's 3.8 and 3.9 get their own
+// variables, and bitnami's session limit follows tickTime.
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { check, generate } from '../src/index.js';
+import { releaseOf, repository, tag } from '../src/images.js';
+
+const errors = (value: object) => {
+  const outcome = check(value);
+  return outcome.ok ? [] : outcome.errors.map((e) => `${e.pointer}: ${e.message}`);
+};
+const warnings = (value: object) => check(value).warnings.map((w) => `${w.pointer}: ${w.message}`);
+const file = (value: object, path: string) => {
+  const outcome = generate(value);
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
+  return outcome.files.find((f) => f.path === path)!.content;
+};
+
+describe('image references', () => {
+  it.each([
+    ['zookeeper:3.9.4', 'zookeeper', '3.9.4'],
+    ['docker.io/library/zookeeper:3.8', 'zookeeper', '3.8'],
+    ['mirror.example.com:5000/bitnamilegacy/zookeeper:3.9.3-debian-12-r1', 'bitnamilegacy/zookeeper', '3.9.3-debian-12-r1'],
+    ['zookeeper@sha256:0123456789abcdef0123456789abcdef', 'zookeeper', undefined],
+    ['localhost/zk', 'zk', undefined],
+  ])('%s: repository %s, tag %s', (image, repo, t) => {
+    expect(repository(image)).toBe(repo);
+    expect(tag(image)).toBe(t);
+  });
+
+  it.each([
+    ['zookeeper:3.9.4', 3, 9],
+    ['zookeeper:3.8', 3, 8],
+    ['zookeeper:3.4.14', 3, 4],
+    ['zookeeper:3.9.4-jre-17', 3, 9],
+    ['zookeeper:latest', 3, 9],
+    ['zookeeper', 3, 9],
+    ['zookeeper@sha256:0123456789abcdef0123456789abcdef', 3, 9],
+    ['confluentinc/cp-zookeeper:5.3.1', 3, 4],
+    ['confluentinc/cp-zookeeper:5.4.0', 3, 5],
+    ['confluentinc/cp-zookeeper:7.9.0', 3, 8],
+    ['bitnami/zookeeper:3.8.4', 3, 8],
+    ['bitnamilegacy/zookeeper:3.9', 3, 9],
+    ['garland/zookeeper:whatever', 3, 4],
+  ])('%s runs ZooKeeper %i.%i', (image, major, minor) => {
+    const release = releaseOf(image, 'official');
+    expect(release.zookeeper).toEqual({ major, minor });
+    expect(release.unpublished).toBeUndefined();
+  });
+
+  it('an unknown repository of a given dialect is taken to run that dialect\'s newest line', () => {
+    expect(releaseOf('acme/zk:1.0', 'garland').zookeeper).toEqual({ major: 3, minor: 4 });
+    expect(releaseOf('acme/zk:1.0', 'official').zookeeper).toEqual({ major: 3, minor: 9 });
+  });
+});
+
+describe('tags that were never built are refused, with the reason', () => {
+  it.each([
+    ['zookeeper:3.9.5', /never published zookeeper:3\.9\.5: the newest 3\.9 is 3\.9\.4/],
+    ['zookeeper:3.10.0', /lines 3\.4, .*3\.9, and 3\.10\.0 is none of them/],
+    ['zookeeper:nightly', /"nightly" is neither/],
+    ['confluentinc/cp-zookeeper:8.0.0', /never built for Confluent Platform 8/],
+    ['bitnami/zookeeper:3.7', /3\.8 and 3\.9, and 3\.7 is neither/],
+  ])('%s', (image, reason) => {
+    const found = errors({ image, servers: 3 });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^\/image: /);
+    expect(found[0]).toMatch(reason);
+  });
+});
+
+describe('images that get no more updates are warned about', () => {
+  it.each([
+    ['bitnami/zookeeper:3.9', /frozen since 2025-08-28.*bitnamilegacy\/zookeeper/],
+    ['bitnamilegacy/zookeeper:3.9', /no more updates/],
+    ['confluentinc/cp-zookeeper:7.9.0', /ends with Confluent Platform 7\.x/],
+    ['zookeeper:3.7.2', /no longer builds ZooKeeper 3\.7/],
+  ])('%s', (image, reason) => {
+    expect(warnings({ image, servers: 3 }).filter((w) => w.startsWith('/image: '))).toEqual([expect.stringMatching(reason)]);
+  });
+
+  it('not the maintained official lines', () => {
+    expect(warnings({ image: 'zookeeper:3.8.6', servers: 3 })).toEqual([]);
+    expect(warnings({ image: 'zookeeper:3.9.4', servers: 3 })).toEqual([]);
+  });
+});
+
+describe('ZooKeeper 3.4 tags get 3.4 syntax', () => {
+  it('official 3.4: ZOO_PORT and server lines without ;clientPort, no AdminServer', () => {
+    const compose = file({ image: 'zookeeper:3.4.14', servers: 3 }, 'docker-compose.yml');
+    // Long values are folded over lines in the compose file: read it as YAML.
+    expect((parseYaml(compose) as { 'x-ensemble-environment': Record<string, string> })['x-ensemble-environment'].ZOO_SERVERS).toBe(
+      'server.1=localhost:2888:3888 server.2=localhost:2889:3889 server.3=localhost:2890:3890',
+    );
+    expect(compose).toContain('ZOO_PORT: "2182"');
+    expect(compose).not.toMatch(/ZOO_CFG_EXTRA|ZOO_ADMINSERVER_ENABLED|ZOO_4LW|admin/);
+  });
+
+  it('confluent 5.3: no AdminServer variables, no whitelist', () => {
+    const compose = file({ image: 'confluentinc/cp-zookeeper:5.3.1', servers: 3 }, 'docker-compose.yml');
+    expect(compose).not.toMatch(/ADMIN|KAFKA_OPTS/);
+    expect(errors({ image: 'confluentinc/cp-zookeeper:5.3.1', servers: 3, adminServer: true })).toEqual([expect.stringMatching(/^\/adminServer: .*no AdminServer/)]);
+  });
+});
+
+describe('bitnami', () => {
+  it('3.9 reads ALLOW_EMPTY_PASSWORD, 3.8 ALLOW_ANONYMOUS_LOGIN', () => {
+    const on39 = file({ image: 'bitnamilegacy/zookeeper:3.9', servers: 3 }, 'run.sh');
+    const on38 = file({ image: 'bitnamilegacy/zookeeper:3.8', servers: 3 }, 'run.sh');
+    expect(on39).toContain('ALLOW_EMPTY_PASSWORD=yes');
+    expect(on39).not.toContain('ALLOW_ANONYMOUS_LOGIN');
+    expect(on38).toContain('ALLOW_ANONYMOUS_LOGIN=yes');
+    expect(on38).not.toContain('ALLOW_EMPTY_PASSWORD');
+  });
+
+  it.each([
+    [undefined, '40000'],
+    [2000, '40000'],
+    [3000, '60000'],
+    [30000, '600000'],
+  ])('tickTime %s: maxSessionTimeout %s, given to the image whenever tickTime is', (tickTime, max) => {
+    const value = { image: 'bitnamilegacy/zookeeper:3.9', servers: 3, ...(tickTime && { tickTime }) };
+    expect(file({ ...value }, 'conf/zk1/zoo.cfg')).toContain(`\nmaxSessionTimeout=${max}\n`);
+    const compose = file(value, 'docker-compose.yml');
+    if (tickTime) expect(compose).toContain(`ZOO_MAX_SESSION_TIMEOUT: "${max}"`);
+    else expect(compose).not.toContain('ZOO_MAX_SESSION_TIMEOUT');
+  });
+
+  it('follows the image: AdminServer off unless asked, on loopback (3.9) when asked', () => {
+    expect(file({ image: 'bitnamilegacy/zookeeper:3.9', servers: 3 }, 'conf/zk1/zoo.cfg')).toContain('admin.enableServer=false');
+    const on = file({ image: 'bitnamilegacy/zookeeper:3.9', servers: 3, adminServer: true }, 'conf/zk2/zoo.cfg');
+    expect(on).toContain('admin.serverAddress=127.0.0.1\nadmin.serverPort=8081\nadmin.enableServer=true');
+  });
+});
+
+describe('confluent', () => {
+  it('refuses tcpKeepAlive: no 7.x template has ZOOKEEPER_TCP_KEEP_ALIVE', () => {
+    expect(errors({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3, config: { tcpKeepAlive: true } })).toEqual([
+      expect.stringMatching(/^\/config\/tcpKeepAlive: .*ZOOKEEPER_TCP_KEEP_ALIVE came with the 8\.0 template/),
+    ]);
+  });
+});
+
+describe('data folders get the owner a non-root image needs', () => {
+  it.each([
+    ['bitnamilegacy/zookeeper:3.9', '1001', ['/data/zk1:/zkgen/0', '/data/zk2:/zkgen/1']],
+    ['confluentinc/cp-zookeeper:7.9.0', '1000', ['/data/zk1:/zkgen/0', '/data/zk1/log:/zkgen/1', '/data/zk2:/zkgen/2', '/data/zk2/log:/zkgen/3']],
+  ])('%s: run.sh and the compose file hand every mounted folder to uid %s before any member starts', (image, uid, mounts) => {
+    const value = { image, servers: 2 };
+    const run = file(value, 'run.sh');
+    const prepare = run.indexOf('--entrypoint=chown');
+    expect(prepare).toBeGreaterThan(0);
+    expect(prepare).toBeLessThan(run.indexOf('docker run -d'));
+    for (const mount of mounts) expect(run).toContain(` -v ${mount} \\\n`);
+    expect(run).toContain(` ${image} ${uid} ${mounts.map((m) => m.split(':')[1]).join(' ')}\n`);
+    const compose = file(value, 'docker-compose.yml');
+    const prepareService = (parseYaml(compose) as { services: Record<string, { entrypoint?: string[] }> }).services['zkgen-prepare'];
+    expect(prepareService?.entrypoint).toEqual(['chown', String(uid), ...mounts.map((m) => m.split(':')[1])]);
+    expect(compose.match(/condition: service_completed_successfully/g)).toHaveLength(2);
+  });
+
+  it.each(['zookeeper:3.9.4', 'garland/zookeeper:latest'])('%s takes root and needs none', (image) => {
+    expect(file({ image, servers: 2 }, 'run.sh')).not.toContain('chown');
+    expect(file({ image, servers: 2 }, 'docker-compose.yml')).not.toContain('zkgen-prepare');
+  });
+
+  it('no member may take the preparing service\'s name', () => {
+    expect(errors({ image: 'bitnamilegacy/zookeeper:3.9', servers: [{ name: 'zkgen-prepare' }, {}, {}] })).toEqual([
+      expect.stringMatching(/^\/servers\/0\/name: "zkgen-prepare" is the compose service/),
+    ]);
+  });
+});
