@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   type Bundle,
   ROOT,
@@ -41,6 +41,7 @@ import {
   range,
   removeContainers,
   runScript,
+  scenarioSteps,
   scratchDir,
   seconds,
   sleep,
@@ -170,6 +171,8 @@ for (const scenario of SCENARIOS) {
     let bundle: Bundle;
     let file: string;
     let scratch: string | undefined;
+    const steps = scenarioSteps();
+    beforeEach((ctx) => steps.check(ctx));
 
     beforeAll(async () => {
       ensureImage(image);
@@ -200,7 +203,8 @@ for (const scenario of SCENARIOS) {
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
-    test('docker-compose up -d reaches a quorum, the observer observing', async () => {
+    test('docker-compose up -d reaches a quorum, the observer observing', async (ctx) => {
+      steps.gate(ctx);
       const started = performance.now();
       const up = await compose(file, ['-p', project, 'up', '-d']);
       expect(up.stderr + up.stdout, 'docker-compose up').not.toMatch(/ERROR/);
@@ -245,7 +249,9 @@ for (const scenario of SCENARIOS) {
       for (const name of names) expect(await configProblems(bundle, name, imageLayout(image))).toEqual([]);
     });
 
-    test.runIf(dialect === 'official')('the health check follows the quorum: unhealthy without it, healthy again with it', async () => {
+    test.runIf(dialect === 'official')('the health check follows the quorum: unhealthy without it, healthy again with it', async (ctx) => {
+      // It stops two participants: if they do not come back, the rolling restart cannot run.
+      steps.gate(ctx);
       const [survivor, ...gone] = names.slice(0, participants) as [string, ...string[]];
       const stop = await compose(file, ['-p', project, 'stop', '-t', '1', ...gone]);
       expect(stop.code).toBe(0);
@@ -258,41 +264,45 @@ for (const scenario of SCENARIOS) {
       console.log(`${dialect}: healthy again ${seconds(up)} after the quorum came back`);
     });
 
-    test('rolling-restart.sh restarts every member, leader last, and a writing client loses nothing', async () => {
+    test('rolling-restart.sh restarts every member, leader last, and a writing client loses nothing', async (ctx) => {
       const client = await connectClient(bundle.connectString);
-      try {
-        await createRetrying(client, '/rolling', '');
-        let acknowledged = 0;
-        let losses = 0;
-        let writing = true;
-        const started = performance.now();
-        const writer = (async () => {
-          // Bounded: at most 100,000 writes, and it stops when the restart is done.
-          for (let i = 0; writing && i < 100_000; i++) {
-            const done = await createRetrying(client, `/rolling/w${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 60_000 });
-            losses += done.connectionLosses;
-            acknowledged = i + 1;
-          }
-        })();
-        await sleep(500);
-        const restart = await runScript(bundle, 'rolling-restart.sh', { timeoutMs: 300_000 });
+      let writing = true;
+      // Whether the test passes, fails or times out (240 s, vitest.config.ts), the writer stops
+      // and the client closes; a timeout also aborts ctx.signal, which kills the script.
+      ctx.onTestFinished(() => {
         writing = false;
-        await writer;
-        const ms = performance.now() - started;
-        expect(restart.code, restart.stdout + restart.stderr).toBe(0);
-        const order = [...restart.stdout.matchAll(/^restarting (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
-        expect(order.map(([name]) => name).sort()).toEqual([...names].sort());
-        expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
-        const children = await zk.children(client, '/rolling');
-        expect(children).toHaveLength(acknowledged);
-        console.log(
-          `${dialect}: rolling restart of ${size} members in ${seconds(ms)}; ${acknowledged} writes acknowledged, ${children.length} found, ` +
-            `${losses} retried after ConnectionLoss`,
-        );
-        await waitForQuorum(participantPorts, { timeoutMs: 60_000 });
-      } finally {
         closeClient(client);
-      }
+      });
+      await createRetrying(client, '/rolling', '');
+      let acknowledged = 0;
+      let losses = 0;
+      const started = performance.now();
+      const writer = (async () => {
+        // Bounded: at most 100,000 writes, and it stops when the restart is done.
+        for (let i = 0; writing && i < 100_000; i++) {
+          const done = await createRetrying(client, `/rolling/w${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
+          losses += done.connectionLosses;
+          acknowledged = i + 1;
+        }
+      })();
+      await sleep(500);
+      // Bounded well inside the test's 240 s, leaving room for the writer's last write (30 s)
+      // and the quorum check after it (30 s).
+      const restart = await runScript(bundle, 'rolling-restart.sh', { timeoutMs: 150_000, signal: ctx.signal });
+      writing = false;
+      await writer;
+      const ms = performance.now() - started;
+      expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+      const order = [...restart.stdout.matchAll(/^restarting (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
+      expect(order.map(([name]) => name).sort()).toEqual([...names].sort());
+      expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
+      const children = await zk.children(client, '/rolling');
+      expect(children).toHaveLength(acknowledged);
+      console.log(
+        `${dialect}: rolling restart of ${size} members in ${seconds(ms)}; ${acknowledged} writes acknowledged, ${children.length} found, ` +
+          `${losses} retried after ConnectionLoss`,
+      );
+      await waitForQuorum(participantPorts, { timeoutMs: 30_000 });
     });
   });
 }

@@ -66,6 +66,11 @@ export interface RunOptions {
   cwd?: string;
   /** Killed (by its pid) after this long; the result then has code null. Default 120 s. */
   timeoutMs?: number;
+  /**
+   * Killed (by its pid) when this aborts: pass the test's ctx.signal, so that a program the test
+   * started does not outlive a test that timed out.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -88,12 +93,22 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       stderr += `\n[killed after ${options.timeoutMs ?? 120_000} ms]`;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 120_000);
-    child.on('error', (error) => {
+    const abort = () => {
+      stderr += '\n[killed: the test ended first]';
+      child.kill('SIGKILL');
+    };
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+    const settle = () => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
+    };
+    child.on('error', (error) => {
+      settle();
       reject(error);
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      settle();
       resolve({ code, stdout, stderr, ms: performance.now() - started });
     });
   });
