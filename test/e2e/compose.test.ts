@@ -18,41 +18,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
-import {
-  type Bundle,
-  type ZkClient,
-  Ledger,
-  clientPorts,
-  closeClient,
-  compose,
-  connectClient,
-  containerNames,
-  containerState,
-  expectConfigsMatch,
-  expectMyidsOnHost,
-  expectSmokeTestOk,
-  expectStatusServing,
-  expectWriteRefused,
-  firstSample,
-  generate,
-  getRetrying,
-  leaderPort,
-  modeOf,
-  range,
-  removeContainers,
-  scenarioSteps,
-  scratchDir,
-  seconds,
-  servingWithLeader,
-  trackConnection,
-  useEngine,
-  waitForQuorum,
-  waitForEnsemble,
-  waitForPortsFree,
-  waitNotServing,
-  watchModes,
-  zk,
-} from './support.js';
+import { type Bundle, clientPorts, generate, scratchDir } from './bundle.js';
+import { type ZkClient, closeClient, connectClient, getRetrying, trackConnection, zk } from './client.js';
+import { compose, containerNames, containerState, removeContainers, useEngine } from './engine.js';
+import { waitForPortsFree } from './ports.js';
+import { Ledger, expectConfigsMatch, expectMyidsOnHost, expectSmokeTestOk, expectStatusServing, expectWriteRefused, scenarioSteps, waitForEnsemble } from './scenario.js';
+import { firstSample, leaderPort, modeOf, servingWithLeader, waitForQuorum, waitNotServing, watchModes } from './srvr.js';
+import { range, seconds } from './wait.js';
 
 const skip = useEngine() || inject('e2eComposeSkip');
 const IMAGE = 'garland/zookeeper';

@@ -23,34 +23,14 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  type Bundle,
-  ROOT,
-  closeClient,
-  compose,
-  configProblems,
-  connectClient,
-  createRetrying,
-  docker,
-  engineEnv,
-  generate,
-  imageLayout,
-  logTail,
-  modeOf,
-  parseStatus,
-  range,
-  removeContainers,
-  runScript,
-  scenarioSteps,
-  scratchDir,
-  seconds,
-  sleep,
-  useEngine,
-  waitFor,
-  waitForPortsFree,
-  waitForQuorum,
-  zk,
-} from './support.js';
+import { type Bundle, generate, parseStatus, scratchDir } from './bundle.js';
+import { closeClient, connectClient, createRetrying, zk } from './client.js';
+import { configProblems, imageLayout } from './config.js';
+import { ROOT, compose, docker, engineEnv, logTail, removeContainers, runScript, useEngine } from './engine.js';
+import { waitForPortsFree } from './ports.js';
+import { scenarioSteps } from './scenario.js';
+import { modeOf, waitForQuorum } from './srvr.js';
+import { range, seconds, sleep, waitFor } from './wait.js';
 
 const skip = useEngine();
 if (skip) test.skip(`e2e skipped: ${skip}`, () => {});

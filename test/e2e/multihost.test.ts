@@ -33,25 +33,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { hasCommand } from '../helpers.js';
-import {
-  type Bundle,
-  type RunResult,
-  type ZkClient,
-  Ledger,
-  ROOT,
-  closeClient,
-  connectClient,
-  expectMyidsOnHost,
-  generate,
-  getRetrying,
-  modeOf,
-  run,
-  scenarioSteps,
-  seconds,
-  useEngine,
-  waitFor,
-  zk,
-} from './support.js';
+import { type Bundle, generate } from './bundle.js';
+import { type ZkClient, closeClient, connectClient, getRetrying, zk } from './client.js';
+import { type RunResult, ROOT, run, useEngine } from './engine.js';
+import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
+import { modeOf } from './srvr.js';
+import { seconds, waitFor } from './wait.js';
 
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';

@@ -9,7 +9,7 @@
 //   real names — not the real images. ZKGEN_REAL_IMAGES=1 makes build.sh pull the real ones.
 // - Removes every container a failed earlier run left behind, first in this engine, then engines of
 //   earlier runs whose vitest process is gone (found by their folder's owner.pid, stopped by pid).
-// - Provides DOCKER_HOST to the suites (inject('e2eDockerHost'); support.ts's useEngine()).
+// - Provides DOCKER_HOST to the suites (inject('e2eDockerHost'); engine.ts's useEngine()).
 //
 // Where no engine can be had (no dockerd, not root, not Linux, the engine does not start), the suite
 // is SKIPPED with the reason printed and in a skipped test's name, so `npm test` passes on a machine
@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, hasCommand } from '../helpers.js';
-import './support.js';
+import './engine.js';
 
 /** The images the e2e suites run; build.sh makes a stand-in for each (or pulls it). */
 export const E2E_IMAGES = ['garland/zookeeper'];

@@ -24,48 +24,14 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  type Bundle,
-  type ZkClient,
-  Ledger,
-  clientPorts,
-  closeClient,
-  configProblems,
-  connectClient,
-  connectedPort,
-  containerNames,
-  containerState,
-  dockerOk,
-  expectConfigsMatch,
-  expectMyidsOnHost,
-  expectSmokeTestOk,
-  expectStatusServing,
-  expectWriteRefused,
-  firstSample,
-  generate,
-  getRetrying,
-  imageLayout,
-  leaderPort,
-  modeOf,
-  parseStatus,
-  portOwnerProblems,
-  range,
-  removeContainers,
-  runScript,
-  scenarioSteps,
-  scratchDir,
-  seconds,
-  servingWithLeader,
-  trackConnection,
-  useEngine,
-  waitForQuorum,
-  waitForEnsemble,
-  waitForPortsFree,
-  waitNotServing,
-  watchModes,
-  withLogs,
-  zk,
-} from './support.js';
+import { type Bundle, clientPorts, generate, parseStatus, scratchDir } from './bundle.js';
+import { type ZkClient, closeClient, connectClient, connectedPort, getRetrying, trackConnection, zk } from './client.js';
+import { configProblems, imageLayout } from './config.js';
+import { containerNames, containerState, dockerOk, removeContainers, runScript, useEngine } from './engine.js';
+import { portOwnerProblems, waitForPortsFree } from './ports.js';
+import { Ledger, expectConfigsMatch, expectMyidsOnHost, expectSmokeTestOk, expectStatusServing, expectWriteRefused, scenarioSteps, waitForEnsemble, withLogs } from './scenario.js';
+import { firstSample, leaderPort, modeOf, servingWithLeader, waitForQuorum, waitNotServing, watchModes } from './srvr.js';
+import { range, seconds } from './wait.js';
 
 const skip = useEngine();
 const IMAGE = 'garland/zookeeper';
