@@ -78,16 +78,17 @@ export const REPOSITORIES: Readonly<Record<string, Repository>> = {
     dialect: 'official',
     newest: line(3, 9),
     zookeeper(v) {
-      const at = `${v[0]}.${v[1] ?? ''}`;
-      const newestPatch = OFFICIAL_NEWEST_PATCH.get(at);
-      if (v.length === 1 && v[0] === 3) return line(3, 9);
-      if (newestPatch === undefined) {
+      const [major, minor, patch] = v;
+      if (v.length === 1 && major === 3) return line(3, 9);
+      const at = `${major}.${minor}`;
+      const newestPatch = major === undefined || minor === undefined ? undefined : OFFICIAL_NEWEST_PATCH.get(at);
+      if (major === undefined || minor === undefined || newestPatch === undefined) {
         return { unpublished: `the official zookeeper image has lines ${[...OFFICIAL_NEWEST_PATCH.keys()].join(', ')}, and ${show(v)} is none of them` };
       }
-      if (v[2] !== undefined && v[2] > newestPatch) {
+      if (patch !== undefined && patch > newestPatch) {
         return { unpublished: `the official library never published zookeeper:${show(v)}: the newest ${at} is ${at}.${newestPatch}` };
       }
-      return line(v[0]!, v[1]!);
+      return line(major, minor);
     },
     frozen: (v) =>
       v && v.length > 1 && !OFFICIAL_BUILT.includes(`${v[0]}.${v[1]}`)
@@ -122,8 +123,9 @@ export function repository(image: string): string {
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
   let repo = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
   // A first component with a dot or a port, or "localhost", is a registry.
-  const [first, ...rest] = repo.split('/');
-  if (rest.length > 0 && (/[.:]/.test(first!) || first === 'localhost')) repo = rest.join('/');
+  const slash = repo.indexOf('/');
+  const first = repo.slice(0, slash);
+  if (slash !== -1 && (/[.:]/.test(first) || first === 'localhost')) repo = repo.slice(slash + 1);
   return repo.replace(/^library\//, '');
 }
 
@@ -160,7 +162,9 @@ export interface Release {
 
 /** The home repository of each dialect, whose newest line an unknown image of that dialect is assumed to run. */
 function homeOf(dialect: DialectName): Repository {
-  return Object.values(REPOSITORIES).find((r) => r.dialect === dialect)!;
+  const home = Object.values(REPOSITORIES).find((r) => r.dialect === dialect);
+  if (!home) throw new Error(`zkgen bug: no repository speaks the ${dialect} dialect`);
+  return home;
 }
 
 export function releaseOf(image: string, dialect: DialectName): Release {
@@ -173,7 +177,8 @@ export function releaseOf(image: string, dialect: DialectName): Release {
     const unreadable = t !== undefined && t !== 'latest' ? `${repository(image)} publishes version tags and latest, and "${t}" is neither: zkgen cannot tell which ZooKeeper it runs` : undefined;
     return { zookeeper: repo.newest, ...(unreadable && { unpublished: unreadable }), ...(frozen && { frozen }) };
   }
-  const version = numbers.slice(1).filter((n): n is string => n !== undefined).map(Number);
+  // The minor and patch groups are optional: a tag such as "3" leaves them undefined.
+  const version = [numbers[1], numbers[2], numbers[3]].filter((n): n is string => n !== undefined).map(Number);
   const found = repo.zookeeper(version);
   const frozen = repo.frozen?.(version);
   if ('unpublished' in found) return { zookeeper: repo.newest, unpublished: found.unpublished, ...(frozen && { frozen }) };

@@ -11,7 +11,7 @@ import { pointer, quoted } from './pointer.js';
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
-  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 }) as Readonly<Ports>,
+  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 } satisfies Ports),
 });
 
 /**
@@ -74,7 +74,7 @@ export function resolve(file: EnsembleFile): Resolved {
     // members sharing one get base + (id - 1). So adding or removing members leaves every other
     // member's ports where they were, except when a machine goes from one member to several (or
     // back): its member then moves unless its id is 1.
-    const offset = onMachine.get(machine)! > 1 ? id - 1 : 0;
+    const offset = (onMachine.get(machine) ?? 0) > 1 ? id - 1 : 0;
     const ports: Partial<Ports> = {};
     const portOrigins = {} as Record<PortKind, string>;
     for (const kind of PORT_KINDS) {
@@ -82,7 +82,7 @@ export function resolve(file: EnsembleFile): Resolved {
       const base = file.ports?.[kind];
       // A port given for a server that is off is kept, so that a rule can say so.
       if (!inUse[kind] && own === undefined && base === undefined) {
-        portOrigins[kind] = base !== undefined ? `/ports/${kind}` : at;
+        portOrigins[kind] = at;
         continue;
       }
       if (own !== undefined) {

@@ -157,7 +157,7 @@ describe('data folders get the owner a non-root image needs', () => {
     expect(run).toContain(` ${image} ${uid} ${mounts.map((m) => m.split(':')[1]).join(' ')}\n`);
     const compose = file(value, 'docker-compose.yml');
     const prepareService = (parseYaml(compose) as { services: Record<string, { entrypoint?: string[] }> }).services['zkgen-prepare'];
-    expect(prepareService?.entrypoint).toEqual(['chown', String(uid), ...mounts.map((m) => m.split(':')[1])]);
+    expect(prepareService?.entrypoint).toEqual(['chown', uid, ...mounts.map((m) => m.split(':')[1])]);
     expect(compose.match(/condition: service_completed_successfully/g)).toHaveLength(2);
   });
 

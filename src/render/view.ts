@@ -1,7 +1,7 @@
 // What the templates see: the frozen Ensemble with each dialect's answers filled in, so that
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
-import { PREPARE_SERVICE, type Ensemble, type Member } from '../model.js';
+import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { sh } from '../quote.js';
 
 export interface KeyValue {
@@ -113,7 +113,7 @@ export const NODE_LABEL = 'zkgen.host';
 
 // Swarm knows no "unless-stopped" (a service is stopped by scaling or removing it) and no "no"
 // (it is "none"); an ensemble that says nothing still wants its members back after a failure.
-const STACK_RESTART: Record<string, string> = { no: 'none', 'on-failure': 'on-failure', always: 'any', 'unless-stopped': 'any' };
+const STACK_RESTART: Record<RestartPolicy, string> = { no: 'none', 'on-failure': 'on-failure', always: 'any', 'unless-stopped': 'any' };
 
 /**
  * Healthy only while the member serves: `srvr` reports a mode (leader, follower, observer,
@@ -172,7 +172,8 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     });
   // Read back through a participant other than the writer — on another machine when there is
   // one, so that the write has crossed the network — or else any other member.
-  const writer = members[0]!;
+  const [writer] = members;
+  if (!writer) throw new Error(`zkgen bug: a view of ${machine ?? 'the ensemble'} without members`);
   const others = members.slice(1).filter((m) => m.role === 'participant');
   const reader = others.find((m) => m.machine !== writer.machine) ?? others[0] ?? members[1] ?? writer;
   // Only this machine's members' folders: another machine's are made there.
@@ -183,7 +184,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     ...(dialect.dataOwner !== undefined && { dataOwner: dialect.dataOwner }),
-    stackRestart: STACK_RESTART[ensemble.restart ?? 'always']!,
+    stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,

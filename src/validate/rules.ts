@@ -15,8 +15,8 @@ export interface Rule {
   check(ensemble: Ensemble): Problem[];
 }
 
-function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array<[Member, Member]> {
-  const first = new Map<K, Member>();
+function duplicates(members: readonly Member[], key: (m: Member) => unknown): Array<[Member, Member]> {
+  const first = new Map<unknown, Member>();
   const pairs: Array<[Member, Member]> = [];
   for (const m of members) {
     const k = key(m);
@@ -297,8 +297,8 @@ export const RULES: readonly Rule[] = [
       const groups = new Map<number, number>();
       for (const m of e.members) if (m.group !== undefined && m.role === 'participant') groups.set(m.group, (groups.get(m.group) ?? 0) + (m.weight ?? 1));
       for (const [group, weight] of groups) {
-        if (weight === 0) {
-          const first = e.members.find((m) => m.group === group)!;
+        const first = e.members.find((m) => m.group === group);
+        if (weight === 0 && first) {
           problems.push({ pointer: first.origin.group, message: `group ${group} weighs nothing: a group's members must together carry some weight` });
         }
       }
@@ -371,10 +371,11 @@ export const RULES: readonly Rule[] = [
       return e.machines.flatMap((machine) => {
         const here = voters.filter((m) => m.machine === machine);
         // Losing a machine is losing all its participants at once.
-        return here.length > 0 && here.length >= failuresThatLoseQuorum(voters)
+        const [first] = here;
+        return first && here.length >= failuresThatLoseQuorum(voters)
           ? [
               {
-                pointer: here[0]!.origin.machine,
+                pointer: first.origin.machine,
                 message: `${machine} runs ${here.length} of the ${plural(voters.length, 'participant')} (${here.map((m) => m.name).join(', ')}): losing that one machine loses the quorum; spread them so that no machine runs half or more`,
               },
             ]

@@ -61,7 +61,7 @@ export function connectedPort(client: ZkClient): number | undefined {
 
 /** When (performance.now()) a client lost its connection and got its session back, as it happens. */
 export interface ConnectionLog {
-  events: { t: number; event: 'connected' | 'disconnected' | 'expired' }[];
+  events: Array<{ t: number; event: 'connected' | 'disconnected' | 'expired' }>;
   /** The first disconnection at or after `after`, and the first reconnection after that. */
   outage(after: number): { lost?: number; back?: number };
 }
@@ -81,8 +81,10 @@ export function trackConnection(client: ZkClient): ConnectionLog {
   };
 }
 
+// node-zookeeper-client's Exception is an Error at run time (its typings do not say so): it is
+// passed on as it is, so that isConnectionLoss can read its code.
 function call<T>(start: (callback: (error: unknown, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(value))));
 }
 
 export const zk = {
@@ -90,8 +92,9 @@ export const zk = {
     call<string>((cb) => client.create(path, Buffer.from(data), zookeeper.CreateMode.PERSISTENT, cb)),
   setData: (client: ZkClient, path: string, data: string) =>
     call<Stat>((cb) => client.setData(path, Buffer.from(data), cb)).then(() => undefined),
+  // A znode created without data comes back as null, whatever the typings say.
   getData: (client: ZkClient, path: string) =>
-    call<Buffer>((cb) => client.getData(path, cb)).then((data) => (data ?? Buffer.alloc(0)).toString('utf8')),
+    call<Buffer | null>((cb) => client.getData(path, cb)).then((data) => (data ?? Buffer.alloc(0)).toString('utf8')),
   exists: (client: ZkClient, path: string) => call<Stat | null>((cb) => client.exists(path, cb)).then(Boolean),
   children: (client: ZkClient, path: string) => call<string[]>((cb) => client.getChildren(path, cb)),
 };

@@ -40,7 +40,7 @@ export function listeningPorts(ports: number[]): number[] {
 export async function waitForPortsFree(ports: number[], timeoutMs = 90_000): Promise<void> {
   let busy: number[] = [];
   const started = performance.now();
-  await waitFor('free ports', async () => ((busy = listeningPorts(ports)).length ? undefined : true), {
+  await waitFor('free ports', () => Promise.resolve((busy = listeningPorts(ports)).length ? undefined : true), {
     timeoutMs,
     intervalMs: 500,
     describe: () =>
@@ -96,7 +96,7 @@ function pidNamespace(pid: number): string | undefined {
  * machine's ports, so an answer on 2181 proves nothing about zk1 unless the listener is a process
  * of zk1's container (same pid namespace as its init). Returns one line per port that is not.
  */
-export async function portOwnerProblems(owners: { name: string; port: number }[]): Promise<string[]> {
+export async function portOwnerProblems(owners: Array<{ name: string; port: number }>): Promise<string[]> {
   const problems: string[] = [];
   for (const { name, port } of owners) {
     const init = Number((await docker(['inspect', '--format', '{{.State.Pid}}', name])).stdout.trim());

@@ -72,7 +72,9 @@ function readPid(file: string): number | undefined {
 
 function sh(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
   const result = spawnSync(command, args, { env, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+  // A program that cannot be started leaves stdout and stderr null, whatever the typings say.
+  const { stdout, stderr } = result as { stdout: string | null; stderr: string | null };
+  return { code: result.status, stdout: stdout ?? '', stderr: `${stderr ?? ''}${result.error ? String(result.error) : ''}` };
 }
 
 function engineEnv(dockerHost: string): NodeJS.ProcessEnv {
@@ -166,15 +168,17 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   project.provide('e2eSkip', '');
   project.provide('e2eComposeSkip', '');
 
-  const skip = (reason: string): undefined => {
+  const skip = (reason: string): void => {
     if (required) throw new Error(`ZKGEN_E2E=required, but the real-container suite cannot run: ${reason}`);
     say(`skipped: ${reason}`);
     project.provide('e2eSkip', reason);
-    return undefined;
   };
 
   const missing = missingPrerequisite();
-  if (missing) return skip(missing);
+  if (missing) {
+    skip(missing);
+    return undefined;
+  }
   if (!hasCommand('docker-compose')) {
     const reason = `docker-compose is not installed; ${INSTALL_HINT}`;
     if (required) throw new Error(`ZKGEN_E2E=required, but ${reason}`);
@@ -184,21 +188,19 @@ export default async function setup(project: TestProject): Promise<(() => void) 
 
   const releaseLock = await acquireRunLock(600_000);
   try {
-    return await startEngine(project, skip, releaseLock);
+    return startEngine(project, skip, releaseLock);
   } catch (error) {
     releaseLock();
     throw error;
   }
 }
 
-async function startEngine(
-  project: TestProject,
-  skip: (reason: string) => undefined,
-  releaseLock: () => void,
-): Promise<(() => void) | undefined> {
+function startEngine(project: TestProject, skip: (reason: string) => void, releaseLock: () => void): (() => void) | undefined {
   const started = performance.now();
-  const dir = process.env.ZKGEN_ENGINE_DIR || mkdtempSync(TEMP_PREFIX);
-  const ownDir = !process.env.ZKGEN_ENGINE_DIR;
+  // An empty ZKGEN_ENGINE_DIR counts as unset.
+  const given = process.env.ZKGEN_ENGINE_DIR;
+  const ownDir = given === undefined || given === '';
+  const dir = ownDir ? mkdtempSync(TEMP_PREFIX) : given;
   const owner = readPid(join(dir, 'owner.pid'));
   if (owner !== undefined && owner !== process.pid && alive(owner)) {
     throw new Error(`another e2e run (pid ${owner}) is using the engine in ${dir}: wait for it, or set another ZKGEN_ENGINE_DIR`);
@@ -215,7 +217,8 @@ async function startEngine(
     if (ownDir) rmSync(dir, { recursive: true, force: true });
     const why = start.stderr.trim().split('\n').slice(-3).join(' / ');
     releaseLock();
-    return skip(`the Docker engine did not start (engine.sh start exited ${start.code}: ${why})`);
+    skip(`the Docker engine did not start (engine.sh start exited ${start.code}: ${why})`);
+    return undefined;
   }
   const dockerHost = start.stdout.trim();
   writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);

@@ -118,20 +118,20 @@ export interface Sample {
 export function watchModes(ports: number[], options: { intervalMs?: number; maxMs?: number } = {}): { stop: () => Promise<Sample[]> } {
   const samples: Sample[] = [];
   const deadline = performance.now() + (options.maxMs ?? 120_000);
-  let running = true;
+  const stopped = new AbortController();
   const sample = async () => {
     const t = performance.now();
     samples.push({ t, modes: new Map(await Promise.all(ports.map(async (port) => [port, await modeOf(port)] as const))) });
   };
   const loop = (async () => {
-    while (running && performance.now() < deadline) {
+    while (!stopped.signal.aborted && performance.now() < deadline) {
       await sample();
       await sleep(options.intervalMs ?? 50);
     }
   })();
   return {
     stop: async () => {
-      running = false;
+      stopped.abort();
       await loop;
       // One more look, so the samples end with the state the caller has just waited for.
       await sample();
