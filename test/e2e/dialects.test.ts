@@ -248,42 +248,49 @@ for (const scenario of SCENARIOS) {
     test('rolling-restart.sh restarts every member, leader last, and a writing client loses nothing', async (ctx) => {
       const client = await connectClient(bundle.connectString);
       const restarted = new AbortController();
-      // Whether the test passes, fails or times out (240 s, vitest.config.ts), the writer stops
-      // and the client closes; a timeout also aborts ctx.signal, which kills the script.
-      ctx.onTestFinished(() => {
+      // However the test ends — passed, failed, or timed out (240 s, vitest.config.ts), even while
+      // still connecting — the writer stops and the client closes; a timeout also aborts
+      // ctx.signal, which kills the script.
+      const stop = () => {
         restarted.abort();
         closeClient(client);
-      });
-      await createRetrying(client, '/rolling', '');
-      let acknowledged = 0;
-      let losses = 0;
-      const started = performance.now();
-      const writer = (async () => {
-        // Bounded: at most 100,000 writes, and it stops when the restart is done.
-        for (let i = 0; !restarted.signal.aborted && i < 100_000; i++) {
-          const done = await createRetrying(client, `/rolling/w${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
-          losses += done.connectionLosses;
-          acknowledged = i + 1;
-        }
-      })();
-      await sleep(500);
-      // Bounded well inside the test's 240 s, leaving room for the writer's last write (30 s)
-      // and the quorum check after it (30 s).
-      const restart = await runScript(bundle, 'rolling-restart.sh', { timeoutMs: 150_000, signal: ctx.signal });
-      restarted.abort();
-      await writer;
-      const ms = performance.now() - started;
-      expect(restart.code, restart.stdout + restart.stderr).toBe(0);
-      const order = [...restart.stdout.matchAll(/^restarting (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
-      expect(order.map(([name]) => name).sort()).toEqual([...names].sort());
-      expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
-      const children = await zk.children(client, '/rolling');
-      expect(children).toHaveLength(acknowledged);
-      console.log(
-        `${dialect}: rolling restart of ${size} members in ${seconds(ms)}; ${acknowledged} writes acknowledged, ${children.length} found, ` +
-          `${losses} retried after ConnectionLoss`,
-      );
-      await waitForQuorum(participantPorts, { timeoutMs: 30_000 });
+      };
+      if (ctx.signal.aborted) stop();
+      else ctx.signal.addEventListener('abort', stop, { once: true });
+      try {
+        await createRetrying(client, '/rolling', '');
+        let acknowledged = 0;
+        let losses = 0;
+        const started = performance.now();
+        const writer = (async () => {
+          // Bounded: at most 100,000 writes, and it stops when the restart is done.
+          for (let i = 0; !restarted.signal.aborted && i < 100_000; i++) {
+            const done = await createRetrying(client, `/rolling/w${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
+            losses += done.connectionLosses;
+            acknowledged = i + 1;
+          }
+        })();
+        await sleep(500);
+        // Bounded well inside the test's 240 s, leaving room for the writer's last write (30 s)
+        // and the quorum check after it (30 s).
+        const restart = await runScript(bundle, 'rolling-restart.sh', { timeoutMs: 150_000, signal: ctx.signal });
+        restarted.abort();
+        await writer;
+        const ms = performance.now() - started;
+        expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+        const order = [...restart.stdout.matchAll(/^restarting (\S+) \((\w+)\)$/gm)].map((m) => [m[1], m[2]]);
+        expect(order.map(([name]) => name).sort()).toEqual([...names].sort());
+        expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
+        const children = await zk.children(client, '/rolling');
+        expect(children).toHaveLength(acknowledged);
+        console.log(
+          `${dialect}: rolling restart of ${size} members in ${seconds(ms)}; ${acknowledged} writes acknowledged, ${children.length} found, ` +
+            `${losses} retried after ConnectionLoss`,
+        );
+        await waitForQuorum(participantPorts, { timeoutMs: 30_000 });
+      } finally {
+        stop();
+      }
     });
   });
 }
