@@ -13,6 +13,8 @@ export type Ports = Record<PortKind, number>;
 export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
 export type Role = 'participant' | 'observer';
 export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+/** Where client ports and AdminServers listen: each member's own address, or every interface. */
+export type Listen = 'own' | 'all';
 
 /** The ensemble file as schema/ensemble.schema.json accepts it. */
 export interface EnsembleFile {
@@ -22,6 +24,7 @@ export interface EnsembleFile {
   servers: number | MemberEntry[];
   ports?: Partial<Ports>;
   host?: string;
+  listen?: Listen;
   dataRoot?: string;
   adminServer?: boolean;
   metrics?: boolean;
@@ -102,10 +105,11 @@ export interface Ensemble {
   readonly adminServer: boolean;
   readonly metrics: boolean;
   readonly healthcheck: boolean;
+  readonly listen: Listen;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'config', string>>;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */

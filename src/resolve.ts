@@ -112,6 +112,7 @@ export function resolve(file: EnsembleFile): Resolved {
       adminServer,
       metrics,
       healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,
+      listen: file.listen ?? 'own',
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,
@@ -130,6 +131,7 @@ export function resolve(file: EnsembleFile): Resolved {
         servers: '/servers',
         adminServer: file.adminServer !== undefined ? '/adminServer' : '',
         metrics: file.metrics !== undefined ? '/metrics' : '',
+        listen: file.listen !== undefined ? '/listen' : '',
         config: '/config',
       }),
     }),

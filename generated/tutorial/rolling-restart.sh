@@ -8,14 +8,16 @@ set -euo pipefail
 
 wait_seconds=${ZKGEN_WAIT_SECONDS:-120}
 names=(zk1 zk2 zk3)
+hosts=(127.0.0.1 127.0.0.1 127.0.0.1)
 ports=(2181 2182 2183)
 
 # mode I: member I's mode as its `srvr` reports it, or nothing while it does not serve. The
-# images ship no netcat: bash's /dev/tcp asks from inside the container.
+# images ship no netcat: bash's /dev/tcp asks from inside the container, at the member's own
+# address (where it listens).
 mode() {
   local reply
-  # shellcheck disable=SC2016 # $1 is expanded by the bash inside the container
-  reply=$(docker exec "${names[$1]}" timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf srvr >&3 && cat <&3' srvr "${ports[$1]}" 2>/dev/null) || return 0
+  # shellcheck disable=SC2016 # $1 and $2 are expanded by the bash inside the container
+  reply=$(docker exec "${names[$1]}" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf srvr >&3 && cat <&3' srvr "${hosts[$1]}" "${ports[$1]}" 2>/dev/null) || return 0
   sed -n 's/^Mode: //p' <<<"$reply"
 }
 

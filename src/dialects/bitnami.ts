@@ -8,6 +8,7 @@
 // refused by ZooKeeper 3.5+: the address differs from the stamped line's.)
 import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Problem } from '../model.js';
+import { listenAddress, listenSettings } from '../security.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -32,12 +33,13 @@ export const bitnami: Dialect = {
   repository: 'bitnami/zookeeper',
   zookeeper: '3.5+',
   healthcheckByDefault: true,
+  bindsOwnAddress: true,
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
     ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
     ...ensemble.members.map((m): Setting => {
-      const [key, value] = serverLine(m, '3.5');
+      const [key, value] = serverLine(m, '3.5', listenAddress(m, ensemble));
       return [cfgVariable(key), value];
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
@@ -65,6 +67,9 @@ export const bitnami: Dialect = {
       ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
+      // Through the passthrough, which every release of the image reads (ZOO_ADMIN_SERVER_ADDRESS
+      // is only in the newest scripts).
+      ...listenSettings(member, ensemble, { clientPortAddress: true }).map(([k, v]): Setting => [cfgVariable(k), v]),
       ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
@@ -77,8 +82,9 @@ export const bitnami: Dialect = {
       ...(member.ports.admin !== undefined ? [['admin.serverPort', String(member.ports.admin)] as const] : []),
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
-      ...ensemble.members.map((m) => serverLine(m, '3.5')),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble))),
       ...quorumGroups(ensemble),
+      ...listenSettings(member, ensemble, { clientPortAddress: true }),
       ...ensemble.settings.config,
       ...metricsSettings(member),
       ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),

@@ -3,7 +3,8 @@
 // (`host:peer:election;…`) by position: the k-th entry is server.k, so ids must be 1..N in order.
 // Keys outside the table cannot be set; JVM options go in KAFKA_OPTS and KAFKA_HEAP_OPTS.
 import { heapFlag, serverAddress, type Setting } from '../zookeeper.js';
-import type { Ensemble, Problem } from '../model.js';
+import type { Ensemble, Member, Problem } from '../model.js';
+import { listenSettings } from '../security.js';
 import { lastWins, type Dialect } from './types.js';
 
 // The image's table of variables and the zoo.cfg keys they set, in the order its template writes
@@ -15,6 +16,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_PRE_ALLOC_SIZE', 'preAllocSize'],
   ['ZOOKEEPER_SNAP_COUNT', 'snapCount'],
   ['ZOOKEEPER_MAX_CLIENT_CNXNS', 'maxClientCnxns'],
+  ['ZOOKEEPER_CLIENT_PORT_ADDRESS', 'clientPortAddress'],
   ['ZOOKEEPER_MIN_SESSION_TIMEOUT', 'minSessionTimeout'],
   ['ZOOKEEPER_MAX_SESSION_TIMEOUT', 'maxSessionTimeout'],
   ['ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT', 'autopurge.snapRetainCount'],
@@ -30,6 +32,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS', 'quorumListenOnAllIPs'],
   ['ZOOKEEPER_TCP_KEEP_ALIVE', 'tcpKeepAlive'],
   ['ZOOKEEPER_ADMIN_ENABLE_SERVER', 'admin.enableServer'],
+  ['ZOOKEEPER_ADMIN_SERVER_ADDRESS', 'admin.serverAddress'],
   ['ZOOKEEPER_ADMIN_SERVER_PORT', 'admin.serverPort'],
   ['ZOOKEEPER_ADMIN_IDLE_TIMEOUT', 'admin.idleTimeout'],
 ];
@@ -37,10 +40,10 @@ const VARIABLE = new Map(TABLE.map(([variable, key]) => [key, variable]));
 const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
 
 /** zoo.cfg keys and values this member's variables set, in the template's order. */
-function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | undefined): Setting[] {
+function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
   const s = ensemble.settings;
-  const values: Array<[string, string | number | undefined]> = [
-    ['clientPort', clientPort],
+  const values: Array<readonly [string, string | number | undefined]> = [
+    ['clientPort', member.ports.client],
     ['tickTime', s.tickTime],
     ['maxClientCnxns', s.maxClientCnxns],
     ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
@@ -49,7 +52,8 @@ function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | u
     ['initLimit', s.initLimit ?? 10],
     ['syncLimit', s.syncLimit ?? 5],
     ['admin.enableServer', String(ensemble.adminServer)],
-    ['admin.serverPort', admin],
+    ['admin.serverPort', member.ports.admin],
+    ...listenSettings(member, ensemble, { clientPortAddress: true }),
     ...ensemble.settings.config.filter(([key]) => VARIABLE.has(key)).map(([k, v]): [string, string] => [k, v]),
   ];
   return values
@@ -74,6 +78,7 @@ export const confluent: Dialect = {
   repository: 'confluentinc/cp-zookeeper',
   zookeeper: '3.5+',
   healthcheckByDefault: true,
+  bindsOwnAddress: true,
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {
@@ -93,7 +98,7 @@ export const confluent: Dialect = {
     const heap = ensemble.settings.heap;
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
-      ...tableSettings(ensemble, member.ports.client, member.ports.admin).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
+      ...tableSettings(member, ensemble).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
       ['KAFKA_OPTS', opts.join(' ')],
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];
@@ -103,7 +108,7 @@ export const confluent: Dialect = {
     return lastWins([
       ['dataDir', '/var/lib/zookeeper/data'],
       ['dataLogDir', '/var/lib/zookeeper/log'],
-      ...tableSettings(ensemble, member.ports.client, member.ports.admin),
+      ...tableSettings(member, ensemble),
       ...ensemble.members.map((m, i): Setting => [`server.${i + 1}`, serverAddress(m)]),
       ...(groups?.split(';').map((g, i): Setting => [`group.${i + 1}`, g]) ?? []),
       ...(weights?.split(';').map((w, i): Setting => [`weight.${i + 1}`, w]) ?? []),

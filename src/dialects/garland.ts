@@ -35,6 +35,10 @@ export const garland: Dialect = {
   zookeeper: '3.4',
   // The tutorial's commands have none, and garland's output is the tutorial's.
   healthcheckByDefault: false,
+  // 3.4.6 knows clientPortAddress, but the tutorial's commands are the output byte for byte, and
+  // each line would take one of the ten slots: its client ports listen on every interface, and a
+  // rule says so.
+  bindsOwnAddress: false,
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member, and its slots are numbered per member

@@ -3,6 +3,7 @@
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
+import { listenAddress, listenSettings } from '../security.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
@@ -11,6 +12,7 @@ import { lastWins, optional, type Dialect } from './types.js';
 function extra(member: Member, ensemble: Ensemble): Setting[] {
   return [
     ...optional('admin.serverPort', member.ports.admin),
+    ...listenSettings(member, ensemble, { clientPortAddress: false }),
     ...metricsSettings(member),
     ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ...quorumGroups(ensemble),
@@ -24,9 +26,10 @@ export const official: Dialect = {
   repository: 'zookeeper',
   zookeeper: '3.5+',
   healthcheckByDefault: true,
+  bindsOwnAddress: true,
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5').join('=')).join(' ')]],
+  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble)).join('=')).join(' ')]],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member) => [
@@ -63,7 +66,7 @@ export const official: Dialect = {
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
       ['standaloneEnabled', 'true'],
       ['admin.enableServer', String(ensemble.adminServer)],
-      ...ensemble.members.map((m) => serverLine(m, '3.5')),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble))),
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ...extra(member, ensemble),
     ]);

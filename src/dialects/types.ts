@@ -15,6 +15,11 @@ export interface Dialect {
    * no `;clientPort` in server lines.
    */
   readonly zookeeper: '3.4' | '3.5+';
+  /**
+   * Whether the image can tell ZooKeeper where the client port and AdminServer listen (`listen`);
+   * one that cannot leaves them on every interface.
+   */
+  readonly bindsOwnAddress: boolean;
   /** Whether members get a health check when the ensemble file does not say. */
   readonly healthcheckByDefault: boolean;
   /** zkCli inside the container, as the words that come before the server's host:port. */

@@ -3,6 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import type { Ensemble, Member } from '../model.js';
 import { sh } from '../quote.js';
+import { probeAddress } from '../security.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -15,6 +16,10 @@ export interface MemberView {
   readonly name: string;
   readonly role: string;
   readonly clientPort: number;
+  /** The address scripts and health checks dial inside the member's container. */
+  readonly probeHost: string;
+  /** probeHost:clientPort, as zkCli inside the container connects. */
+  readonly probeAddress: string;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
   /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
@@ -82,12 +87,14 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
   const members = ensemble.members.map((m): MemberView => {
-    // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
-    const check = probe('127.0.0.1', m.ports.client);
+    const host = probeAddress(m);
+    const check = probe(host, m.ports.client);
     return {
       name: m.name,
       role: m.role,
       clientPort: m.ports.client,
+      probeHost: host,
+      probeAddress: `${host}:${m.ports.client}`,
       clientAddress: clientAddress(m),
       volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
       environment: pairs(dialect.environment(m, ensemble)),

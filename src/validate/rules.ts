@@ -4,6 +4,7 @@
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
+import { ownAddress } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -28,8 +29,8 @@ function duplicates<K>(members: readonly Member[], key: (m: Member) => K): Array
 const isLoopback = (h: string) => h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h);
 // Every loopback address is this machine; members elsewhere are told apart by name.
 const machineOf = (host: string) => (isLoopback(host.toLowerCase()) ? 'this machine' : host.toLowerCase());
-// localhost is 127.0.0.1 to the JVM: one address under two names.
-const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
+// One address under two spellings (localhost is 127.0.0.1 to the JVM; names ignore case).
+const addressOf = (host: string) => ownAddress(host).toLowerCase();
 
 /** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
@@ -72,7 +73,7 @@ function bindings(e: Ensemble): Binding[] {
       const port = member.ports[kind];
       if (port === undefined) return [];
       const at = member.origin.ports[kind];
-      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) }];
+      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(e, kind) && { address: addressOf(member.host) }) }];
     }),
     ...configPorts.flatMap(([key, value]): Binding[] => {
       const port = asPort(value);
@@ -86,9 +87,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Where a member's port is bound: peer and election ports on the member's own address (ZooKeeper
- * binds the server line's address), client, AdminServer and metrics ports on every interface.
+ * binds the server line's address); client and AdminServer ports there too when the ensemble
+ * listens on its own addresses and the image can say so (src/security.ts); metrics ports on every
+ * interface.
  */
-const bindsOwnAddress = (kind: PortKind) => kind === 'peer' || kind === 'election';
+const bindsOwnAddress = (e: Ensemble, kind: PortKind) =>
+  kind === 'peer' || kind === 'election' || ((kind === 'client' || kind === 'admin') && e.listen === 'own' && DIALECTS[e.dialect].bindsOwnAddress);
 
 export const RULES: readonly Rule[] = [
   {
@@ -331,6 +335,20 @@ export const RULES: readonly Rule[] = [
       }
       return [{ pointer: e.origin.servers, message: `these groups tolerate ${plural(tolerated, 'failure')}, no more than they would without ${idle.name}: consider an odd number of members per group` }];
     },
+  },
+  {
+    name: 'Client ports listen only where the file says',
+    severity: 'warning',
+    // "listen": "all" is the file saying so; without it, an image that cannot bind is told of.
+    check: (e) =>
+      e.listen === 'own' && !DIALECTS[e.dialect].bindsOwnAddress
+        ? [
+            {
+              pointer: e.origin.image,
+              message: `${DIALECTS[e.dialect].repository} cannot be told where to listen: each member's client port listens on every interface of its machine; say "listen": "all" to accept that, or use an image that can bind`,
+            },
+          ]
+        : [],
   },
   {
     name: 'An image reference pins a tag or a digest',
