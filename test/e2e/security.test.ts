@@ -1,0 +1,269 @@
+// Where a generated ensemble can be reached, for real: each member's client port and AdminServer
+// listen on its own address only, never on a wildcard address, unless the file says
+// `"listen": "all"`.
+//
+// - A default ensemble (host localhost) on the official image's stand-in: no client or AdminServer
+//   port of the ensemble on 0.0.0.0 or [::] (read from /proc/net/tcp and tcp6); from another
+//   network namespace, on a bridge this file creates (10.78.0.0/24), a connection to the machine's
+//   bridge address reaches a port the test opens there but none of the members' ports; from the
+//   host, each member answers at its own address. status.sh and smoke-test.sh pass.
+// - An ensemble whose host is the bridge address 10.78.0.1: members listen there and not on
+//   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
+//   work, because they dial the member's own address inside its container.
+//
+// THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see test/e2e/images/build.sh).
+// Needs root (namespaces and a bridge, created here and removed afterwards: names zksec*).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Bundle,
+  ROOT,
+  compose,
+  docker,
+  engineEnv,
+  expectSmokeTestOk,
+  expectStatusServing,
+  generate,
+  logTail,
+  range,
+  removeContainers,
+  runScript,
+  scratchDir,
+  useEngine,
+  waitFor,
+  waitForPortsFree,
+  waitForQuorum,
+} from './support.js';
+
+const skip = useEngine();
+if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
+
+const IMAGE = 'zookeeper:3.9.5';
+const NS = 'zksec1';
+const BRIDGE = 'zksecbr0';
+const VETH = 'zksecv1';
+const BRIDGE_ADDRESS = '10.78.0.1';
+const NS_ADDRESS = '10.78.0.2';
+
+// --- the other network namespace -------------------------------------------------------------
+
+function ip(args: string[]): { code: number | null; stderr: string } {
+  const result = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+  return { code: result.status, stderr: result.stderr ?? '' };
+}
+
+function mustIp(args: string[]): void {
+  const result = ip(args);
+  if (result.code !== 0) throw new Error(`ip ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+}
+
+/** A bridge holding 10.78.0.1 in this namespace, and namespace zksec1 at 10.78.0.2 on it. */
+function createNamespace(): void {
+  removeNamespace();
+  mustIp(['link', 'add', BRIDGE, 'type', 'bridge']);
+  mustIp(['addr', 'add', `${BRIDGE_ADDRESS}/24`, 'dev', BRIDGE]);
+  mustIp(['link', 'set', BRIDGE, 'up']);
+  mustIp(['netns', 'add', NS]);
+  mustIp(['link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS]);
+  mustIp(['link', 'set', VETH, 'master', BRIDGE, 'up']);
+  mustIp(['netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_ADDRESS}/24`, 'dev', 'eth0']);
+  mustIp(['netns', 'exec', NS, 'ip', 'link', 'set', 'eth0', 'up']);
+  mustIp(['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
+}
+
+/** Removes what createNamespace made (the veth pair goes with the namespace). */
+function removeNamespace(): void {
+  ip(['netns', 'del', NS]);
+  ip(['link', 'del', VETH]);
+  ip(['link', 'del', BRIDGE]);
+}
+
+/** Whether a TCP connection from the other namespace to host:port succeeds within 3 s. */
+function connectsFromNamespace(host: string, port: number): boolean {
+  const result = spawnSync('ip', ['netns', 'exec', NS, 'timeout', '3', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', host, String(port)], {
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
+  return result.status === 0;
+}
+
+/** srvr asked from the other namespace: the answer, or '' when nothing answers. */
+function srvrFromNamespace(host: string, port: number): string {
+  const result = spawnSync('ip', ['netns', 'exec', NS, 'timeout', '3', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1" && printf srvr >&3 && cat <&3', host, String(port)], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
+  return result.stdout ?? '';
+}
+
+// --- what listens where ----------------------------------------------------------------------
+
+/** /proc/net/tcp's HEX address → dotted IPv4 (little-endian words). */
+function ipv4(hex: string): string {
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
+}
+
+/** /proc/net/tcp6's HEX address → '::' for the wildcard, a dotted IPv4 for v4-mapped, else hex. */
+function ipv6(hex: string): string {
+  if (/^0{32}$/.test(hex)) return '::';
+  if (hex.startsWith('0000000000000000FFFF0000')) return ipv4(hex.slice(24));
+  return hex;
+}
+
+/** Every listening TCP socket on these ports in this namespace (shared with host-networked containers). */
+function listenersOn(ports: number[]): Array<{ port: number; address: string }> {
+  const found: Array<{ port: number; address: string }> = [];
+  for (const [table, decode] of [
+    ['/proc/net/tcp', ipv4],
+    ['/proc/net/tcp6', ipv6],
+  ] as const) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !fields[1]) continue;
+      const [hexAddress, hexPort] = fields[1].split(':');
+      const port = parseInt(hexPort ?? '', 16);
+      if (ports.includes(port)) found.push({ port, address: decode(hexAddress ?? '') });
+    }
+  }
+  return found.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+}
+
+const WILDCARDS = ['0.0.0.0', '::'];
+
+// --- scenarios -------------------------------------------------------------------------------
+
+function ensureImage(image: string): void {
+  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
+  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
+}
+
+async function health(name: string): Promise<string> {
+  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
+  return result.code === 0 ? result.stdout.trim() : 'absent';
+}
+
+interface Scenario {
+  label: string;
+  host?: string;
+  /** The address each member must listen on. */
+  own: string;
+  base: { client: number; peer: number; election: number; admin: number };
+}
+
+const SCENARIOS: Scenario[] = [
+  { label: 'localhost', own: '127.0.0.1', base: { client: 29181, peer: 29281, election: 29381, admin: 29481 } },
+  { label: 'bridge', host: BRIDGE_ADDRESS, own: BRIDGE_ADDRESS, base: { client: 29581, peer: 29681, election: 29781, admin: 29881 } },
+];
+
+describe.skipIf(skip).sequential('nothing listens beyond the member\'s own address', () => {
+  beforeAll(() => {
+    ensureImage(IMAGE);
+    createNamespace();
+  }, 600_000);
+
+  afterAll(() => removeNamespace());
+
+  for (const scenario of SCENARIOS) {
+    const names = range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+    const clientPorts = range(scenario.base.client, 3);
+    const adminPorts = range(scenario.base.admin, 3);
+    const project = `zkgen-e2e-sec-${scenario.label}`;
+
+    describe(`${IMAGE} stand-in, host ${scenario.host ?? 'localhost (default)'}`, () => {
+      let bundle: Bundle;
+      let file: string;
+      let scratch: string | undefined;
+
+      beforeAll(async () => {
+        scratch = scratchDir(`sec-${scenario.label}`);
+        bundle = generate(
+          {
+            image: IMAGE,
+            servers: names.map((name) => ({ name })),
+            ...(scenario.host && { host: scenario.host }),
+            ports: scenario.base,
+            dataRoot: join(scratch, 'data'),
+            heap: '64m',
+          },
+          scratch,
+        );
+        file = join(bundle.dir, 'docker-compose.yml');
+        await removeContainers(names);
+        await waitForPortsFree([...clientPorts, ...adminPorts, ...range(scenario.base.peer, 3), ...range(scenario.base.election, 3)]);
+        const up = await compose(file, ['-p', project, 'up', '-d']);
+        expect(up.code, up.stderr).toBe(0);
+        try {
+          // status.sh dials each member's own address inside its container: serving through it
+          // is the quorum, seen the way the bundle sees it.
+          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+        } catch (error) {
+          throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+        }
+      }, 600_000);
+
+      afterAll(async () => {
+        if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+        await removeContainers(names);
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      });
+
+      test('no client or AdminServer port of the ensemble on a wildcard address; each on its own', () => {
+        const listening = listenersOn([...clientPorts, ...adminPorts]);
+        // Every port is open somewhere: an absent listener would pass the wildcard check for nothing.
+        expect(new Set(listening.map((l) => l.port))).toEqual(new Set([...clientPorts, ...adminPorts]));
+        expect(listening.filter((l) => WILDCARDS.includes(l.address))).toEqual([]);
+        expect(listening.every((l) => l.address === scenario.own), JSON.stringify(listening)).toBe(true);
+      });
+
+      test('from another namespace, only the member\'s own address is reachable', async () => {
+        // The path works: a port the test opens on the bridge address is reachable from there.
+        const server = net.createServer((socket) => socket.end());
+        await new Promise<void>((resolve) => server.listen(29999, BRIDGE_ADDRESS, resolve));
+        try {
+          expect(connectsFromNamespace(BRIDGE_ADDRESS, 29999)).toBe(true);
+        } finally {
+          server.close();
+        }
+        for (const port of [...clientPorts, ...adminPorts]) {
+          expect(connectsFromNamespace(BRIDGE_ADDRESS, port), `${BRIDGE_ADDRESS}:${port}`).toBe(scenario.own === BRIDGE_ADDRESS);
+        }
+        if (scenario.own === BRIDGE_ADDRESS) {
+          for (const port of clientPorts) expect(srvrFromNamespace(BRIDGE_ADDRESS, port)).toMatch(/^Mode: (leader|follower)$/m);
+        }
+      });
+
+      test('from this machine, each member answers at its own address and nowhere else', async () => {
+        if (scenario.own === '127.0.0.1') {
+          await waitForQuorum(clientPorts, { timeoutMs: 30_000 });
+        } else {
+          // Bound to the bridge address, a member is not on 127.0.0.1.
+          for (const port of clientPorts) {
+            const refused = await new Promise<boolean>((resolve) => {
+              const socket = net.connect({ host: '127.0.0.1', port });
+              socket.on('connect', () => (socket.destroy(), resolve(false)));
+              socket.on('error', () => resolve(true));
+            });
+            expect(refused, `127.0.0.1:${port}`).toBe(true);
+          }
+        }
+      });
+
+      test('status.sh, smoke-test.sh and the health checks work at the member\'s own address', async () => {
+        await expectStatusServing(bundle);
+        await expectSmokeTestOk(bundle);
+        await waitFor('every member healthy', async () => ((await Promise.all(names.map(health))).every((h) => h === 'healthy') ? true : undefined), {
+          timeoutMs: 90_000,
+          intervalMs: 1000,
+        });
+      });
+    });
+  }
+});
+
+async function runStatus(bundle: Bundle): Promise<number | null> {
+  return (await runScript(bundle, 'status.sh', { timeoutMs: 60_000 })).code;
+}
