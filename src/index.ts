@@ -3,7 +3,7 @@
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
-import { clientAddress } from './render/view.js';
+import { clientAddress } from './security.js';
 import { resolve } from './resolve.js';
 import { checkRules } from './validate/rules.js';
 import { validateSchema } from './validate/schema.js';
@@ -39,7 +39,7 @@ export function generate(value: unknown, options: { only?: readonly Output[] } =
 export function connectString(value: unknown): Outcome<{ connectString: string }> {
   const checked = check(value);
   if (!checked.ok) return checked;
-  return { ok: true, connectString: checked.ensemble.members.map(clientAddress).join(','), warnings: checked.warnings };
+  return { ok: true, connectString: checked.ensemble.members.map((m) => clientAddress(m, checked.ensemble)).join(','), warnings: checked.warnings };
 }
 
 /** The bytes (or text) of an ensemble file → its value, or the problems that keep it from having one. */

@@ -3,10 +3,11 @@
 
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
- * admin is the AdminServer's (3.5+), metrics the Prometheus provider's.
+ * admin is the AdminServer's (3.5+), metrics the Prometheus provider's, secureClient the TLS client
+ * port (secureClientPort).
  */
-export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics';
-export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics'];
+export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics' | 'secureClient';
+export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics', 'secureClient'];
 
 export type Ports = Record<PortKind, number>;
 
@@ -25,6 +26,7 @@ export interface EnsembleFile {
   ports?: Partial<Ports>;
   host?: string;
   listen?: Listen;
+  tls?: { quorum?: boolean; client?: boolean; plaintextClientPort?: boolean; portUnification?: boolean; keys?: string };
   dataRoot?: string;
   adminServer?: boolean;
   metrics?: boolean;
@@ -70,8 +72,8 @@ export interface Member {
   readonly name: string;
   /** The address peers and clients use to reach this member. */
   readonly host: string;
-  /** Ports in use; admin and metrics only while those servers are on. */
-  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
+  /** Ports in use; admin and metrics only while those servers are on, secureClient with client TLS. */
+  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics' | 'secureClient'>>>;
   /** Host folder mounted as the member's dataDir. */
   readonly dataDir: string;
   readonly role: Role;
@@ -106,10 +108,23 @@ export interface Ensemble {
   readonly metrics: boolean;
   readonly healthcheck: boolean;
   readonly listen: Listen;
+  /** TLS, when the file asks for it. */
+  readonly tls?: Tls;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'config', string>>;
+}
+
+/** TLS as the file asks for it, every default applied. */
+export interface Tls {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Whether the plaintext client port stays open beside the secure one. */
+  readonly plaintextClientPort: boolean;
+  readonly portUnification: boolean;
+  /** Host folder of the keys tls.sh makes: `<keys>/<member>/` is what the member mounts. */
+  readonly keys: string;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */

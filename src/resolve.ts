@@ -9,7 +9,7 @@ import { pointer, quoted } from './pointer.js';
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
-  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 }) as Readonly<Ports>,
+  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000, secureClient: 2281 }) as Readonly<Ports>,
 });
 
 /**
@@ -57,7 +57,7 @@ export function resolve(file: EnsembleFile): Resolved {
   // Members in id order (stable: repeated ids keep file order, and a rule reports them).
   drafts.sort((a, b) => a.id - b.id);
 
-  const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
+  const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics, secureClient: file.tls?.client ?? false };
   const dataRoot = file.dataRoot ?? DEFAULTS.dataRoot;
   const members = drafts.map(({ entry, id, at }, position): Member => {
     const name = entry.name ?? `zk${id}`;
@@ -113,6 +113,15 @@ export function resolve(file: EnsembleFile): Resolved {
       metrics,
       healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,
       listen: file.listen ?? 'own',
+      ...(file.tls !== undefined && {
+        tls: Object.freeze({
+          quorum: file.tls.quorum ?? false,
+          client: file.tls.client ?? false,
+          plaintextClientPort: file.tls.plaintextClientPort ?? false,
+          portUnification: file.tls.portUnification ?? false,
+          keys: normalFolder(file.tls.keys ?? `${dataRoot}/tls`),
+        }),
+      }),
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,
@@ -132,6 +141,7 @@ export function resolve(file: EnsembleFile): Resolved {
         adminServer: file.adminServer !== undefined ? '/adminServer' : '',
         metrics: file.metrics !== undefined ? '/metrics' : '',
         listen: file.listen !== undefined ? '/listen' : '',
+        tls: file.tls !== undefined ? '/tls' : '',
         config: '/config',
       }),
     }),

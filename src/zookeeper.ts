@@ -8,14 +8,14 @@ export const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.Prom
 
 /**
  * A member's line in every member's zoo.cfg. ZooKeeper 3.4 knows only `host:peer:election[:role]`;
- * 3.5+ appends `;[clientAddress:]clientPort`, which 3.4.6 refuses to parse: the member's own line's
- * address is where its client port listens (every interface without one).
+ * 3.5+ appends `;[clientAddress:]clientPort` (src/security.ts's clientEndpoint), which 3.4.6
+ * refuses to parse: the member's own line's address is where its client port listens (every
+ * interface without one), and a line without it opens no plaintext client port.
  */
-export function serverLine(member: Member, style: '3.4' | '3.5', clientAddress?: string): Setting {
+export function serverLine(member: Member, style: '3.4' | '3.5', client?: string): Setting {
   const role = member.role === 'observer' ? ':observer' : '';
   const address = `${member.host}:${member.ports.peer}:${member.ports.election}${role}`;
-  const client = clientAddress === undefined ? String(member.ports.client) : `${clientAddress}:${member.ports.client}`;
-  return [`server.${member.id}`, style === '3.4' ? address : `${address};${client}`];
+  return [`server.${member.id}`, style === '3.4' || client === undefined ? address : `${address};${client}`];
 }
 
 /** host:peer:election[:observer], the form bitnami and confluent take in their server lists. */
@@ -73,6 +73,7 @@ export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^4lw\.commands\.whitelist$/, 'fourLetterWords'],
   [/^admin\.(enableServer|serverPort)$/, 'adminServer and ports.admin'],
   [/^admin\.serverAddress$/, 'listen'],
+  [/^(sslQuorum|portUnification)$|^ssl\.(quorum\.)?(keyStore\.|trustStore\.|hostnameVerification$)/, 'tls'],
   [/^metricsProvider\./, 'metrics and ports.metrics'],
   [/^peerType$/, 'role'],
   [/^(group|weight)\.\d+$/, 'group and weight'],

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const casesIn = (dir: string) =>
@@ -76,7 +77,9 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
 
   it('writes executable scripts that pass bash -n and shellcheck', () => {
     const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
-    expect(scripts).toEqual(['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']);
+    // tls.sh only when the ensemble asks for TLS.
+    const tls = 'tls' in (parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object);
+    expect(scripts).toEqual(['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...(tls ? ['tls.sh'] : [])]);
     for (const s of scripts) {
       expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
       expect(scriptProblems(join(out, s)), s).toEqual([]);

@@ -8,7 +8,7 @@
 // refused by ZooKeeper 3.5+: the address differs from the stamped line's.)
 import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Problem } from '../model.js';
-import { listenAddress, listenSettings } from '../security.js';
+import { clientEndpoint, listenSettings } from '../security.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -34,12 +34,13 @@ export const bitnami: Dialect = {
   zookeeper: '3.5+',
   healthcheckByDefault: true,
   bindsOwnAddress: true,
+  noTls: "zkgen does not pass TLS to bitnami/zookeeper yet: its ZOO_TLS_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
     ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
     ...ensemble.members.map((m): Setting => {
-      const [key, value] = serverLine(m, '3.5', listenAddress(m, ensemble));
+      const [key, value] = serverLine(m, '3.5', clientEndpoint(m, ensemble));
       return [cfgVariable(key), value];
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
@@ -82,7 +83,7 @@ export const bitnami: Dialect = {
       ...(member.ports.admin !== undefined ? [['admin.serverPort', String(member.ports.admin)] as const] : []),
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
-      ...ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble))),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
       ...quorumGroups(ensemble),
       ...listenSettings(member, ensemble, { clientPortAddress: true }),
       ...ensemble.settings.config,

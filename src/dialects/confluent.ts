@@ -79,6 +79,7 @@ export const confluent: Dialect = {
   zookeeper: '3.5+',
   healthcheckByDefault: true,
   bindsOwnAddress: true,
+  noTls: "zkgen does not pass TLS to confluentinc/cp-zookeeper yet: its ZOOKEEPER_SSL_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {

@@ -39,6 +39,7 @@ export const garland: Dialect = {
   // each line would take one of the ten slots: its client ports listen on every interface, and a
   // rule says so.
   bindsOwnAddress: false,
+  noTls: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no TLS (3.5.5 and later)',
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member, and its slots are numbered per member

@@ -3,7 +3,7 @@
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
-import { listenAddress, listenSettings } from '../security.js';
+import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
@@ -13,6 +13,7 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
   return [
     ...optional('admin.serverPort', member.ports.admin),
     ...listenSettings(member, ensemble, { clientPortAddress: false }),
+    ...tlsSettings(member, ensemble),
     ...metricsSettings(member),
     ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ...quorumGroups(ensemble),
@@ -27,15 +28,23 @@ export const official: Dialect = {
   zookeeper: '3.5+',
   healthcheckByDefault: true,
   bindsOwnAddress: true,
+  // docker-entrypoint.sh drops root for the image's zookeeper user.
+  tlsOwner: '1000',
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble)).join('=')).join(' ')]],
+  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble)).join('=')).join(' ')]],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
-  volumes: (member) => [
-    [member.dataDir, '/data'],
-    [`${member.dataDir}/datalog`, '/datalog'],
-  ],
+  volumes: (member, ensemble) => {
+    const keys = memberKeys(member, ensemble);
+    return [
+      [member.dataDir, '/data'],
+      [`${member.dataDir}/datalog`, '/datalog'],
+      ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
+    ];
+  },
+  // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
+  zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],
   environment(member, ensemble) {
     const s = ensemble.settings;
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
@@ -66,7 +75,7 @@ export const official: Dialect = {
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
       ['standaloneEnabled', 'true'],
       ['admin.enableServer', String(ensemble.adminServer)],
-      ...ensemble.members.map((m) => serverLine(m, '3.5', listenAddress(m, ensemble))),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ...extra(member, ensemble),
     ]);

@@ -26,8 +26,17 @@ export interface Dialect {
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
-  /** Host folder → container folder mounts of one member; the first holds myid. */
-  volumes(member: Member): ReadonlyArray<readonly [string, string]>;
+  /**
+   * Host folder → container folder mounts of one member; the first holds myid. A container folder
+   * may end in `:ro` (read-only: the member's TLS keys).
+   */
+  volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
+  /** Why the image cannot be given TLS, if it cannot. */
+  readonly noTls?: string;
+  /** The uid the image runs ZooKeeper as, who must read the member's TLS keys (tls.sh gives them to it). */
+  readonly tlsOwner?: string;
+  /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
+  zkCliEnvironment?(): readonly Setting[];
   /**
    * The environment every member shares (the server list), in the order it is written: said once
    * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the

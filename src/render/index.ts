@@ -4,7 +4,7 @@
 import type { Ensemble, GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { buildView, memberConfigViews, type EnsembleView } from './view.js';
+import { buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (view: EnsembleView, ensemble: Ensemble) => GeneratedFile[];
 
@@ -18,6 +18,8 @@ export const RENDERERS = {
   'smoke-test.sh': script('smoke-test.sh'),
   'rolling-restart.sh': script('rolling-restart.sh'),
   'remove.sh': script('remove.sh'),
+  // Only with TLS: the script that makes the keys, which never go into the bundle.
+  'tls.sh': (_, ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble)), true)] : []),
   // What each member ends up running inside its container, because the tutorial names debugging
   // as Docker's main drawback: one can read it without `docker exec`.
   conf: (_, ensemble) =>

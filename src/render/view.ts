@@ -3,7 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import type { Ensemble, Member } from '../model.js';
 import { sh } from '../quote.js';
-import { probeAddress } from '../security.js';
+import { clientAddress, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -15,9 +15,12 @@ export interface KeyValue {
 export interface MemberView {
   readonly name: string;
   readonly role: string;
+  /** The port clients use: the plaintext one, or the secure one once that is closed. */
   readonly clientPort: number;
-  /** The address scripts and health checks dial inside the member's container. */
+  /** Where and how scripts and health checks ask the member's mode inside its container (src/security.ts). */
   readonly probeHost: string;
+  readonly probePort: number;
+  readonly probeRequest: string;
   /** probeHost:clientPort, as zkCli inside the container connects. */
   readonly probeAddress: string;
   /** host:clientPort, as a client connects to this member. */
@@ -44,6 +47,8 @@ export interface EnsembleView {
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
+  /** `docker exec -e` assignments zkCli needs (a TLS client's flags), or none. */
+  readonly zkCliEnvironment: readonly KeyValue[];
   readonly members: readonly MemberView[];
   readonly restart?: string;
   readonly health?: HealthView;
@@ -67,17 +72,18 @@ export function memberConfigViews(ensemble: Ensemble): MemberConfigView[] {
   return ensemble.members.map((m) => ({ id: m.id, name: m.name, zooCfg: pairs(dialect.zooCfg(m, ensemble)), zooCfgPath: dialect.zooCfgPath }));
 }
 
-export function clientAddress(member: Member): string {
-  return `${member.host}:${member.ports.client}`;
-}
-
 /**
  * Healthy only while the member serves: `srvr` reports a mode (leader, follower, observer,
  * standalone) only with a quorum, unlike `ruok`. The images ship bash but no netcat, so bash's
  * /dev/tcp asks.
  */
-export function probe(host: string, port: number): string {
-  return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+export function probe({ host, port, request }: Probe): string {
+  if (request === 'srvr') {
+    return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+  }
+  // The AdminServer's srvr answers with the server's stats, server_state among them, only while
+  // the member serves.
+  return `exec 3<>/dev/tcp/${host}/${port} && printf "${request}" >&3 && while read -r line; do case $line in *server_state*) exit 0 ;; esac; done <&3; exit 1`;
 }
 
 // A member starting over its data can take a while to load its snapshot: failures in the first
@@ -87,16 +93,19 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 export function buildView(ensemble: Ensemble): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
   const members = ensemble.members.map((m): MemberView => {
-    const host = probeAddress(m);
-    const check = probe(host, m.ports.client);
+    const asked = probeOf(m, ensemble);
+    const check = probe(asked);
+    const clientPort = plaintextClientOpen(ensemble) ? m.ports.client : m.ports.secureClient!;
     return {
       name: m.name,
       role: m.role,
-      clientPort: m.ports.client,
-      probeHost: host,
-      probeAddress: `${host}:${m.ports.client}`,
-      clientAddress: clientAddress(m),
-      volumes: dialect.volumes(m).map(([host, container]) => `${host}:${container}`),
+      clientPort,
+      probeHost: asked.host,
+      probePort: asked.port,
+      probeRequest: asked.request,
+      probeAddress: `${asked.host}:${clientPort}`,
+      clientAddress: clientAddress(m, ensemble),
+      volumes: dialect.volumes(m, ensemble).map(([host, container]) => `${host}:${container}`),
       environment: pairs(dialect.environment(m, ensemble)),
       probe: check,
       probeCommandLine: `bash -c ${sh(check)}`,
@@ -109,10 +118,28 @@ export function buildView(ensemble: Ensemble): EnsembleView {
     image: ensemble.image,
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
+    zkCliEnvironment: plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? []),
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,
     reader,
+  };
+}
+
+/** What tls.sh sees: the keys folder, the user who must read them, each member's names for its certificate. */
+export interface TlsView {
+  readonly keys: string;
+  readonly owner: string;
+  readonly files: typeof TLS_FILES;
+  readonly members: ReadonlyArray<{ readonly name: string; readonly altNames: string }>;
+}
+
+export function tlsView(ensemble: Ensemble): TlsView {
+  return {
+    keys: ensemble.tls!.keys,
+    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    files: TLS_FILES,
+    members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
   };
 }

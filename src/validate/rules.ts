@@ -4,7 +4,7 @@
 import { DIALECTS, hasTagOrDigest } from '../dialects/index.js';
 import { PORT_KINDS, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
-import { ownAddress } from '../security.js';
+import { ownAddress, plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -92,7 +92,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * interface.
  */
 const bindsOwnAddress = (e: Ensemble, kind: PortKind) =>
-  kind === 'peer' || kind === 'election' || ((kind === 'client' || kind === 'admin') && e.listen === 'own' && DIALECTS[e.dialect].bindsOwnAddress);
+  kind === 'peer' || kind === 'election' || ((kind === 'client' || kind === 'admin' || kind === 'secureClient') && e.listen === 'own' && DIALECTS[e.dialect].bindsOwnAddress);
 
 export const RULES: readonly Rule[] = [
   {
@@ -123,7 +123,7 @@ export const RULES: readonly Rule[] = [
     // dataDir: one member's folder inside another's would be written by both.
     check: (e) => {
       const problems: Problem[] = [];
-      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m).map(([host]) => host) }));
+      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
       const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
       // Each member's folder is one mistake, told once, against the first member it meets.
@@ -335,6 +335,38 @@ export const RULES: readonly Rule[] = [
       }
       return [{ pointer: e.origin.servers, message: `these groups tolerate ${plural(tolerated, 'failure')}, no more than they would without ${idle.name}: consider an odd number of members per group` }];
     },
+  },
+  {
+    name: 'The image can run TLS as asked',
+    severity: 'error',
+    check: (e) => {
+      const reason = DIALECTS[e.dialect].noTls;
+      return e.tls && (e.tls.client || e.tls.quorum || e.tls.portUnification) && reason ? [{ pointer: e.origin.tls, message: reason }] : [];
+    },
+  },
+  {
+    name: 'With the plaintext client port closed, members are asked through the AdminServer',
+    severity: 'error',
+    check: (e) =>
+      !plaintextClientOpen(e) && !e.adminServer
+        ? [
+            {
+              pointer: e.origin.adminServer || e.origin.tls,
+              message:
+                'with client TLS and the plaintext client port closed, status.sh, rolling-restart.sh and the health checks ask each member through its AdminServer (on its own address): turn adminServer on, or keep tls.plaintextClientPort',
+            },
+          ]
+        : [],
+  },
+  {
+    name: 'config leaves client TLS to tls',
+    severity: 'error',
+    check: (e) =>
+      e.tls?.client
+        ? e.settings.config
+            .filter(([key]) => ['secureClientPort', 'secureClientPortAddress', 'serverCnxnFactory'].includes(key))
+            .map(([key]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write with tls.client: set the port with ports.secureClient` }))
+        : [],
   },
   {
     name: 'Client ports listen only where the file says',
