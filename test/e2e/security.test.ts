@@ -267,3 +267,210 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
 async function runStatus(bundle: Bundle): Promise<number | null> {
   return (await runScript(bundle, 'status.sh', { timeoutMs: 60_000 })).code;
 }
+
+// --- TLS -------------------------------------------------------------------------------------
+// An official-image ensemble with `"tls": { "quorum": true, "client": true }`: tls.sh makes the
+// keys outside the bundle, `docker-compose up -d` reaches a quorum over TLS, status.sh (through
+// the AdminServer) and smoke-test.sh (zkCli as a TLS client) pass, a TLS handshake with the
+// ensemble's CA succeeds on each secure client port and election port, a plaintext srvr to the
+// secure port gets no answer, the plaintext client port is closed, and a member given a key
+// from another CA cannot join.
+
+/** `openssl s_client` to 127.0.0.1:port with the CA and a client certificate: whether the handshake verifies. */
+function handshake(port: number, caFile: string, pemFile: string): { ok: boolean; output: string } {
+  const result = spawnSync(
+    'timeout',
+    ['10', 'openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-cert', pemFile, '-key', pemFile, '-verify_return_error', '-brief'],
+    { input: '', encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' },
+  );
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  return { ok: result.status === 0 && /Verification: OK/.test(output), output };
+}
+
+/** GET /commands/srvr on a member's AdminServer at 127.0.0.1: its server_state, or undefined. */
+function adminState(port: number, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(/"server_state" *: *"([a-z]+)"/.exec(answer)?.[1]);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('GET /commands/srvr HTTP/1.0\r\n\r\n'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+/** The AdminServer's HTTP status line for ruok (answered whether or not the member serves), or ''. */
+function adminStatusLine(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), 2000);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer.split('\r\n')[0] ?? '');
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('GET /commands/ruok HTTP/1.0\r\n\r\n'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+/** Whatever a port answers to a plaintext srvr within 3 s ('' for nothing). */
+function plaintextAnswer(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), 3000);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('srvr'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+function runTlsScript(bundle: Bundle, keys?: string): { code: number | null; output: string } {
+  const result = spawnSync(join(bundle.dir, 'tls.sh'), keys ? [keys] : [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+  return { code: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+function filesUnder(dir: string): string[] {
+  const result = spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' });
+  return (result.stdout ?? '').split('\n').filter(Boolean).sort();
+}
+
+describe.skipIf(skip).sequential(`TLS: ${IMAGE} stand-in, quorum and clients over TLS`, () => {
+  const names = range(1, 3).map((i) => `tls${i}`);
+  const base = { client: 30181, peer: 30281, election: 30381, admin: 30481, secureClient: 30581 };
+  const clientPorts = range(base.client, 3);
+  const securePorts = range(base.secureClient, 3);
+  const electionPorts = range(base.election, 3);
+  const adminPorts = range(base.admin, 3);
+  const project = 'zkgen-e2e-tls';
+  let bundle: Bundle;
+  let file: string;
+  let scratch: string;
+  let keys: string;
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('tls');
+    bundle = generate(
+      { image: IMAGE, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', tls: { quorum: true, client: true } },
+      scratch,
+    );
+    keys = join(scratch, 'data', 'tls');
+    file = join(bundle.dir, 'docker-compose.yml');
+    await removeContainers(names);
+    await waitForPortsFree([...clientPorts, ...securePorts, ...electionPorts, ...adminPorts, ...range(base.peer, 3)]);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('tls.sh makes the keys outside the bundle, mode 0600, and keeps them when run again', () => {
+    const first = runTlsScript(bundle);
+    expect(first.code, first.output).toBe(0);
+    const made = filesUnder(keys);
+    expect(made).toEqual(
+      expect.arrayContaining([join(keys, 'ca', 'ca.crt'), ...names.flatMap((n) => ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass'].map((f) => join(keys, 'members', n, f)))]),
+    );
+    for (const f of made) expect((spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout ?? '').trim(), f).toBe('600');
+    // No password, key or certificate is in the bundle.
+    const secrets = made.filter((f) => f.endsWith('.pass')).map((f) => readFileSync(f, 'utf8'));
+    const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThan(20);
+      expect(bundleText.includes(s)).toBe(false);
+    }
+    expect(bundleText).not.toMatch(/BEGIN (RSA |EC )?PRIVATE KEY|BEGIN CERTIFICATE/);
+    const before = made.map((f) => readFileSync(f, 'latin1'));
+    const again = runTlsScript(bundle);
+    expect(again.code, again.output).toBe(0);
+    expect(filesUnder(keys)).toEqual(made);
+    expect(made.map((f) => readFileSync(f, 'latin1'))).toEqual(before);
+  });
+
+  test('docker-compose up -d: every member serves (status.sh, through the AdminServer) and smoke-test.sh passes through TLS', async () => {
+    const up = await compose(file, ['-p', project, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    try {
+      await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
+    } catch (error) {
+      throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
+    }
+    await expectStatusServing(bundle);
+    await expectSmokeTestOk(bundle);
+  }, 300_000);
+
+  test('a TLS handshake with the ensemble\'s CA succeeds on each secure client port and election port', () => {
+    const pem = join(scratch, 'client.pem');
+    const exported = spawnSync(
+      'openssl',
+      ['pkcs12', '-in', join(keys, 'members', names[0]!, 'keystore.p12'), '-passin', `file:${join(keys, 'members', names[0]!, 'keystore.pass')}`, '-nodes', '-out', pem],
+      { encoding: 'utf8' },
+    );
+    expect(exported.status, exported.stderr).toBe(0);
+    for (const port of [...securePorts, ...electionPorts]) {
+      const result = handshake(port, join(keys, 'ca', 'ca.crt'), pem);
+      expect(result.ok, `port ${port}: ${result.output}`).toBe(true);
+    }
+  });
+
+  test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
+    for (const port of securePorts) expect(await plaintextAnswer(port), `secure port ${port}`).not.toMatch(/Mode:/);
+    expect(listenersOn(clientPorts)).toEqual([]);
+    expect(listenersOn(securePorts).every((l) => l.address === '127.0.0.1')).toBe(true);
+  });
+
+  test('a member given a key from another CA cannot join the quorum', async () => {
+    const other = join(scratch, 'other-ca');
+    const made = runTlsScript(bundle, other);
+    expect(made.code, made.output).toBe(0);
+    const victim = names[2]!;
+    await docker(['stop', '-t', '1', victim]);
+    const own = join(keys, 'members', victim);
+    rmSync(`${own}.kept`, { recursive: true, force: true });
+    spawnSync('mv', [own, `${own}.kept`]);
+    spawnSync('cp', ['-a', join(other, 'members', victim), own]);
+    await docker(['start', victim]);
+    // Its AdminServer comes up; it never serves, while the other two do.
+    await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    const deadline = performance.now() + 25_000;
+    while (performance.now() < deadline) {
+      expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const log = await logTail(victim, 200);
+    console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
+    const states = await Promise.all(adminPorts.slice(0, 2).map((p) => adminState(p)));
+    expect(states.sort()).toEqual(['follower', 'leader']);
+    // With its own key back, it joins.
+    await docker(['stop', '-t', '1', victim]);
+    rmSync(own, { recursive: true, force: true });
+    spawnSync('mv', [`${own}.kept`, own]);
+    await docker(['start', victim]);
+    await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
+  }, 300_000);
+});
