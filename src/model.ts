@@ -27,6 +27,7 @@ export interface EnsembleFile {
   host?: string;
   listen?: Listen;
   tls?: { quorum?: boolean; client?: boolean; plaintextClientPort?: boolean; portUnification?: boolean; keys?: string };
+  auth?: { quorum?: boolean; client?: boolean; secrets?: string };
   dataRoot?: string;
   adminServer?: boolean;
   metrics?: boolean;
@@ -110,10 +111,12 @@ export interface Ensemble {
   readonly listen: Listen;
   /** TLS, when the file asks for it. */
   readonly tls?: Tls;
+  /** SASL authentication, when the file asks for it. */
+  readonly auth?: Auth;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'auth' | 'config', string>>;
 }
 
 /** TLS as the file asks for it, every default applied. */
@@ -125,6 +128,14 @@ export interface Tls {
   readonly portUnification: boolean;
   /** Host folder of the keys tls.sh makes: `<keys>/<member>/` is what the member mounts. */
   readonly keys: string;
+}
+
+/** SASL authentication as the file asks for it, every default applied. */
+export interface Auth {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Host folder of the JAAS file auth.sh makes, mounted read-only by every member. */
+  readonly secrets: string;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */

@@ -122,6 +122,13 @@ export function resolve(file: EnsembleFile): Resolved {
           keys: normalFolder(file.tls.keys ?? `${dataRoot}/tls`),
         }),
       }),
+      ...(file.auth !== undefined && {
+        auth: Object.freeze({
+          quorum: file.auth.quorum ?? false,
+          client: file.auth.client ?? false,
+          secrets: normalFolder(file.auth.secrets ?? `${dataRoot}/auth`),
+        }),
+      }),
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,
@@ -142,6 +149,7 @@ export function resolve(file: EnsembleFile): Resolved {
         metrics: file.metrics !== undefined ? '/metrics' : '',
         listen: file.listen !== undefined ? '/listen' : '',
         tls: file.tls !== undefined ? '/tls' : '',
+        auth: file.auth !== undefined ? '/auth' : '',
         config: '/config',
       }),
     }),

@@ -153,3 +153,41 @@ export function subjectAltNames(member: Member): string {
   const entry = (a: string) => (/^\d+\.\d+\.\d+\.\d+$/.test(a) ? `IP:${a}` : `DNS:${a}`);
   return [...new Set([entry(member.host), entry(ownAddress(member.host))])].join(',');
 }
+
+// --- SASL authentication ---------------------------------------------------------------------
+
+/** Where the ensemble's secrets folder is mounted, read-only, inside every member's container. */
+export const AUTH_MOUNT = '/zkgen-auth';
+/** The JAAS file auth.sh writes there: the quorum's and the clients' digest secrets. */
+export const JAAS_FILE = 'jaas.conf';
+
+/** The zoo.cfg lines of the ensemble's SASL authentication (login contexts: ZooKeeper's defaults). */
+export function authSettings(ensemble: Ensemble): Setting[] {
+  const auth = ensemble.auth;
+  if (!auth) return [];
+  return [
+    ...(auth.quorum
+      ? [
+          ['quorum.auth.enableSasl', 'true'] as const,
+          ['quorum.auth.learnerRequireSasl', 'true'] as const,
+          ['quorum.auth.serverRequireSasl', 'true'] as const,
+        ]
+      : []),
+    ...(auth.client
+      ? [
+          ['authProvider.sasl', 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider'] as const,
+          // A session that has not authenticated is closed (3.6+), and nothing without sasl may act (3.7+).
+          ['sessionRequireClientSASLAuth', 'true'] as const,
+          ['enforce.auth.enabled', 'true'] as const,
+          ['enforce.auth.schemes', 'sasl'] as const,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * The JVM flag that points the server, and zkCli run in its container (which authenticates with
+ * the JAAS file's Client section), at the mounted JAAS file.
+ */
+export const authJvmFlags = (ensemble: Ensemble): string | undefined =>
+  ensemble.auth && (ensemble.auth.quorum || ensemble.auth.client) ? `-Djava.security.auth.login.config=${AUTH_MOUNT}/${JAAS_FILE}` : undefined;

@@ -73,6 +73,7 @@ export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^4lw\.commands\.whitelist$/, 'fourLetterWords'],
   [/^admin\.(enableServer|serverPort)$/, 'adminServer and ports.admin'],
   [/^admin\.serverAddress$/, 'listen'],
+  [/^quorum\.auth\.|^(authProvider\.sasl|sessionRequireClientSASLAuth)$|^enforce\.auth\./, 'auth'],
   [/^(sslQuorum|portUnification)$|^ssl\.(quorum\.)?(keyStore\.|trustStore\.|hostnameVerification$)/, 'tls'],
   [/^metricsProvider\./, 'metrics and ports.metrics'],
   [/^peerType$/, 'role'],

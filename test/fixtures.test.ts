@@ -78,8 +78,8 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   it('writes executable scripts that pass bash -n and shellcheck', () => {
     const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
     // tls.sh only when the ensemble asks for TLS.
-    const tls = 'tls' in (parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object);
-    expect(scripts).toEqual(['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...(tls ? ['tls.sh'] : [])]);
+    const ensemble = parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object;
+    expect(scripts).toEqual([...('auth' in ensemble ? ['auth.sh'] : []), 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...('tls' in ensemble ? ['tls.sh'] : [])]);
     for (const s of scripts) {
       expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
       expect(scriptProblems(join(out, s)), s).toEqual([]);

@@ -79,6 +79,10 @@ export const confluent: Dialect = {
   zookeeper: '3.5+',
   healthcheckByDefault: true,
   bindsOwnAddress: true,
+  noAuth: {
+    quorum: 'confluentinc/cp-zookeeper has no variable for quorum SASL (quorum.auth.* is read only from its generated file)',
+    client: 'zkgen does not pass client SASL to confluentinc/cp-zookeeper yet (its table has no sessionRequireClientSASLAuth)',
+  },
   noTls: "zkgen does not pass TLS to confluentinc/cp-zookeeper yet: its ZOOKEEPER_SSL_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',

@@ -39,6 +39,10 @@ export const garland: Dialect = {
   // each line would take one of the ten slots: its client ports listen on every interface, and a
   // rule says so.
   bindsOwnAddress: false,
+  noAuth: {
+    quorum: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no quorum SASL (3.4.10 and later)',
+    client: 'garland/zookeeper runs ZooKeeper 3.4.6, which cannot refuse a client without credentials (sessionRequireClientSASLAuth, 3.6 and later)',
+  },
   noTls: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no TLS (3.5.5 and later)',
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',

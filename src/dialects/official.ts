@@ -3,7 +3,7 @@
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
-import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
+import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
@@ -14,6 +14,7 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
     ...optional('admin.serverPort', member.ports.admin),
     ...listenSettings(member, ensemble, { clientPortAddress: false }),
     ...tlsSettings(member, ensemble),
+    ...authSettings(ensemble),
     ...metricsSettings(member),
     ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ...quorumGroups(ensemble),
@@ -41,6 +42,7 @@ export const official: Dialect = {
       [member.dataDir, '/data'],
       [`${member.dataDir}/datalog`, '/datalog'],
       ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
+      ...(authJvmFlags(ensemble) !== undefined ? [[ensemble.auth!.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
     ];
   },
   // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
@@ -59,7 +61,8 @@ export const official: Dialect = {
       ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
-      ...optional('JVMFLAGS', s.heap && heapFlag(s.heap)),
+      // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both.
+      ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
     ];
   },
   zooCfg(member, ensemble) {

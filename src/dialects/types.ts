@@ -31,9 +31,11 @@ export interface Dialect {
    * may end in `:ro` (read-only: the member's TLS keys).
    */
   volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
+  /** Why the image cannot be given SASL authentication, quorum or client, if it cannot. */
+  readonly noAuth?: { readonly quorum?: string; readonly client?: string };
   /** Why the image cannot be given TLS, if it cannot. */
   readonly noTls?: string;
-  /** The uid the image runs ZooKeeper as, who must read the member's TLS keys (tls.sh gives them to it). */
+  /** The uid the image runs ZooKeeper as, who must read the member's TLS keys and SASL secrets (tls.sh and auth.sh give them to it). */
   readonly tlsOwner?: string;
   /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
   zkCliEnvironment?(): readonly Setting[];

@@ -4,7 +4,7 @@
 import type { Ensemble, GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
+import { authView, buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (view: EnsembleView, ensemble: Ensemble) => GeneratedFile[];
 
@@ -19,6 +19,8 @@ export const RENDERERS = {
   'rolling-restart.sh': script('rolling-restart.sh'),
   'remove.sh': script('remove.sh'),
   // Only with TLS: the script that makes the keys, which never go into the bundle.
+  // Only with auth: the script that makes the secrets, which never go into the bundle.
+  'auth.sh': (_, ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble)), true)] : []),
   'tls.sh': (_, ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble)), true)] : []),
   // What each member ends up running inside its container, because the tutorial names debugging
   // as Docker's main drawback: one can read it without `docker exec`.

@@ -3,7 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import type { Ensemble, Member } from '../model.js';
 import { sh } from '../quote.js';
-import { clientAddress, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { clientAddress, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -142,4 +142,9 @@ export function tlsView(ensemble: Ensemble): TlsView {
     files: TLS_FILES,
     members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
   };
+}
+
+/** What auth.sh sees: the secrets folder, the user who must read it, the JAAS file's name. */
+export function authView(ensemble: Ensemble): { secrets: string; owner: string; jaasFile: string } {
+  return { secrets: ensemble.auth!.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', jaasFile: JAAS_FILE };
 }

@@ -120,10 +120,11 @@ export const RULES: readonly Rule[] = [
     name: 'Members keep their data apart',
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
-    // dataDir: one member's folder inside another's would be written by both.
+    // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
+    // ensemble's shared secrets) are written by none.
     check: (e) => {
       const problems: Problem[] = [];
-      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).map(([host]) => host) }));
+      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
       const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
       // Each member's folder is one mistake, told once, against the first member it meets.
@@ -342,6 +343,31 @@ export const RULES: readonly Rule[] = [
     check: (e) => {
       const reason = DIALECTS[e.dialect].noTls;
       return e.tls && (e.tls.client || e.tls.quorum || e.tls.portUnification) && reason ? [{ pointer: e.origin.tls, message: reason }] : [];
+    },
+  },
+  {
+    name: 'Keys and secrets stay apart from data',
+    severity: 'error',
+    // A member writes its data folders; the keys and secrets folders are read by members only.
+    check: (e) => {
+      const folders = [
+        ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
+        ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
+      ];
+      return folders.flatMap(({ folder, pointer, what }) =>
+        e.members
+          .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(([host, inside]) => !inside.endsWith(':ro') && (within(host, folder) || within(folder, host))))
+          .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
+      );
+    },
+  },
+  {
+    name: 'The image can authenticate as asked',
+    severity: 'error',
+    check: (e) => {
+      const reasons = DIALECTS[e.dialect].noAuth;
+      if (!e.auth || !reasons) return [];
+      return (['quorum', 'client'] as const).flatMap((kind) => (e.auth![kind] && reasons[kind] ? [{ pointer: `${e.origin.auth}/${kind}`, message: reasons[kind]! }] : []));
     },
   },
   {

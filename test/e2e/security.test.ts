@@ -474,3 +474,124 @@ describe.skipIf(skip).sequential(`TLS: ${IMAGE} stand-in, quorum and clients ove
     await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
   }, 300_000);
 });
+
+// --- SASL authentication ---------------------------------------------------------------------
+// An official-image ensemble with `"auth": { "quorum": true, "client": true }`: auth.sh makes the
+// JAAS file outside the bundle; the members reach a quorum through quorum SASL; status.sh (srvr,
+// which needs no session) and smoke-test.sh (zkCli authenticating with the JAAS file's Client
+// section) pass; a node-zookeeper-client session without credentials cannot write or read.
+
+/**
+ * What a client without credentials gets from a member: ZooKeeper's wire protocol spoken directly
+ * (a session, then a create of /zkgen-unauthenticated with an open ACL), and the reply's error
+ * code: 0 for created, -124 (SessionClosedRequireAuth) when the member refuses an unauthenticated
+ * session, or undefined when no reply came within 10 s. (node-zookeeper-client throws on -124,
+ * a code it does not know, from inside its socket handler.)
+ */
+function unauthenticatedCreate(port: number): Promise<number | undefined> {
+  const int = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const long0 = Buffer.alloc(8);
+  const string = (s: string) => Buffer.concat([int(Buffer.byteLength(s)), Buffer.from(s)]);
+  const frame = (body: Buffer) => Buffer.concat([int(body.length), body]);
+  // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
+  const connect = frame(Buffer.concat([int(0), long0, int(10_000), long0, int(16), Buffer.alloc(16), Buffer.from([0])]));
+  // RequestHeader (xid 1, type 1: create), path, data, ACL [world:anyone, all], flags 0.
+  const create = frame(Buffer.concat([int(1), int(1), string('/zkgen-unauthenticated'), int(1), Buffer.from('x'), int(1), int(31), string('world'), string('anyone'), int(0)]));
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    let connected = false;
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => finish(undefined), 10_000);
+    const finish = (code: number | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(code);
+    };
+    socket.on('connect', () => socket.write(connect));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        const body = received.subarray(4, 4 + received.readInt32BE(0));
+        received = received.subarray(4 + body.length);
+        if (!connected) {
+          connected = true;
+          socket.write(create);
+        } else if (body.readInt32BE(0) === 1) {
+          // ReplyHeader: xid, zxid, err.
+          finish(body.readInt32BE(12));
+        }
+      }
+    });
+    socket.on('close', () => finish(undefined));
+    socket.on('error', () => finish(undefined));
+  });
+}
+
+describe.skipIf(skip).sequential(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
+  const names = range(1, 3).map((i) => `auth${i}`);
+  const base = { client: 30681, peer: 30781, election: 30881, admin: 30981 };
+  const clientPorts = range(base.client, 3);
+  const project = 'zkgen-e2e-auth';
+  let bundle: Bundle;
+  let file: string;
+  let scratch: string;
+  let secrets: string;
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('auth');
+    bundle = generate(
+      { image: IMAGE, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', auth: { quorum: true, client: true } },
+      scratch,
+    );
+    secrets = join(scratch, 'data', 'auth');
+    file = join(bundle.dir, 'docker-compose.yml');
+    await removeContainers(names);
+    await waitForPortsFree([...clientPorts, ...range(base.peer, 3), ...range(base.election, 3), ...range(base.admin, 3)]);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('auth.sh makes the secrets outside the bundle, mode 0600, and keeps them when run again', () => {
+    const run = () => spawnSync(join(bundle.dir, 'auth.sh'), [], { cwd: bundle.dir, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    const first = run();
+    expect(first.status, `${first.stdout}${first.stderr}`).toBe(0);
+    const jaas = join(secrets, 'jaas.conf');
+    expect((spawnSync('stat', ['-c', '%a', jaas], { encoding: 'utf8' }).stdout ?? '').trim()).toBe('600');
+    const text = readFileSync(jaas, 'utf8');
+    const passwords = [...text.matchAll(/"([0-9a-f]{48})"/g)].map((m) => m[1]!);
+    expect(new Set(passwords).size).toBe(2);
+    const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
+    for (const p of passwords) expect(bundleText.includes(p)).toBe(false);
+    const again = run();
+    expect(again.status).toBe(0);
+    expect(readFileSync(jaas, 'utf8')).toBe(text);
+  });
+
+  test('docker-compose up -d reaches a quorum through quorum SASL; status.sh and smoke-test.sh pass', async () => {
+    const up = await compose(file, ['-p', project, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    try {
+      await waitForQuorum(clientPorts, { timeoutMs: 120_000 });
+    } catch (error) {
+      throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
+    }
+    await expectStatusServing(bundle);
+    await expectSmokeTestOk(bundle);
+  }, 300_000);
+
+  test('a client without credentials is refused', async () => {
+    for (const port of clientPorts) {
+      // -124: SessionClosedRequireAuth, ZooKeeper's answer to a session that has not authenticated.
+      expect(await unauthenticatedCreate(port), `create through ${port} without credentials`).toBe(-124);
+    }
+  });
+});
