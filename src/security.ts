@@ -21,7 +21,7 @@ export const EVERY_INTERFACE = '0.0.0.0';
 
 /**
  * zoo.cfg lines saying where the member listens, for images that can pass them: the AdminServer's
- * address (while it runs) and, for images that also write a `clientPort` line, `clientPortAddress`
+ * and the Prometheus provider's address (while they run) and, for images that also write a `clientPort` line, `clientPortAddress`
  * — ZooKeeper 3.5+ refuses a `clientPort` whose address differs from the member's server line's.
  * The AdminServer's address is always written: bitnami's scripts default it to 127.0.0.1, so
  * "every interface" must be said.
@@ -31,6 +31,9 @@ export function listenSettings(member: Member, ensemble: Ensemble, options: { cl
   return [
     ...(options.clientPortAddress && address !== undefined ? [['clientPortAddress', address] as const] : []),
     ...(member.ports.admin !== undefined && ensemble.adminServer ? [['admin.serverAddress', address ?? EVERY_INTERFACE] as const] : []),
+    // The Prometheus provider's host; a release whose provider does not read it ignores it (and
+    // then listens on every interface, which the port clash rule assumes of metrics ports).
+    ...(member.ports.metrics !== undefined && ensemble.metrics ? [['metricsProvider.httpHost', address ?? EVERY_INTERFACE] as const] : []),
   ];
 }
 
