@@ -28,6 +28,7 @@ import {
   expectStatusServing,
   generate,
   logTail,
+  modeOf,
   range,
   removeContainers,
   runScript,
@@ -586,6 +587,41 @@ describe.skipIf(skip).sequential(`auth: ${IMAGE} stand-in, quorum and client SAS
     }
     await expectStatusServing(bundle);
     await expectSmokeTestOk(bundle);
+  }, 300_000);
+
+  test('a server without the ensemble\'s quorum secret cannot join', async () => {
+    // The same ensemble with secrets of its own, for the third member only.
+    const other = generate(
+      {
+        image: IMAGE,
+        servers: names.map((name) => ({ name })),
+        ports: base,
+        dataRoot: join(scratch, 'data'),
+        heap: '64m',
+        auth: { quorum: true, client: true, secrets: join(scratch, 'other-secrets') },
+      },
+      scratch,
+      'other',
+    );
+    const made = spawnSync(join(other.dir, 'auth.sh'), [], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(made.status, made.stderr).toBe(0);
+    const victim = names[2]!;
+    const otherFile = join(other.dir, 'docker-compose.yml');
+    const swapped = await compose(otherFile, ['-p', project, 'up', '-d', victim]);
+    expect(swapped.code, swapped.stderr).toBe(0);
+    await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const deadline = performance.now() + 20_000;
+    while (performance.now() < deadline) {
+      expect(await modeOf(clientPorts[2]!), `${victim} serves with another quorum secret`).toBe('not-serving');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const log = await logTail(victim, 200);
+    console.log(`auth: ${victim} with another quorum secret: ${/SaslException|Authentication failed|auth failed|SASL/i.exec(log)?.[0] ?? 'no SASL failure in its log'}`);
+    expect((await Promise.all(clientPorts.slice(0, 2).map((p) => modeOf(p)))).sort()).toEqual(['follower', 'leader']);
+    // With the ensemble's secret again, it joins.
+    const back = await compose(file, ['-p', project, 'up', '-d', victim]);
+    expect(back.code, back.stderr).toBe(0);
+    await waitForQuorum(clientPorts, { timeoutMs: 90_000 });
   }, 300_000);
 
   test('a client without credentials is refused', async () => {
