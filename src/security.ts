@@ -21,10 +21,10 @@ export const EVERY_INTERFACE = '0.0.0.0';
 
 /**
  * zoo.cfg lines saying where the member listens, for images that can pass them: the AdminServer's
- * and the Prometheus provider's address (while they run) and, for images that also write a `clientPort` line, `clientPortAddress`
- * — ZooKeeper 3.5+ refuses a `clientPort` whose address differs from the member's server line's.
- * The AdminServer's address is always written: bitnami's scripts default it to 127.0.0.1, so
- * "every interface" must be said.
+ * and the Prometheus provider's address (while they run) and, for images that also write a
+ * `clientPort` line, `clientPortAddress` — ZooKeeper 3.5+ refuses a `clientPort` whose address
+ * differs from the member's server line's. The AdminServer's address is always written: bitnami's
+ * scripts default it to 127.0.0.1, so "every interface" must be said.
  */
 export function listenSettings(member: Member, ensemble: Ensemble, options: { clientPortAddress: boolean }): Setting[] {
   const address = listenAddress(member, ensemble);
