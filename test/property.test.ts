@@ -46,12 +46,19 @@ const ensembleArb = fc.record(
     tickTime: fc.integer({ min: 500, max: 5000 }),
     fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
     listen: fc.constantFrom('own', 'all'),
+    tls: fc.record({ quorum: fc.boolean(), client: fc.boolean(), plaintextClientPort: fc.boolean() }, { requiredKeys: [] }),
+    auth: fc.record({ quorum: fc.boolean(), client: fc.boolean() }, { requiredKeys: [] }),
   },
   { requiredKeys: ['servers'] },
 ).map((e) => {
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
   const value: Record<string, unknown> = Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
+  // Only the official image takes TLS and authentication; the others refuse them outright.
+  if (value.image !== 'zookeeper:3.9.5' && value.image !== undefined) {
+    delete value.tls;
+    delete value.auth;
+  }
   return value;
 });
 
@@ -81,7 +88,12 @@ function bindings(out: Map<string, string>): Array<{ member: string; kind: strin
     // and clientPort; no address is every interface.
     const [lineAddress, linePort] = client === undefined ? [] : client.includes(':') ? client.split(':') : [undefined, client];
     const clientAddress = lineAddress ?? cfg.get('clientPortAddress');
-    result.push({ member: m[1]!, kind: 'client', port: Number(linePort ?? cfg.get('clientPort')), address: clientAddress ?? `*${machine(address)}` });
+    const clientPort = linePort ?? cfg.get('clientPort');
+    // No client port at all when client TLS closes the plaintext one.
+    if (clientPort !== undefined) result.push({ member: m[1]!, kind: 'client', port: Number(clientPort), address: clientAddress ?? `*${machine(address)}` });
+    if (cfg.has('secureClientPort')) {
+      result.push({ member: m[1]!, kind: 'secureClient', port: Number(cfg.get('secureClientPort')), address: cfg.get('secureClientPortAddress') ?? `*${machine(address)}` });
+    }
     const adminAddress = cfg.get('admin.serverAddress') ?? '0.0.0.0';
     if (cfg.get('admin.enableServer') === 'true') {
       result.push({ member: m[1]!, kind: 'admin', port: Number(cfg.get('admin.serverPort') ?? 8080), address: adminAddress === '0.0.0.0' ? `*${machine(address)}` : adminAddress });
@@ -134,7 +146,7 @@ describe('every ensemble zkgen accepts', () => {
         const garland = ensemble.image === 'garland/zookeeper:latest';
         if (ensemble.listen === 'all' || garland) {
           // ...and then every client port does, and a warning says so unless the file did.
-          expect(open.some((b) => b.kind === 'client')).toBe(true);
+          expect(open.some((b) => b.kind === 'client' || b.kind === 'secureClient')).toBe(true);
           expect(outcome.warnings.some((w) => w.message.includes('listens on every interface'))).toBe(garland && ensemble.listen !== 'all');
           return;
         }
