@@ -6,12 +6,15 @@
 //   port of the ensemble on 0.0.0.0 or [::] (read from /proc/net/tcp and tcp6); from another
 //   network namespace, on a bridge this file creates (10.78.0.0/24), a connection to the machine's
 //   bridge address reaches a port the test opens there but none of the members' ports; from the
-//   host, each member answers at its own address. status.sh and smoke-test.sh pass.
+//   host, each member answers at its own address. status.sh and smoke-test.sh pass. The same for
+//   the bitnami and confluent stand-ins, which are told through their own variables.
 // - An ensemble whose host is the bridge address 10.78.0.1: members listen there and not on
 //   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
 //   work, because they dial the member's own address inside its container.
 //
-// THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see test/e2e/images/build.sh).
+// - TLS and SASL on the official image's stand-in: see the sections below.
+//
+// THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES (see test/e2e/images/build.sh).
 // Needs root (namespaces and a bridge, created here and removed afterwards: names zksec*).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -149,6 +152,7 @@ async function health(name: string): Promise<string> {
 
 interface Scenario {
   label: string;
+  image: string;
   host?: string;
   /** The address each member must listen on. */
   own: string;
@@ -156,13 +160,16 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { label: 'localhost', own: '127.0.0.1', base: { client: 29181, peer: 29281, election: 29381, admin: 29481 } },
-  { label: 'bridge', host: BRIDGE_ADDRESS, own: BRIDGE_ADDRESS, base: { client: 29581, peer: 29681, election: 29781, admin: 29881 } },
+  { label: 'localhost', image: IMAGE, own: '127.0.0.1', base: { client: 29181, peer: 29281, election: 29381, admin: 29481 } },
+  { label: 'bridge', image: IMAGE, host: BRIDGE_ADDRESS, own: BRIDGE_ADDRESS, base: { client: 29581, peer: 29681, election: 29781, admin: 29881 } },
+  // The other images that can bind, each through its own variables.
+  { label: 'bitnami', image: 'bitnami/zookeeper:3.9', own: '127.0.0.1', base: { client: 31181, peer: 31281, election: 31381, admin: 31481 } },
+  { label: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', own: '127.0.0.1', base: { client: 31581, peer: 31681, election: 31781, admin: 31881 } },
 ];
 
 describe.skipIf(skip).sequential('nothing listens beyond the member\'s own address', () => {
   beforeAll(() => {
-    ensureImage(IMAGE);
+    for (const image of new Set(SCENARIOS.map((s) => s.image))) ensureImage(image);
     createNamespace();
   }, 600_000);
 
@@ -174,7 +181,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
     const adminPorts = range(scenario.base.admin, 3);
     const project = `zkgen-e2e-sec-${scenario.label}`;
 
-    describe(`${IMAGE} stand-in, host ${scenario.host ?? 'localhost (default)'}`, () => {
+    describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}`, () => {
       let bundle: Bundle;
       let file: string;
       let scratch: string | undefined;
@@ -183,7 +190,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
         scratch = scratchDir(`sec-${scenario.label}`);
         bundle = generate(
           {
-            image: IMAGE,
+            image: scenario.image,
             servers: names.map((name) => ({ name })),
             ...(scenario.host && { host: scenario.host }),
             ports: scenario.base,
