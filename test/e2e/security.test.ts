@@ -154,6 +154,8 @@ interface Scenario {
   label: string;
   image: string;
   host?: string;
+  /** `"listen": "all"`: the file's explicit choice of every interface. */
+  all?: boolean;
   /** The address each member must listen on. */
   own: string;
   base: { client: number; peer: number; election: number; admin: number };
@@ -165,6 +167,8 @@ const SCENARIOS: Scenario[] = [
   // The other images that can bind, each through its own variables.
   { label: 'bitnami', image: 'bitnami/zookeeper:3.9', own: '127.0.0.1', base: { client: 31181, peer: 31281, election: 31381, admin: 31481 } },
   { label: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', own: '127.0.0.1', base: { client: 31581, peer: 31681, election: 31781, admin: 31881 } },
+  // The explicit choice does open them: every interface (Java binds the IPv6 wildcard).
+  { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
 ];
 
 describe.skipIf(skip).sequential('nothing listens beyond the member\'s own address', () => {
@@ -181,7 +185,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
     const adminPorts = range(scenario.base.admin, 3);
     const project = `zkgen-e2e-sec-${scenario.label}`;
 
-    describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}`, () => {
+    describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}${scenario.all ? ', "listen": "all"' : ''}`, () => {
       let bundle: Bundle;
       let file: string;
       let scratch: string | undefined;
@@ -193,6 +197,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
             image: scenario.image,
             servers: names.map((name) => ({ name })),
             ...(scenario.host && { host: scenario.host }),
+            ...(scenario.all && { listen: 'all' }),
             ports: scenario.base,
             dataRoot: join(scratch, 'data'),
             heap: '64m',
@@ -223,7 +228,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
         const listening = listenersOn([...clientPorts, ...adminPorts]);
         // Every port is open somewhere: an absent listener would pass the wildcard check for nothing.
         expect(new Set(listening.map((l) => l.port))).toEqual(new Set([...clientPorts, ...adminPorts]));
-        expect(listening.filter((l) => WILDCARDS.includes(l.address))).toEqual([]);
+        if (!scenario.all) expect(listening.filter((l) => WILDCARDS.includes(l.address))).toEqual([]);
         expect(listening.every((l) => l.address === scenario.own), JSON.stringify(listening)).toBe(true);
       });
 
@@ -237,7 +242,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
           server.close();
         }
         for (const port of [...clientPorts, ...adminPorts]) {
-          expect(connectsFromNamespace(BRIDGE_ADDRESS, port), `${BRIDGE_ADDRESS}:${port}`).toBe(scenario.own === BRIDGE_ADDRESS);
+          expect(connectsFromNamespace(BRIDGE_ADDRESS, port), `${BRIDGE_ADDRESS}:${port}`).toBe(scenario.own === BRIDGE_ADDRESS || scenario.all === true);
         }
         if (scenario.own === BRIDGE_ADDRESS) {
           for (const port of clientPorts) expect(srvrFromNamespace(BRIDGE_ADDRESS, port)).toMatch(/^Mode: (leader|follower)$/m);
@@ -245,7 +250,7 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
       });
 
       test('from this machine, each member answers at its own address and nowhere else', async () => {
-        if (scenario.own === '127.0.0.1') {
+        if (scenario.own === '127.0.0.1' || scenario.all) {
           await waitForQuorum(clientPorts, { timeoutMs: 30_000 });
         } else {
           // Bound to the bridge address, a member is not on 127.0.0.1.
