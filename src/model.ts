@@ -4,10 +4,11 @@ import type { Release } from './images.js';
 
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
- * admin is the AdminServer's (3.5+), metrics the Prometheus provider's.
+ * admin is the AdminServer's (3.5+), metrics the Prometheus provider's, secureClient the TLS client
+ * port (secureClientPort).
  */
-export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics';
-export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics'];
+export type PortKind = 'client' | 'peer' | 'election' | 'admin' | 'metrics' | 'secureClient';
+export const PORT_KINDS: readonly PortKind[] = ['client', 'peer', 'election', 'admin', 'metrics', 'secureClient'];
 
 export type Ports = Record<PortKind, number>;
 
@@ -20,6 +21,8 @@ export const PREPARE_SERVICE = 'zkgen-prepare';
 export type DialectName = 'garland' | 'official' | 'bitnami' | 'confluent';
 export type Role = 'participant' | 'observer';
 export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+/** Where client ports and AdminServers listen: each member's own address, or every interface. */
+export type Listen = 'own' | 'all';
 
 /** The ensemble file as schema/ensemble.schema.json accepts it. */
 export interface EnsembleFile {
@@ -29,6 +32,9 @@ export interface EnsembleFile {
   servers: number | MemberEntry[];
   ports?: Partial<Ports>;
   host?: string;
+  listen?: Listen;
+  tls?: { quorum?: boolean; client?: boolean; plaintextClientPort?: boolean; portUnification?: boolean; keys?: string };
+  auth?: { quorum?: boolean; client?: boolean; secrets?: string };
   dataRoot?: string;
   adminServer?: boolean;
   metrics?: boolean;
@@ -82,8 +88,8 @@ export interface Member {
    * for several machines has one folder per machine.
    */
   readonly machine: string;
-  /** Ports in use; admin and metrics only while those servers are on. */
-  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
+  /** Ports in use; admin and metrics only while those servers are on, secureClient with client TLS. */
+  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics' | 'secureClient'>>>;
   /** Host folder mounted as the member's dataDir. */
   readonly dataDir: string;
   readonly role: Role;
@@ -121,10 +127,34 @@ export interface Ensemble {
   readonly adminServer: boolean;
   readonly metrics: boolean;
   readonly healthcheck: boolean;
+  readonly listen: Listen;
+  /** TLS, when the file asks for it. */
+  readonly tls?: Tls;
+  /** SASL authentication, when the file asks for it. */
+  readonly auth?: Auth;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'auth' | 'config', string>>;
+}
+
+/** TLS as the file asks for it, every default applied. */
+export interface Tls {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Whether the plaintext client port stays open beside the secure one. */
+  readonly plaintextClientPort: boolean;
+  readonly portUnification: boolean;
+  /** Host folder of the keys tls.sh makes: `<keys>/<member>/` is what the member mounts. */
+  readonly keys: string;
+}
+
+/** SASL authentication as the file asks for it, every default applied. */
+export interface Auth {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Host folder of the JAAS file auth.sh makes, mounted read-only by every member. */
+  readonly secrets: string;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */

@@ -6,7 +6,7 @@
 import type { Ensemble, GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { buildView, connectStringOf, memberConfigViews, type EnsembleView } from './view.js';
+import { authView, buildView, connectStringOf, memberConfigViews, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (ensemble: Ensemble, view: () => EnsembleView) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
@@ -32,6 +32,11 @@ const both =
   (ensemble, view) =>
     renderers.flatMap((r) => r(ensemble, view));
 
+// Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
+// bundle. They run on the machine that holds the keys folder (see README for several machines).
+const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble)), true)] : []);
+const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble)), true)] : []);
+
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.
 const conf: Renderer = (ensemble) =>
@@ -45,6 +50,8 @@ const ONE_MACHINE = {
   'smoke-test.sh': whole('smoke-test.sh'),
   'rolling-restart.sh': whole('rolling-restart.sh'),
   'remove.sh': whole('remove.sh'),
+  'tls.sh': tlsScript,
+  'auth.sh': authScript,
   conf,
 } satisfies Record<string, Renderer>;
 
@@ -66,6 +73,8 @@ const SEVERAL_MACHINES = {
   'stack.yml': whole('stack.yml'),
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
+  'tls.sh': tlsScript,
+  'auth.sh': authScript,
   conf,
 } satisfies Record<string, Renderer>;
 
