@@ -151,6 +151,11 @@ export function clientAddress(member: Member, ensemble: Ensemble): string {
   return `${member.host}:${plaintextClientOpen(ensemble) ? member.ports.client : member.ports.secureClient}`;
 }
 
+/** host:port of every member, in id order: what a client is given to find the ensemble. */
+export function connectStringOf(ensemble: Ensemble): string {
+  return ensemble.members.map((m) => clientAddress(m, ensemble)).join(',');
+}
+
 /** A member's certificate's subjectAltName: the host it is named by, and its own address when that differs. */
 export function subjectAltNames(member: Member): string {
   const entry = (a: string) => (/^\d+\.\d+\.\d+\.\d+$/.test(a) ? `IP:${a}` : `DNS:${a}`);

@@ -3,10 +3,11 @@
 // bundle (the tutorial's files), one on several machines gets a folder per machine for what acts
 // on that machine's containers, and at the top what spans the ensemble. The manifest lists the
 // bundle. A caller that needs one output asks for it alone, and the others cost nothing.
-import type { Ensemble, GeneratedFile } from '../model.js';
+import { MANIFEST, type Ensemble, type GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { authView, buildView, connectStringOf, memberConfigViews, tlsView, type EnsembleView } from './view.js';
+import { connectStringOf } from '../security.js';
+import { authView, buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (ensemble: Ensemble, view: () => EnsembleView) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
@@ -78,12 +79,6 @@ const SEVERAL_MACHINES = {
   conf,
 } satisfies Record<string, Renderer>;
 
-/**
- * The bundle's list of its own files. `--out` replaces a folder only while every file in it is
- * listed in the folder's own manifest, so what a user adds to the folder is never taken for
- * zkgen's (src/write.ts). A path a line, sorted, after a comment header; the manifest lists itself.
- */
-export const MANIFEST = 'zkgen-manifest.txt';
 
 const MANIFEST_HEADER = [
   `# ${MANIFEST}: the files zkgen wrote in this folder, one path a line.`,
@@ -97,6 +92,7 @@ function manifest(paths: readonly string[]): GeneratedFile {
   return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
 }
 
+export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
 export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {

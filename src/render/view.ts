@@ -107,10 +107,6 @@ export function memberConfigViews(ensemble: Ensemble): MemberConfigView[] {
   return ensemble.members.map((m) => ({ id: m.id, name: m.name, zooCfg: pairs(dialect.zooCfg(m, ensemble)), zooCfgPath: dialect.zooCfgPath }));
 }
 
-/** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
-export function connectStringOf(ensemble: Ensemble): string {
-  return ensemble.members.map((m) => clientAddress(m, ensemble)).join(',');
-}
 
 /** The Swarm node label that places a machine's members, as key and value. */
 export const NODE_LABEL = 'zkgen.host';
