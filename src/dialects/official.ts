@@ -81,21 +81,8 @@ export const official: Dialect = {
   },
   zooCfg(member, ensemble) {
     const s = ensemble.settings;
-    if (is34(ensemble)) {
-      return lastWins([
-        ['clientPort', String(member.ports.client)],
-        ['dataDir', '/data'],
-        ['dataLogDir', '/datalog'],
-        ['tickTime', String(s.tickTime ?? 2000)],
-        ['initLimit', String(s.initLimit ?? 5)],
-        ['syncLimit', String(s.syncLimit ?? 2)],
-        ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
-        ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
-        ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
-        ...ensemble.members.map((m) => serverLine(m, '3.4')),
-      ]);
-    }
-    return lastWins([
+    // What both entrypoints write from their ZOO_* variables or defaults, in their order.
+    const written: Setting[] = [
       ['dataDir', '/data'],
       ['dataLogDir', '/datalog'],
       ['tickTime', String(s.tickTime ?? 2000)],
@@ -104,6 +91,13 @@ export const official: Dialect = {
       ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
       ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
+    ];
+    if (is34(ensemble)) {
+      // The 3.4 entrypoint writes clientPort (ZOO_PORT) first, then the same keys and its server lines.
+      return lastWins([['clientPort', String(member.ports.client)], ...written, ...ensemble.members.map((m) => serverLine(m, '3.4'))]);
+    }
+    return lastWins([
+      ...written,
       ['standaloneEnabled', 'true'],
       ['admin.enableServer', String(ensemble.adminServer)],
       ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
