@@ -45,7 +45,7 @@ import {
 const skip = useEngine();
 if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
 
-const IMAGE = 'zookeeper:3.9.5';
+const IMAGE = 'zookeeper:3.9.4';
 const NS = 'zksec1';
 const BRIDGE = 'zksecbr0';
 const VETH = 'zksecv1';
