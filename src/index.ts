@@ -3,8 +3,8 @@
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
-import { connectStringOf } from './render/view.js';
 import { resolve } from './resolve.js';
+import { connectStringOf } from './security.js';
 import { checkRules } from './validate/rules.js';
 import { validateSchema } from './validate/schema.js';
 

@@ -13,7 +13,8 @@ export type RestartPolicy = NonNullable<EnsembleFile['restart']>;
 
 /**
  * A port of a member, in ZooKeeper's vocabulary. The peer port is also called the quorum port;
- * admin is the AdminServer's (3.5+), metrics the Prometheus provider's.
+ * admin is the AdminServer's (3.5+), metrics the Prometheus provider's, secureClient the TLS client
+ * port (secureClientPort).
  */
 export type PortKind = keyof PortsEntry;
 // `kinds` itself, accepted only when it lists every kind of port: a kind the schema gains stops
@@ -22,7 +23,7 @@ const everyPortKind = <const K extends readonly PortKind[]>(
   kinds: K & ([Exclude<PortKind, K[number]>] extends [never] ? unknown : { missing: Exclude<PortKind, K[number]> }),
 ): K => kinds;
 /** Every kind of port, in the order zkgen lays them out and reports them. */
-export const PORT_KINDS = everyPortKind(['client', 'peer', 'election', 'admin', 'metrics']);
+export const PORT_KINDS = everyPortKind(['client', 'peer', 'election', 'admin', 'metrics', 'secureClient']);
 
 export type Ports = Record<PortKind, number>;
 
@@ -31,6 +32,9 @@ export type Ports = Record<PortKind, number>;
  * members start (images that run without root): no member may take its name.
  */
 export const PREPARE_SERVICE = 'zkgen-prepare';
+
+/** Where client ports and AdminServers listen: each member's own address, or every interface. */
+export type Listen = NonNullable<EnsembleFile['listen']>;
 
 /** Where in the ensemble file a resolved value came from, as JSON pointers, for messages. */
 export interface Origin {
@@ -58,8 +62,8 @@ export interface Member {
    * for several machines has one folder per machine.
    */
   readonly machine: string;
-  /** Ports in use; admin and metrics only while those servers are on. */
-  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics'>>>;
+  /** Ports in use; admin and metrics only while those servers are on, secureClient with client TLS. */
+  readonly ports: Readonly<Pick<Ports, 'client' | 'peer' | 'election'> & Partial<Pick<Ports, 'admin' | 'metrics' | 'secureClient'>>>;
   /** Host folder mounted as the member's dataDir. */
   readonly dataDir: string;
   readonly role: Role;
@@ -97,10 +101,34 @@ export interface Ensemble {
   readonly adminServer: boolean;
   readonly metrics: boolean;
   readonly healthcheck: boolean;
+  readonly listen: Listen;
+  /** TLS, when the file asks for it. */
+  readonly tls?: Tls;
+  /** SASL authentication, when the file asks for it. */
+  readonly auth?: Auth;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'auth' | 'config', string>>;
+}
+
+/** TLS as the file asks for it, every default applied. */
+export interface Tls {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Whether the plaintext client port stays open beside the secure one. */
+  readonly plaintextClientPort: boolean;
+  readonly portUnification: boolean;
+  /** Host folder of the keys tls.sh makes: `<keys>/<member>/` is what the member mounts. */
+  readonly keys: string;
+}
+
+/** SASL authentication as the file asks for it, every default applied. */
+export interface Auth {
+  readonly quorum: boolean;
+  readonly client: boolean;
+  /** Host folder of the JAAS file auth.sh makes, mounted read-only by every member. */
+  readonly secrets: string;
 }
 
 /** One problem with an ensemble file: where (a JSON pointer; "" is the whole document) and what. */
@@ -117,3 +145,11 @@ export interface GeneratedFile {
   readonly content: string;
   readonly executable: boolean;
 }
+
+/**
+ * The bundle's list of its own files, rendered with the bundle (src/render) and read by the writer
+ * (src/write.ts): `--out` replaces a folder only while every file in it is listed in the folder's
+ * own manifest, so what a user adds to the folder is never taken for zkgen's. A path a line,
+ * sorted, after a comment header; the manifest lists itself.
+ */
+export const MANIFEST = 'zkgen-manifest.txt';

@@ -11,7 +11,7 @@ import { pointer, quoted } from './pointer.js';
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
-  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000 } satisfies Ports),
+  ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000, secureClient: 2281 } satisfies Ports),
 });
 
 /**
@@ -59,7 +59,7 @@ export function resolve(file: EnsembleFile): Resolved {
   // Members in id order (stable: repeated ids keep file order, and a rule reports them).
   drafts.sort((a, b) => a.id - b.id);
 
-  const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics };
+  const inUse: Record<PortKind, boolean> = { client: true, peer: true, election: true, admin: adminServer, metrics, secureClient: file.tls?.client ?? false };
   const dataRoot = file.dataRoot ?? DEFAULTS.dataRoot;
   const hostOf = (entry: MemberEntry) => entry.host ?? file.host ?? DEFAULTS.host;
   const machineOf = (entry: MemberEntry) => (entry.machine !== undefined ? entry.machine.toLowerCase() : machineOfHost(hostOf(entry)));
@@ -129,6 +129,23 @@ export function resolve(file: EnsembleFile): Resolved {
       adminServer,
       metrics,
       healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,
+      listen: file.listen ?? 'own',
+      ...(file.tls !== undefined && {
+        tls: Object.freeze({
+          quorum: file.tls.quorum ?? false,
+          client: file.tls.client ?? false,
+          plaintextClientPort: file.tls.plaintextClientPort ?? false,
+          portUnification: file.tls.portUnification ?? false,
+          keys: normalFolder(file.tls.keys ?? `${dataRoot}/tls`),
+        }),
+      }),
+      ...(file.auth !== undefined && {
+        auth: Object.freeze({
+          quorum: file.auth.quorum ?? false,
+          client: file.auth.client ?? false,
+          secrets: normalFolder(file.auth.secrets ?? `${dataRoot}/auth`),
+        }),
+      }),
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,
@@ -147,6 +164,9 @@ export function resolve(file: EnsembleFile): Resolved {
         servers: '/servers',
         adminServer: file.adminServer !== undefined ? '/adminServer' : '',
         metrics: file.metrics !== undefined ? '/metrics' : '',
+        listen: file.listen !== undefined ? '/listen' : '',
+        tls: file.tls !== undefined ? '/tls' : '',
+        auth: file.auth !== undefined ? '/auth' : '',
         config: '/config',
       }),
     }),

@@ -27,8 +27,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import type { GeneratedFile } from './model.js';
-import { MANIFEST } from './render/index.js';
+import { MANIFEST, type GeneratedFile } from './model.js';
 
 /**
  * The first line of every docker-compose.yml zkgen wrote before bundles had a manifest: such a

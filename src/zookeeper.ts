@@ -8,12 +8,14 @@ export const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.Prom
 
 /**
  * A member's line in every member's zoo.cfg. ZooKeeper 3.4 knows only `host:peer:election[:role]`;
- * 3.5+ appends `;clientPort`, which 3.4.6 refuses to parse.
+ * 3.5+ appends `;[clientAddress:]clientPort` (src/security.ts's clientEndpoint), which 3.4.6
+ * refuses to parse: the member's own line's address is where its client port listens (every
+ * interface without one), and a line without it opens no plaintext client port.
  */
-export function serverLine(member: Member, style: '3.4' | '3.5', clientPort = member.ports.client): Setting {
+export function serverLine(member: Member, style: '3.4' | '3.5', client?: string): Setting {
   const role = member.role === 'observer' ? ':observer' : '';
   const address = `${member.host}:${member.ports.peer}:${member.ports.election}${role}`;
-  return [`server.${member.id}`, style === '3.4' ? address : `${address};${clientPort}`];
+  return [`server.${member.id}`, style === '3.4' || client === undefined ? address : `${address};${client}`];
 }
 
 /** host:peer:election[:observer], the form bitnami and confluent take in their server lists. */
@@ -70,6 +72,9 @@ export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^autopurge\./, 'autopurge'],
   [/^4lw\.commands\.whitelist$/, 'fourLetterWords'],
   [/^admin\.(enableServer|serverPort)$/, 'adminServer and ports.admin'],
+  [/^admin\.serverAddress$/, 'listen'],
+  [/^quorum\.auth\.|^(authProvider\.sasl|sessionRequireClientSASLAuth)$|^enforce\.auth\./, 'auth'],
+  [/^(sslQuorum|portUnification)$|^ssl\.(quorum\.)?(keyStore\.|trustStore\.|hostnameVerification$)/, 'tls'],
   [/^metricsProvider\./, 'metrics and ports.metrics'],
   [/^peerType$/, 'role'],
   [/^(group|weight)\.\d+$/, 'group and weight'],

@@ -13,8 +13,8 @@ import { type BundleFs, LEGACY_MARKER, RefusedError, workPrefix, writeBundle } f
 import { CLI, runCli, tempDir } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
-const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3 }\n';
-const FIVE = '{ "image": "garland/zookeeper:3.4.6", "servers": 5 }\n';
+const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
+const FIVE = '{ "image": "garland/zookeeper:3.4.6", "servers": 5, "listen": "all" }\n';
 const REFUSAL = ": refusing to replace a folder holding files zkgen did not write; choose an empty or new folder\n";
 
 function bundleOf(text: string): GeneratedFile[] {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { composeProblems, hasCommand, ROOT, runCli, scriptProblems, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const casesIn = (dir: string) =>
@@ -116,11 +117,14 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
 
   it('writes executable scripts that pass bash -n and shellcheck', () => {
     const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
+    // tls.sh and auth.sh only when the ensemble asks for TLS or authentication.
+    const ensemble = parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object;
+    const keyScripts = [...('auth' in ensemble ? ['auth.sh'] : []), ...('tls' in ensemble ? ['tls.sh'] : [])];
     const expected =
       hosts().length === 0
-        ? ['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh']
-        : [...hosts().flatMap((h) => ['prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'stack-rolling-restart.sh', 'status.sh'];
-    expect(scripts).toEqual(expected);
+        ? ['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...keyScripts]
+        : [...hosts().flatMap((h) => ['prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'stack-rolling-restart.sh', 'status.sh', ...keyScripts];
+    expect(scripts).toEqual([...expected].sort());
     for (const s of scripts) {
       expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
       expect(scriptProblems(join(out, s)), s).toEqual([]);

@@ -47,6 +47,9 @@ const ensembleArb = fc.record(
     fourLetterWords: fc.subarray(['mntr', 'ruok', 'conf']),
     // Where the members run: on this machine, on several (a loopback host there is refused), or mixed.
     world: fc.constantFrom('loopback', 'network', 'network', 'network', 'mixed'),
+    listen: fc.constantFrom('own', 'all'),
+    tls: fc.record({ quorum: fc.boolean(), client: fc.boolean(), plaintextClientPort: fc.boolean() }, { requiredKeys: [] }),
+    auth: fc.record({ quorum: fc.boolean(), client: fc.boolean() }, { requiredKeys: [] }),
   },
   { requiredKeys: ['servers', 'world'] },
 ).map(({ world, ...e }) => {
@@ -62,14 +65,19 @@ const ensembleArb = fc.record(
   if (value.image === 'garland/zookeeper:latest' || value.image === 'confluentinc/cp-zookeeper:7.9.0') delete value.metrics;
   // Bitnami's AdminServer is off unless asked for, and an admin port for a server that is off is refused.
   if (typeof value.image === 'string' && value.image.startsWith('bitnami')) value.adminServer = true;
+  // Only the official image takes TLS and authentication; the others refuse them outright.
+  if (value.image !== 'zookeeper:3.9.4' && value.image !== undefined) {
+    delete value.tls;
+    delete value.auth;
+  }
   return value;
 });
 
 const files = (fs: GeneratedFile[]) => new Map(fs.map((f) => [f.path, f.content]));
 
 /** What each member binds, read back from the generated conf/ files: an independent oracle for clashes. */
-function bindings(out: Map<string, string>): Array<{ member: string; port: number; address: string }> {
-  const result: Array<{ member: string; port: number; address: string }> = [];
+function bindings(out: Map<string, string>): Array<{ member: string; kind: string; port: number; address: string }> {
+  const result: Array<{ member: string; kind: string; port: number; address: string }> = [];
   for (const [path, text] of out) {
     const m = /^conf\/([^/]+)\/zoo\.cfg$/.exec(path);
     if (!m) continue;
@@ -82,14 +90,26 @@ function bindings(out: Map<string, string>): Array<{ member: string; port: numbe
     const myid = out.get(`conf/${m[1]}/myid`)!.trim();
     const own = [...cfg].find(([k]) => k === `server.${myid}`)?.[1];
     // Confluent numbers server lines by position, which equals the id it requires.
-    const [host, peer, election] = (own ?? '').split(';')[0]!.split(':');
+    const [quorum, client] = (own ?? '').split(';');
+    const [host, peer, election] = quorum!.split(':');
     const address = host === 'localhost' ? '127.0.0.1' : host!;
     const machine = (a: string) => (a.startsWith('127.') ? 'loopback' : a);
-    result.push({ member: m[1]!, port: Number(peer), address }, { member: m[1]!, port: Number(election), address });
-    const clientAddress = cfg.get('clientPortAddress');
-    result.push({ member: m[1]!, port: Number(cfg.get('clientPort')), address: clientAddress ?? `*${machine(address)}` });
-    if (cfg.get('admin.enableServer') === 'true') result.push({ member: m[1]!, port: Number(cfg.get('admin.serverPort') ?? 8080), address: `*${machine(address)}` });
-    if (cfg.has('metricsProvider.httpPort')) result.push({ member: m[1]!, port: Number(cfg.get('metricsProvider.httpPort')), address: `*${machine(address)}` });
+    result.push({ member: m[1]!, kind: 'peer', port: Number(peer), address }, { member: m[1]!, kind: 'election', port: Number(election), address });
+    // As ZooKeeper 3.5+ reads it: the own server line's `;[address:]port`, else clientPortAddress
+    // and clientPort; no address is every interface.
+    const [lineAddress, linePort] = client === undefined ? [] : client.includes(':') ? client.split(':') : [undefined, client];
+    const clientAddress = lineAddress ?? cfg.get('clientPortAddress');
+    const clientPort = linePort ?? cfg.get('clientPort');
+    // No client port at all when client TLS closes the plaintext one.
+    if (clientPort !== undefined) result.push({ member: m[1]!, kind: 'client', port: Number(clientPort), address: clientAddress ?? `*${machine(address)}` });
+    if (cfg.has('secureClientPort')) {
+      result.push({ member: m[1]!, kind: 'secureClient', port: Number(cfg.get('secureClientPort')), address: cfg.get('secureClientPortAddress') ?? `*${machine(address)}` });
+    }
+    const adminAddress = cfg.get('admin.serverAddress') ?? '0.0.0.0';
+    if (cfg.get('admin.enableServer') === 'true') {
+      result.push({ member: m[1]!, kind: 'admin', port: Number(cfg.get('admin.serverPort') ?? 8080), address: adminAddress === '0.0.0.0' ? `*${machine(address)}` : adminAddress });
+    }
+    if (cfg.has('metricsProvider.httpPort')) result.push({ member: m[1]!, kind: 'metrics', port: Number(cfg.get('metricsProvider.httpPort')), address: `*${machine(address)}` });
   }
   return result;
 }
@@ -135,6 +155,29 @@ describe('every ensemble zkgen accepts', () => {
     // The property means little unless most draws are accepted ones, some on several machines.
     expect(accepted).toBeGreaterThan(RUNS / 3);
     expect(severalMachines).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('listens on every interface only where the file says "listen": "all" or the image cannot bind', () => {
+    let bound = 0;
+    fc.assert(
+      fc.property(ensembleArb, (ensemble) => {
+        const outcome = generate(ensemble);
+        if (!outcome.ok) return;
+        const open = bindings(files(outcome.files)).filter((b) => b.kind !== 'metrics' && b.address.startsWith('*'));
+        const garland = ensemble.image === 'garland/zookeeper:latest';
+        if (ensemble.listen === 'all' || garland) {
+          // ...and then every client port does, and a warning says so unless the file did.
+          expect(open.some((b) => b.kind === 'client' || b.kind === 'secureClient')).toBe(true);
+          expect(outcome.warnings.some((w) => w.message.includes('listens on every interface'))).toBe(garland && ensemble.listen !== 'all');
+          return;
+        }
+        bound++;
+        expect(open).toEqual([]);
+      }),
+      settings(),
+    );
+    // Draws that bind are about a third: accepted, not garland, not "listen": "all".
+    expect(bound).toBeGreaterThan(RUNS / 6);
   });
 
   it('yields scripts that pass bash -n', () => {

@@ -177,8 +177,8 @@ fs[op] = function (...args) {
 `,
   );
 
-  const OLD = '{ "image": "garland/zookeeper:3.4.6", "servers": 3 }\n';
-  const NEW = '{ "image": "garland/zookeeper:3.4.6", "servers": 5 }\n';
+  const OLD = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
+  const NEW = '{ "image": "garland/zookeeper:3.4.6", "servers": 5, "listen": "all" }\n';
 
   function project(): { parent: string; expected: Record<string, string>; old: Record<string, string> } {
     const parent = tempDir();
@@ -228,7 +228,7 @@ fs[op] = function (...args) {
 });
 
 describe('zkgen FILE --out DIR --check', () => {
-  const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3 }\n';
+  const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
 
   it('writes nothing: up to date, stale, not zkgen’s, or missing', async () => {
     const parent = tempDir();

@@ -8,18 +8,22 @@ set -euo pipefail
 
 wait_seconds=${ZKGEN_WAIT_SECONDS:-120}
 names=(zk1 zk2 zk3)
+hosts=(127.0.0.1 127.0.0.1 127.0.0.1)
 ports=(2181 2182 2183)
+requests=(srvr srvr srvr)
 # Seconds each member gets to stop before Docker kills it: ZooKeeper is crash-safe, and an image
 # whose first process ignores SIGTERM would only make every restart wait.
 stop_seconds=0
 
 # mode I: member I's mode as its `srvr` reports it, or nothing while it does not serve. The
-# images ship no netcat: bash's /dev/tcp asks from inside the container.
+# images ship no netcat: bash's /dev/tcp asks from inside the container, at the member's own
+# address (where it listens): `srvr` on the client port, or with that port closed for TLS, the
+# AdminServer's srvr command.
 mode() {
   local reply
-  # shellcheck disable=SC2016 # $1 is expanded by the bash inside the container
-  reply=$(docker exec "${names[$1]}" timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf srvr >&3 && cat <&3' srvr "${ports[$1]}" 2>/dev/null) || return 0
-  sed -n 's/^Mode: //p' <<<"$reply"
+  # shellcheck disable=SC2016 # $1, $2 and $3 are expanded by the bash inside the container
+  reply=$(docker exec "${names[$1]}" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "$3" >&3 && cat <&3' srvr "${hosts[$1]}" "${ports[$1]}" "${requests[$1]}" 2>/dev/null) || return 0
+  sed -n -e 's/^Mode: //p' -e 's/.*"server_state" *: *"\([a-z]*\)".*/\1/p' <<<"$reply"
 }
 
 # wait_serving I: until member I serves, or fail after wait_seconds.

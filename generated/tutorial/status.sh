@@ -7,17 +7,20 @@
 # Exit status: 0 when every member serves, 1 otherwise.
 set -uo pipefail
 
-# member NAME CLIENT_PORT ADDRESS: prints one line; fails unless the member serves.
+# member NAME HOST PORT REQUEST ADDRESS: prints one line; fails unless the member serves. HOST is
+# the member's own address, where it listens (127.0.0.1 would miss a member bound to another);
+# PORT and REQUEST are its client port and `srvr`, or, with that port closed for TLS, its
+# AdminServer and the HTTP request for its srvr command.
 member() {
-  local name=$1 port=$2 address=$3 state reply mode
+  local name=$1 host=$2 port=$3 request=$4 address=$5 state reply mode
   if ! state=$(docker inspect --format '{{.State.Status}}' "$name" 2>/dev/null); then
     state=absent
   fi
   mode=-
   if [ "$state" = running ]; then
-    # shellcheck disable=SC2016 # $1 is expanded by the bash inside the container
-    reply=$(docker exec "$name" timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf srvr >&3 && cat <&3' srvr "$port" 2>/dev/null) || reply=
-    mode=$(sed -n 's/^Mode: //p' <<<"$reply")
+    # shellcheck disable=SC2016 # $1, $2 and $3 are expanded by the bash inside the container
+    reply=$(docker exec "$name" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "$3" >&3 && cat <&3' srvr "$host" "$port" "$request" 2>/dev/null) || reply=
+    mode=$(sed -n -e 's/^Mode: //p' -e 's/.*"server_state" *: *"\([a-z]*\)".*/\1/p' <<<"$reply")
     if [ -z "$mode" ]; then
       mode=not-serving
     fi
@@ -31,7 +34,7 @@ member() {
 
 printf '%-16s %-12s %-12s %s\n' MEMBER CONTAINER MODE CLIENT
 status=0
-member zk1 2181 localhost:2181 || status=1
-member zk2 2182 localhost:2182 || status=1
-member zk3 2183 localhost:2183 || status=1
+member zk1 127.0.0.1 2181 srvr localhost:2181 || status=1
+member zk2 127.0.0.1 2182 srvr localhost:2182 || status=1
+member zk3 127.0.0.1 2183 srvr localhost:2183 || status=1
 exit "$status"

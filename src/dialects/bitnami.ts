@@ -16,6 +16,7 @@
 import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
+import { clientEndpoint, listenSettings } from '../security.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -28,8 +29,13 @@ const maxSessionTimeout = (tickTime: number) => 20 * tickTime;
  * Every ZOO_CFG_<key> a member gets, as [variable, key, value], in the order the image applies
  * them: bash lists the variables by name.
  */
-function cfgSettings(ensemble: Ensemble): Array<readonly [string, string, string]> {
-  return [...ensemble.members.map((m) => serverLine(m, '3.5')), ...quorumGroups(ensemble), ...ensemble.settings.config]
+function cfgSettings(ensemble: Ensemble, member: Member): Array<readonly [string, string, string]> {
+  return [
+    ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
+    ...quorumGroups(ensemble),
+    ...listenSettings(member, ensemble, { clientPortAddress: true }),
+    ...ensemble.settings.config,
+  ]
     .map(([key, value]) => [cfgVariable(key), key, value] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
@@ -43,12 +49,18 @@ export const bitnami: Dialect = {
   // ZOO_ENABLE_ADMIN_SERVER defaults to no.
   adminServerByDefault: false,
   dataOwner: 1001,
+  bindsOwnAddress: true,
+  noAuth: {
+    quorum: "bitnami/zookeeper's quorum authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
+    client: "bitnami/zookeeper's client authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
+  },
+  noTls: "zkgen does not pass TLS to bitnami/zookeeper yet: its ZOO_TLS_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
     ['ZOO_SERVERS', ensemble.members.map((m) => `${serverAddress(m)}::${m.id}`).join(',')],
     ...ensemble.members.map((m): Setting => {
-      const [key, value] = serverLine(m, '3.5');
+      const [key, value] = serverLine(m, '3.5', clientEndpoint(m, ensemble));
       return [cfgVariable(key), value];
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
@@ -77,6 +89,9 @@ export const bitnami: Dialect = {
       ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
+      // Through the passthrough, which every release of the image reads (ZOO_ADMIN_SERVER_ADDRESS
+      // is only in the newest scripts).
+      ...listenSettings(member, ensemble, { clientPortAddress: true }).map(([k, v]): Setting => [cfgVariable(k), v]),
       ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
@@ -106,8 +121,8 @@ export const bitnami: Dialect = {
       ['admin.serverPort', String(member.ports.admin ?? 8080)],
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
-      ...ensemble.members.map((m) => serverLine(m, '3.5', member.ports.client)),
-      ...cfgSettings(ensemble).map(([, key, value]): Setting => [key, value]),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', String(member.ports.client))),
+      ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
       ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ]);
   },

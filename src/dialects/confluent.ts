@@ -9,7 +9,8 @@
 // appuser (uid 1000) and checks that its data folders are writable before it starts.
 import { atLeast } from '../images.js';
 import { heapFlag, serverAddress, type Setting } from '../zookeeper.js';
-import type { Ensemble, Problem } from '../model.js';
+import type { Ensemble, Member, Problem } from '../model.js';
+import { listenSettings } from '../security.js';
 import { lastWins, type Dialect } from './types.js';
 
 // The image's table of variables and the zoo.cfg keys they set, in the order its template writes
@@ -21,6 +22,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_PRE_ALLOC_SIZE', 'preAllocSize'],
   ['ZOOKEEPER_SNAP_COUNT', 'snapCount'],
   ['ZOOKEEPER_MAX_CLIENT_CNXNS', 'maxClientCnxns'],
+  ['ZOOKEEPER_CLIENT_PORT_ADDRESS', 'clientPortAddress'],
   ['ZOOKEEPER_MIN_SESSION_TIMEOUT', 'minSessionTimeout'],
   ['ZOOKEEPER_MAX_SESSION_TIMEOUT', 'maxSessionTimeout'],
   ['ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT', 'autopurge.snapRetainCount'],
@@ -35,6 +37,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_SKIP_ACL', 'skipACL'],
   ['ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS', 'quorumListenOnAllIPs'],
   ['ZOOKEEPER_ADMIN_ENABLE_SERVER', 'admin.enableServer'],
+  ['ZOOKEEPER_ADMIN_SERVER_ADDRESS', 'admin.serverAddress'],
   ['ZOOKEEPER_ADMIN_SERVER_PORT', 'admin.serverPort'],
   ['ZOOKEEPER_ADMIN_IDLE_TIMEOUT', 'admin.idleTimeout'],
 ];
@@ -47,10 +50,11 @@ const LATER: ReadonlyMap<string, string> = new Map([
 const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
 
 /** zoo.cfg keys and values this member's variables set, in the template's order. */
-function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | undefined): Setting[] {
+function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
   const s = ensemble.settings;
-  const values: Array<[string, string | number | undefined]> = [
-    ['clientPort', clientPort],
+  const has35 = atLeast(ensemble.release.zookeeper, 3, 5);
+  const values: Array<readonly [string, string | number | undefined]> = [
+    ['clientPort', member.ports.client],
     ['tickTime', s.tickTime],
     ['maxClientCnxns', s.maxClientCnxns],
     ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
@@ -59,8 +63,9 @@ function tableSettings(ensemble: Ensemble, clientPort: number, admin: number | u
     ['initLimit', s.initLimit ?? 10],
     ['syncLimit', s.syncLimit ?? 5],
     // ZooKeeper 3.4 (Confluent 5.3 and older) has no AdminServer, and its template no variables for it.
-    ['admin.enableServer', atLeast(ensemble.release.zookeeper, 3, 5) ? String(ensemble.adminServer) : undefined],
-    ['admin.serverPort', admin],
+    ['admin.enableServer', has35 ? String(ensemble.adminServer) : undefined],
+    ['admin.serverPort', has35 ? member.ports.admin : undefined],
+    ...listenSettings(member, ensemble, { clientPortAddress: true }).filter(([key]) => has35 || !key.startsWith('admin.')),
     ...ensemble.settings.config.filter(([key]) => VARIABLE.has(key)).map(([k, v]): [string, string] => [k, v]),
   ];
   return values
@@ -88,6 +93,12 @@ export const confluent: Dialect = {
   healthcheckByDefault: true,
   adminServerByDefault: true,
   dataOwner: 1000,
+  bindsOwnAddress: true,
+  noAuth: {
+    quorum: 'confluentinc/cp-zookeeper has no variable for quorum SASL (quorum.auth.* is read only from its generated file)',
+    client: 'zkgen does not pass client SASL to confluentinc/cp-zookeeper yet (its table has no sessionRequireClientSASLAuth)',
+  },
+  noTls: "zkgen does not pass TLS to confluentinc/cp-zookeeper yet: its ZOOKEEPER_SSL_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {
@@ -108,7 +119,7 @@ export const confluent: Dialect = {
     const heap = ensemble.settings.heap;
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
-      ...tableSettings(ensemble, member.ports.client, member.ports.admin).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
+      ...tableSettings(member, ensemble).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
       ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`] as const] : []),
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];
@@ -118,7 +129,7 @@ export const confluent: Dialect = {
     return lastWins([
       ['dataDir', '/var/lib/zookeeper/data'],
       ['dataLogDir', '/var/lib/zookeeper/log'],
-      ...tableSettings(ensemble, member.ports.client, member.ports.admin),
+      ...tableSettings(member, ensemble),
       ...ensemble.members.map((m, i): Setting => [`server.${i + 1}`, serverAddress(m)]),
       ...(groups?.split(';').map((g, i): Setting => [`group.${i + 1}`, g]) ?? []),
       ...(weights?.split(';').map((w, i): Setting => [`weight.${i + 1}`, w]) ?? []),

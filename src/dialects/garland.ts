@@ -39,6 +39,15 @@ export const garland: Dialect = {
   adminServerByDefault: false,
   // The tutorial's commands have none, and garland's output is the tutorial's.
   healthcheckByDefault: false,
+  // 3.4.6 knows clientPortAddress, but the tutorial's commands are the output byte for byte, and
+  // each line would take one of the ten slots: its client ports listen on every interface, and a
+  // rule says so.
+  bindsOwnAddress: false,
+  noAuth: {
+    quorum: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no quorum SASL (3.4.10 and later)',
+    client: 'garland/zookeeper runs ZooKeeper 3.4.6, which cannot refuse a client without credentials (sessionRequireClientSASLAuth, 3.6 and later)',
+  },
+  noTls: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no TLS (3.5.5 and later)',
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member, and its slots are numbered per member

@@ -10,6 +10,7 @@
 // to uid 1000 and drops to it, so data folders need no preparation.
 import { atLeast } from '../images.js';
 import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
+import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
@@ -18,6 +19,9 @@ import { lastWins, optional, type Dialect } from './types.js';
 function extra(member: Member, ensemble: Ensemble): Setting[] {
   return [
     ...optional('admin.serverPort', member.ports.admin),
+    ...listenSettings(member, ensemble, { clientPortAddress: false }),
+    ...tlsSettings(member, ensemble),
+    ...authSettings(ensemble),
     ...metricsSettings(member),
     ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ...quorumGroups(ensemble),
@@ -35,15 +39,25 @@ export const official: Dialect = {
   stopTimeout: 10,
   healthcheckByDefault: true,
   adminServerByDefault: true,
+  bindsOwnAddress: true,
+  // docker-entrypoint.sh drops root for the image's zookeeper user.
+  tlsOwner: '1000',
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, serverStyle(ensemble)).join('=')).join(' ')]],
+  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, serverStyle(ensemble), clientEndpoint(m, ensemble)).join('=')).join(' ')]],
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
-  volumes: (member) => [
-    [member.dataDir, '/data'],
-    [`${member.dataDir}/datalog`, '/datalog'],
-  ],
+  volumes: (member, ensemble) => {
+    const keys = memberKeys(member, ensemble);
+    return [
+      [member.dataDir, '/data'],
+      [`${member.dataDir}/datalog`, '/datalog'],
+      ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
+      ...(authJvmFlags(ensemble) !== undefined ? [[ensemble.auth!.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
+    ];
+  },
+  // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
+  zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],
   environment(member, ensemble) {
     const s = ensemble.settings;
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
@@ -63,26 +77,14 @@ export const official: Dialect = {
             ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)] as const,
             ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
           ]),
-      ...optional('JVMFLAGS', s.heap && heapFlag(s.heap)),
+      // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both.
+      ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
     ];
   },
   zooCfg(member, ensemble) {
     const s = ensemble.settings;
-    if (is34(ensemble)) {
-      return lastWins([
-        ['clientPort', String(member.ports.client)],
-        ['dataDir', '/data'],
-        ['dataLogDir', '/datalog'],
-        ['tickTime', String(s.tickTime ?? 2000)],
-        ['initLimit', String(s.initLimit ?? 5)],
-        ['syncLimit', String(s.syncLimit ?? 2)],
-        ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
-        ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
-        ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
-        ...ensemble.members.map((m) => serverLine(m, '3.4')),
-      ]);
-    }
-    return lastWins([
+    // What both entrypoints write from their ZOO_* variables or defaults, in their order.
+    const written: Setting[] = [
       ['dataDir', '/data'],
       ['dataLogDir', '/datalog'],
       ['tickTime', String(s.tickTime ?? 2000)],
@@ -91,9 +93,16 @@ export const official: Dialect = {
       ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
       ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
+    ];
+    if (is34(ensemble)) {
+      // The 3.4 entrypoint writes clientPort (ZOO_PORT) first, then the same keys and its server lines.
+      return lastWins([['clientPort', String(member.ports.client)], ...written, ...ensemble.members.map((m) => serverLine(m, '3.4'))]);
+    }
+    return lastWins([
+      ...written,
       ['standaloneEnabled', 'true'],
       ['admin.enableServer', String(ensemble.adminServer)],
-      ...ensemble.members.map((m) => serverLine(m, '3.5')),
+      ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ...extra(member, ensemble),
     ]);

@@ -16,6 +16,11 @@ export interface Dialect {
    * so an image whose first process ignores SIGTERM is better killed at once than waited for.
    */
   readonly stopTimeout: number;
+  /**
+   * Whether the image can tell ZooKeeper where the client port and AdminServer listen (`listen`);
+   * one that cannot leaves them on every interface.
+   */
+  readonly bindsOwnAddress: boolean;
   /** Whether members get a health check when the ensemble file does not say. */
   readonly healthcheckByDefault: boolean;
   /**
@@ -34,8 +39,19 @@ export interface Dialect {
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
-  /** Host folder → container folder mounts of one member; the first holds myid. */
-  volumes(member: Member): ReadonlyArray<readonly [string, string]>;
+  /**
+   * Host folder → container folder mounts of one member; the first holds myid. A container folder
+   * may end in `:ro` (read-only: the member's TLS keys).
+   */
+  volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
+  /** Why the image cannot be given SASL authentication, quorum or client, if it cannot. */
+  readonly noAuth?: { readonly quorum?: string; readonly client?: string };
+  /** Why the image cannot be given TLS, if it cannot. */
+  readonly noTls?: string;
+  /** The uid the image runs ZooKeeper as, who must read the member's TLS keys and SASL secrets (tls.sh and auth.sh give them to it). */
+  readonly tlsOwner?: string;
+  /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
+  zkCliEnvironment?(): readonly Setting[];
   /**
    * The environment every member shares (the server list), in the order it is written: said once
    * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the

@@ -3,10 +3,11 @@
 // bundle (the tutorial's files), one on several machines gets a folder per machine for what acts
 // on that machine's containers, and at the top what spans the ensemble. The manifest lists the
 // bundle. A caller that needs one output asks for it alone, and the others cost nothing.
-import type { Ensemble, GeneratedFile } from '../model.js';
+import { MANIFEST, type Ensemble, type GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
-import { buildView, connectStringOf, memberConfigViews, type EnsembleView } from './view.js';
+import { connectStringOf } from '../security.js';
+import { authView, buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (ensemble: Ensemble, view: () => EnsembleView) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
@@ -32,6 +33,11 @@ const both =
   (ensemble, view) =>
     renderers.flatMap((r) => r(ensemble, view));
 
+// Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
+// bundle. They run on the machine that holds the keys folder (see README for several machines).
+const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble)), true)] : []);
+const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble)), true)] : []);
+
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.
 const conf: Renderer = (ensemble) =>
@@ -45,6 +51,8 @@ const ONE_MACHINE = {
   'smoke-test.sh': whole('smoke-test.sh'),
   'rolling-restart.sh': whole('rolling-restart.sh'),
   'remove.sh': whole('remove.sh'),
+  'tls.sh': tlsScript,
+  'auth.sh': authScript,
   conf,
 } satisfies Record<string, Renderer>;
 
@@ -66,15 +74,11 @@ const SEVERAL_MACHINES = {
   'stack.yml': whole('stack.yml'),
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
+  'tls.sh': tlsScript,
+  'auth.sh': authScript,
   conf,
 } satisfies Record<string, Renderer>;
 
-/**
- * The bundle's list of its own files. `--out` replaces a folder only while every file in it is
- * listed in the folder's own manifest, so what a user adds to the folder is never taken for
- * zkgen's (src/write.ts). A path a line, sorted, after a comment header; the manifest lists itself.
- */
-export const MANIFEST = 'zkgen-manifest.txt';
 
 const MANIFEST_HEADER = [
   `# ${MANIFEST}: the files zkgen wrote in this folder, one path a line.`,
@@ -88,6 +92,7 @@ function manifest(paths: readonly string[]): GeneratedFile {
   return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
 }
 
+export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
 export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {

@@ -3,6 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { sh } from '../quote.js';
+import { clientAddress, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -20,7 +21,14 @@ export interface MemberView {
   readonly machine: string;
   /** The Swarm placement constraint that pins it to its machine's node. */
   readonly placement: string;
+  /** The port clients use: the plaintext one, or the secure one once that is closed. */
   readonly clientPort: number;
+  /** Where and how scripts and health checks ask the member's mode inside its container (src/security.ts). */
+  readonly probeHost: string;
+  readonly probePort: number;
+  readonly probeRequest: string;
+  /** probeHost:clientPort, as zkCli inside the container connects. */
+  readonly probeAddress: string;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
   /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
@@ -76,6 +84,8 @@ export interface EnsembleView {
   readonly zkCli: readonly string[];
   /** Seconds a rolling restart lets a member stop before Docker kills it (the dialect's). */
   readonly stopTimeout: number;
+  /** `docker exec -e` assignments zkCli needs (a TLS client's flags), or none. */
+  readonly zkCliEnvironment: readonly KeyValue[];
   readonly members: readonly MemberView[];
   readonly restart?: string;
   readonly health?: HealthView;
@@ -99,14 +109,6 @@ export function memberConfigViews(ensemble: Ensemble): MemberConfigView[] {
   return ensemble.members.map((m) => ({ id: m.id, name: m.name, zooCfg: pairs(dialect.zooCfg(m, ensemble)), zooCfgPath: dialect.zooCfgPath }));
 }
 
-export function clientAddress(member: Member): string {
-  return `${member.host}:${member.ports.client}`;
-}
-
-/** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
-export function connectStringOf(ensemble: Ensemble): string {
-  return ensemble.members.map(clientAddress).join(',');
-}
 
 /** The Swarm node label that places a machine's members, as key and value. */
 export const NODE_LABEL = 'zkgen.host';
@@ -120,8 +122,13 @@ const STACK_RESTART: Record<RestartPolicy, string> = { no: 'none', 'on-failure':
  * standalone) only with a quorum, unlike `ruok`. The images ship bash but no netcat, so bash's
  * /dev/tcp asks.
  */
-export function probe(host: string, port: number): string {
-  return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+export function probe({ host, port, request }: Probe): string {
+  if (request === 'srvr') {
+    return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+  }
+  // The AdminServer's srvr answers with the server's stats, server_state among them, only while
+  // the member serves.
+  return `exec 3<>/dev/tcp/${host}/${port} && printf "${request}" >&3 && while read -r line; do case $line in *server_state*) exit 0 ;; esac; done <&3; exit 1`;
 }
 
 // A member starting over its data can take a while to load its snapshot: failures in the first
@@ -131,7 +138,7 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareView | undefined {
   const dialect = DIALECTS[ensemble.dialect];
   if (dialect.dataOwner === undefined) return undefined;
-  const folders = members.flatMap((m) => dialect.volumes(m).map(([host]) => host));
+  const folders = members.flatMap((m) => dialect.volumes(m, ensemble).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host));
   const inside = folders.map((_, i) => `/zkgen/${i}`);
   return {
     service: PREPARE_SERVICE,
@@ -152,19 +159,24 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
   const members = ensemble.members
     .filter((m) => machine === undefined || m.machine === machine)
     .map((m): MemberView => {
-      // Every image binds the client port on every interface: 127.0.0.1 reaches it from inside.
-      const check = probe('127.0.0.1', m.ports.client);
-      const volumes = dialect.volumes(m);
+      const asked = probeOf(m, ensemble);
+      const check = probe(asked);
+      const clientPort = plaintextClientOpen(ensemble) ? m.ports.client : m.ports.secureClient!;
+      const volumes = dialect.volumes(m, ensemble);
       return {
         name: m.name,
         role: m.role,
         host: m.host,
         machine: m.machine,
         placement: `node.labels.${NODE_LABEL} == ${m.machine}`,
-        clientPort: m.ports.client,
-        clientAddress: clientAddress(m),
+        clientPort,
+        probeHost: asked.host,
+        probePort: asked.port,
+        probeRequest: asked.request,
+        probeAddress: `${asked.host}:${clientPort}`,
+        clientAddress: clientAddress(m, ensemble),
         volumes: volumes.map(([host, container]) => `${host}:${container}`),
-        folders: volumes.map(([host]) => host),
+        folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
         environment: pairs(dialect.environment(m, ensemble)),
         probe: check,
         probeCommandLine: `bash -c ${sh(check)}`,
@@ -188,10 +200,33 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
+    zkCliEnvironment: plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? []),
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,
     reader,
   };
+}
+
+/** What tls.sh sees: the keys folder, the user who must read them, each member's names for its certificate. */
+export interface TlsView {
+  readonly keys: string;
+  readonly owner: string;
+  readonly files: typeof TLS_FILES;
+  readonly members: ReadonlyArray<{ readonly name: string; readonly altNames: string }>;
+}
+
+export function tlsView(ensemble: Ensemble): TlsView {
+  return {
+    keys: ensemble.tls!.keys,
+    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    files: TLS_FILES,
+    members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
+  };
+}
+
+/** What auth.sh sees: the secrets folder, the user who must read it, the JAAS file's name. */
+export function authView(ensemble: Ensemble): { secrets: string; owner: string; jaasFile: string } {
+  return { secrets: ensemble.auth!.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', jaasFile: JAAS_FILE };
 }

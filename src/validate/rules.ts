@@ -6,6 +6,7 @@ import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
+import { ownAddress, plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -26,6 +27,13 @@ function duplicates(members: readonly Member[], key: (m: Member) => unknown): Ar
   }
   return pairs;
 }
+
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
+/**
+ * Whether two addresses a member binds on one machine may be the same: zkgen resolves no names, so
+ * a name may stand for any address of its machine; only two different IPv4 addresses are surely apart.
+ */
+const mayBeOneAddress = (a: string, b: string) => a === b || !IPV4.test(a) || !IPV4.test(b);
 
 /** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
@@ -68,7 +76,7 @@ function bindings(e: Ensemble): Binding[] {
       const port = member.ports[kind];
       if (port === undefined) return [];
       const at = member.origin.ports[kind];
-      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(kind) && { address: addressOf(member.host) }) }];
+      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(e, kind) && { address: addressOf(member.host) }) }];
     }),
     ...configPorts.flatMap(([key, value]): Binding[] => {
       const port = asPort(value);
@@ -82,9 +90,12 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Where a member's port is bound: peer and election ports on the member's own address (ZooKeeper
- * binds the server line's address), client, AdminServer and metrics ports on every interface.
+ * binds the server line's address); client and AdminServer ports there too when the ensemble
+ * listens on its own addresses and the image can say so (src/security.ts); metrics ports on every
+ * interface.
  */
-const bindsOwnAddress = (kind: PortKind) => kind === 'peer' || kind === 'election';
+const bindsOwnAddress = (e: Ensemble, kind: PortKind) =>
+  kind === 'peer' || kind === 'election' || ((kind === 'client' || kind === 'admin' || kind === 'secureClient') && e.listen === 'own' && DIALECTS[e.dialect].bindsOwnAddress);
 
 export const RULES: readonly Rule[] = [
   {
@@ -125,10 +136,11 @@ export const RULES: readonly Rule[] = [
     name: 'Members keep their data apart',
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
-    // dataDir: one member's folder inside another's would be written by both.
+    // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
+    // ensemble's shared secrets) are written by none.
     check: (e) => {
       const problems: Problem[] = [];
-      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m).map(([host]) => host) }));
+      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
       const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
       // Each member's folder is one mistake, told once, against the first member it meets.
@@ -230,7 +242,7 @@ export const RULES: readonly Rule[] = [
         const { member, port } = binding;
         const mine = { ...binding, machine: member.machine };
         const holder = taken.find(
-          (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || t.address === mine.address),
+          (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || mayBeOneAddress(t.address, mine.address)),
         );
         taken.push(mine);
         if (!holder) continue;
@@ -382,6 +394,77 @@ export const RULES: readonly Rule[] = [
           : [];
       });
     },
+  },
+  {
+    name: 'The image can run TLS as asked',
+    severity: 'error',
+    check: (e) => {
+      const reason = DIALECTS[e.dialect].noTls;
+      return e.tls && (e.tls.client || e.tls.quorum || e.tls.portUnification) && reason ? [{ pointer: e.origin.tls, message: reason }] : [];
+    },
+  },
+  {
+    name: 'Keys and secrets stay apart from data',
+    severity: 'error',
+    // A member writes its data folders; the keys and secrets folders are read by members only.
+    check: (e) => {
+      const folders = [
+        ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
+        ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
+      ];
+      return folders.flatMap(({ folder, pointer, what }) =>
+        e.members
+          .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(([host, inside]) => !inside.endsWith(':ro') && (within(host, folder) || within(folder, host))))
+          .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
+      );
+    },
+  },
+  {
+    name: 'The image can authenticate as asked',
+    severity: 'error',
+    check: (e) => {
+      const reasons = DIALECTS[e.dialect].noAuth;
+      if (!e.auth || !reasons) return [];
+      return (['quorum', 'client'] as const).flatMap((kind) => (e.auth![kind] && reasons[kind] ? [{ pointer: `${e.origin.auth}/${kind}`, message: reasons[kind]! }] : []));
+    },
+  },
+  {
+    name: 'With the plaintext client port closed, members are asked through the AdminServer',
+    severity: 'error',
+    check: (e) =>
+      !plaintextClientOpen(e) && !e.adminServer
+        ? [
+            {
+              pointer: e.origin.adminServer || e.origin.tls,
+              message:
+                'with client TLS and the plaintext client port closed, status.sh, rolling-restart.sh and the health checks ask each member through its AdminServer (on its own address): turn adminServer on, or keep tls.plaintextClientPort',
+            },
+          ]
+        : [],
+  },
+  {
+    name: 'config leaves client TLS to tls',
+    severity: 'error',
+    check: (e) =>
+      e.tls?.client
+        ? e.settings.config
+            .filter(([key]) => ['secureClientPort', 'secureClientPortAddress', 'serverCnxnFactory'].includes(key))
+            .map(([key]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write with tls.client: set the port with ports.secureClient` }))
+        : [],
+  },
+  {
+    name: 'Client ports listen only where the file says',
+    severity: 'warning',
+    // "listen": "all" is the file saying so; without it, an image that cannot bind is told of.
+    check: (e) =>
+      e.listen === 'own' && !DIALECTS[e.dialect].bindsOwnAddress
+        ? [
+            {
+              pointer: e.origin.image,
+              message: `${DIALECTS[e.dialect].repository} cannot be told where to listen: each member's client port listens on every interface of its machine; say "listen": "all" to accept that, or use an image that can bind`,
+            },
+          ]
+        : [],
   },
   {
     name: 'An image reference pins a tag or a digest',

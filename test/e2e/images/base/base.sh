@@ -21,6 +21,12 @@ readonly root_jars=(
   # Debian's ZooKeeper lacks the servlet API, without which the AdminServer
   # ("Unable to load jetty") never opens its port.
   /usr/share/java/servlet-api.jar
+  # TLS (secureClientPort, sslQuorum) runs on Netty's SslHandler, whose classes
+  # need these besides the Netty jars zookeeper.jar's manifest names; the real
+  # images ship them in their release's lib/.
+  /usr/share/java/netty-codec.jar
+  /usr/share/java/netty-resolver.jar
+  /usr/share/java/netty-transport-native-unix-common.jar
 )
 # What a Debian or Ubuntu base image offers in a shell: coreutils and the
 # everyday text and process tools. Deliberately no network client (nc, wget,

@@ -1,0 +1,645 @@
+// Where a generated ensemble can be reached, for real: each member's client port and AdminServer
+// listen on its own address only, never on a wildcard address, unless the file says
+// `"listen": "all"`.
+//
+// - A default ensemble (host localhost) on the official image's stand-in: no client or AdminServer
+//   port of the ensemble on 0.0.0.0 or [::] (read from /proc/net/tcp and tcp6); from another
+//   network namespace, on a bridge this file creates (10.78.0.0/24), a connection to the machine's
+//   bridge address reaches a port the test opens there but none of the members' ports; from the
+//   host, each member answers at its own address. status.sh and smoke-test.sh pass. The same for
+//   the bitnami and confluent stand-ins, which are told through their own variables.
+// - An ensemble whose host is the bridge address 10.78.0.1: members listen there and not on
+//   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
+//   work, because they dial the member's own address inside its container.
+//
+// - TLS and SASL on the official image's stand-in: see the sections below.
+//
+// THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES (see test/e2e/images/build.sh).
+// Needs root (namespaces and a bridge, created here and removed afterwards: names zksec*).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Bundle,
+  ROOT,
+  compose,
+  docker,
+  engineEnv,
+  expectSmokeTestOk,
+  expectStatusServing,
+  generate,
+  logTail,
+  modeOf,
+  range,
+  removeContainers,
+  runScript,
+  scratchDir,
+  useEngine,
+  waitFor,
+  waitForPortsFree,
+  waitForQuorum,
+} from './support.js';
+
+const skip = useEngine();
+if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
+
+const IMAGE = 'zookeeper:3.9.4';
+const NS = 'zksec1';
+const BRIDGE = 'zksecbr0';
+const VETH = 'zksecv1';
+const BRIDGE_ADDRESS = '10.78.0.1';
+const NS_ADDRESS = '10.78.0.2';
+
+// --- the other network namespace -------------------------------------------------------------
+
+function ip(args: string[]): { code: number | null; stderr: string } {
+  const result = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+  return { code: result.status, stderr: result.stderr ?? '' };
+}
+
+function mustIp(args: string[]): void {
+  const result = ip(args);
+  if (result.code !== 0) throw new Error(`ip ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+}
+
+/** A bridge holding 10.78.0.1 in this namespace, and namespace zksec1 at 10.78.0.2 on it. */
+function createNamespace(): void {
+  removeNamespace();
+  mustIp(['link', 'add', BRIDGE, 'type', 'bridge']);
+  mustIp(['addr', 'add', `${BRIDGE_ADDRESS}/24`, 'dev', BRIDGE]);
+  mustIp(['link', 'set', BRIDGE, 'up']);
+  mustIp(['netns', 'add', NS]);
+  mustIp(['link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS]);
+  mustIp(['link', 'set', VETH, 'master', BRIDGE, 'up']);
+  mustIp(['netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_ADDRESS}/24`, 'dev', 'eth0']);
+  mustIp(['netns', 'exec', NS, 'ip', 'link', 'set', 'eth0', 'up']);
+  mustIp(['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
+}
+
+/** Removes what createNamespace made (the veth pair goes with the namespace). */
+function removeNamespace(): void {
+  ip(['netns', 'del', NS]);
+  ip(['link', 'del', VETH]);
+  ip(['link', 'del', BRIDGE]);
+}
+
+/** Whether a TCP connection from the other namespace to host:port succeeds within 3 s. */
+function connectsFromNamespace(host: string, port: number): boolean {
+  const result = spawnSync('ip', ['netns', 'exec', NS, 'timeout', '3', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1"', host, String(port)], {
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
+  return result.status === 0;
+}
+
+/** srvr asked from the other namespace: the answer, or '' when nothing answers. */
+function srvrFromNamespace(host: string, port: number): string {
+  const result = spawnSync('ip', ['netns', 'exec', NS, 'timeout', '3', 'bash', '-c', 'exec 3<>"/dev/tcp/$0/$1" && printf srvr >&3 && cat <&3', host, String(port)], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  });
+  return result.stdout ?? '';
+}
+
+// --- what listens where ----------------------------------------------------------------------
+
+/** /proc/net/tcp's HEX address → dotted IPv4 (little-endian words). */
+function ipv4(hex: string): string {
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
+}
+
+/** /proc/net/tcp6's HEX address → '::' for the wildcard, a dotted IPv4 for v4-mapped, else hex. */
+function ipv6(hex: string): string {
+  if (/^0{32}$/.test(hex)) return '::';
+  if (hex.startsWith('0000000000000000FFFF0000')) return ipv4(hex.slice(24));
+  return hex;
+}
+
+/** Every listening TCP socket on these ports in this namespace (shared with host-networked containers). */
+function listenersOn(ports: number[]): Array<{ port: number; address: string }> {
+  const found: Array<{ port: number; address: string }> = [];
+  for (const [table, decode] of [
+    ['/proc/net/tcp', ipv4],
+    ['/proc/net/tcp6', ipv6],
+  ] as const) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !fields[1]) continue;
+      const [hexAddress, hexPort] = fields[1].split(':');
+      const port = parseInt(hexPort ?? '', 16);
+      if (ports.includes(port)) found.push({ port, address: decode(hexAddress ?? '') });
+    }
+  }
+  return found.sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+}
+
+const WILDCARDS = ['0.0.0.0', '::'];
+
+// --- scenarios -------------------------------------------------------------------------------
+
+function ensureImage(image: string): void {
+  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
+  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
+}
+
+async function health(name: string): Promise<string> {
+  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
+  return result.code === 0 ? result.stdout.trim() : 'absent';
+}
+
+interface Scenario {
+  label: string;
+  image: string;
+  host?: string;
+  /** `"listen": "all"`: the file's explicit choice of every interface. */
+  all?: boolean;
+  /** The address each member must listen on. */
+  own: string;
+  base: { client: number; peer: number; election: number; admin: number };
+}
+
+const SCENARIOS: Scenario[] = [
+  { label: 'localhost', image: IMAGE, own: '127.0.0.1', base: { client: 29181, peer: 29281, election: 29381, admin: 29481 } },
+  { label: 'bridge', image: IMAGE, host: BRIDGE_ADDRESS, own: BRIDGE_ADDRESS, base: { client: 29581, peer: 29681, election: 29781, admin: 29881 } },
+  // The other images that can bind, each through its own variables.
+  { label: 'bitnami', image: 'bitnami/zookeeper:3.9', own: '127.0.0.1', base: { client: 31181, peer: 31281, election: 31381, admin: 31481 } },
+  { label: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', own: '127.0.0.1', base: { client: 31581, peer: 31681, election: 31781, admin: 31881 } },
+  // The explicit choice does open them: every interface (Java binds the IPv6 wildcard).
+  { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
+];
+
+describe.skipIf(skip).sequential('nothing listens beyond the member\'s own address', () => {
+  beforeAll(() => {
+    for (const image of new Set(SCENARIOS.map((s) => s.image))) ensureImage(image);
+    createNamespace();
+  }, 600_000);
+
+  afterAll(() => removeNamespace());
+
+  for (const scenario of SCENARIOS) {
+    const names = range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+    const clientPorts = range(scenario.base.client, 3);
+    const adminPorts = range(scenario.base.admin, 3);
+    const project = `zkgen-e2e-sec-${scenario.label}`;
+
+    describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}${scenario.all ? ', "listen": "all"' : ''}`, () => {
+      let bundle: Bundle;
+      let file: string;
+      let scratch: string | undefined;
+
+      beforeAll(async () => {
+        scratch = scratchDir(`sec-${scenario.label}`);
+        bundle = generate(
+          {
+            image: scenario.image,
+            servers: names.map((name) => ({ name })),
+            ...(scenario.host && { host: scenario.host }),
+            ...(scenario.all && { listen: 'all' }),
+            ports: scenario.base,
+            dataRoot: join(scratch, 'data'),
+            heap: '64m',
+          },
+          scratch,
+        );
+        file = join(bundle.dir, 'docker-compose.yml');
+        await removeContainers(names);
+        await waitForPortsFree([...clientPorts, ...adminPorts, ...range(scenario.base.peer, 3), ...range(scenario.base.election, 3)]);
+        const up = await compose(file, ['-p', project, 'up', '-d']);
+        expect(up.code, up.stderr).toBe(0);
+        try {
+          // status.sh dials each member's own address inside its container: serving through it
+          // is the quorum, seen the way the bundle sees it.
+          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+        } catch (error) {
+          throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+        }
+      }, 600_000);
+
+      afterAll(async () => {
+        if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+        await removeContainers(names);
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      });
+
+      test('no client or AdminServer port of the ensemble on a wildcard address; each on its own', () => {
+        const listening = listenersOn([...clientPorts, ...adminPorts]);
+        // Every port is open somewhere: an absent listener would pass the wildcard check for nothing.
+        expect(new Set(listening.map((l) => l.port))).toEqual(new Set([...clientPorts, ...adminPorts]));
+        if (!scenario.all) expect(listening.filter((l) => WILDCARDS.includes(l.address))).toEqual([]);
+        expect(listening.every((l) => l.address === scenario.own), JSON.stringify(listening)).toBe(true);
+      });
+
+      test('from another namespace, only the member\'s own address is reachable', async () => {
+        // The path works: a port the test opens on the bridge address is reachable from there.
+        const server = net.createServer((socket) => socket.end());
+        await new Promise<void>((resolve) => server.listen(29999, BRIDGE_ADDRESS, resolve));
+        try {
+          expect(connectsFromNamespace(BRIDGE_ADDRESS, 29999)).toBe(true);
+        } finally {
+          server.close();
+        }
+        for (const port of [...clientPorts, ...adminPorts]) {
+          expect(connectsFromNamespace(BRIDGE_ADDRESS, port), `${BRIDGE_ADDRESS}:${port}`).toBe(scenario.own === BRIDGE_ADDRESS || scenario.all === true);
+        }
+        if (scenario.own === BRIDGE_ADDRESS) {
+          for (const port of clientPorts) expect(srvrFromNamespace(BRIDGE_ADDRESS, port)).toMatch(/^Mode: (leader|follower)$/m);
+        }
+      });
+
+      test('from this machine, each member answers at its own address and nowhere else', async () => {
+        if (scenario.own === '127.0.0.1' || scenario.all) {
+          await waitForQuorum(clientPorts, { timeoutMs: 30_000 });
+        } else {
+          // Bound to the bridge address, a member is not on 127.0.0.1.
+          for (const port of clientPorts) {
+            const refused = await new Promise<boolean>((resolve) => {
+              const socket = net.connect({ host: '127.0.0.1', port });
+              socket.on('connect', () => (socket.destroy(), resolve(false)));
+              socket.on('error', () => resolve(true));
+            });
+            expect(refused, `127.0.0.1:${port}`).toBe(true);
+          }
+        }
+      });
+
+      test('status.sh, smoke-test.sh and the health checks work at the member\'s own address', async () => {
+        await expectStatusServing(bundle);
+        await expectSmokeTestOk(bundle);
+        await waitFor('every member healthy', async () => ((await Promise.all(names.map(health))).every((h) => h === 'healthy') ? true : undefined), {
+          timeoutMs: 90_000,
+          intervalMs: 1000,
+        });
+      });
+    });
+  }
+});
+
+async function runStatus(bundle: Bundle): Promise<number | null> {
+  return (await runScript(bundle, 'status.sh', { timeoutMs: 60_000 })).code;
+}
+
+// --- TLS -------------------------------------------------------------------------------------
+// An official-image ensemble with `"tls": { "quorum": true, "client": true }`: tls.sh makes the
+// keys outside the bundle, `docker-compose up -d` reaches a quorum over TLS, status.sh (through
+// the AdminServer) and smoke-test.sh (zkCli as a TLS client) pass, a TLS handshake with the
+// ensemble's CA succeeds on each secure client port and election port, a plaintext srvr to the
+// secure port gets no answer, the plaintext client port is closed, and a member given a key
+// from another CA cannot join.
+
+/** `openssl s_client` to 127.0.0.1:port with the CA and a client certificate: whether the handshake verifies. */
+function handshake(port: number, caFile: string, pemFile: string): { ok: boolean; output: string } {
+  const result = spawnSync(
+    'timeout',
+    ['10', 'openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-cert', pemFile, '-key', pemFile, '-verify_return_error', '-brief'],
+    { input: '', encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' },
+  );
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  return { ok: result.status === 0 && /Verification: OK/.test(output), output };
+}
+
+/** GET /commands/srvr on a member's AdminServer at 127.0.0.1: its server_state, or undefined. */
+function adminState(port: number, timeoutMs = 2000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(/"server_state" *: *"([a-z]+)"/.exec(answer)?.[1]);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('GET /commands/srvr HTTP/1.0\r\n\r\n'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+/** The AdminServer's HTTP status line for ruok (answered whether or not the member serves), or ''. */
+function adminStatusLine(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), 2000);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer.split('\r\n')[0] ?? '');
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('GET /commands/ruok HTTP/1.0\r\n\r\n'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+/** Whatever a port answers to a plaintext srvr within 3 s ('' for nothing). */
+function plaintextAnswer(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => done(), 3000);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write('srvr'));
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+function runTlsScript(bundle: Bundle, keys?: string): { code: number | null; output: string } {
+  const result = spawnSync(join(bundle.dir, 'tls.sh'), keys ? [keys] : [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+  return { code: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+function filesUnder(dir: string): string[] {
+  const result = spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' });
+  return (result.stdout ?? '').split('\n').filter(Boolean).sort();
+}
+
+describe.skipIf(skip).sequential(`TLS: ${IMAGE} stand-in, quorum and clients over TLS`, () => {
+  const names = range(1, 3).map((i) => `tls${i}`);
+  const base = { client: 30181, peer: 30281, election: 30381, admin: 30481, secureClient: 30581 };
+  const clientPorts = range(base.client, 3);
+  const securePorts = range(base.secureClient, 3);
+  const electionPorts = range(base.election, 3);
+  const adminPorts = range(base.admin, 3);
+  const project = 'zkgen-e2e-tls';
+  let bundle: Bundle;
+  let file: string;
+  let scratch: string;
+  let keys: string;
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('tls');
+    bundle = generate(
+      { image: IMAGE, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', tls: { quorum: true, client: true } },
+      scratch,
+    );
+    keys = join(scratch, 'data', 'tls');
+    file = join(bundle.dir, 'docker-compose.yml');
+    await removeContainers(names);
+    await waitForPortsFree([...clientPorts, ...securePorts, ...electionPorts, ...adminPorts, ...range(base.peer, 3)]);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('tls.sh makes the keys outside the bundle, mode 0600, and keeps them when run again', () => {
+    const first = runTlsScript(bundle);
+    expect(first.code, first.output).toBe(0);
+    const made = filesUnder(keys);
+    expect(made).toEqual(
+      expect.arrayContaining([join(keys, 'ca', 'ca.crt'), ...names.flatMap((n) => ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass'].map((f) => join(keys, 'members', n, f)))]),
+    );
+    for (const f of made) expect((spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout ?? '').trim(), f).toBe('600');
+    // No password, key or certificate is in the bundle.
+    const secrets = made.filter((f) => f.endsWith('.pass')).map((f) => readFileSync(f, 'utf8'));
+    const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThan(20);
+      expect(bundleText.includes(s)).toBe(false);
+    }
+    expect(bundleText).not.toMatch(/BEGIN (RSA |EC )?PRIVATE KEY|BEGIN CERTIFICATE/);
+    const before = made.map((f) => readFileSync(f, 'latin1'));
+    const again = runTlsScript(bundle);
+    expect(again.code, again.output).toBe(0);
+    expect(filesUnder(keys)).toEqual(made);
+    expect(made.map((f) => readFileSync(f, 'latin1'))).toEqual(before);
+  });
+
+  test('docker-compose up -d: every member serves (status.sh, through the AdminServer) and smoke-test.sh passes through TLS', async () => {
+    const up = await compose(file, ['-p', project, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    try {
+      await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
+    } catch (error) {
+      throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
+    }
+    await expectStatusServing(bundle);
+    await expectSmokeTestOk(bundle);
+  }, 300_000);
+
+  test('a TLS handshake with the ensemble\'s CA succeeds on each secure client port and election port', () => {
+    const pem = join(scratch, 'client.pem');
+    const exported = spawnSync(
+      'openssl',
+      ['pkcs12', '-in', join(keys, 'members', names[0]!, 'keystore.p12'), '-passin', `file:${join(keys, 'members', names[0]!, 'keystore.pass')}`, '-nodes', '-out', pem],
+      { encoding: 'utf8' },
+    );
+    expect(exported.status, exported.stderr).toBe(0);
+    for (const port of [...securePorts, ...electionPorts]) {
+      const result = handshake(port, join(keys, 'ca', 'ca.crt'), pem);
+      expect(result.ok, `port ${port}: ${result.output}`).toBe(true);
+    }
+  });
+
+  test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
+    for (const port of securePorts) expect(await plaintextAnswer(port), `secure port ${port}`).not.toMatch(/Mode:/);
+    expect(listenersOn(clientPorts)).toEqual([]);
+    expect(listenersOn(securePorts).every((l) => l.address === '127.0.0.1')).toBe(true);
+  });
+
+  test('a member given a key from another CA cannot join the quorum', async () => {
+    const other = join(scratch, 'other-ca');
+    const made = runTlsScript(bundle, other);
+    expect(made.code, made.output).toBe(0);
+    const victim = names[2]!;
+    await docker(['stop', '-t', '1', victim]);
+    const own = join(keys, 'members', victim);
+    rmSync(`${own}.kept`, { recursive: true, force: true });
+    spawnSync('mv', [own, `${own}.kept`]);
+    spawnSync('cp', ['-a', join(other, 'members', victim), own]);
+    await docker(['start', victim]);
+    // Its AdminServer comes up; it never serves, while the other two do.
+    await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    const deadline = performance.now() + 25_000;
+    while (performance.now() < deadline) {
+      expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const log = await logTail(victim, 200);
+    console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
+    const states = await Promise.all(adminPorts.slice(0, 2).map((p) => adminState(p)));
+    expect(states.sort()).toEqual(['follower', 'leader']);
+    // With its own key back, it joins.
+    await docker(['stop', '-t', '1', victim]);
+    rmSync(own, { recursive: true, force: true });
+    spawnSync('mv', [`${own}.kept`, own]);
+    await docker(['start', victim]);
+    await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
+  }, 300_000);
+});
+
+// --- SASL authentication ---------------------------------------------------------------------
+// An official-image ensemble with `"auth": { "quorum": true, "client": true }`: auth.sh makes the
+// JAAS file outside the bundle; the members reach a quorum through quorum SASL; status.sh (srvr,
+// which needs no session) and smoke-test.sh (zkCli authenticating with the JAAS file's Client
+// section) pass; a node-zookeeper-client session without credentials cannot write or read.
+
+/**
+ * What a client without credentials gets from a member: ZooKeeper's wire protocol spoken directly
+ * (a session, then a create of /zkgen-unauthenticated with an open ACL), and the reply's error
+ * code: 0 for created, -124 (SessionClosedRequireAuth) when the member refuses an unauthenticated
+ * session, or undefined when no reply came within 10 s. (node-zookeeper-client throws on -124,
+ * a code it does not know, from inside its socket handler.)
+ */
+function unauthenticatedCreate(port: number): Promise<number | undefined> {
+  const int = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const long0 = Buffer.alloc(8);
+  const string = (s: string) => Buffer.concat([int(Buffer.byteLength(s)), Buffer.from(s)]);
+  const frame = (body: Buffer) => Buffer.concat([int(body.length), body]);
+  // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
+  const connect = frame(Buffer.concat([int(0), long0, int(10_000), long0, int(16), Buffer.alloc(16), Buffer.from([0])]));
+  // RequestHeader (xid 1, type 1: create), path, data, ACL [world:anyone, all], flags 0.
+  const create = frame(Buffer.concat([int(1), int(1), string('/zkgen-unauthenticated'), int(1), Buffer.from('x'), int(1), int(31), string('world'), string('anyone'), int(0)]));
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    let connected = false;
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => finish(undefined), 10_000);
+    const finish = (code: number | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(code);
+    };
+    socket.on('connect', () => socket.write(connect));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        const body = received.subarray(4, 4 + received.readInt32BE(0));
+        received = received.subarray(4 + body.length);
+        if (!connected) {
+          connected = true;
+          socket.write(create);
+        } else if (body.readInt32BE(0) === 1) {
+          // ReplyHeader: xid, zxid, err.
+          finish(body.readInt32BE(12));
+        }
+      }
+    });
+    socket.on('close', () => finish(undefined));
+    socket.on('error', () => finish(undefined));
+  });
+}
+
+describe.skipIf(skip).sequential(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
+  const names = range(1, 3).map((i) => `auth${i}`);
+  const base = { client: 30681, peer: 30781, election: 30881, admin: 30981 };
+  const clientPorts = range(base.client, 3);
+  const project = 'zkgen-e2e-auth';
+  let bundle: Bundle;
+  let file: string;
+  let scratch: string;
+  let secrets: string;
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('auth');
+    bundle = generate(
+      { image: IMAGE, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', auth: { quorum: true, client: true } },
+      scratch,
+    );
+    secrets = join(scratch, 'data', 'auth');
+    file = join(bundle.dir, 'docker-compose.yml');
+    await removeContainers(names);
+    await waitForPortsFree([...clientPorts, ...range(base.peer, 3), ...range(base.election, 3), ...range(base.admin, 3)]);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('auth.sh makes the secrets outside the bundle, mode 0600, and keeps them when run again', () => {
+    const run = () => spawnSync(join(bundle.dir, 'auth.sh'), [], { cwd: bundle.dir, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    const first = run();
+    expect(first.status, `${first.stdout}${first.stderr}`).toBe(0);
+    const jaas = join(secrets, 'jaas.conf');
+    expect((spawnSync('stat', ['-c', '%a', jaas], { encoding: 'utf8' }).stdout ?? '').trim()).toBe('600');
+    const text = readFileSync(jaas, 'utf8');
+    const passwords = [...text.matchAll(/"([0-9a-f]{48})"/g)].map((m) => m[1]!);
+    expect(new Set(passwords).size).toBe(2);
+    const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
+    for (const p of passwords) expect(bundleText.includes(p)).toBe(false);
+    const again = run();
+    expect(again.status).toBe(0);
+    expect(readFileSync(jaas, 'utf8')).toBe(text);
+  });
+
+  test('docker-compose up -d reaches a quorum through quorum SASL; status.sh and smoke-test.sh pass', async () => {
+    const up = await compose(file, ['-p', project, 'up', '-d']);
+    expect(up.code, up.stderr).toBe(0);
+    try {
+      await waitForQuorum(clientPorts, { timeoutMs: 120_000 });
+    } catch (error) {
+      throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
+    }
+    await expectStatusServing(bundle);
+    await expectSmokeTestOk(bundle);
+  }, 300_000);
+
+  test('a server without the ensemble\'s quorum secret cannot join', async () => {
+    // The same ensemble with secrets of its own, for the third member only.
+    const other = generate(
+      {
+        image: IMAGE,
+        servers: names.map((name) => ({ name })),
+        ports: base,
+        dataRoot: join(scratch, 'data'),
+        heap: '64m',
+        auth: { quorum: true, client: true, secrets: join(scratch, 'other-secrets') },
+      },
+      scratch,
+      'other',
+    );
+    const made = spawnSync(join(other.dir, 'auth.sh'), [], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(made.status, made.stderr).toBe(0);
+    const victim = names[2]!;
+    const otherFile = join(other.dir, 'docker-compose.yml');
+    const swapped = await compose(otherFile, ['-p', project, 'up', '-d', victim]);
+    expect(swapped.code, swapped.stderr).toBe(0);
+    await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const deadline = performance.now() + 20_000;
+    while (performance.now() < deadline) {
+      expect(await modeOf(clientPorts[2]!), `${victim} serves with another quorum secret`).toBe('not-serving');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const log = await logTail(victim, 200);
+    console.log(`auth: ${victim} with another quorum secret: ${/SaslException|Authentication failed|auth failed|SASL/i.exec(log)?.[0] ?? 'no SASL failure in its log'}`);
+    expect((await Promise.all(clientPorts.slice(0, 2).map((p) => modeOf(p)))).sort()).toEqual(['follower', 'leader']);
+    // With the ensemble's secret again, it joins.
+    const back = await compose(file, ['-p', project, 'up', '-d', victim]);
+    expect(back.code, back.stderr).toBe(0);
+    await waitForQuorum(clientPorts, { timeoutMs: 90_000 });
+  }, 300_000);
+
+  test('a client without credentials is refused', async () => {
+    for (const port of clientPorts) {
+      // -124: SessionClosedRequireAuth, ZooKeeper's answer to a session that has not authenticated.
+      expect(await unauthenticatedCreate(port), `create through ${port} without credentials`).toBe(-124);
+    }
+  });
+});
