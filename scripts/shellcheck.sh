@@ -10,5 +10,5 @@ mapfile -t files < <(
     git ls-files -- 'generated/**' 'test/fixtures/**' | grep -E '\.sh$' || true
   } | sort -u
 )
-shellcheck --severity=style -- "${files[@]}"
+shellcheck --severity=style --external-sources --source-path=SCRIPTDIR -- "${files[@]}"
 echo "shellcheck: ${#files[@]} scripts clean"

@@ -148,7 +148,15 @@ export function probeOf(member: Member, ensemble: Ensemble): Probe {
 
 /** host:port a client connects to: the plaintext client port, or the secure one once that is closed. */
 export function clientAddress(member: Member, ensemble: Ensemble): string {
-  return `${member.host}:${plaintextClientOpen(ensemble) ? member.ports.client : member.ports.secureClient}`;
+  return `${member.host}:${clientPortOf(member, ensemble)}`;
+}
+
+/** The port clients use: the plaintext one, or the secure one once that is closed. */
+export function clientPortOf(member: Member, ensemble: Ensemble): number {
+  if (plaintextClientOpen(ensemble)) return member.ports.client;
+  // resolve lays out a secure client port whenever client TLS is on.
+  if (member.ports.secureClient === undefined) throw new Error(`zkgen bug: ${member.name} has client TLS but no secure client port`);
+  return member.ports.secureClient;
 }
 
 /** host:port of every member, in id order: what a client is given to find the ensemble. */

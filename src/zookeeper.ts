@@ -32,7 +32,7 @@ export function fourLetterWords(ensemble: Ensemble): string {
 export function quorumGroups(ensemble: Ensemble): Setting[] {
   const grouped = ensemble.members.filter((m) => m.group !== undefined);
   if (grouped.length === 0) return [];
-  const groups = [...new Set(grouped.map((m) => m.group!))].sort((a, b) => a - b);
+  const groups = [...new Set(grouped.flatMap((m) => (m.group === undefined ? [] : [m.group])))].sort((a, b) => a - b);
   return [
     ...groups.map((g): Setting => [`group.${g}`, grouped.filter((m) => m.group === g).map((m) => m.id).join(':')]),
     ...grouped.map((m): Setting => [`weight.${m.id}`, String(m.weight ?? 1)]),

@@ -97,7 +97,13 @@ function bindings(out: Map<string, string>): Array<{ member: string; kind: strin
     result.push({ member: m[1]!, kind: 'peer', port: Number(peer), address }, { member: m[1]!, kind: 'election', port: Number(election), address });
     // As ZooKeeper 3.5+ reads it: the own server line's `;[address:]port`, else clientPortAddress
     // and clientPort; no address is every interface.
-    const [lineAddress, linePort] = client === undefined ? [] : client.includes(':') ? client.split(':') : [undefined, client];
+    let lineAddress: string | undefined;
+    let linePort: string | undefined;
+    if (client !== undefined) {
+      const colon = client.lastIndexOf(':');
+      lineAddress = colon === -1 ? undefined : client.slice(0, colon);
+      linePort = colon === -1 ? client : client.slice(colon + 1);
+    }
     const clientAddress = lineAddress ?? cfg.get('clientPortAddress');
     const clientPort = linePort ?? cfg.get('clientPort');
     // No client port at all when client TLS closes the plaintext one.

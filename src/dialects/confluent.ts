@@ -49,6 +49,13 @@ const LATER: ReadonlyMap<string, string> = new Map([
 ]);
 const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
 
+/** A key's place in the image's table, or its variable: only keys of the table reach here. */
+function fromTable<T>(map: ReadonlyMap<string, T>, key: string): T {
+  const found = map.get(key);
+  if (found === undefined) throw new Error(`zkgen bug: ${key} is not in cp-zookeeper's table`);
+  return found;
+}
+
 /** zoo.cfg keys and values this member's variables set, in the template's order. */
 function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
   const s = ensemble.settings;
@@ -71,13 +78,13 @@ function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
   return values
     .filter((v): v is [string, string | number] => v[1] !== undefined)
     .map(([k, v]): Setting => [k, String(v)])
-    .sort((a, b) => ORDER.get(a[0])! - ORDER.get(b[0])!);
+    .sort((a, b) => fromTable(ORDER, a[0]) - fromTable(ORDER, b[0]));
 }
 
 function groupsAndWeights(ensemble: Ensemble): { groups?: string; weights?: string } {
   const grouped = ensemble.members.filter((m) => m.group !== undefined);
   if (grouped.length === 0) return {};
-  const numbers = [...new Set(grouped.map((m) => m.group!))].sort((a, b) => a - b);
+  const numbers = [...new Set(grouped.flatMap((m) => (m.group === undefined ? [] : [m.group])))].sort((a, b) => a - b);
   return {
     // Groups are numbered by position too; a group's number is only a label.
     groups: numbers.map((g) => grouped.filter((m) => m.group === g).map((m) => m.id).join(':')).join(';'),
@@ -105,7 +112,7 @@ export const confluent: Dialect = {
     const { groups, weights } = groupsAndWeights(ensemble);
     return [
       ['ZOOKEEPER_SERVERS', ensemble.members.map(serverAddress).join(';')],
-      ...(groups ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights!] as const] : []),
+      ...(groups !== undefined && weights !== undefined ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights] as const] : []),
     ];
   },
   volumes: (member) => [
@@ -119,7 +126,7 @@ export const confluent: Dialect = {
     const heap = ensemble.settings.heap;
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
-      ...tableSettings(member, ensemble).map(([k, v]): Setting => [VARIABLE.get(k)!, v]),
+      ...tableSettings(member, ensemble).map(([k, v]): Setting => [fromTable(VARIABLE, k), v]),
       ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`] as const] : []),
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];

@@ -53,7 +53,7 @@ export const official: Dialect = {
       [member.dataDir, '/data'],
       [`${member.dataDir}/datalog`, '/datalog'],
       ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
-      ...(authJvmFlags(ensemble) !== undefined ? [[ensemble.auth!.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
+      ...(ensemble.auth !== undefined && authJvmFlags(ensemble) !== undefined ? [[ensemble.auth.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
     ];
   },
   // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.

@@ -35,8 +35,8 @@ const both =
 
 // Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
 // bundle. They run on the machine that holds the keys folder (see README for several machines).
-const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble)), true)] : []);
-const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble)), true)] : []);
+const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
+const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.

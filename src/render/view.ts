@@ -3,7 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { sh } from '../quote.js';
-import { clientAddress, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -161,7 +161,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     .map((m): MemberView => {
       const asked = probeOf(m, ensemble);
       const check = probe(asked);
-      const clientPort = plaintextClientOpen(ensemble) ? m.ports.client : m.ports.secureClient!;
+      const clientPort = clientPortOf(m, ensemble);
       const volumes = dialect.volumes(m, ensemble);
       return {
         name: m.name,
@@ -217,9 +217,9 @@ export interface TlsView {
   readonly members: ReadonlyArray<{ readonly name: string; readonly altNames: string }>;
 }
 
-export function tlsView(ensemble: Ensemble): TlsView {
+export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): TlsView {
   return {
-    keys: ensemble.tls!.keys,
+    keys: tls.keys,
     owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
     files: TLS_FILES,
     members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
@@ -227,6 +227,6 @@ export function tlsView(ensemble: Ensemble): TlsView {
 }
 
 /** What auth.sh sees: the secrets folder, the user who must read it, the JAAS file's name. */
-export function authView(ensemble: Ensemble): { secrets: string; owner: string; jaasFile: string } {
-  return { secrets: ensemble.auth!.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', jaasFile: JAAS_FILE };
+export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): { secrets: string; owner: string; jaasFile: string } {
+  return { secrets: auth.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', jaasFile: JAAS_FILE };
 }

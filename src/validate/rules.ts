@@ -6,7 +6,7 @@ import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
-import { ownAddress, plaintextClientOpen } from '../security.js';
+import { plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
 export interface Rule {
@@ -424,8 +424,12 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     check: (e) => {
       const reasons = DIALECTS[e.dialect].noAuth;
-      if (!e.auth || !reasons) return [];
-      return (['quorum', 'client'] as const).flatMap((kind) => (e.auth![kind] && reasons[kind] ? [{ pointer: `${e.origin.auth}/${kind}`, message: reasons[kind]! }] : []));
+      const auth = e.auth;
+      if (!auth || !reasons) return [];
+      return (['quorum', 'client'] as const).flatMap((kind) => {
+        const reason = reasons[kind];
+        return auth[kind] && reason !== undefined ? [{ pointer: `${e.origin.auth}/${kind}`, message: reason }] : [];
+      });
     },
   },
   {

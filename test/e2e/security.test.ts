@@ -42,8 +42,11 @@ import {
   waitForQuorum,
 } from './support.js';
 
+/** spawnSync's output: a string by its typings, but null when the program could not be started. */
+const text = (output: string | null): string => output ?? '';
+
 const skip = useEngine();
-if (skip) test.skip(`e2e skipped: ${skip}`, () => {});
+if (skip) test.skip(`e2e skipped: ${skip}`, () => undefined);
 
 const IMAGE = 'zookeeper:3.9.4';
 const NS = 'zksec1';
@@ -56,7 +59,7 @@ const NS_ADDRESS = '10.78.0.2';
 
 function ip(args: string[]): { code: number | null; stderr: string } {
   const result = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
-  return { code: result.status, stderr: result.stderr ?? '' };
+  return { code: result.status, stderr: text(result.stderr) };
 }
 
 function mustIp(args: string[]): void {
@@ -101,7 +104,7 @@ function srvrFromNamespace(host: string, port: number): string {
     timeout: 10_000,
     killSignal: 'SIGKILL',
   });
-  return result.stdout ?? '';
+  return text(result.stdout);
 }
 
 // --- what listens where ----------------------------------------------------------------------
@@ -171,7 +174,7 @@ const SCENARIOS: Scenario[] = [
   { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
 ];
 
-describe.skipIf(skip).sequential('nothing listens beyond the member\'s own address', () => {
+describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => {
   beforeAll(() => {
     for (const image of new Set(SCENARIOS.map((s) => s.image))) ensureImage(image);
     createNamespace();
@@ -257,7 +260,10 @@ describe.skipIf(skip).sequential('nothing listens beyond the member\'s own addre
           for (const port of clientPorts) {
             const refused = await new Promise<boolean>((resolve) => {
               const socket = net.connect({ host: '127.0.0.1', port });
-              socket.on('connect', () => (socket.destroy(), resolve(false)));
+              socket.on('connect', () => {
+                socket.destroy();
+                resolve(false);
+              });
               socket.on('error', () => resolve(true));
             });
             expect(refused, `127.0.0.1:${port}`).toBe(true);
@@ -296,8 +302,8 @@ function handshake(port: number, caFile: string, pemFile: string): { ok: boolean
     ['10', 'openssl', 's_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-cert', pemFile, '-key', pemFile, '-verify_return_error', '-brief'],
     { input: '', encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' },
   );
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  return { ok: result.status === 0 && /Verification: OK/.test(output), output };
+  const output = `${text(result.stdout)}${text(result.stderr)}`;
+  return { ok: result.status === 0 && output.includes('Verification: OK'), output };
 }
 
 /** GET /commands/srvr on a member's AdminServer at 127.0.0.1: its server_state, or undefined. */
@@ -359,15 +365,15 @@ function plaintextAnswer(port: number): Promise<string> {
 
 function runTlsScript(bundle: Bundle, keys?: string): { code: number | null; output: string } {
   const result = spawnSync(join(bundle.dir, 'tls.sh'), keys ? [keys] : [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
-  return { code: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  return { code: result.status, output: `${text(result.stdout)}${text(result.stderr)}` };
 }
 
 function filesUnder(dir: string): string[] {
   const result = spawnSync('find', [dir, '-type', 'f'], { encoding: 'utf8' });
-  return (result.stdout ?? '').split('\n').filter(Boolean).sort();
+  return text(result.stdout).split('\n').filter(Boolean).sort();
 }
 
-describe.skipIf(skip).sequential(`TLS: ${IMAGE} stand-in, quorum and clients over TLS`, () => {
+describe.skipIf(skip)(`TLS: ${IMAGE} stand-in, quorum and clients over TLS`, () => {
   const names = range(1, 3).map((i) => `tls${i}`);
   const base = { client: 30181, peer: 30281, election: 30381, admin: 30481, secureClient: 30581 };
   const clientPorts = range(base.client, 3);
@@ -406,7 +412,7 @@ describe.skipIf(skip).sequential(`TLS: ${IMAGE} stand-in, quorum and clients ove
     expect(made).toEqual(
       expect.arrayContaining([join(keys, 'ca', 'ca.crt'), ...names.flatMap((n) => ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass'].map((f) => join(keys, 'members', n, f)))]),
     );
-    for (const f of made) expect((spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout ?? '').trim(), f).toBe('600');
+    for (const f of made) expect(text(spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout).trim(), f).toBe('600');
     // No password, key or certificate is in the bundle.
     const secrets = made.filter((f) => f.endsWith('.pass')).map((f) => readFileSync(f, 'utf8'));
     const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
@@ -544,7 +550,7 @@ function unauthenticatedCreate(port: number): Promise<number | undefined> {
   });
 }
 
-describe.skipIf(skip).sequential(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
+describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
   const names = range(1, 3).map((i) => `auth${i}`);
   const base = { client: 30681, peer: 30781, election: 30881, admin: 30981 };
   const clientPorts = range(base.client, 3);
@@ -578,15 +584,15 @@ describe.skipIf(skip).sequential(`auth: ${IMAGE} stand-in, quorum and client SAS
     const first = run();
     expect(first.status, `${first.stdout}${first.stderr}`).toBe(0);
     const jaas = join(secrets, 'jaas.conf');
-    expect((spawnSync('stat', ['-c', '%a', jaas], { encoding: 'utf8' }).stdout ?? '').trim()).toBe('600');
-    const text = readFileSync(jaas, 'utf8');
-    const passwords = [...text.matchAll(/"([0-9a-f]{48})"/g)].map((m) => m[1]!);
+    expect(text(spawnSync('stat', ['-c', '%a', jaas], { encoding: 'utf8' }).stdout).trim()).toBe('600');
+    const jaasText = readFileSync(jaas, 'utf8');
+    const passwords = [...jaasText.matchAll(/"([0-9a-f]{48})"/g)].map((m) => m[1]!);
     expect(new Set(passwords).size).toBe(2);
     const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
     for (const p of passwords) expect(bundleText.includes(p)).toBe(false);
     const again = run();
     expect(again.status).toBe(0);
-    expect(readFileSync(jaas, 'utf8')).toBe(text);
+    expect(readFileSync(jaas, 'utf8')).toBe(jaasText);
   });
 
   test('docker-compose up -d reaches a quorum through quorum SASL; status.sh and smoke-test.sh pass', async () => {
