@@ -17,7 +17,7 @@ export { formatOf } from './load.js';
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
 
 /** The ensemble file's value, checked and resolved into the frozen model. */
-export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
+export function ensembleOf(value: unknown): Outcome<{ ensemble: Ensemble }> {
   const schema = validateSchema(value);
   if (schema.problems) return { ok: false, errors: schema.problems, warnings: [] };
   const resolved = resolve(schema.file);
@@ -34,14 +34,14 @@ export function check(value: unknown): Outcome<{ ensemble: Ensemble }> {
  * scripts are under hosts/<machine>/.
  */
 export function generate(value: unknown, options: { only?: readonly Output[] } = {}): Outcome<{ files: GeneratedFile[]; machines: readonly string[] }> {
-  const checked = check(value);
+  const checked = ensembleOf(value);
   if (!checked.ok) return checked;
   return { ok: true, files: render(checked.ensemble, options.only), machines: checked.ensemble.machines, warnings: checked.warnings };
 }
 
 /** host:clientPort of every member, in id order: what a client is given to find the ensemble. */
 export function connectString(value: unknown): Outcome<{ connectString: string }> {
-  const checked = check(value);
+  const checked = ensembleOf(value);
   if (!checked.ok) return checked;
   return { ok: true, connectString: connectStringOf(checked.ensemble), warnings: checked.warnings };
 }

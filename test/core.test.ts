@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, connectString, generate } from '../src/index.js';
+import { ensembleOf, connectString, generate } from '../src/index.js';
 import { sh, yaml } from '../src/quote.js';
 import { RULES } from '../src/validate/rules.js';
 import { ROOT, runCli } from './helpers.js';
@@ -53,7 +53,7 @@ describe('yaml', () => {
 
 describe('resolve', () => {
   const model = (value: unknown) => {
-    const outcome = check(value);
+    const outcome = ensembleOf(value);
     if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
     return outcome.ensemble;
   };
@@ -180,7 +180,7 @@ describe('rules', () => {
     ['two members on 127.0.0.1 and localhost share ports', [{ host: 'localhost' }, { host: '127.0.0.1', ports: { client: 2181 } }], false],
     ['members on different machines may share ports', [{ host: 'zk-a.internal' }, { host: 'zk-b.internal', ports: { client: 2181, peer: 2888, election: 3888 } }, { host: 'zk-c.internal', ports: { client: 2181, peer: 2888, election: 3888 } }], true],
   ])('%s', (_, servers, ok) => {
-    expect(check({ image: 'garland/zookeeper', servers }).ok).toBe(ok);
+    expect(ensembleOf({ image: 'garland/zookeeper', servers }).ok).toBe(ok);
   });
 });
 
@@ -196,7 +196,7 @@ describe('generated/', () => {
 
 describe('members on several machines', () => {
   const warnings = (value: unknown) => {
-    const c = check(value);
+    const c = ensembleOf(value);
     if (!c.ok) throw new Error(JSON.stringify(c.errors));
     return c.warnings.map((w) => `${w.pointer}: ${w.message}`);
   };
@@ -218,7 +218,7 @@ describe('members on several machines', () => {
   });
 
   it('judges observers alone on several machines by the observers rule, without a crash', () => {
-    const c = check({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
+    const c = ensembleOf({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.errors.map((e) => e.message)).toEqual(['every member is an observer: observers only follow participants, and at least one must vote']);
   });

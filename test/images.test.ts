@@ -4,14 +4,14 @@
 // variables, and bitnami's session limit follows tickTime.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { check, generate } from '../src/index.js';
+import { ensembleOf, generate } from '../src/index.js';
 import { releaseOf, repository, tag } from '../src/images.js';
 
 const errors = (value: object) => {
-  const outcome = check(value);
+  const outcome = ensembleOf(value);
   return outcome.ok ? [] : outcome.errors.map((e) => `${e.pointer}: ${e.message}`);
 };
-const warnings = (value: object) => check(value).warnings.map((w) => `${w.pointer}: ${w.message}`);
+const warnings = (value: object) => ensembleOf(value).warnings.map((w) => `${w.pointer}: ${w.message}`);
 const file = (value: object, path: string) => {
   const outcome = generate(value);
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { check, generate, type GeneratedFile } from '../src/index.js';
+import { ensembleOf, generate, type GeneratedFile } from '../src/index.js';
 import { composeProblems, hasCommand, runCli, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
@@ -361,8 +361,8 @@ describe('adding and removing members', () => {
     let exceptions = 0;
     fc.assert(
       fc.property(caseArb, ({ before, after }) => {
-        const a = check(before);
-        const b = check(after);
+        const a = ensembleOf(before);
+        const b = ensembleOf(after);
         expect(a.ok && b.ok, JSON.stringify(a.ok ? b : a)).toBe(true);
         if (!a.ok || !b.ok) return;
         const ids = (e: typeof a.ensemble) => e.members.map((m) => m.id).join(',');

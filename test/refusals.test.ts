@@ -2,15 +2,15 @@
 // that inet_aton would read as addresses, data folders that are one folder spelled twice, nest or
 // are the system's, config keys that are ports, and quorums that tolerate less than they seem to.
 import { describe, expect, it } from 'vitest';
-import { check, generate } from '../src/index.js';
+import { ensembleOf, generate } from '../src/index.js';
 import { failuresThatLoseQuorum } from '../src/zookeeper.js';
 
 const errors = (value: unknown) => {
-  const outcome = check(value);
+  const outcome = ensembleOf(value);
   return outcome.ok ? [] : outcome.errors.map((e) => `${e.pointer}: ${e.message}`);
 };
 const warnings = (value: unknown) => {
-  const outcome = check(value);
+  const outcome = ensembleOf(value);
   expect(outcome.ok).toBe(true);
   return outcome.warnings.map((w) => `${w.pointer}: ${w.message}`);
 };

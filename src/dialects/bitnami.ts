@@ -126,7 +126,7 @@ export const bitnami: Dialect = {
       ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
     ]);
   },
-  check(ensemble) {
+  inexpressible(ensemble) {
     const problems: Problem[] = [];
     const zk = ensemble.release.zookeeper;
     if (!atLeast(zk, 3, 8)) {

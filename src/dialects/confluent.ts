@@ -142,7 +142,7 @@ export const confluent: Dialect = {
       ...(weights?.split(';').map((w, i): Setting => [`weight.${i + 1}`, w]) ?? []),
     ]);
   },
-  check(ensemble) {
+  inexpressible(ensemble) {
     const problems: Problem[] = [];
     ensemble.members.forEach((m, i) => {
       if (m.id !== i + 1) {

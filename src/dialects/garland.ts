@@ -63,7 +63,7 @@ export const garland: Dialect = {
     ];
   },
   zooCfg: (member, ensemble) => lastWins([...BASE, ...appended(member, ensemble)]),
-  check(ensemble) {
+  inexpressible(ensemble) {
     // An observer needs one line more than a participant (peerType).
     const most = Math.max(...ensemble.members.map((m) => appended(m, ensemble).length));
     if (most <= SLOTS) return [];

@@ -107,7 +107,7 @@ export const official: Dialect = {
       ...extra(member, ensemble),
     ]);
   },
-  check(ensemble) {
+  inexpressible(ensemble) {
     const problems: Problem[] = [];
     if (is34(ensemble)) {
       // 3.4's entrypoint writes its fixed keys and the server lines, and nothing else.

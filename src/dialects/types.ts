@@ -63,7 +63,7 @@ export interface Dialect {
   /** The settings the member ends up running with, in the order its configuration file holds them. */
   zooCfg(member: Member, ensemble: Ensemble): readonly Setting[];
   /** What this image cannot express, with the reason. */
-  check(ensemble: Ensemble): Problem[];
+  inexpressible(ensemble: Ensemble): Problem[];
 }
 
 /** Settings with a key set more than once keep the last value in the first one's place, as java.util.Properties reads them. */

@@ -13,7 +13,7 @@ export interface Rule {
   /** What must hold, said as ZooKeeper or Docker would have it. */
   readonly name: string;
   readonly severity: 'error' | 'warning';
-  check(ensemble: Ensemble): Problem[];
+  problems(ensemble: Ensemble): Problem[];
 }
 
 function duplicates(members: readonly Member[], key: (m: Member) => unknown): Array<[Member, Member]> {
@@ -101,7 +101,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'Member ids are unique',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       duplicates(e.members, (m) => m.id).map(([a, b]) => ({
         pointer: b.origin.id,
         message: `id ${b.id} is also ${a.name}'s: each member's myid must be its own`,
@@ -110,7 +110,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'Member names are unique',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       duplicates(e.members, (m) => m.name)
         // Two members of one id get one default name; the id is the one mistake.
         .filter(([a, b]) => a.id !== b.id || b.origin.name.endsWith('/name'))
@@ -122,7 +122,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'No member takes the name of the step that prepares the data folders',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       DIALECTS[e.dialect].dataOwner === undefined
         ? []
         : e.members
@@ -138,7 +138,7 @@ export const RULES: readonly Rule[] = [
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
     // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
     // ensemble's shared secrets) are written by none.
-    check: (e) => {
+    problems: (e) => {
       const problems: Problem[] = [];
       const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
@@ -174,7 +174,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'A data folder is no system folder',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.members.flatMap((m) => {
         const why = systemFolder(m.dataDir);
         return why === undefined ? [] : [{ pointer: m.origin.dataDir, message: `${m.name}'s data folder ${quoted(m.dataDir)} ${why}` }];
@@ -184,7 +184,7 @@ export const RULES: readonly Rule[] = [
     name: 'Member ids lie in 1..255',
     severity: 'error',
     // Ids given are bounded by the schema; one counted on from the previous member's is not.
-    check: (e) =>
+    problems: (e) =>
       e.members
         .filter((m) => m.id > 255)
         .map((m) => ({ pointer: m.origin.id, message: `${m.name}'s id would be ${m.id} (one more than the previous member's), above 255: give ids that fit` })),
@@ -192,7 +192,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'A config key that is a port holds a port',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.settings.config
         .filter(([key, value]) => CONFIG_PORT_KEYS.includes(key) && asPort(value) === undefined)
         .map(([key, value]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is a port: ${quoted(value)} is not a number in 1..65535` })),
@@ -200,7 +200,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'A member is never addressed as 0.0.0.0',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.members
         .filter((m) => m.host === '0.0.0.0')
         .map((m) => ({
@@ -211,7 +211,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'A member on several machines is reached at an address of the network',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.machines.length < 2
         ? []
         : e.members
@@ -224,7 +224,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'Every port lies in 1..65535',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.members.flatMap((m) =>
         PORT_KINDS.filter((k) => (m.ports[k] ?? 0) > 65535).map((k) => ({
           pointer: m.origin.ports[k],
@@ -235,7 +235,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'No two ports collide on one host',
     severity: 'error',
-    check: (e) => {
+    problems: (e) => {
       const taken: Array<Binding & { machine: string }> = [];
       const problems: Problem[] = [];
       for (const binding of bindings(e)) {
@@ -260,7 +260,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'AdminServer and metrics ports belong to servers that are on',
     severity: 'error',
-    check: (e) => {
+    problems: (e) => {
       const problems: Problem[] = [];
       const zk = e.release.zookeeper;
       const runs = `${e.image} runs ZooKeeper ${zk.major}.${zk.minor}`;
@@ -281,7 +281,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'An ensemble has at least one participant',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       participants(e).length === 0
         ? [{ pointer: e.origin.servers, message: 'every member is an observer: observers only follow participants, and at least one must vote' }]
         : [],
@@ -289,7 +289,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'A hierarchical quorum groups every participant and only participants',
     severity: 'error',
-    check: (e) => {
+    problems: (e) => {
       const problems: Problem[] = [];
       const grouped = e.members.some((m) => m.group !== undefined);
       for (const m of e.members) {
@@ -320,7 +320,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'config sets only keys no field of zkgen sets',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.settings.config.flatMap(([key]) => {
         const managed = MANAGED_KEYS.find(([pattern]) => pattern.test(key));
         return managed ? [{ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write: set it with ${managed[1]}` }] : [];
@@ -329,17 +329,17 @@ export const RULES: readonly Rule[] = [
   {
     name: 'The image tag was published',
     severity: 'error',
-    check: (e) => (e.release.unpublished ? [{ pointer: e.origin.image, message: e.release.unpublished }] : []),
+    problems: (e) => (e.release.unpublished ? [{ pointer: e.origin.image, message: e.release.unpublished }] : []),
   },
   {
     name: 'The image can express the ensemble',
     severity: 'error',
-    check: (e) => DIALECTS[e.dialect].check(e),
+    problems: (e) => DIALECTS[e.dialect].inexpressible(e),
   },
   {
     name: 'An ensemble tolerates at least one failure',
     severity: 'warning',
-    check: (e) => {
+    problems: (e) => {
       const voters = participants(e);
       if (failuresThatLoseQuorum(voters) > 1) return [];
       const n = voters.length;
@@ -357,7 +357,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'Every participant adds to the failures tolerated',
     severity: 'warning',
-    check: (e) => {
+    problems: (e) => {
       const voters = participants(e);
       const tolerated = failuresThatLoseQuorum(voters) - 1;
       // No failure tolerated is the rule above's to say.
@@ -375,7 +375,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'Losing one machine keeps the quorum',
     severity: 'warning',
-    check: (e) => {
+    problems: (e) => {
       // One machine is the whole ensemble, which the size warnings already speak of; a
       // hierarchical quorum counts groups and weights, which this head count cannot judge.
       if (e.machines.length < 2 || e.members.some((m) => m.group !== undefined)) return [];
@@ -398,7 +398,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'The image can run TLS as asked',
     severity: 'error',
-    check: (e) => {
+    problems: (e) => {
       const reason = DIALECTS[e.dialect].noTls;
       return e.tls && (e.tls.client || e.tls.quorum || e.tls.portUnification) && reason ? [{ pointer: e.origin.tls, message: reason }] : [];
     },
@@ -407,7 +407,7 @@ export const RULES: readonly Rule[] = [
     name: 'Keys and secrets stay apart from data',
     severity: 'error',
     // A member writes its data folders; the keys and secrets folders are read by members only.
-    check: (e) => {
+    problems: (e) => {
       const folders = [
         ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
         ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
@@ -422,7 +422,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'The image can authenticate as asked',
     severity: 'error',
-    check: (e) => {
+    problems: (e) => {
       const reasons = DIALECTS[e.dialect].noAuth;
       const auth = e.auth;
       if (!auth || !reasons) return [];
@@ -435,7 +435,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'With the plaintext client port closed, members are asked through the AdminServer',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       !plaintextClientOpen(e) && !e.adminServer
         ? [
             {
@@ -449,7 +449,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'config leaves client TLS to tls',
     severity: 'error',
-    check: (e) =>
+    problems: (e) =>
       e.tls?.client
         ? e.settings.config
             .filter(([key]) => ['secureClientPort', 'secureClientPortAddress', 'serverCnxnFactory'].includes(key))
@@ -460,7 +460,7 @@ export const RULES: readonly Rule[] = [
     name: 'Client ports listen only where the file says',
     severity: 'warning',
     // "listen": "all" is the file saying so; without it, an image that cannot bind is told of.
-    check: (e) =>
+    problems: (e) =>
       e.listen === 'own' && !DIALECTS[e.dialect].bindsOwnAddress
         ? [
             {
@@ -473,7 +473,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'An image reference pins a tag or a digest',
     severity: 'warning',
-    check: (e) =>
+    problems: (e) =>
       hasTagOrDigest(e.image)
         ? []
         : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
@@ -481,12 +481,12 @@ export const RULES: readonly Rule[] = [
   {
     name: 'The image still gets updates',
     severity: 'warning',
-    check: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
+    problems: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
   },
   {
     name: 'ZooKeeper 3.4 answers every four-letter word',
     severity: 'warning',
-    check: (e) =>
+    problems: (e) =>
       !atLeast(e.release.zookeeper, 3, 5) && e.settings.fourLetterWords.length > 1
         ? [{ pointer: '/fourLetterWords', message: `${e.image} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
         : [],
@@ -505,6 +505,6 @@ function unique(problems: Problem[]): Problem[] {
 export function checkRules(ensemble: Ensemble): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  for (const rule of RULES) (rule.severity === 'error' ? errors : warnings).push(...rule.check(ensemble));
+  for (const rule of RULES) (rule.severity === 'error' ? errors : warnings).push(...rule.problems(ensemble));
   return { errors: unique(errors), warnings: unique(warnings) };
 }
