@@ -48,12 +48,14 @@ function foldLine(long: string): string {
   const tail = line.slice(scalar.close); // the closing quote and what follows it
   const lines: string[] = [];
   let current = line.slice(0, scalar.open + 1);
+  // after[k]: the length of atoms[k..] together, so each line asks what is left without joining it.
+  const after = new Array<number>(atoms.length + 1).fill(0);
+  for (let k = atoms.length - 1; k >= 0; k--) after[k] = (after[k + 1] ?? 0) + (atoms[k]?.length ?? 0);
   let start = 0; // atoms[start..] are not placed yet
   while (start < atoms.length) {
     // Room on this line: the width less the backslash, or less the tail on the last line.
-    const rest = atoms.slice(start).join('');
-    if (current.length + rest.length + tail.length <= WIDTH) {
-      current += rest;
+    if (current.length + (after[start] ?? 0) + tail.length <= WIDTH) {
+      current += atoms.slice(start).join('');
       break;
     }
     const room = WIDTH - 1 - current.length;

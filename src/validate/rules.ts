@@ -35,6 +35,14 @@ const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
  */
 const mayBeOneAddress = (a: string, b: string) => a === b || !IPV4.test(a) || !IPV4.test(b);
 
+/** The folders holding a normalised folder, nearest first: /a/b/c → /a/b, /a, /. */
+function parentsOf(folder: string): string[] {
+  const parents: string[] = [];
+  for (let at = folder.lastIndexOf('/'); at > 0; at = folder.lastIndexOf('/', at - 1)) parents.push(folder.slice(0, at));
+  if (folder !== '/') parents.push('/');
+  return parents;
+}
+
 /** Whether folder `inner` is `outer` or lies inside it (both normalised, see resolve). */
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
 
@@ -143,6 +151,15 @@ export const RULES: readonly Rule[] = [
       const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
       // A system folder is the mistake to tell of (the next rule does), not what lies in it.
       const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
+      // Most ensembles have no folder inside or equal to another member's: say so without pairing
+      // every member with every other (255 members are 32,000 pairs). A folder can only meet
+      // another member's at itself or at one of its parents.
+      const owners = new Map<string, Set<Member>>();
+      for (const { member, folders } of own) for (const f of folders) owners.set(f, (owners.get(f) ?? new Set()).add(member));
+      const meets = own.some(({ member, folders }) =>
+        folders.some((f) => [f, ...parentsOf(f)].some((p) => [...(owners.get(p) ?? [])].some((o) => o !== member))),
+      );
+      if (!meets) return problems;
       // Each member's folder is one mistake, told once, against the first member it meets.
       const told = new Set<Member>();
       for (const [i, a] of own.entries()) {
@@ -238,12 +255,16 @@ export const RULES: readonly Rule[] = [
     problems: (e) => {
       const taken: Array<Binding & { machine: string }> = [];
       const problems: Problem[] = [];
+      // Bindings by machine and port: only those can clash, so each looks through its own few.
+      const byPort = new Map<string, typeof taken>();
       for (const binding of bindings(e)) {
         const { member, port } = binding;
         const mine = { ...binding, machine: member.machine };
-        const holder = taken.find(
-          (t) => t.port === port && t.machine === mine.machine && (t.address === undefined || mine.address === undefined || mayBeOneAddress(t.address, mine.address)),
-        );
+        const key = `${mine.machine}\n${String(port)}`;
+        const same = byPort.get(key) ?? [];
+        const holder = same.find((t) => t.address === undefined || mine.address === undefined || mayBeOneAddress(t.address, mine.address));
+        same.push(mine);
+        byPort.set(key, same);
         taken.push(mine);
         if (!holder) continue;
         // Two members of one id get one layout; the id is the one mistake.
