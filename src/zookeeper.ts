@@ -23,6 +23,11 @@ export function serverAddress(member: Member): string {
   return `${member.host}:${member.ports.peer}:${member.ports.election}${member.role === 'observer' ? ':observer' : ''}`;
 }
 
+/** An observer's own line: 3.4 needs it, and 3.5+ reads it beside the server line's `:observer`. */
+export function observerSettings(member: Member): Setting[] {
+  return member.role === 'observer' ? [['peerType', 'observer']] : [];
+}
+
 /** 4lw.commands.whitelist's value. */
 export function fourLetterWords(ensemble: Ensemble): string {
   return ensemble.settings.fourLetterWords.join(',');

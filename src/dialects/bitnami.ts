@@ -13,7 +13,7 @@
 // 40000 unless given — not 20 × tickTime as ZooKeeper's own default), and 3.9 also
 // admin.serverAddress=127.0.0.1. The AdminServer is off unless ZOO_ENABLE_ADMIN_SERVER=yes. The
 // image runs as uid 1001 and never takes root to change a folder's owner.
-import { fourLetterWords, heapMegabytes, metricsSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
+import { fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientEndpoint, listenSettings } from '../security.js';
@@ -123,7 +123,7 @@ export const bitnami: Dialect = {
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
       ...ensemble.members.map((m) => serverLine(m, '3.5', String(member.ports.client))),
       ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
-      ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+      ...observerSettings(member),
     ]);
   },
   inexpressible(ensemble) {

@@ -8,7 +8,7 @@
 // ZooKeeper 3.4: no AdminServer variables there, and no 4lw whitelist to pass. The image runs as
 // appuser (uid 1000) and checks that its data folders are writable before it starts.
 import { atLeast } from '../images.js';
-import { heapFlag, serverAddress, type Setting } from '../zookeeper.js';
+import { fourLetterWords, heapFlag, serverAddress, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { listenSettings } from '../security.js';
 import { lastWins, type Dialect } from './types.js';
@@ -127,7 +127,7 @@ export const confluent: Dialect = {
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
       ...tableSettings(member, ensemble).map(([k, v]): Setting => [fromTable(VARIABLE, k), v]),
-      ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${ensemble.settings.fourLetterWords.join(',')}`] as const] : []),
+      ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${fourLetterWords(ensemble)}`] as const] : []),
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];
   },

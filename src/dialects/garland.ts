@@ -1,6 +1,6 @@
 // garland/zookeeper, the tutorial's image: ZooKeeper 3.4.6. Its /opt/run.sh writes $SERVER_ID to
 // myid and appends $ADDITIONAL_ZOOKEEPER_1..10 to zoo.cfg verbatim, one line each, on every start.
-import { heapFlag, quorumGroups, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
+import { heapFlag, observerSettings, quorumGroups, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member } from '../model.js';
 import { lastWins, type Dialect } from './types.js';
 
@@ -23,7 +23,7 @@ function appended(member: Member, ensemble: Ensemble): Setting[] {
     ['clientPort', String(member.ports.client)],
     ...sharedSettings(ensemble),
     // 3.4 does not infer an observer's own role from its server line.
-    ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+    ...observerSettings(member),
     ...quorumGroups(ensemble),
     ...ensemble.settings.config,
   ];

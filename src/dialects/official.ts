@@ -9,7 +9,7 @@
 // 3.7 tags are taken to have the 3.8/3.9 entrypoint. The image starts as root, hands its folders
 // to uid 1000 and drops to it, so data folders need no preparation.
 import { atLeast } from '../images.js';
-import { fourLetterWords, heapFlag, metricsSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
+import { fourLetterWords, heapFlag, metricsSettings, observerSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
@@ -23,7 +23,7 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
     ...tlsSettings(member, ensemble),
     ...authSettings(ensemble),
     ...metricsSettings(member),
-    ...(member.role === 'observer' ? [['peerType', 'observer'] as const] : []),
+    ...observerSettings(member),
     ...quorumGroups(ensemble),
     ...ensemble.settings.config,
   ];
