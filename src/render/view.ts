@@ -86,6 +86,13 @@ export interface EnsembleView {
   readonly stopTimeout: number;
   /** `docker exec -e` assignments zkCli needs (a TLS client's flags), or none. */
   readonly zkCliEnvironment: readonly KeyValue[];
+  /**
+   * A zkCli of its own (a throwaway container, for what spans machines) with what the writer's
+   * container reads for TLS and authentication: its read-only key and secret mounts, and the
+   * environment that points zkCli at them. Empty without TLS or authentication.
+   */
+  readonly clientMounts: readonly string[];
+  readonly clientEnvironment: readonly KeyValue[];
   readonly members: readonly MemberView[];
   readonly restart?: string;
   readonly health?: HealthView;
@@ -201,6 +208,12 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
     zkCliEnvironment: plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? []),
+    clientMounts: writer.volumes.filter((v) => v.endsWith(':ro')),
+    clientEnvironment: [
+      ...(plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? [])),
+      // The JAAS file zkCli logs in with (zkCli.sh passes JVMFLAGS on), when the ensemble has one.
+      ...(ensemble.auth ? writer.environment.filter((kv) => kv.key === 'JVMFLAGS') : []),
+    ],
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
