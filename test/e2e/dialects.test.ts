@@ -18,7 +18,6 @@
 // Ports (loopback, below the ephemeral range): official 20181.., bitnami 23181.., confluent
 // 25181.., garland 27181.., bitnami 3.8 29181.., official 3.4 31181.. (peer 31281.., election
 // 31381..), each with its peer, election and admin ports above them.
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -26,7 +25,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { type Bundle, generate, parseStatus, scratchDir } from './bundle.js';
 import { closeClient, connectClient, createRetrying, zk } from './client.js';
 import { configProblems, imageLayout } from './config.js';
-import { ROOT, compose, docker, engineEnv, logTail, removeContainers, runScript, useEngine } from './engine.js';
+import { compose, ensureImage, health, logTail, removeContainers, runScript, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps } from './scenario.js';
 import { modeOf, waitForQuorum } from './srvr.js';
@@ -112,19 +111,6 @@ function adminStatus(port: number, timeoutMs = 2000): Promise<string | undefined
   });
 }
 
-/**
- * The images this file runs beyond the global setup's: build.sh skips those already built (and
- * pulls the real ones under ZKGEN_REAL_IMAGES=1).
- */
-function ensureImage(image: string): void {
-  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
-  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
-}
-
-async function health(name: string): Promise<string> {
-  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
-  return result.code === 0 ? result.stdout.trim() : 'absent';
-}
 
 async function waitForHealth(names: string[], wanted: string, timeoutMs: number): Promise<number> {
   const started = performance.now();

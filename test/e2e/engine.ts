@@ -1,7 +1,7 @@
 // The suite's private Docker engine (started by test/e2e/setup.ts) and the programs run against
 // it: docker, docker-compose and a bundle's scripts, each bounded in time and killed by its own pid
 // when it overruns or the test that started it ends first.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { ROOT } from '../helpers.js';
@@ -147,4 +147,19 @@ export async function removeContainers(names: string[]): Promise<void> {
 export async function logTail(name: string, lines = 20): Promise<string> {
   const result = await docker(['logs', '--tail', String(lines), name]);
   return `--- docker logs ${name} ---\n${result.stdout}${result.stderr}`;
+}
+
+/**
+ * Builds the stand-in images a suite runs beyond the global setup's: build.sh skips those already
+ * built (and pulls the real ones under ZKGEN_REAL_IMAGES=1).
+ */
+export function ensureImage(image: string): void {
+  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
+  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${String(built.status)}:\n${built.stderr}`);
+}
+
+/** A container's health as Docker reports it: healthy, unhealthy, starting, none, or absent. */
+export async function health(name: string): Promise<string> {
+  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
+  return result.code === 0 ? result.stdout.trim() : 'absent';
 }

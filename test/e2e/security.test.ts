@@ -23,10 +23,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Bundle,
-  ROOT,
   compose,
   docker,
-  engineEnv,
+  ensureImage,
+  health,
   expectSmokeTestOk,
   expectStatusServing,
   generate,
@@ -143,15 +143,6 @@ const WILDCARDS = ['0.0.0.0', '::'];
 
 // --- scenarios -------------------------------------------------------------------------------
 
-function ensureImage(image: string): void {
-  const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
-  if (built.status !== 0) throw new Error(`build.sh ${image} exited ${built.status}:\n${built.stderr}`);
-}
-
-async function health(name: string): Promise<string> {
-  const result = await docker(['inspect', '--format', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', name]);
-  return result.code === 0 ? result.stdout.trim() : 'absent';
-}
 
 interface Scenario {
   label: string;
