@@ -193,6 +193,8 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
             ...(scenario.host && { host: scenario.host }),
             ...(scenario.all && { listen: 'all' }),
             ports: scenario.base,
+            // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
+            adminServer: true,
             dataRoot: join(scratch, 'data'),
             heap: '64m',
           },
