@@ -4,7 +4,8 @@
 # images are assembled from, the servlet API its AdminServer needs, busybox for
 # the images' coreutils, netcat for probing from the host, shellcheck for the
 # generated scripts and yamllint for the generated compose files (the unit
-# tests lint both).
+# tests lint both), Netty's jars for the stand-ins' TLS, openssl for tls.sh and
+# the TLS handshakes, and iproute2 for the suites' network namespaces.
 #
 # Usage: test/e2e/runtime/install-deps.sh
 #
@@ -21,6 +22,9 @@ packages=(
   libservlet-api-java
   shellcheck
   yamllint
+  libnetty-java
+  openssl
+  iproute2
 )
 
 is_installed() {
