@@ -73,8 +73,6 @@ export interface EnsembleView {
   readonly machines: readonly string[];
   /** `zkgen.host=<machine>`, the label of each machine's Swarm node, in machine order. */
   readonly nodeLabels: readonly string[];
-  /** The uid that must own data folders made ahead of the containers, when not root. */
-  readonly dataOwner?: number;
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
   /** The step that hands data folders to the image's user before the members start, when needed. */
@@ -202,7 +200,6 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     ...(prepare && { prepare }),
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
-    ...(dialect.dataOwner !== undefined && { dataOwner: dialect.dataOwner }),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,

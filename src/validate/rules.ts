@@ -253,10 +253,9 @@ export const RULES: readonly Rule[] = [
     name: 'No two ports collide on one host',
     severity: 'error',
     problems: (e) => {
-      const taken: Array<Binding & { machine: string }> = [];
       const problems: Problem[] = [];
       // Bindings by machine and port: only those can clash, so each looks through its own few.
-      const byPort = new Map<string, typeof taken>();
+      const byPort = new Map<string, Array<Binding & { machine: string }>>();
       for (const binding of bindings(e)) {
         const { member, port } = binding;
         const mine = { ...binding, machine: member.machine };
@@ -265,7 +264,6 @@ export const RULES: readonly Rule[] = [
         const holder = same.find((t) => t.address === undefined || mine.address === undefined || mayBeOneAddress(t.address, mine.address));
         same.push(mine);
         byPort.set(key, same);
-        taken.push(mine);
         if (!holder) continue;
         // Two members of one id get one layout; the id is the one mistake.
         if (holder.member !== member && holder.member.id === member.id && !binding.given && !holder.given) continue;
