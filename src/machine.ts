@@ -1,5 +1,6 @@
 // Which machine a member runs on, and which address it binds: facts the resolver (port layout),
 // the rules (clashes, failure tolerance) and the renderers (one folder per machine) share.
+import { ownAddress } from './security.js';
 
 /** Every loopback name and address is this one machine. */
 export const isLoopback = (host: string) => {
@@ -17,5 +18,5 @@ export const LOOPBACK_MACHINE = 'localhost';
  */
 export const machineOfHost = (host: string) => (isLoopback(host) ? LOOPBACK_MACHINE : host.toLowerCase());
 
-/** The address a host name binds: localhost is 127.0.0.1 to the JVM, one address under two names. */
-export const addressOf = (host: string) => (/^localhost$|\.localhost$/i.test(host) ? '127.0.0.1' : host.toLowerCase());
+/** The address a host name binds, spelled one way: its own address (src/security.ts), names ignoring case. */
+export const addressOf = (host: string) => ownAddress(host).toLowerCase();
