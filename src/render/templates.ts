@@ -13,6 +13,12 @@ const runtime = (HandlebarsRuntime as unknown as typeof import('handlebars')).cr
 export const QUOTING_HELPERS = { sh, yaml, cfg };
 runtime.registerHelper(QUOTING_HELPERS);
 
+// Templates named with a leading `_` are partials: pieces two templates place alike (a member's
+// `docker run`, in run.sh and reconfigure.sh), said once.
+for (const name of Object.keys(templateSpecs) as TemplateName[]) {
+  if (name.startsWith('_')) runtime.registerPartial(name, runtime.template(templateSpecs[name]));
+}
+
 const compiled = new Map<TemplateName, (view: object) => string>();
 
 export function renderTemplate(name: TemplateName, view: object): string {
