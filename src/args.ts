@@ -6,7 +6,7 @@ import { closest } from './suggest.js';
 
 /** What a command line asks for. `usage` is a mistake in the command line itself: exit 2. */
 export type Command =
-  | { run: 'generate'; file: string; out: string | undefined; check: boolean; host: string | undefined }
+  | { run: 'generate'; file: string; out: string | undefined; check: boolean; host: string | undefined; stopped: boolean }
   | { run: 'connect-string'; file: string }
   | { run: 'init'; file: string; force: boolean }
   | { run: 'print'; text: string }
@@ -21,7 +21,7 @@ export interface ArgsContext {
 
 const COMMANDS = ['init', 'connect-string'] as const;
 const OPTIONS: Record<'generate' | 'init' | 'connect-string', string[]> = {
-  generate: ['out', 'check', 'host', 'help', 'version'],
+  generate: ['out', 'check', 'stopped', 'host', 'help', 'version'],
   init: ['force', 'help', 'version'],
   'connect-string': ['help', 'version'],
 };
@@ -31,12 +31,13 @@ export function readArgs(argv: readonly string[], context: ArgsContext): Command
 }
 
 /** The one reading of `FILE [--out DIR [--check] | --host HOST]`, whichever path found its parts. */
-function generateCommand(file: string, out: string | undefined, check: boolean, host?: string): Command {
+function generateCommand(file: string, out: string | undefined, check: boolean, host?: string, stopped = false): Command {
   if (check && out === undefined) return { run: 'usage', message: '--check compares with a folder: give it with --out DIR' };
+  if (stopped && out === undefined) return { run: 'usage', message: '--stopped says the ensemble of the bundle in DIR is not running: give DIR with --out' };
   if (out === '-' || out === DASH) return { run: 'usage', message: '--out takes a folder; without --out, docker-compose.yml goes to stdout' };
   if (out === '') return { run: 'usage', message: '--out needs a folder: "" names none (--out . is the current folder)' };
   if (host !== undefined && out !== undefined) return { run: 'usage', message: "--host prints one host's docker-compose.yml; --out writes every host's: give one of them" };
-  return { run: 'generate', file, out, check, host };
+  return { run: 'generate', file, out, check, host, stopped };
 }
 
 // The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
@@ -85,7 +86,7 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
     // Messages and help in English whatever the locale: the same input, the same bytes.
     .locale('en')
     .usage(
-      'Usage: $0 <ensemble-file> [--out DIR [--check] | --host HOST]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble with host networking: on one host, or per host and as a Swarm stack on several.',
+      'Usage: $0 <ensemble-file> [--out DIR [--check] [--stopped] | --host HOST]\n\nGenerate docker-compose.yml and docker run scripts for a ZooKeeper ensemble with host networking: on one host, or per host and as a Swarm stack on several.',
     )
     .command(
       '$0 <file>',
@@ -95,6 +96,11 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
           .positional('file', { type: 'string', demandOption: true, describe: 'ensemble file' })
           .option('out', { type: 'string', describe: 'write docker-compose.yml, the scripts and conf/ into DIR', requiresArg: true })
           .option('check', { type: 'boolean', default: false, describe: 'write nothing: exit 1 when DIR differs from what zkgen would write' })
+          .option('stopped', {
+            type: 'boolean',
+            default: false,
+            describe: 'the ensemble of the bundle in DIR is not running: change its members without reconfigure.sh',
+          })
           .option('host', { type: 'string', describe: 'print the docker-compose.yml of one host of an ensemble on several hosts', requiresArg: true }),
       (args) => {
         command =
@@ -102,7 +108,14 @@ export function yargsCommand(argv: readonly string[], context: ArgsContext): Com
           once('out', args.out) ??
           once('check', args.check) ??
           once('host', args.host) ??
-          generateCommand(undash(args.file), args.out === undefined ? undefined : undash(args.out), args.check, args.host === undefined ? undefined : undash(args.host));
+          once('stopped', args.stopped) ??
+          generateCommand(
+            undash(args.file),
+            args.out === undefined ? undefined : undash(args.out),
+            args.check,
+            args.host === undefined ? undefined : undash(args.host),
+            args.stopped,
+          );
       },
     )
     .command(

@@ -9,7 +9,7 @@ import { readArgs } from './args.js';
 import { connectString, formatOf, generate, parse, type GeneratedFile, type Problem } from './index.js';
 import { escaped, showPointer } from './pointer.js';
 import { sh } from './quote.js';
-import { compareBundle, InterruptedError, IoError, RefusedError, writeBundle } from './write.js';
+import { compareBundle, InterruptedError, IoError, membersOfBundle, RefusedError, writeBundle } from './write.js';
 
 const INVALID = 1;
 const USAGE = 2;
@@ -122,9 +122,10 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
   }
 }
 
-function runGenerate(file: string, out: string | undefined, checkOnly: boolean, host?: string): void | Promise<void> {
+function runGenerate(file: string, out: string | undefined, checkOnly: boolean, host?: string, stopped = false): void | Promise<void> {
   // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
-  const outcome = generate(readEnsemble(file), out === undefined ? { only: ['docker-compose.yml'] } : {});
+  const value = readEnsemble(file);
+  const outcome = generate(value, out === undefined ? { only: ['docker-compose.yml'] } : { running: readRunning(out), stopped });
   report(file, outcome);
   if (out === undefined) {
     const hosts = outcome.machines;
@@ -146,6 +147,15 @@ function runGenerate(file: string, out: string | undefined, checkOnly: boolean, 
     return;
   }
   return writeOut(out, outcome.files);
+}
+
+/** What the core needs of the bundle in DIR to see a change of members (src/reconfig.ts): its members' files. */
+function readRunning(out: string): ReadonlyMap<string, string> | undefined {
+  try {
+    return membersOfBundle(out);
+  } catch (error) {
+    fail(USAGE, `cannot read ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`);
+  }
 }
 
 // Exit statuses of a run stopped by a signal, as shells report them.
@@ -272,7 +282,7 @@ export function main(argv: string[]): number | Promise<number> {
   try {
     const command = readArgs(argv, { isFile: existsSync, columns: () => process.stdout.columns });
     if (command.run === 'usage') fail(USAGE, command.message);
-    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check, command.host));
+    if (command.run === 'generate') return settled(runGenerate(command.file, command.out, command.check, command.host, command.stopped));
     if (command.run === 'connect-string') runConnectString(command.file);
     if (command.run === 'init') runInit(command.file, command.force);
     if (command.run === 'print') write(1, command.text);

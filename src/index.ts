@@ -3,6 +3,7 @@
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
+import { startingPoint, transitionOf } from './reconfig.js';
 import { resolve } from './resolve.js';
 import { connectStringOf } from './security.js';
 import { checkRules } from './validate/rules.js';
@@ -28,15 +29,30 @@ export function ensembleOf(value: unknown): Outcome<{ ensemble: Ensemble }> {
   return { ok: true, ensemble: resolved.ensemble, warnings };
 }
 
+export interface GenerateOptions {
+  /** Only these outputs (the manifest still lists the whole bundle). */
+  readonly only?: readonly Output[];
+  /**
+   * The bundle the running ensemble was started from, as the text of its files by path (the
+   * folder zkgen writes over): when its members differ from the file's, the bundle comes with
+   * reconfigure.sh, which moves the running ensemble to them — or the move's problems.
+   */
+  readonly running?: ReadonlyMap<string, string>;
+  /** The ensemble of `running` is not running: its members may change without a move. */
+  readonly stopped?: boolean;
+}
+
 /**
  * Every file of the bundle (or only the outputs named), sorted by path, for an ensemble file's
  * value, and the machines its members run on: with several, each machine's compose file and
  * scripts are under hosts/<machine>/.
  */
-export function generate(value: unknown, options: { only?: readonly Output[] } = {}): Outcome<{ files: GeneratedFile[]; machines: readonly string[] }> {
+export function generate(value: unknown, options: GenerateOptions = {}): Outcome<{ files: GeneratedFile[]; machines: readonly string[] }> {
   const checked = ensembleOf(value);
   if (!checked.ok) return checked;
-  return { ok: true, files: render(checked.ensemble, options.only), machines: checked.ensemble.machines, warnings: checked.warnings };
+  const { transition, problems } = transitionOf(startingPoint(options.running, checked.ensemble), checked.ensemble, { stopped: options.stopped ?? false });
+  if (problems.length > 0) return { ok: false, errors: problems, warnings: [] };
+  return { ok: true, files: render(checked.ensemble, options.only, transition), machines: checked.ensemble.machines, warnings: checked.warnings };
 }
 
 /** host:clientPort of every member, in id order: what a client is given to find the ensemble. */

@@ -106,10 +106,12 @@ export interface Ensemble {
   readonly tls?: Tls;
   /** SASL authentication, when the file asks for it. */
   readonly auth?: Auth;
+  /** Dynamic reconfiguration, when the file asks for it. */
+  readonly reconfig?: Reconfig;
   readonly restart?: RestartPolicy;
   readonly settings: Settings;
   /** Where the ensemble-wide values came from, for messages. */
-  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'auth' | 'config', string>>;
+  readonly origin: Readonly<Record<'image' | 'dialect' | 'servers' | 'adminServer' | 'metrics' | 'listen' | 'tls' | 'auth' | 'reconfig' | 'config', string>>;
 }
 
 /** TLS as the file asks for it, every default applied. */
@@ -128,6 +130,12 @@ export interface Auth {
   readonly quorum: boolean;
   readonly client: boolean;
   /** Host folder of the JAAS file auth.sh makes, mounted read-only by every member. */
+  readonly secrets: string;
+}
+
+/** Dynamic reconfiguration as the file asks for it, every default applied. */
+export interface Reconfig {
+  /** Host folder of the super user's password and of the members' JVM argument file, which super-user.sh makes. */
   readonly secrets: string;
 }
 

@@ -146,6 +146,10 @@ export function resolve(file: EnsembleFile): Resolved {
           secrets: normalFolder(file.auth.secrets ?? `${dataRoot}/auth`),
         }),
       }),
+      ...(file.reconfig !== undefined &&
+        file.reconfig !== false && {
+          reconfig: Object.freeze({ secrets: normalFolder((file.reconfig === true ? undefined : file.reconfig.secrets) ?? `${dataRoot}/reconfig`) }),
+        }),
       ...(file.restart !== undefined && { restart: file.restart }),
       settings: Object.freeze({
         tickTime: file.tickTime,
@@ -167,6 +171,7 @@ export function resolve(file: EnsembleFile): Resolved {
         listen: file.listen !== undefined ? '/listen' : '',
         tls: file.tls !== undefined ? '/tls' : '',
         auth: file.auth !== undefined ? '/auth' : '',
+        reconfig: file.reconfig !== undefined ? '/reconfig' : '',
         config: '/config',
       }),
     }),

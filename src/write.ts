@@ -28,6 +28,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { MANIFEST, type GeneratedFile } from './model.js';
+import { FROM_RECORD } from './reconfig.js';
 
 /**
  * The first line of every docker-compose.yml zkgen wrote before bundles had a manifest: such a
@@ -611,6 +612,34 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
   } finally {
     unlock();
   }
+}
+
+// --- Reading the running ensemble's bundle. ---------------------------------------------------
+
+/**
+ * The files of DIR's bundle that say who its members are (conf/, and the membership a move
+ * recorded), by path, as its own manifest lists them: what the core compares the ensemble file
+ * with to write a move (src/reconfig.ts). Undefined when DIR holds no bundle with a manifest.
+ * Only regular files are read.
+ */
+export function membersOfBundle(dirArg: string): ReadonlyMap<string, string> | undefined {
+  const dir = resolve(dirArg);
+  // A symlinked DIR means its target, as when writing.
+  let listed: Set<string> | undefined;
+  try {
+    listed = statSync(dir).isDirectory() ? manifestOf(dir) : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (listed === undefined) return undefined;
+  const files = new Map<string, string>();
+  for (const path of [...listed].sort(byPath)) {
+    if (!path.startsWith('conf/') && path !== FROM_RECORD) continue;
+    const text = readRegular(join(dir, path));
+    if (text !== undefined) files.set(path, text);
+  }
+  return files;
 }
 
 // --- Comparing (--check). ---------------------------------------------------------------------------

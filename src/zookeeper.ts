@@ -83,7 +83,8 @@ export const MANAGED_KEYS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^metricsProvider\./, 'metrics and ports.metrics'],
   [/^peerType$/, 'role'],
   [/^(group|weight)\.\d+$/, 'group and weight'],
-  [/^standaloneEnabled$/, 'servers'],
+  [/^standaloneEnabled$/, 'servers and reconfig'],
+  [/^(reconfigEnabled|dynamicConfigFile)$/, 'reconfig'],
 ];
 
 /**

@@ -54,6 +54,7 @@ export const bitnami: Dialect = {
     quorum: "bitnami/zookeeper's quorum authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
     client: "bitnami/zookeeper's client authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
   },
+  noReconfig: "zkgen does not turn on bitnami/zookeeper's reconfiguration yet: its super user's digest would have to reach ZooKeeper without entering the bundle",
   noTls: "zkgen does not pass TLS to bitnami/zookeeper yet: its ZOO_TLS_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',

@@ -105,6 +105,7 @@ export const confluent: Dialect = {
     quorum: 'confluentinc/cp-zookeeper has no variable for quorum SASL (quorum.auth.* is read only from its generated file)',
     client: 'zkgen does not pass client SASL to confluentinc/cp-zookeeper yet (its table has no sessionRequireClientSASLAuth)',
   },
+  noReconfig: 'confluentinc/cp-zookeeper has no variable for reconfigEnabled (its template writes only the keys it maps)',
   noTls: "zkgen does not pass TLS to confluentinc/cp-zookeeper yet: its ZOOKEEPER_SSL_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',

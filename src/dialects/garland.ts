@@ -47,6 +47,7 @@ export const garland: Dialect = {
     quorum: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no quorum SASL (3.4.10 and later)',
     client: 'garland/zookeeper runs ZooKeeper 3.4.6, which cannot refuse a client without credentials (sessionRequireClientSASLAuth, 3.6 and later)',
   },
+  noReconfig: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no dynamic reconfiguration (3.5.3 and later)',
   noTls: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no TLS (3.5.5 and later)',
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',

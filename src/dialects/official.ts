@@ -11,6 +11,7 @@
 import { atLeast } from '../images.js';
 import { fourLetterWords, heapFlag, metricsSettings, observerSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
+import { reconfigJvmFlags, reconfigSettings, reconfigVolumes, standaloneEnabled } from '../reconfig.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
 import { lastWins, optional, type Dialect } from './types.js';
@@ -22,12 +23,16 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
     ...listenSettings(member, ensemble, { clientPortAddress: false }),
     ...tlsSettings(member, ensemble),
     ...authSettings(ensemble),
+    ...reconfigSettings(ensemble),
     ...metricsSettings(member),
     ...observerSettings(member),
     ...quorumGroups(ensemble),
     ...ensemble.settings.config,
   ];
 }
+
+/** ZOO_SERVERS: the server lines as the entrypoint takes them, split on whitespace. */
+const serverList = (lines: readonly Setting[]): Setting[] => [['ZOO_SERVERS', lines.map(([k, v]) => `${k}=${v}`).join(' ')]];
 
 const is34 = (ensemble: Ensemble) => !atLeast(ensemble.release.zookeeper, 3, 5);
 const serverStyle = (ensemble: Ensemble) => (is34(ensemble) ? '3.4' : '3.5');
@@ -44,7 +49,8 @@ export const official: Dialect = {
   tlsOwner: '1000',
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
-  sharedEnvironment: (ensemble) => [['ZOO_SERVERS', ensemble.members.map((m) => serverLine(m, serverStyle(ensemble), clientEndpoint(m, ensemble)).join('=')).join(' ')]],
+  sharedEnvironment: (ensemble) => serverList(ensemble.members.map((m) => serverLine(m, serverStyle(ensemble), clientEndpoint(m, ensemble)))),
+  serverList,
   // /datalog is a volume of its own in the image: mounted from the host too, or the transaction
   // log would stay behind in an anonymous volume when the container is removed.
   volumes: (member, ensemble) => {
@@ -54,6 +60,7 @@ export const official: Dialect = {
       [`${member.dataDir}/datalog`, '/datalog'],
       ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
       ...(ensemble.auth !== undefined && authJvmFlags(ensemble) !== undefined ? [[ensemble.auth.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
+      ...reconfigVolumes(ensemble),
     ];
   },
   // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
@@ -73,12 +80,15 @@ export const official: Dialect = {
       ...(is34(ensemble)
         ? []
         : [
+            // The image's default is true; written only when it differs, so other bundles stay as they were.
+            ...(ensemble.reconfig ? [['ZOO_STANDALONE_ENABLED', standaloneEnabled(ensemble)] as const] : []),
             ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)] as const,
             ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)] as const,
             ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
           ]),
-      // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both.
-      ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
+      // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both (the
+      // super user's digest is the server's alone, and harmless to zkCli).
+      ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble), reconfigJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
     ];
   },
   zooCfg(member, ensemble) {
@@ -100,7 +110,7 @@ export const official: Dialect = {
     }
     return lastWins([
       ...written,
-      ['standaloneEnabled', 'true'],
+      ['standaloneEnabled', standaloneEnabled(ensemble)],
       ['admin.enableServer', String(ensemble.adminServer)],
       ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],

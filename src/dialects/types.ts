@@ -46,6 +46,8 @@ export interface Dialect {
   volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
   /** Why the image cannot be given SASL authentication, quorum or client, if it cannot. */
   readonly noAuth?: { readonly quorum?: string; readonly client?: string };
+  /** Why zkgen cannot turn on the image's dynamic reconfiguration, if it cannot (ZooKeeper before 3.5.3 is refused apart). */
+  readonly noReconfig?: string;
   /** Why the image cannot be given TLS, if it cannot. */
   readonly noTls?: string;
   /** The uid the image runs ZooKeeper as, who must read the member's TLS keys and SASL secrets (tls.sh and auth.sh give them to it). */
@@ -58,6 +60,12 @@ export interface Dialect {
    * number of members, not its square.
    */
   sharedEnvironment(ensemble: Ensemble): readonly Setting[];
+  /**
+   * The environment that gives a member its server list from `server.<id>` lines, for images that
+   * can reconfigure: a member joining a running ensemble is started with the running members'
+   * lines and its own (reconfigure.sh), not the list it will end up with.
+   */
+  serverList?(lines: readonly Setting[]): readonly Setting[];
   /** The rest of one member's environment, in the order it is written. */
   environment(member: Member, ensemble: Ensemble): readonly Setting[];
   /** The settings the member ends up running with, in the order its configuration file holds them. */

@@ -7,9 +7,10 @@ import { MANIFEST, type Ensemble, type GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
-import { authView, buildView, memberConfigViews, tlsView, type EnsembleView } from './view.js';
+import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
+import { authView, buildView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
-type Renderer = (ensemble: Ensemble, view: () => EnsembleView) => GeneratedFile[];
+type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition?: Transition) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
@@ -38,6 +39,18 @@ const both =
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
+const superUserScript: Renderer = (ensemble) =>
+  ensemble.reconfig ? [file('super-user.sh', renderTemplate('super-user.sh', superUserView(ensemble, ensemble.reconfig)), true)] : [];
+
+// Only when the members change over a running ensemble's bundle: the move (reconfigure.sh), the
+// compose override it starts joining members with, and the membership it starts from, which a
+// second run and --check read back (src/reconfig.ts).
+const move =
+  (path: string, template: TemplateName, when: (t: Transition) => boolean = () => true): Renderer =>
+  (ensemble, _, transition) =>
+    transition && when(transition) ? [rendered(path, renderTemplate(template, reconfigureView(ensemble, transition)))] : [];
+const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
+
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.
 const conf: Renderer = (ensemble) =>
@@ -53,6 +66,10 @@ const ONE_MACHINE = {
   'remove.sh': whole('remove.sh'),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
+  'super-user.sh': superUserScript,
+  'reconfigure.sh': move('reconfigure.sh', 'reconfigure.sh'),
+  'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
+  [FROM_RECORD]: fromMembers,
   conf,
 } satisfies Record<string, Renderer>;
 
@@ -76,9 +93,9 @@ const SEVERAL_MACHINES = {
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
   'tls.sh': tlsScript,
   'auth.sh': authScript,
+  'super-user.sh': superUserScript,
   conf,
 } satisfies Record<string, Renderer>;
-
 
 const MANIFEST_HEADER = [
   `# ${MANIFEST}: the files zkgen wrote in this folder, one path a line.`,
@@ -95,7 +112,7 @@ function manifest(paths: readonly string[]): GeneratedFile {
 export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
-export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedFile[] {
+export function render(ensemble: Ensemble, only?: readonly Output[], transition?: Transition): GeneratedFile[] {
   const target: Partial<Record<Output, Renderer>> = ensemble.machines.length > 1 ? SEVERAL_MACHINES : ONE_MACHINE;
   let built: EnsembleView | undefined;
   const view = () => (built ??= buildView(ensemble));
@@ -107,7 +124,7 @@ export function render(ensemble: Ensemble, only?: readonly Output[]): GeneratedF
       files =
         name === MANIFEST
           ? [manifest((Object.keys(target) as Output[]).flatMap(filesOf).map((f) => f.path))]
-          : (target[name]?.(ensemble, view) ?? []);
+          : (target[name]?.(ensemble, view, transition) ?? []);
       done.set(name, files);
     }
     return files;

@@ -3,6 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { sh } from '../quote.js';
+import { RECONFIG_FILES, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
@@ -233,6 +234,62 @@ export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): 
     owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
     files: TLS_FILES,
     members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
+  };
+}
+
+/** What super-user.sh sees: the secrets folder, the user the members' JVM runs as, the files it writes. */
+export function superUserView(ensemble: Ensemble, reconfig: NonNullable<Ensemble['reconfig']>) {
+  return { secrets: reconfig.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', superUser: SUPER_USER, files: RECONFIG_FILES };
+}
+
+/**
+ * What reconfigure.sh and its compose override see: the ensemble's view (for starting joining
+ * members as run.sh and the compose file start any member), the move, and how to check each step.
+ */
+export interface ReconfigureView {
+  readonly ensemble: EnsembleView;
+  /** The members after the move, as every script sees them. */
+  readonly members: readonly MemberView[];
+  /** `id:role` of each member after the move and before it, as /zookeeper/config will list them. */
+  readonly to: readonly string[];
+  readonly from: readonly string[];
+  /** The same once the new members are added and before the leaving ones are removed. */
+  readonly added: readonly string[];
+  readonly fromNames: readonly string[];
+  /** The members that join, with the environment that starts them: the running members' server lines and their own. */
+  readonly joining: readonly MemberView[];
+  readonly joiningEnvironment: readonly KeyValue[];
+  /** reconfig -add's list: joining members and those that change role, as `server.<id>=line`. */
+  readonly add: string;
+  /** The ids of the members that go (reconfig -remove's list), and their containers. */
+  readonly removeIds: string;
+  readonly leaving: readonly string[];
+  /** The super user's password file on the host (super-user.sh's), and its user. */
+  readonly passwordFile: string;
+  readonly superUser: string;
+}
+
+export function reconfigureView(ensemble: Ensemble, transition: Transition): ReconfigureView {
+  const dialect = DIALECTS[ensemble.dialect];
+  if (!ensemble.reconfig || !dialect.serverList) throw new Error('zkgen bug: a move without reconfiguration');
+  const view = buildView(ensemble);
+  const server = (s: Seat) => `server.${s.id}=${s.line}`;
+  const joiningIds = new Set(transition.joining.map((s) => s.id));
+  const running = [...transition.from, ...transition.joining].sort((a, b) => a.id - b.id);
+  return {
+    ensemble: view,
+    members: view.members,
+    to: transition.to.map((s) => `${s.id}:${s.role}`),
+    added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
+    from: transition.from.map((s) => `${s.id}:${s.role}`),
+    fromNames: transition.from.map((s) => s.name),
+    joining: view.members.filter((_, i) => joiningIds.has(ensemble.members[i]?.id ?? 0)),
+    joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
+    add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
+    removeIds: transition.leaving.map((s) => s.id).join(','),
+    leaving: transition.leaving.map((s) => s.name),
+    passwordFile: `${ensemble.reconfig.secrets}/${RECONFIG_FILES.password}`,
+    superUser: SUPER_USER,
   };
 }
 

@@ -1,6 +1,7 @@
 // The named cross-field rules: what the schema cannot say about one value at a time. They judge
 // the resolved model, because whether two ports clash is only known once defaults are applied;
 // every problem still points into the ensemble file through each value's origin.
+import { canReconfigure } from '../reconfig.js';
 import { DIALECTS } from '../dialects/index.js';
 import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
@@ -423,6 +424,17 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    name: 'The image can reconfigure as asked',
+    severity: 'error',
+    problems: (e) => {
+      if (!e.reconfig) return [];
+      const reason =
+        DIALECTS[e.dialect].noReconfig ??
+        (canReconfigure(e) ? undefined : `${e.image} runs ZooKeeper ${e.release.zookeeper.major}.${e.release.zookeeper.minor}, which has no dynamic reconfiguration (3.5.3 and later)`);
+      return reason ? [{ pointer: e.origin.reconfig, message: reason }] : [];
+    },
+  },
+  {
     name: 'Keys and secrets stay apart from data',
     severity: 'error',
     // A member writes its data folders; the keys and secrets folders are read by members only.
@@ -430,6 +442,7 @@ export const RULES: readonly Rule[] = [
       const folders = [
         ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
         ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
+        ...(e.reconfig ? [{ folder: e.reconfig.secrets, pointer: e.origin.reconfig, what: 'super user\'s folder' }] : []),
       ];
       return folders.flatMap(({ folder, pointer, what }) =>
         e.members

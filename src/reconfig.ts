@@ -1,0 +1,260 @@
+// Dynamic reconfiguration (ZooKeeper 3.5.3+), said once: what a member needs to accept `reconfig`,
+// how a bundle records its membership, and the move of a running ensemble from the membership of
+// the bundle it runs (the folder zkgen writes over) to the ensemble file's, with the rules that
+// keep that move safe. The core stays pure: the CLI hands in the text of the old bundle's files.
+import { atLeast } from './images.js';
+import type { Ensemble, Member, Problem, Role } from './model.js';
+import { quoted } from './pointer.js';
+import { clientEndpoint } from './security.js';
+import { failuresThatLoseQuorum, serverLine, type Setting } from './zookeeper.js';
+
+// --- what a member needs --------------------------------------------------------------------
+
+/** Where the members' super-user folder (the JVM argument file) is mounted, read-only. */
+export const RECONFIG_MOUNT = '/zkgen-reconfig';
+/** The files super-user.sh writes: the password reconfigure.sh reads on the host, and the JVM argument file members read. */
+export const RECONFIG_FILES = Object.freeze({ password: 'super.password', serverFolder: 'server', jvmArgs: 'jvm.args' });
+/** The user reconfig is authorised for (ZooKeeper's digest super user). */
+export const SUPER_USER = 'super';
+
+/** Whether the ensemble's ZooKeeper line has dynamic reconfiguration (3.5.3, the first stable 3.5). */
+export const canReconfigure = (ensemble: Ensemble): boolean => atLeast(ensemble.release.zookeeper, 3, 5);
+
+/** The zoo.cfg lines of reconfiguration: on, and no falling back to standalone when one member is left (or first). */
+export function reconfigSettings(ensemble: Ensemble): Setting[] {
+  return ensemble.reconfig ? [['reconfigEnabled', 'true']] : [];
+}
+
+/** standaloneEnabled: off with reconfiguration, so that an ensemble of one can grow. */
+export const standaloneEnabled = (ensemble: Ensemble): string => String(ensemble.reconfig === undefined);
+
+/**
+ * The JVM option that makes the super user known: the JVM reads its argument file (`@file`, Java
+ * 9+), which super-user.sh wrote with the digest in it, so the digest is never in the bundle.
+ */
+export const reconfigJvmFlags = (ensemble: Ensemble): string | undefined =>
+  ensemble.reconfig ? `@${RECONFIG_MOUNT}/${RECONFIG_FILES.jvmArgs}` : undefined;
+
+/** The member's mount of the super user's server folder (the JVM argument file alone: the password stays on the host). */
+export const reconfigVolumes = (ensemble: Ensemble): Array<readonly [string, string]> =>
+  ensemble.reconfig ? [[`${ensemble.reconfig.secrets}/${RECONFIG_FILES.serverFolder}`, `${RECONFIG_MOUNT}:ro`]] : [];
+
+// --- membership -----------------------------------------------------------------------------
+
+/** One member as the running ensemble knows it: its id, its container's name and its server line. */
+export interface Seat {
+  readonly id: number;
+  readonly name: string;
+  /** The value of its `server.<id>` line, as the members' zoo.cfg has it. */
+  readonly line: string;
+  readonly role: Role;
+}
+
+/** A bundle's members, and whether they accept reconfig. */
+export interface Membership {
+  readonly seats: readonly Seat[];
+  readonly reconfigEnabled: boolean;
+}
+
+const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer' : 'participant');
+
+/** The ensemble file's members as seats, their lines as every member's zoo.cfg gets them. */
+export function seatsOf(ensemble: Ensemble): Seat[] {
+  return ensemble.members.map((m: Member) => ({ id: m.id, name: m.name, line: serverLine(m, '3.5', clientEndpoint(m, ensemble))[1], role: m.role }));
+}
+
+/** reconfigure.sh's record of the membership it starts from, in the bundle beside it. */
+export const FROM_RECORD = 'reconfigure-from.cfg';
+const RECORD_HEADER = [
+  `# ${FROM_RECORD}: the members reconfigure.sh moves the running ensemble from, as the bundle this`,
+  '# one replaced had them: a member a line, its container name and its server line.',
+];
+
+export function fromRecord(seats: readonly Seat[]): string {
+  return `${[...RECORD_HEADER, ...seats.map((s) => `${s.name} server.${s.id}=${s.line}`)].join('\n')}\n`;
+}
+
+const SERVER = /^server\.(\d+)=(.+)$/;
+
+function readRecord(text: string): Seat[] | undefined {
+  const seats: Seat[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [name, server, ...rest] = line.split(' ');
+    const [, id, value] = SERVER.exec(server ?? '') ?? [];
+    if (!name || id === undefined || value === undefined || rest.length > 0) return undefined;
+    seats.push({ id: Number(id), name, line: value, role: roleOf(value) });
+  }
+  return seats;
+}
+
+/**
+ * The membership of a bundle, from the text of its files (path → text): each member's folder in
+ * conf/ names it, its myid its id, and the server lines of zoo.cfg (every member's alike) its line.
+ * Undefined when the files hold no such bundle.
+ */
+export function membershipOf(files: ReadonlyMap<string, string>): Membership | undefined {
+  const seats: Seat[] = [];
+  let reconfigEnabled = true;
+  for (const [path, text] of files) {
+    const [, name] = /^conf\/([^/]+)\/myid$/.exec(path) ?? [];
+    if (name === undefined) continue;
+    const cfg = files.get(`conf/${name}/zoo.cfg`);
+    const id = Number(text.trim());
+    if (cfg === undefined || !Number.isInteger(id)) return undefined;
+    const lines = new Map(cfg.split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const] : [])));
+    const line = lines.get(`server.${id}`);
+    if (line === undefined) return undefined;
+    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant' });
+    reconfigEnabled &&= lines.get('reconfigEnabled') === 'true';
+  }
+  return seats.length === 0 ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled };
+}
+
+const sameSeats = (a: readonly Seat[], b: readonly Seat[]) =>
+  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.line === b[i].line);
+
+// --- the move -------------------------------------------------------------------------------
+
+/** A running ensemble's move from one membership to another, by reconfig. */
+export interface Transition {
+  readonly from: readonly Seat[];
+  readonly to: readonly Seat[];
+  /** New members: started with the current members' lines and their own, then added. */
+  readonly joining: readonly Seat[];
+  /** Members that stay but change role (participant ↔ observer): added again with their new line. */
+  readonly turning: readonly Seat[];
+  /** Members that go: removed, then their containers stopped and removed (data folders stay). */
+  readonly leaving: readonly Seat[];
+}
+
+/**
+ * Where the running ensemble starts from, given the bundle in the folder zkgen writes over: the
+ * members of that bundle, when they differ from the file's (the bundle is the running ensemble's);
+ * or, when they are the same, the membership its own reconfigure-from.cfg records (the same move,
+ * written again: --check and a second run give the same bytes). Undefined when nothing moves.
+ */
+export function startingPoint(running: ReadonlyMap<string, string> | undefined, ensemble: Ensemble): Membership | undefined {
+  if (running === undefined) return undefined;
+  const current = membershipOf(running);
+  if (current === undefined) return undefined;
+  if (!sameSeats(current.seats, seatsOf(ensemble))) return current;
+  const record = running.get(FROM_RECORD);
+  const from = record === undefined ? undefined : readRecord(record);
+  return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true };
+}
+
+/** A named rule about a move: what would make it unsafe. */
+interface MoveRule {
+  readonly name: string;
+  problems(from: Membership, ensemble: Ensemble): Problem[];
+}
+
+const STOP_INSTEAD =
+  'write the new bundle to another folder (--out NEW), stop the running ensemble (its remove.sh; data folders stay) and start NEW, with the ensemble down in between — or, if the ensemble in this folder is not running, pass --stopped';
+
+/** The rules a move must pass, in the order they are reported. */
+export const MOVE_RULES: readonly MoveRule[] = [
+  {
+    name: 'The image can reconfigure a running ensemble',
+    problems: (_, e) =>
+      canReconfigure(e)
+        ? []
+        : [{ pointer: e.origin.servers, message: `${e.image} runs ZooKeeper ${e.release.zookeeper.major}.${e.release.zookeeper.minor}, which cannot change the members of a running ensemble (dynamic reconfiguration is 3.5.3 and later): ${STOP_INSTEAD}` }],
+  },
+  {
+    name: 'The running ensemble accepts reconfig',
+    problems: (from, e) =>
+      !canReconfigure(e) || from.reconfigEnabled
+        ? []
+        : [
+            {
+              pointer: e.origin.servers,
+              message: `the running ensemble was generated without "reconfig", so its members refuse reconfig: first add "reconfig": true with its present members and recreate them one at a time, then change the members; or ${STOP_INSTEAD}`,
+            },
+          ],
+  },
+  {
+    name: 'The new ensemble keeps reconfig on',
+    problems: (from, e) =>
+      !canReconfigure(e) || !from.reconfigEnabled || e.reconfig
+        ? []
+        : [{ pointer: e.origin.reconfig || e.origin.servers, message: 'the members change while the running ensemble has reconfiguration on: keep "reconfig" in the file, or reconfigure.sh cannot move it' }],
+  },
+  {
+    name: 'A member keeps its name, address and ports',
+    problems: (from, e) =>
+      e.members.flatMap((m) => {
+        const mine = seatsOf(e).find((s) => s.id === m.id);
+        const was = from.seats.find((s) => s.id === m.id);
+        const named = from.seats.find((s) => s.name === m.name);
+        if (named && named.id !== m.id) {
+          return [{ pointer: m.origin.name, message: `${quoted(m.name)} runs as id ${named.id}: a member's id cannot change in place; remove it in one change and add it under a new name in another` }];
+        }
+        if (!was || !mine) return [];
+        const sameButRole = (line: string) => line.replace(/:(observer|participant)(?=;|$)/, '');
+        if (was.name !== m.name) return [{ pointer: m.origin.name, message: `id ${m.id} runs as ${quoted(was.name)}: a member cannot be renamed in place; remove it in one change and add it under a new id in another` }];
+        if (sameButRole(was.line) !== sameButRole(mine.line)) {
+          return [
+            {
+              pointer: m.origin.member,
+              message: `${m.name} runs as ${quoted(`server.${m.id}=${was.line}`)} and would become ${quoted(`server.${m.id}=${mine.line}`)}: a member's address and ports cannot change in place; remove it in one change and add it under a new id in another`,
+            },
+          ];
+        }
+        return [];
+      }),
+  },
+  {
+    name: 'The new members have a quorum among those running',
+    // reconfig commits once a quorum of the new membership has acknowledged it; a member that
+    // only joins now has no history yet. So most of the new participants must already run.
+    problems: (from, e) => {
+      const voters = e.members.filter((m) => m.role === 'participant');
+      const running = voters.filter((m) => from.seats.some((s) => s.id === m.id && s.role === 'participant'));
+      const lose = failuresThatLoseQuorum(voters.map(() => ({})));
+      return voters.length - running.length >= lose
+        ? [
+            {
+              pointer: e.origin.servers,
+              message: `${running.length} of the ${voters.length} new participants run today, and a quorum needs ${voters.length - lose + 1}: add members in one change and remove the old ones in another`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
+    name: 'A move happens on one machine',
+    problems: (_, e) =>
+      e.machines.length > 1
+        ? [{ pointer: e.origin.servers, message: 'zkgen writes reconfigure.sh for an ensemble on one machine only, for now: on several machines, start each new member with its host\'s run.sh and use zkCli\'s reconfig by hand (README, "Changing the members")' }]
+        : [],
+  },
+  {
+    name: 'A move keeps hierarchical quorums out',
+    problems: (_, e) =>
+      e.members.some((m) => m.group !== undefined)
+        ? [{ pointer: e.origin.servers, message: 'zkgen does not move an ensemble with groups and weights yet: its groups would have to change in the same reconfig' }]
+        : [],
+  },
+];
+
+/** The move from the running membership to the file's, or the problems that make it unsafe; nothing when the members stay. */
+export function transitionOf(from: Membership | undefined, ensemble: Ensemble, options: { stopped: boolean }): { transition?: Transition; problems: Problem[] } {
+  if (from === undefined || options.stopped) return { problems: [] };
+  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble));
+  if (problems.length > 0) return { problems };
+  const to = seatsOf(ensemble);
+  const was = new Map(from.seats.map((s) => [s.id, s]));
+  const stays = new Set(to.map((s) => s.id));
+  return {
+    problems: [],
+    transition: Object.freeze({
+      from: Object.freeze([...from.seats]),
+      to: Object.freeze(to),
+      joining: Object.freeze(to.filter((s) => !was.has(s.id))),
+      turning: Object.freeze(to.filter((s) => was.has(s.id) && was.get(s.id)?.role !== s.role)),
+      leaving: Object.freeze(from.seats.filter((s) => !stays.has(s.id))),
+    }),
+  };
+}
