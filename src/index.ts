@@ -3,7 +3,8 @@
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
-import { startingPoint, transitionOf } from './reconfig.js';
+import { DIALECTS } from './dialects/index.js';
+import { seatsOf, startingPoint, transitionOf, type Seat } from './reconfig.js';
 import { resolve } from './resolve.js';
 import { connectStringOf } from './security.js';
 import { checkRules } from './validate/rules.js';
@@ -50,7 +51,11 @@ export interface GenerateOptions {
 export function generate(value: unknown, options: GenerateOptions = {}): Outcome<{ files: GeneratedFile[]; machines: readonly string[] }> {
   const checked = ensembleOf(value);
   if (!checked.ok) return checked;
-  const { transition, problems } = transitionOf(startingPoint(options.running, checked.ensemble), checked.ensemble, { stopped: options.stopped ?? false });
+  const e = checked.ensemble;
+  let seats: Seat[] | undefined;
+  const to = () => (seats ??= seatsOf(e, (m) => DIALECTS[e.dialect].zooCfg(m, e)));
+  const from = startingPoint(options.running, to);
+  const { transition, problems } = from ? transitionOf(from, e, to(), { stopped: options.stopped ?? false }) : { problems: [] };
   if (problems.length > 0) return { ok: false, errors: problems, warnings: [] };
   return { ok: true, files: render(checked.ensemble, options.only, transition), machines: checked.ensemble.machines, warnings: checked.warnings };
 }

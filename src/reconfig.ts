@@ -5,8 +5,7 @@
 import { atLeast } from './images.js';
 import type { Ensemble, Member, Problem, Role } from './model.js';
 import { quoted } from './pointer.js';
-import { clientEndpoint } from './security.js';
-import { failuresThatLoseQuorum, serverLine, type Setting } from './zookeeper.js';
+import { failuresThatLoseQuorum, type Setting } from './zookeeper.js';
 
 // --- what a member needs --------------------------------------------------------------------
 
@@ -58,9 +57,17 @@ export interface Membership {
 
 const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer' : 'participant');
 
-/** The ensemble file's members as seats, their lines as every member's zoo.cfg gets them. */
-export function seatsOf(ensemble: Ensemble): Seat[] {
-  return ensemble.members.map((m: Member) => ({ id: m.id, name: m.name, line: serverLine(m, '3.5', clientEndpoint(m, ensemble))[1], role: m.role }));
+/**
+ * The ensemble file's members as seats, their lines as the members' zoo.cfg has them: `zooCfg` is
+ * the dialect's (every member's lists the same server lines, so the first member's is read).
+ */
+export function seatsOf(ensemble: Ensemble, zooCfg: (member: Member) => readonly Setting[]): Seat[] {
+  const [first] = ensemble.members;
+  const lines = new Map(first ? zooCfg(first) : []);
+  return ensemble.members.map((m) => {
+    const line = lines.get(`server.${m.id}`) ?? '';
+    return { id: m.id, name: m.name, line, role: m.role };
+  });
 }
 
 /** reconfigure.sh's record of the membership it starts from, in the bundle beside it. */
@@ -134,11 +141,11 @@ export interface Transition {
  * or, when they are the same, the membership its own reconfigure-from.cfg records (the same move,
  * written again: --check and a second run give the same bytes). Undefined when nothing moves.
  */
-export function startingPoint(running: ReadonlyMap<string, string> | undefined, ensemble: Ensemble): Membership | undefined {
+export function startingPoint(running: ReadonlyMap<string, string> | undefined, to: () => readonly Seat[]): Membership | undefined {
   if (running === undefined) return undefined;
   const current = membershipOf(running);
   if (current === undefined) return undefined;
-  if (!sameSeats(current.seats, seatsOf(ensemble))) return current;
+  if (!sameSeats(current.seats, to())) return current;
   const record = running.get(FROM_RECORD);
   const from = record === undefined ? undefined : readRecord(record);
   return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true };
@@ -147,7 +154,7 @@ export function startingPoint(running: ReadonlyMap<string, string> | undefined, 
 /** A named rule about a move: what would make it unsafe. */
 interface MoveRule {
   readonly name: string;
-  problems(from: Membership, ensemble: Ensemble): Problem[];
+  problems(from: Membership, ensemble: Ensemble, to: readonly Seat[]): Problem[];
 }
 
 const STOP_INSTEAD =
@@ -183,9 +190,9 @@ export const MOVE_RULES: readonly MoveRule[] = [
   },
   {
     name: 'A member keeps its name, address and ports',
-    problems: (from, e) =>
+    problems: (from, e, to) =>
       e.members.flatMap((m) => {
-        const mine = seatsOf(e).find((s) => s.id === m.id);
+        const mine = to.find((s) => s.id === m.id);
         const was = from.seats.find((s) => s.id === m.id);
         const named = from.seats.find((s) => s.name === m.name);
         if (named && named.id !== m.id) {
@@ -240,11 +247,10 @@ export const MOVE_RULES: readonly MoveRule[] = [
 ];
 
 /** The move from the running membership to the file's, or the problems that make it unsafe; nothing when the members stay. */
-export function transitionOf(from: Membership | undefined, ensemble: Ensemble, options: { stopped: boolean }): { transition?: Transition; problems: Problem[] } {
+export function transitionOf(from: Membership | undefined, ensemble: Ensemble, to: readonly Seat[], options: { stopped: boolean }): { transition?: Transition; problems: Problem[] } {
   if (from === undefined || options.stopped) return { problems: [] };
-  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble));
+  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble, to));
   if (problems.length > 0) return { problems };
-  const to = seatsOf(ensemble);
   const was = new Map(from.seats.map((s) => [s.id, s]));
   const stays = new Set(to.map((s) => s.id));
   return {

@@ -629,7 +629,9 @@ export function membersOfBundle(dirArg: string): ReadonlyMap<string, string> | u
   try {
     listed = statSync(dir).isDirectory() ? manifestOf(dir) : undefined;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No folder there (yet): no bundle. What keeps one from being written is the writer's to say.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
   if (listed === undefined) return undefined;

@@ -19,7 +19,7 @@ const fileWord = fc.constantFrom(...FILES, '-');
 /** Every kind of word yargs might read some other way than the fast path. */
 const anyWord = fc.oneof(
   fileWord,
-  fc.constantFrom('--out', '--check', '--force', 'init', 'connect-string', 'connect', '--', '-h', '--help', '-v', '--version', 'help', '$0'),
+  fc.constantFrom('--out', '--check', '--stopped', '--force', 'init', 'connect-string', 'connect', '--', '-h', '--help', '-v', '--version', 'help', '$0'),
   fc.constantFrom('0', '1', '-1', '1.5', '0x10', '1e3', '.5', '+2', '', ' ', '--out=x', '--out=', '--check=false', '--no-check', '--outt', '-o', '-', '-x1'),
   fc.string({ maxLength: 4 }),
 );
@@ -62,8 +62,8 @@ describe('the command line', () => {
   });
 
   it('takes the plain forms on the fast path', () => {
-    expect(plainCommand(['e.json'])).toEqual({ run: 'generate', file: 'e.json', out: undefined, check: false });
-    expect(plainCommand(['-', '--out', 'zk', '--check'])).toEqual({ run: 'generate', file: '-', out: 'zk', check: true });
+    expect(plainCommand(['e.json'])).toEqual({ run: 'generate', file: 'e.json', out: undefined, check: false, stopped: false });
+    expect(plainCommand(['-', '--out', 'zk', '--check'])).toEqual({ run: 'generate', file: '-', out: 'zk', check: true, stopped: false });
     expect(plainCommand(['connect-string', 'e.json'])).toEqual({ run: 'connect-string', file: 'e.json' });
   });
 
@@ -75,6 +75,7 @@ describe('the command line', () => {
     expect(usage(['e.json', '--out'])).toBe('--out needs a value: --out DIR (see zkgen --help)');
     expect(usage(['e.json', '--out', 'a', '--out', 'b'])).toBe('--out is given twice: give it once');
     expect(usage(['e.json', '--check'])).toBe('--check compares with a folder: give it with --out DIR');
+    expect(usage(['e.json', '--stopped'])).toBe('--stopped says the ensemble of the bundle in DIR is not running: give DIR with --out');
     expect(usage(['e.json', '--outt', 'x'])).toBe('unknown option --outt (did you mean --out?)');
     expect(usage(['e.json', '--outt=x'])).toBe('unknown option --outt (did you mean --out?)');
     expect(usage(['init', '--forse'])).toBe('unknown option --forse (did you mean --force?)');

@@ -144,7 +144,7 @@ describe('zkgen FILE --out DIR writes where it may', () => {
     mkdirSync(join(parent, 'zk'));
     expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
     writeFileSync(join(parent, 'ensemble.json'), FIVE);
-    expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    expect(runCli(['ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent }).code).toBe(0);
     expect(readdirSync(join(parent, 'zk', 'conf'))).toHaveLength(5);
   });
 
@@ -173,7 +173,7 @@ describe('zkgen FILE --out DIR writes where it may', () => {
     const { parent, dir } = project();
     symlinkSync('zk', join(parent, 'link'));
     writeFileSync(join(parent, 'ensemble.json'), FIVE);
-    expect(runCli(['ensemble.json', '--out', 'link'], { cwd: parent }).code).toBe(0);
+    expect(runCli(['ensemble.json', '--out', 'link', '--stopped'], { cwd: parent }).code).toBe(0);
     expect(lstatSync(join(parent, 'link')).isSymbolicLink()).toBe(true);
     expect(readdirSync(join(dir, 'conf'))).toHaveLength(5);
     expect(readdirSync(parent).sort()).toEqual(['ensemble.json', 'link', 'zk']);
@@ -284,7 +284,7 @@ describe('the lock and the work folders beside DIR', () => {
     const bundles = [reference('a.json'), reference('b.json')];
     const runs = Array.from({ length: 40 }, (_, i) =>
       new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [CLI, i % 2 ? 'b.json' : 'a.json', '--out', 'zk'], { cwd: parent });
+        const child = spawn(process.execPath, [CLI, i % 2 ? 'b.json' : 'a.json', '--out', 'zk', '--stopped'], { cwd: parent });
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         child.on('close', (code) => done({ code, stderr }));
@@ -304,7 +304,7 @@ describe('SIGINT and SIGTERM during --out', () => {
     try {
       writeFileSync(join(parent, `${workPrefix(dir)}lock`), `${ownerOf(sleeper.pid!)}\n`);
       const before = snapshot(parent);
-      const child = spawn(process.execPath, [CLI, 'ensemble.json', '--out', 'zk'], { cwd: parent });
+      const child = spawn(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       await new Promise((r) => setTimeout(r, 1500));
@@ -331,7 +331,7 @@ fs.writeFileSync = function (...a) { const r = real.apply(this, a); if (++n === 
     );
     writeFileSync(join(parent, 'ensemble.json'), FIVE);
     const before = snapshot(parent);
-    const result = spawnSync(process.execPath, ['-r', preload, CLI, 'ensemble.json', '--out', 'zk'], { cwd: parent, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['-r', preload, CLI, 'ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent, encoding: 'utf8' });
     expect(result.stderr).toBe('zkgen: --out zk: interrupted: zk left as it was\n');
     expect(result.status).toBe(130);
     expect(snapshot(parent)).toEqual(before);

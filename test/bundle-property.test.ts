@@ -206,7 +206,7 @@ if (spec) {
         const oldTree = contents(dir);
         const newTree = asTree(next);
         const run = (env: Record<string, string>, timeout?: number) =>
-          spawnSync(process.execPath, ['-r', preload, CLI, '../e.json', '--out', 'zk'], {
+          spawnSync(process.execPath, ['-r', preload, CLI, '../e.json', '--out', 'zk', '--stopped'], {
             cwd: parent,
             encoding: 'utf8',
             env: { ...process.env, ...env },

@@ -144,7 +144,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir({ 'ensemble.json': '{ "image": "garland/zookeeper", "servers": 5 }' });
     expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: dir }).code).toBe(0);
     writeFileSync(join(dir, 'ensemble.json'), TUTORIAL);
-    expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: dir }).code).toBe(0);
+    expect(runCli(['ensemble.json', '--out', 'zk', '--stopped'], { cwd: dir }).code).toBe(0);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readdirSync(dir).sort()).toEqual(['ensemble.json', 'zk']); // no staging folder left behind
   });

@@ -108,7 +108,7 @@ describe('text echoed in a message', () => {
     const lines = result.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).not.toMatch(/[\p{Cc}\u2028\u2029\u202e]/u);
-    expect(lines[0]).toBe(`e.json: /colour\\u001b[31m\\nred\\u0085\\u2028\\u202e\\u0000\\u007f: unknown key "colour\\u001b[31m\\nred\\u0085\\u2028\\u202e\\u0000\\u007f" (known: $schema, image, dialect, servers, ports, host, listen, tls, auth, dataRoot, adminServer, metrics, healthcheck, fourLetterWords, tickTime, initLimit, syncLimit, maxClientCnxns, autopurge, heap, restart, config)`);
+    expect(lines[0]).toBe(`e.json: /colour\\u001b[31m\\nred\\u0085\\u2028\\u202e\\u0000\\u007f: unknown key "colour\\u001b[31m\\nred\\u0085\\u2028\\u202e\\u0000\\u007f" (known: $schema, image, dialect, servers, ports, host, listen, tls, auth, reconfig, dataRoot, adminServer, metrics, healthcheck, fourLetterWords, tickTime, initLimit, syncLimit, maxClientCnxns, autopurge, heap, restart, config)`);
   });
 
   it.each([

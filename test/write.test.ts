@@ -186,13 +186,13 @@ fs[op] = function (...args) {
     writeFileSync(join(parent, 'new.json'), NEW);
     const reference = tempDir();
     writeFileSync(join(reference, 'new.json'), NEW);
-    expect(runCli(['new.json', '--out', 'zk'], { cwd: reference }).code).toBe(0);
-    expect(runCli(['old.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    expect(runCli(['new.json', '--out', 'zk', '--stopped'], { cwd: reference }).code).toBe(0);
+    expect(runCli(['old.json', '--out', 'zk', '--stopped'], { cwd: parent }).code).toBe(0);
     return { parent, expected: contents(join(reference, 'zk')), old: contents(join(parent, 'zk')) };
   }
 
   const killAt = (op: string, nth: number, cwd: string) =>
-    spawnSync(process.execPath, ['-r', preload, CLI, 'new.json', '--out', 'zk'], {
+    spawnSync(process.execPath, ['-r', preload, CLI, 'new.json', '--out', 'zk', '--stopped'], {
       cwd,
       encoding: 'utf8',
       env: { ...process.env, ZKGEN_TEST_CRASH_AT: `${op}:${nth}` },
@@ -218,7 +218,7 @@ fs[op] = function (...args) {
     } else {
       expect(contents(dir)).toEqual(state === 'old' ? old : expected);
     }
-    const again = runCli(['new.json', '--out', 'zk'], { cwd: parent });
+    const again = runCli(['new.json', '--out', 'zk', '--stopped'], { cwd: parent });
     expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(contents(dir)).toEqual(expected);
     // The killed run's lock and work folder are gone: their owner provably is.
