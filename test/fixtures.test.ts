@@ -1,5 +1,7 @@
 // Every folder under test/fixtures/ is a case: an ensemble file beside the bundle zkgen must write
-// for it (expected/), and the warnings it must print (stderr.txt, absent when there are none).
+// for it (expected/), and the warnings it must print (stderr.txt, absent when there are none). A
+// case with running.json writes that ensemble's bundle first and the case's over it: the ensemble
+// running from that bundle changes members (a move, src/reconfig.ts), in invalid cases too.
 // Every folder under test/invalid/ is a bad input beside the exit code and the exact stderr it
 // must give, with nothing on stdout and nothing written. Generated files are also checked for
 // validity: compose files against the compose specification, through yamllint's default rules
@@ -29,6 +31,16 @@ function filesUnder(dir: string, prefix = ''): string[] {
     .sort();
 }
 
+/** The bundle of the case's running.json into work/out, when it has one: whether it did. */
+function writeRunning(caseDir: string, work: string): boolean {
+  if (!existsSync(join(caseDir, RUNNING))) return false;
+  cpSync(join(caseDir, RUNNING), join(work, RUNNING));
+  const result = runCli([RUNNING, '--out', 'out'], { cwd: work });
+  if (result.code !== 0) throw new Error(`${caseDir}/${RUNNING} does not generate: ${result.stderr}`);
+  return true;
+}
+const RUNNING = 'running.json';
+
 const readIfThere = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 
 describe.each(casesIn('fixtures'))('fixture %s', (name) => {
@@ -36,6 +48,7 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   const work = tempDir(name);
   const input = ensembleFileIn(caseDir);
   cpSync(join(caseDir, input), join(work, input));
+  const moving = writeRunning(caseDir, work);
   const written = runCli([input, '--out', 'out'], { cwd: work });
   const out = join(work, 'out');
 
@@ -112,14 +125,26 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   });
 
   it.runIf(hasCommand('yamllint') || process.env.CI)('writes compose and stack files that pass yamllint with its default rules', () => {
-    for (const p of [...composeFiles(), ...(existsSync(join(out, 'stack.yml')) ? ['stack.yml'] : [])]) expect(yamllintProblems(join(out, p)), p).toEqual([]);
+    for (const p of [...composeFiles(), ...['stack.yml', OVERRIDE].filter((f) => existsSync(join(out, f)))]) expect(yamllintProblems(join(out, p)), p).toEqual([]);
+  });
+
+  // reconfigure.sh starts joining members with its override over the compose file.
+  it.runIf(existsSync(join(out, OVERRIDE)) && hasCommand('docker-compose'))('writes a compose override that docker-compose accepts over the compose file', () => {
+    const result = spawnSync('docker-compose', ['-f', join(out, 'docker-compose.yml'), '-f', join(out, OVERRIDE), 'config', '-q'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('writes executable scripts that pass bash -n and shellcheck', () => {
     const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
     // tls.sh and auth.sh only when the ensemble asks for TLS or authentication.
     const ensemble = parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object;
-    const keyScripts = [...('auth' in ensemble ? ['auth.sh'] : []), ...('tls' in ensemble ? ['tls.sh'] : [])];
+    const keyScripts = [
+      ...('auth' in ensemble ? ['auth.sh'] : []),
+      ...('tls' in ensemble ? ['tls.sh'] : []),
+      ...('reconfig' in ensemble && ensemble.reconfig !== false ? ['super-user.sh'] : []),
+      ...(moving ? ['reconfigure.sh'] : []),
+    ];
     const expected =
       hosts().length === 0
         ? ['remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...keyScripts]
@@ -137,25 +162,37 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   });
 });
 
+const OVERRIDE = 'reconfigure-compose.yml';
+
 describe.each(casesIn('invalid'))('invalid input %s', (name) => {
   const caseDir = join(ROOT, 'test', 'invalid', name);
   const input = ensembleFileIn(caseDir);
+  const moving = existsSync(join(caseDir, RUNNING));
   const expectedCode = Number(readFileSync(join(caseDir, 'exit-code'), 'utf8').trim());
   const expectedStderr = readFileSync(join(caseDir, 'stderr.txt'), 'utf8');
 
   it('prints every problem, one line each, and exits non-zero without output', () => {
     const work = tempDir(`invalid-${name}`);
     cpSync(join(caseDir, input), join(work, input));
+    writeRunning(caseDir, work);
+    const before = moving ? filesUnder(join(work, 'out')).map((p) => [p, readFileSync(join(work, 'out', p), 'utf8')]) : [];
     const result = runCli([input, '--out', 'out'], { cwd: work });
     expect(result.stderr).toBe(expectedStderr);
     expect(result.stdout).toBe('');
     expect(result.code).toBe(expectedCode);
-    expect(existsSync(join(work, 'out')), 'no output folder').toBe(false);
-    expect(readdirSync(work)).toEqual([input]);
+    if (moving) {
+      // The running ensemble's bundle, untouched.
+      expect(filesUnder(join(work, 'out')).map((p) => [p, readFileSync(join(work, 'out', p), 'utf8')])).toEqual(before);
+      expect(readdirSync(work).sort()).toEqual([input, 'out', RUNNING].sort());
+    } else {
+      expect(existsSync(join(work, 'out')), 'no output folder').toBe(false);
+      expect(readdirSync(work)).toEqual([input]);
+    }
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('fails the same way when printing to stdout', () => {
+  // A move needs the running ensemble's bundle, which printing never reads.
+  it.skipIf(moving)('fails the same way when printing to stdout', () => {
     const result = runCli([input], { cwd: caseDir });
     expect(result).toEqual({ code: expectedCode, stdout: '', stderr: expectedStderr });
   });
