@@ -1,0 +1,211 @@
+// Dynamic reconfiguration, for real: an ensemble generated with "reconfig" grows from three members
+// to five and shrinks to the last three (zk3..zk5, not the first three) while a client writes in
+// a loop through a connect string that covers both memberships, retrying on ConnectionLoss as
+// ZooKeeper clients do. Each move is zkgen writing the edited file over the running ensemble's
+// bundle (which comes with reconfigure.sh) and reconfigure.sh run as a user would. Afterwards: no
+// write failed, every write is on every final member, /zookeeper/config lists exactly the final
+// members, each a participant, the removed members' containers are gone and their data stays, and
+// `--check` finds the bundle up to date. A move that cannot converge (a joining member's container
+// cannot start: its data folder is a file) stops at its step with a message naming it, and the
+// ensemble still serves as before.
+//
+// THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE: zookeeper:3.9.4 here is built by
+// test/e2e/images/build.sh from Debian's ZooKeeper 3.8 to reproduce the official image's
+// docker-entrypoint.sh (ZOO_* variables, ZOO_CFG_EXTRA, /conf written once, uid 1000).
+// ZKGEN_REAL_IMAGES=1 npm run test:e2e runs the real one where a registry is reachable.
+//
+// Ports (loopback): client 33181.., peer 33281.., election 33381.., AdminServer 33481.. (ids 1..6).
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { runCli } from '../helpers.js';
+import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
+import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
+import { compose, containerState, engineEnv, ensureImage, removeContainers, run, runScript, useEngine } from './engine.js';
+import { waitForPortsFree } from './ports.js';
+import { scenarioSteps, withLogs } from './scenario.js';
+import { modeOf, waitForQuorum } from './srvr.js';
+import { range, seconds, sleep } from './wait.js';
+
+const skip = useEngine() || inject('e2eComposeSkip');
+const IMAGE = 'zookeeper:3.9.4';
+const PORTS = { client: 33181, peer: 33281, election: 33381, admin: 33481 };
+const PROJECT = 'zkgen-e2e-reconfig';
+const NAMES = range(1, 6).map((i) => `zk${i}`);
+const ALL_PORTS = Object.values(PORTS).flatMap((base) => range(base, 6));
+const clientPort = (id: number) => PORTS.client + id - 1;
+/** Every member either membership has: the client goes on through the move. */
+const CONNECT = range(1, 5).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
+
+if (skip) test.skip(`e2e skipped: ${skip}`);
+
+describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, while a client writes`, () => {
+  let scratch: string;
+  let dataRoot: string;
+  let bundle: Bundle;
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
+  const timings: string[] = [];
+
+  const ensemble = (servers: unknown) => ({ image: IMAGE, servers, reconfig: true, ports: PORTS, dataRoot });
+  /** zkgen FILE --out bundle over the running ensemble's bundle, as a user edits and regenerates. */
+  const rewrite = (servers: unknown) => {
+    writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble(servers), null, 2)}\n`);
+    const written = runCli([bundle.ensembleFile, '--out', bundle.dir]);
+    expect(written.code, written.stderr).toBe(0);
+    bundle = { ...bundle, members: readMembers(bundle.dir) };
+  };
+  const checkIsFresh = () => {
+    const checked = runCli([bundle.ensembleFile, '--out', bundle.dir, '--check']);
+    expect(checked, 'zkgen --check after the move').toEqual({ code: 0, stdout: '', stderr: '' });
+  };
+
+  /** id:role of every member /zookeeper/config lists, read by a client of `port`. */
+  async function listed(port: number): Promise<string[]> {
+    const client = await connectClient(`127.0.0.1:${port}`);
+    try {
+      const config = (await getRetrying(client, '/zookeeper/config')).value;
+      return [...config.matchAll(/^server\.(\d+)=[^;\n]*:(participant|observer)/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
+    } finally {
+      closeClient(client);
+    }
+  }
+
+  /**
+   * Runs reconfigure.sh while a client writes /moves/<label>-NNNNNN in a loop through CONNECT.
+   * Returns what the script printed, and checks no write failed.
+   */
+  async function moveWhileWriting(label: string, signal: AbortSignal): Promise<{ stdout: string; acknowledged: number; losses: number }> {
+    const client = await connectClient(CONNECT);
+    const moved = new AbortController();
+    const stop = () => {
+      moved.abort();
+      closeClient(client);
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    try {
+      await createRetrying(client, '/moves', '').catch(() => undefined);
+      let acknowledged = 0;
+      let losses = 0;
+      let failure: unknown;
+      const writer = (async () => {
+        // Bounded: at most 100,000 writes, and it stops once the move is done.
+        for (let i = 0; !moved.signal.aborted && i < 100_000; i++) {
+          try {
+            const done = await createRetrying(client, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
+            losses += done.connectionLosses;
+            acknowledged = i + 1;
+          } catch (error) {
+            failure = error;
+            return;
+          }
+        }
+      })();
+      await sleep(500);
+      const started = performance.now();
+      const script = await runScript(bundle, 'reconfigure.sh', { timeoutMs: 150_000, signal });
+      const ms = performance.now() - started;
+      await sleep(500); // a few writes on the new membership too
+      moved.abort();
+      await writer;
+      expect(script.code, script.stdout + script.stderr).toBe(0);
+      expect(failure, 'a write failed during the move').toBeUndefined();
+      const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
+      timings.push(`${label}: reconfigure.sh took ${seconds(ms)} (${stepTimes.join('; ')}); ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
+      console.log(timings.at(-1));
+      return { stdout: script.stdout, acknowledged, losses };
+    } finally {
+      stop();
+    }
+  }
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('reconfig');
+    dataRoot = join(scratch, 'data');
+    await removeContainers(NAMES);
+    await waitForPortsFree(ALL_PORTS);
+    bundle = generate(ensemble(3), scratch);
+  });
+
+  afterAll(async () => {
+    if (timings.length) console.log(`reconfiguration timings:\n${timings.join('\n')}`);
+    await removeContainers(NAMES);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('super-user.sh, then docker-compose up: three members with reconfiguration on reach a quorum', async (ctx) => {
+    steps.gate(ctx);
+    const made = await run(join(bundle.dir, 'super-user.sh'), [], { cwd: bundle.dir });
+    expect(made.code, made.stderr).toBe(0);
+    expect(existsSync(join(dataRoot, 'reconfig', 'super.password'))).toBe(true);
+    const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', PROJECT, 'up', '-d'], { timeoutMs: 120_000 });
+    expect(up.code, up.stderr).toBe(0);
+    await withLogs(bundle.members, waitForQuorum(range(clientPort(1), 3), { timeoutMs: 90_000 }));
+    expect(await listed(clientPort(1))).toEqual(['1:participant', '2:participant', '3:participant']);
+  });
+
+  test('3 → 5: reconfigure.sh starts zk4 and zk5 and adds them, and the writing client loses nothing', async (ctx) => {
+    steps.gate(ctx);
+    rewrite(5);
+    expect(existsSync(join(bundle.dir, 'reconfigure.sh'))).toBe(true);
+    const moved = await moveWhileWriting('grow', ctx.signal);
+    expect(moved.stdout).toMatch(/^step 1\/4 \(start zk4 zk5\)$/m);
+    expect(moved.stdout).toMatch(/^step 2\/4 \(reconfig -add /m);
+    expect(moved.acknowledged).toBeGreaterThan(0);
+    expect(await listed(clientPort(4))).toEqual(range(1, 5).map((id) => `${id}:participant`));
+    for (const id of range(1, 5)) expect(['leader', 'follower'], `zk${id}`).toContain(await modeOf(clientPort(id)));
+    checkIsFresh();
+  });
+
+  test('5 → zk3, zk4, zk5: reconfigure.sh removes zk1 and zk2 and their containers, and every write is on every final member', async (ctx) => {
+    steps.gate(ctx);
+    rewrite([{ id: 3 }, { id: 4 }, { id: 5 }]);
+    const moved = await moveWhileWriting('shrink', ctx.signal);
+    expect(moved.stdout).toMatch(/^step 3\/4 \(reconfig -remove 1,2\)$/m);
+    expect(moved.stdout).toMatch(/^step 4\/4 \(stop and remove zk1 zk2\)$/m);
+    expect(await containerState('zk1')).toBe('absent');
+    expect(await containerState('zk2')).toBe('absent');
+    expect(existsSync(join(dataRoot, 'zk1', 'myid')), 'a removed member keeps its data').toBe(true);
+    for (const id of [3, 4, 5]) {
+      expect(await listed(clientPort(id)), `zk${id}'s view`).toEqual(['3:participant', '4:participant', '5:participant']);
+      expect(['leader', 'follower'], `zk${id}`).toContain(await modeOf(clientPort(id)));
+    }
+    // Every acknowledged write of both moves, read through each final member alone.
+    let expected: string[] | undefined;
+    for (const id of [3, 4, 5]) {
+      const client = await connectClient(`127.0.0.1:${clientPort(id)}`);
+      try {
+        await new Promise<void>((resolve, reject) => client.exists('/moves', (error) => (error ? reject(error) : resolve())));
+        const children = (await zk.children(client, '/moves')).sort();
+        expected ??= children;
+        expect(children, `zk${id} holds every write`).toEqual(expected);
+      } finally {
+        closeClient(client);
+      }
+    }
+    expect(expected?.length).toBeGreaterThan(0);
+    checkIsFresh();
+  });
+
+  test('a move that cannot converge stops at its step, says which, and leaves the ensemble serving', async (ctx) => {
+    steps.gate(ctx);
+    // zk6's data folder is a file: its container cannot start.
+    mkdirSync(dataRoot, { recursive: true });
+    writeFileSync(join(dataRoot, 'zk6'), 'not a folder\n');
+    rewrite([{ id: 3 }, { id: 4 }, { id: 5 }, { id: 6 }]);
+    const script = await runScript(bundle, 'reconfigure.sh', { timeoutMs: 60_000, signal: ctx.signal, env: { ...engineEnv(), ZKGEN_WAIT_SECONDS: '15' } });
+    expect(script.code).toBe(1);
+    expect(script.stderr).toMatch(/^FAIL: step 1\/4 \(start zk6\)/m);
+    expect(script.stderr).toMatch(/resume: .*reconfigure\.sh/);
+    expect(await listed(clientPort(3))).toEqual(['3:participant', '4:participant', '5:participant']);
+    const client = await connectClient(range(3, 3).map((id) => `127.0.0.1:${clientPort(id)}`).join(','));
+    try {
+      expect((await createRetrying(client, '/after-failed-move', 'still serving')).value).toBe('/after-failed-move');
+    } finally {
+      closeClient(client);
+    }
+    await removeContainers(['zk6']);
+  });
+});
