@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
-import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
+import { closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
 import { compose, containerState, engineEnv, ensureImage, removeContainers, run, runScript, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, withLogs } from './scenario.js';
@@ -177,7 +177,8 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
     for (const id of [3, 4, 5]) {
       const client = await connectClient(`127.0.0.1:${clientPort(id)}`);
       try {
-        await new Promise<void>((resolve, reject) => client.exists('/moves', (error) => (error ? reject(error) : resolve())));
+        // A sync first: a follower answers reads from what it has applied so far.
+        await new Promise<void>((resolve, reject) => client.exists('/moves', (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
         const children = (await zk.children(client, '/moves')).sort();
         expected ??= children;
         expect(children, `zk${id} holds every write`).toEqual(expected);
