@@ -29,7 +29,7 @@
 // Everything this file starts is stopped by pid (hosts.sh stop → engine.sh stop), and the
 // namespaces and bridge are removed, in afterAll — and also at the start of the next run if a run
 // crashed (by this suite's own names: /tmp/zkmh-* folders whose owner is gone, zkbr0, zkh1..3).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { hasCommand } from '../helpers.js';
@@ -169,6 +169,129 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     expect(bundle.connectString).toBe('10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181');
     expect(readFileSync(join(bundle.dir, 'connect-string'), 'utf8')).toBe(`${bundle.connectString}\n`);
     expect(existsSync(join(bundle.dir, 'stack.yml'))).toBe(true);
+  });
+
+  // TLS across the three hosts, before the plaintext ensemble (both use the base ports). Done as
+  // the bundle tells an operator: tls.sh once where the CA stays (this process, standing for the
+  // operator's own machine), then on each host the copy command tls.sh printed for it (its `ssh
+  // root@HOST` made an nsenter into that host's namespaces), prepare.sh and docker-compose up -d.
+  // The keys folder is under DIR/machine, a different folder on each host (hosts.sh), so a member
+  // mounting another member's folder, or keys left only where tls.sh ran, would not start.
+  describe('with TLS for the quorum and the clients: keys from one CA, each host given only its own member\'s', () => {
+    const names = HOSTS.map((_, i) => `tls${i + 1}`);
+    const tlsSteps = scenarioSteps();
+    let tls: Bundle;
+    let ca: string;
+    let began = 0;
+    /** Each host's compose file, once generated: what afterAll takes down. */
+    let composeFiles: string[] = [];
+    beforeEach((ctx) => tlsSteps.check(ctx));
+    /** The keys folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
+    const keysOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'data', 'tls');
+    const tlsHostDir = (i: number) => join(tls.dir, 'hosts', HOSTS[i]!);
+    /** A command run on host i as if logged in there: in its engine's mount and network namespaces. */
+    const onHostArgs = (i: number) => ['nsenter', '--target', readFileSync(join(dir, `h${i + 1}`, 'dockerd.pid'), 'utf8').trim(), '--mount', '--net', '--'];
+    const onHost = (i: number, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}) => {
+      const [command, ...rest] = [...onHostArgs(i), ...args];
+      return run(command!, rest, options);
+    };
+
+    beforeAll(() => {
+      began = performance.now();
+      tls = generate(
+        {
+          dataRoot: join(dir, 'machine', 'data'),
+          heap: '64m',
+          servers: HOSTS.map((host, i) => ({ host, name: names[i] })),
+          tls: { quorum: true, client: true },
+        },
+        join(dir, 'tls'),
+      );
+      ca = join(dir, 'tls', 'ca');
+      composeFiles = HOSTS.map((_, i) => join(tlsHostDir(i), 'docker-compose.yml'));
+    });
+
+    afterAll(async () => {
+      for (const [i, composeFile] of composeFiles.entries()) {
+        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+      }
+      console.log(`the TLS scenario took ${seconds(performance.now() - began)}`);
+    }, 360_000);
+
+    test('tls.sh makes every key where it runs and prints, per host, the copy that gives that host its own member\'s folder alone', async (ctx) => {
+      tlsSteps.gate(ctx);
+      const made = await run(join(tls.dir, 'tls.sh'), [ca], { cwd: tls.dir, timeoutMs: 120_000 });
+      expect(made.code, `${made.stdout}${made.stderr}`).toBe(0);
+      const copies = [...made.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
+      expect(copies.map((m) => m[2]), made.stdout).toEqual(HOSTS);
+      for (const [i, copy] of copies.entries()) {
+        // ssh runs its one-word command with the login shell on that host: sh -c, there.
+        const line = `${copy[1]} | ${onHostArgs(i).join(' ')} sh -c ${copy[3]}`;
+        ok(`the copy to ${HOSTS[i]}`, await run('bash', ['-o', 'pipefail', '-c', line]));
+      }
+      for (const i of [0, 1, 2]) {
+        expect(readdirSync(join(keysOn(i), 'members')), `${HOSTS[i]}'s keys`).toEqual([names[i]]);
+        const files = readdirSync(join(keysOn(i), 'members', names[i]!)).sort();
+        expect(files).toEqual(['keystore.pass', 'keystore.p12', 'truststore.pass', 'truststore.p12'].sort());
+        for (const f of files) {
+          const st = statSync(join(keysOn(i), 'members', names[i]!, f));
+          expect([st.uid, (st.mode & 0o777).toString(8)], f).toEqual([1000, '600']);
+        }
+      }
+      // Nothing of them where the hosts share the file system, and the CA only where tls.sh ran.
+      expect(existsSync(join(dir, 'machine', 'data'))).toBe(false);
+      for (const i of [0, 1, 2]) expect(existsSync(join(keysOn(i), 'ca'))).toBe(false);
+    });
+
+    test('prepare.sh and docker-compose up -d on each host: every member serves over TLS (the top-level status.sh, through the AdminServer)', async (ctx) => {
+      tlsSteps.gate(ctx);
+      const since = performance.now();
+      for (const i of [0, 1, 2]) {
+        ok(`hosts/${HOSTS[i]}/prepare.sh on ${HOSTS[i]}`, await onHost(i, [join(tlsHostDir(i), 'prepare.sh')], { cwd: tlsHostDir(i) }));
+        ok(`docker-compose up -d on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(tlsHostDir(i), 'docker-compose.yml'), 'up', '-d'], { env: on(i), timeoutMs: 180_000 }));
+      }
+      let status: RunResult | undefined;
+      try {
+        await waitFor(
+          'status.sh to exit 0',
+          async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+        );
+      } catch (error) {
+        const logs = await Promise.all([0, 1, 2].map(async (i) => `--- ${names[i]} ---\n${(await dockerOn(i, ['logs', '--tail', '30', names[i]!])).stderr}`));
+        throw new Error(`${String(error)}\n${logs.join('\n')}`);
+      }
+      console.log(`tls: every member serves ${seconds(performance.now() - since)} after the first docker-compose up -d`);
+      const rows = status!.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual(HOSTS.map((h, i) => [names[i], h, `${h}:2281`]));
+      expect(rows.slice(1).filter((r) => r[2] === 'leader')).toHaveLength(1);
+      expect(rows.slice(1).every((r) => SERVING.has(r[2]!))).toBe(true);
+    });
+
+    test('smoke-test.sh, run on the writer\'s host as it says, writes and reads through TLS', async () => {
+      const smoke = await onHost(0, [join(tls.dir, 'smoke-test.sh')], { cwd: tls.dir, env: on(0), timeoutMs: 90_000 });
+      expect(smoke.code, `${smoke.stdout}${smoke.stderr}`).toBe(0);
+      expect(smoke.stdout).toContain(`ok: ${names[1]} read what ${names[0]} wrote`);
+    });
+
+    test('from another host: a TLS handshake with the CA verifies on each secure client port and election port; the plaintext client port is closed', async () => {
+      const pem = join(dir, 'tls', 'client.pem');
+      const member = join(ca, 'members', names[0]!);
+      ok('openssl pkcs12', await run('openssl', ['pkcs12', '-in', join(member, 'keystore.p12'), '-passin', `file:${join(member, 'keystore.pass')}`, '-nodes', '-out', pem]));
+      for (const i of [0, 1, 2]) {
+        const from = (i + 1) % 3;
+        for (const port of [2281, 3888]) {
+          const shake = await onHost(from, ['timeout', '10', 'openssl', 's_client', '-connect', `${HOSTS[i]}:${port}`, '-CAfile', join(ca, 'ca', 'ca.crt'), '-cert', pem, '-key', pem, '-verify_return_error', '-brief'], {
+            timeoutMs: 15_000,
+          });
+          const said = `${shake.stdout}${shake.stderr}`;
+          expect(shake.code === 0 && said.includes('Verification: OK'), `${HOSTS[i]}:${port} from ${HOSTS[from]}: ${said}`).toBe(true);
+        }
+        const plain = await onHost(from, ['timeout', '5', 'bash', '-c', 'exec 3<>"/dev/tcp/$1/2181"', 'probe', HOSTS[i]!], { timeoutMs: 10_000 });
+        expect([plain.code, plain.stderr], `${HOSTS[i]}:2181 from ${HOSTS[from]}`).toEqual([1, expect.stringContaining('Connection refused')]);
+      }
+    });
   });
 
   test("each host's compose file, up on its own engine, brings a quorum seen with srvr on every host's address", async (ctx) => {
