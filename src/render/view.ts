@@ -35,6 +35,11 @@ export interface MemberView {
   readonly volumes: readonly string[];
   /** The host folders of those volumes, to create before the container starts. */
   readonly folders: readonly string[];
+  /**
+   * The host folders it mounts read-only (its TLS keys, the auth secrets): made by tls.sh or
+   * auth.sh, never created empty — they must be on its machine before it starts.
+   */
+  readonly given: readonly string[];
   /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
   /** The health check: bash inside the container asks the member `srvr`. */
@@ -182,6 +187,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
         clientAddress: clientAddress(m, ensemble),
         volumes: volumes.map(([host, container]) => `${host}:${container}`),
         folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
+        given: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
         environment: pairs(dialect.environment(m, ensemble)),
         probe: check,
         probeCommandLine: `bash -c ${sh(check)}`,
