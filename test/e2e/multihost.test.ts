@@ -43,6 +43,7 @@ import { seconds, waitFor } from './wait.js';
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const STACK = 'zk';
+const TLS_STACK = 'zkt';
 const PREFIX = '/tmp/zkmh-';
 const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
 const ENGINE_SH = join(ROOT, 'test', 'e2e', 'runtime', 'engine.sh');
@@ -132,6 +133,28 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     return /^Mode: (\w+)$/m.exec(asked.stdout)?.[1] ?? 'not-serving';
   }
 
+  /**
+   * The three engines as one swarm, each node labelled as the stack file's header says, formed
+   * once (by the first stack deployed) for every stack after it. Each later caller checks that
+   * its own stack file asks for the same labels.
+   */
+  let swarm: Promise<void> | undefined;
+  async function formSwarm(stackFile: string): Promise<void> {
+    // The label commands are stack.yml's header's, with each host's node for NODE.
+    const labels = [...readFileSync(stackFile, 'utf8').matchAll(/^# {3}docker node update --label-add zkgen\.host=(\S+) NODE$/gm)].map((m) => m[1]!);
+    expect(labels).toEqual(HOSTS);
+    swarm ??= (async () => {
+      ok('docker swarm init', await dockerOn(0, ['swarm', 'init', '--advertise-addr', HOSTS[0]!]));
+      const token = ok('docker swarm join-token', await dockerOn(0, ['swarm', 'join-token', '-q', 'worker'])).trim();
+      for (const i of [1, 2]) ok(`docker swarm join on ${HOSTS[i]}`, await dockerOn(i, ['swarm', 'join', '--token', token, '--advertise-addr', HOSTS[i]!, `${HOSTS[0]}:2377`]));
+      for (const [i, host] of HOSTS.entries()) {
+        const node = ok('docker info', await dockerOn(i, ['info', '--format', '{{.Swarm.NodeID}}'])).trim();
+        ok(`docker node update ${node}`, await dockerOn(0, ['node', 'update', '--label-add', `zkgen.host=${host}`, node]));
+      }
+    })();
+    await swarm;
+  }
+
   beforeAll(async () => {
     await removeLeftovers();
     dir = mkdtempSync(PREFIX);
@@ -183,8 +206,9 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     let tls: Bundle;
     let ca: string;
     let began = 0;
-    /** Each host's compose file, once generated: what afterAll takes down. */
+    /** Each host's compose file, once generated, and whether the stack runs: what afterAll takes down. */
     let composeFiles: string[] = [];
+    let stackDeployed = false;
     beforeEach((ctx) => tlsSteps.check(ctx));
     /** The keys folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
     const keysOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'data', 'tls');
@@ -212,6 +236,10 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     });
 
     afterAll(async () => {
+      if (stackDeployed) {
+        const removed = await dockerOn(0, ['stack', 'rm', TLS_STACK]);
+        if (removed.code !== 0) console.log(`docker stack rm ${TLS_STACK} exited ${removed.code}: ${removed.stderr}`);
+      }
       for (const [i, composeFile] of composeFiles.entries()) {
         const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
         if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
@@ -223,6 +251,9 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       tlsSteps.gate(ctx);
       const made = await run(join(tls.dir, 'tls.sh'), [ca], { cwd: tls.dir, timeoutMs: 120_000 });
       expect(made.code, `${made.stdout}${made.stderr}`).toBe(0);
+      // Before its keys are there, a host's prepare.sh refuses (Docker would mount an empty folder).
+      const early = await onHost(0, [join(tlsHostDir(0), 'prepare.sh')], { cwd: tlsHostDir(0) });
+      expect([early.code, early.stderr]).toEqual([1, expect.stringContaining(`${join(dir, 'machine', 'data', 'tls', 'members', names[0]!)}, which ${names[0]} mounts read-only, is missing`)]);
       const copies = [...made.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
       expect(copies.map((m) => m[2]), made.stdout).toEqual(HOSTS);
       for (const [i, copy] of copies.entries()) {
@@ -291,6 +322,28 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         const plain = await onHost(from, ['timeout', '5', 'bash', '-c', 'exec 3<>"/dev/tcp/$1/2181"', 'probe', HOSTS[i]!], { timeoutMs: 10_000 });
         expect([plain.code, plain.stderr], `${HOSTS[i]}:2181 from ${HOSTS[from]}`).toEqual([1, expect.stringContaining('Connection refused')]);
       }
+    });
+
+    test('the same bundle as a Swarm stack, the keys already on each host: every member serves over TLS on its own node, and docker stack rm removes them', async (ctx) => {
+      tlsSteps.gate(ctx);
+      for (const [i, composeFile] of composeFiles.entries()) ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 }));
+      await formSwarm(join(tls.dir, 'stack.yml'));
+      const since = performance.now();
+      ok('docker stack deploy', await run('docker', ['stack', 'deploy', '-c', 'stack.yml', TLS_STACK], { env: on(0), cwd: tls.dir, timeoutMs: 120_000 }));
+      stackDeployed = true;
+      let status: RunResult | undefined;
+      await waitFor(
+        'status.sh to exit 0',
+        async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+      );
+      console.log(`tls: the stack serves ${seconds(performance.now() - since)} after docker stack deploy`);
+      for (const i of [0, 1, 2]) expect(ok('docker ps', await dockerOn(i, ['ps', '--format', '{{.Names}}'])).trim()).toMatch(new RegExp(`^${TLS_STACK}_${names[i]}\\.1\\.`));
+      ok('docker stack rm', await dockerOn(0, ['stack', 'rm', TLS_STACK]));
+      for (const i of [0, 1, 2]) {
+        await waitFor(`host ${i + 1}'s containers to go`, async () => ((await dockerOn(i, ['ps', '-q'])).stdout.trim() === '' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+      }
+      stackDeployed = false;
     });
   });
 
@@ -379,16 +432,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     for (const i of [0, 1, 2]) {
       ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(hostDir(i), 'docker-compose.yml'), 'down'], { env: on(i), timeoutMs: 180_000 }));
     }
-    ok('docker swarm init', await dockerOn(0, ['swarm', 'init', '--advertise-addr', HOSTS[0]!]));
-    const token = ok('docker swarm join-token', await dockerOn(0, ['swarm', 'join-token', '-q', 'worker'])).trim();
-    for (const i of [1, 2]) ok(`docker swarm join on ${HOSTS[i]}`, await dockerOn(i, ['swarm', 'join', '--token', token, '--advertise-addr', HOSTS[i]!, `${HOSTS[0]}:2377`]));
-    // The label commands are stack.yml's header's, with each host's node for NODE.
-    const labels = [...readFileSync(join(bundle.dir, 'stack.yml'), 'utf8').matchAll(/^# {3}docker node update --label-add zkgen\.host=(\S+) NODE$/gm)].map((m) => m[1]!);
-    expect(labels).toEqual(HOSTS);
-    for (const [i, host] of HOSTS.entries()) {
-      const node = ok('docker info', await dockerOn(i, ['info', '--format', '{{.Swarm.NodeID}}'])).trim();
-      ok(`docker node update ${node}`, await dockerOn(0, ['node', 'update', '--label-add', `zkgen.host=${host}`, node]));
-    }
+    await formSwarm(join(bundle.dir, 'stack.yml'));
     const since = performance.now();
     // Debian's client (Docker 20.10), where installed, is the oldest a user is likely to deploy with.
     const client20 = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
