@@ -7,7 +7,24 @@
 // state in a temporary folder). Each member runs with host networking on its host's engine, so it
 // listens on its host's address, and the others and this process reach it over the bridge.
 //
-// For { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
+// Each engine has a mount namespace of its own in which DIR/machine is that host's folder
+// (DIR/h<i>/machine), so a path under it is a different folder on each host, as on separate
+// machines. A command runs "on host i" through nsenter into its engine's mount and network
+// namespaces.
+//
+// First, with TLS (members tls1..3 on the same three addresses, `"tls": { "quorum": true,
+// "client": true }`, data and keys under DIR/machine), done as the bundle tells an operator:
+// 0. tls.sh run here (the operator's own machine, where the CA stays) into a folder of its own;
+//    host 1's prepare.sh refuses before its keys are there; each host then gets its member's
+//    folder alone by the command tls.sh printed for it (its `ssh root@HOST` replaced by an nsenter
+//    into that host), uid 1000 and mode 0600 kept; no host holds the CA or another member's keys.
+//    prepare.sh and `docker-compose up -d` on each host → the top-level status.sh (each member's
+//    AdminServer at its address: the plaintext client port is closed) shows every member serving;
+//    smoke-test.sh, run on the writer's host, passes through TLS; from another host, `openssl
+//    s_client` with the ensemble's CA verifies on every secure client port and election port, and
+//    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
+//    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
 //    each host's engine → a quorum seen with srvr on every host's address; the top-level
@@ -15,9 +32,9 @@
 // 2. A partition (`ip link set zkv3 down`): the cut-off member stops serving (asked from inside
 //    host 3) and accepts no write; the two others keep a quorum and take writes. Healed, host 3
 //    serves again and, asked alone, has every write.
-// 3. The same ensemble as a stack: `docker-compose down` on each host (the data stays), a
-//    three-node swarm of the engines, each node labelled as stack.yml's header says, `docker stack
-//    deploy` → a quorum; the data written before is there; stack-rolling-restart.sh restarts the
+// 3. The same ensemble as a stack: `docker-compose down` on each host (the data stays), the
+//    three-node swarm of the engines (formed once, by the first stack; each node labelled as
+//    stack.yml's header says), `docker stack deploy` → a quorum; the data written before is there; stack-rolling-restart.sh restarts the
 //    members one service at a time, the leader last, and no write is lost; engine 3 stopped by its pid (a whole
 //    node fails) → the other two serve and take writes; `docker stack rm` leaves the data folders.
 //
