@@ -221,6 +221,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     const names = HOSTS.map((_, i) => `tls${i + 1}`);
     const tlsSteps = scenarioSteps();
     let tls: Bundle;
+    /** Where tls.sh makes the keys: the operator's own folder, where the CA stays. */
     let ca: string;
     let began = 0;
     /** Each host's compose file, once generated, and whether the stack runs: what afterAll takes down. */
@@ -248,7 +249,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         },
         join(dir, 'tls'),
       );
-      ca = join(dir, 'tls', 'ca');
+      ca = join(dir, 'tls', 'keys');
       composeFiles = HOSTS.map((_, i) => join(tlsHostDir(i), 'docker-compose.yml'));
     });
 
