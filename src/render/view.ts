@@ -36,6 +36,11 @@ export interface MemberView {
   readonly volumes: readonly string[];
   /** The host folders of those volumes, to create before the container starts. */
   readonly folders: readonly string[];
+  /**
+   * The host folders it mounts read-only (its TLS keys, the auth secrets): made by tls.sh or
+   * auth.sh, never created empty — they must be on its machine before it starts.
+   */
+  readonly given: readonly string[];
   /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
   /** The health check: bash inside the container asks the member `srvr`. */
@@ -183,6 +188,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
         clientAddress: clientAddress(m, ensemble),
         volumes: volumes.map(([host, container]) => `${host}:${container}`),
         folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
+        given: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
         environment: pairs(dialect.environment(m, ensemble)),
         probe: check,
         probeCommandLine: `bash -c ${sh(check)}`,
@@ -220,20 +226,40 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
   };
 }
 
-/** What tls.sh sees: the keys folder, the user who must read them, each member's names for its certificate. */
+/**
+ * What tls.sh sees: the keys folder, the user who must read them, each member's names for its
+ * certificate, and, on several machines, what each machine must be given: its own members' folders
+ * under the keys folder there, and the command that takes them in on the machine (tls.sh prints a
+ * command line per machine to copy them, so machine and members are shell words already).
+ */
 export interface TlsView {
   readonly keys: string;
   readonly owner: string;
   readonly files: typeof TLS_FILES;
   readonly members: ReadonlyArray<{ readonly name: string; readonly altNames: string }>;
+  readonly machines: ReadonlyArray<{ readonly machine: string; readonly members: string }>;
+  readonly unpack: string;
 }
 
 export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): TlsView {
+  const membersFolder = `${tls.keys}/members`;
   return {
     keys: tls.keys,
     owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
     files: TLS_FILES,
     members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
+    machines:
+      ensemble.machines.length > 1
+        ? ensemble.machines.map((machine) => ({
+            machine: sh(machine),
+            members: ensemble.members
+              .filter((m) => m.machine === machine)
+              .map((m) => sh(m.name))
+              .join(' '),
+          }))
+        : [],
+    // Run on each machine as root: tar keeps the owner (by uid, which is what the image reads by) and the modes.
+    unpack: `mkdir -p -m 700 ${sh(membersFolder)} && tar -C ${sh(membersFolder)} --numeric-owner -xpf -`,
   };
 }
 

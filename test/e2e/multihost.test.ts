@@ -7,7 +7,24 @@
 // state in a temporary folder). Each member runs with host networking on its host's engine, so it
 // listens on its host's address, and the others and this process reach it over the bridge.
 //
-// For { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
+// Each engine has a mount namespace of its own in which DIR/machine is that host's folder
+// (DIR/h<i>/machine), so a path under it is a different folder on each host, as on separate
+// machines. A command runs "on host i" through nsenter into its engine's mount and network
+// namespaces.
+//
+// First, with TLS (members tls1..3 on the same three addresses, `"tls": { "quorum": true,
+// "client": true }`, data and keys under DIR/machine), done as the bundle tells an operator:
+// 0. tls.sh run here (the operator's own machine, where the CA stays) into a folder of its own;
+//    host 1's prepare.sh refuses before its keys are there; each host then gets its member's
+//    folder alone by the command tls.sh printed for it (its `ssh root@HOST` replaced by an nsenter
+//    into that host), uid 1000 and mode 0600 kept; no host holds the CA or another member's keys.
+//    prepare.sh and `docker-compose up -d` on each host → the top-level status.sh (each member's
+//    AdminServer at its address: the plaintext client port is closed) shows every member serving;
+//    smoke-test.sh, run on the writer's host, passes through TLS; from another host, `openssl
+//    s_client` with the ensemble's CA verifies on every secure client port and election port, and
+//    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
+//    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
 //    each host's engine → a quorum seen with srvr on every host's address; the top-level
@@ -15,9 +32,9 @@
 // 2. A partition (`ip link set zkv3 down`): the cut-off member stops serving (asked from inside
 //    host 3) and accepts no write; the two others keep a quorum and take writes. Healed, host 3
 //    serves again and, asked alone, has every write.
-// 3. The same ensemble as a stack: `docker-compose down` on each host (the data stays), a
-//    three-node swarm of the engines, each node labelled as stack.yml's header says, `docker stack
-//    deploy` → a quorum; the data written before is there; stack-rolling-restart.sh restarts the
+// 3. The same ensemble as a stack: `docker-compose down` on each host (the data stays), the
+//    three-node swarm of the engines (formed once, by the first stack; each node labelled as
+//    stack.yml's header says), `docker stack deploy` → a quorum; the data written before is there; stack-rolling-restart.sh restarts the
 //    members one service at a time, the leader last, and no write is lost; engine 3 stopped by its pid (a whole
 //    node fails) → the other two serve and take writes; `docker stack rm` leaves the data folders.
 //
@@ -29,7 +46,7 @@
 // Everything this file starts is stopped by pid (hosts.sh stop → engine.sh stop), and the
 // namespaces and bridge are removed, in afterAll — and also at the start of the next run if a run
 // crashed (by this suite's own names: /tmp/zkmh-* folders whose owner is gone, zkbr0, zkh1..3).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { hasCommand } from '../helpers.js';
@@ -43,6 +60,7 @@ import { seconds, waitFor } from './wait.js';
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const STACK = 'zk';
+const TLS_STACK = 'zkt';
 const PREFIX = '/tmp/zkmh-';
 const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
 const ENGINE_SH = join(ROOT, 'test', 'e2e', 'runtime', 'engine.sh');
@@ -132,6 +150,28 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     return /^Mode: (\w+)$/m.exec(asked.stdout)?.[1] ?? 'not-serving';
   }
 
+  /**
+   * The three engines as one swarm, each node labelled as the stack file's header says, formed
+   * once (by the first stack deployed) for every stack after it. Each later caller checks that
+   * its own stack file asks for the same labels.
+   */
+  let swarm: Promise<void> | undefined;
+  async function formSwarm(stackFile: string): Promise<void> {
+    // The label commands are stack.yml's header's, with each host's node for NODE.
+    const labels = [...readFileSync(stackFile, 'utf8').matchAll(/^# {3}docker node update --label-add zkgen\.host=(\S+) NODE$/gm)].map((m) => m[1]!);
+    expect(labels).toEqual(HOSTS);
+    swarm ??= (async () => {
+      ok('docker swarm init', await dockerOn(0, ['swarm', 'init', '--advertise-addr', HOSTS[0]!]));
+      const token = ok('docker swarm join-token', await dockerOn(0, ['swarm', 'join-token', '-q', 'worker'])).trim();
+      for (const i of [1, 2]) ok(`docker swarm join on ${HOSTS[i]}`, await dockerOn(i, ['swarm', 'join', '--token', token, '--advertise-addr', HOSTS[i]!, `${HOSTS[0]}:2377`]));
+      for (const [i, host] of HOSTS.entries()) {
+        const node = ok('docker info', await dockerOn(i, ['info', '--format', '{{.Swarm.NodeID}}'])).trim();
+        ok(`docker node update ${node}`, await dockerOn(0, ['node', 'update', '--label-add', `zkgen.host=${host}`, node]));
+      }
+    })();
+    await swarm;
+  }
+
   beforeAll(async () => {
     await removeLeftovers();
     dir = mkdtempSync(PREFIX);
@@ -169,6 +209,160 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     expect(bundle.connectString).toBe('10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181');
     expect(readFileSync(join(bundle.dir, 'connect-string'), 'utf8')).toBe(`${bundle.connectString}\n`);
     expect(existsSync(join(bundle.dir, 'stack.yml'))).toBe(true);
+  });
+
+  // TLS across the three hosts, before the plaintext ensemble (both use the base ports). Done as
+  // the bundle tells an operator: tls.sh once where the CA stays (this process, standing for the
+  // operator's own machine), then on each host the copy command tls.sh printed for it (its `ssh
+  // root@HOST` made an nsenter into that host's namespaces), prepare.sh and docker-compose up -d.
+  // The keys folder is under DIR/machine, a different folder on each host (hosts.sh), so a member
+  // mounting another member's folder, or keys left only where tls.sh ran, would not start.
+  describe('with TLS for the quorum and the clients: keys from one CA, each host given only its own member\'s', () => {
+    const names = HOSTS.map((_, i) => `tls${i + 1}`);
+    const tlsSteps = scenarioSteps();
+    let tls: Bundle;
+    /** Where tls.sh makes the keys: the operator's own folder, where the CA stays. */
+    let ca: string;
+    let began = 0;
+    /** Each host's compose file, once generated, and whether the stack runs: what afterAll takes down. */
+    let composeFiles: string[] = [];
+    let stackDeployed = false;
+    beforeEach((ctx) => tlsSteps.check(ctx));
+    /** The keys folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
+    const keysOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'data', 'tls');
+    const tlsHostDir = (i: number) => join(tls.dir, 'hosts', HOSTS[i]!);
+    /** A command run on host i as if logged in there: in its engine's mount and network namespaces. */
+    const onHostArgs = (i: number) => ['nsenter', '--target', readFileSync(join(dir, `h${i + 1}`, 'dockerd.pid'), 'utf8').trim(), '--mount', '--net', '--'];
+    const onHost = (i: number, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}) => {
+      const [command, ...rest] = [...onHostArgs(i), ...args];
+      return run(command!, rest, options);
+    };
+
+    beforeAll(() => {
+      began = performance.now();
+      tls = generate(
+        {
+          dataRoot: join(dir, 'machine', 'data'),
+          heap: '64m',
+          servers: HOSTS.map((host, i) => ({ host, name: names[i] })),
+          tls: { quorum: true, client: true },
+        },
+        join(dir, 'tls'),
+      );
+      ca = join(dir, 'tls', 'keys');
+      composeFiles = HOSTS.map((_, i) => join(tlsHostDir(i), 'docker-compose.yml'));
+    });
+
+    afterAll(async () => {
+      if (stackDeployed) {
+        const removed = await dockerOn(0, ['stack', 'rm', TLS_STACK]);
+        if (removed.code !== 0) console.log(`docker stack rm ${TLS_STACK} exited ${removed.code}: ${removed.stderr}`);
+      }
+      for (const [i, composeFile] of composeFiles.entries()) {
+        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+      }
+      console.log(`the TLS scenario took ${seconds(performance.now() - began)}`);
+    }, 360_000);
+
+    test('tls.sh makes every key where it runs and prints, per host, the copy that gives that host its own member\'s folder alone', async (ctx) => {
+      tlsSteps.gate(ctx);
+      const made = await run(join(tls.dir, 'tls.sh'), [ca], { cwd: tls.dir, timeoutMs: 120_000 });
+      expect(made.code, `${made.stdout}${made.stderr}`).toBe(0);
+      // Before its keys are there, a host's prepare.sh refuses (Docker would mount an empty folder).
+      const early = await onHost(0, [join(tlsHostDir(0), 'prepare.sh')], { cwd: tlsHostDir(0) });
+      expect([early.code, early.stderr]).toEqual([1, expect.stringContaining(`${join(dir, 'machine', 'data', 'tls', 'members', names[0]!)}, which ${names[0]} mounts read-only, is missing`)]);
+      const copies = [...made.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
+      expect(copies.map((m) => m[2]), made.stdout).toEqual(HOSTS);
+      for (const [i, copy] of copies.entries()) {
+        // ssh runs its one-word command with the login shell on that host: sh -c, there.
+        const line = `${copy[1]} | ${onHostArgs(i).join(' ')} sh -c ${copy[3]}`;
+        ok(`the copy to ${HOSTS[i]}`, await run('bash', ['-o', 'pipefail', '-c', line]));
+      }
+      for (const i of [0, 1, 2]) {
+        expect(readdirSync(join(keysOn(i), 'members')), `${HOSTS[i]}'s keys`).toEqual([names[i]]);
+        const files = readdirSync(join(keysOn(i), 'members', names[i]!)).sort();
+        expect(files).toEqual(['keystore.pass', 'keystore.p12', 'truststore.pass', 'truststore.p12'].sort());
+        for (const f of files) {
+          const st = statSync(join(keysOn(i), 'members', names[i]!, f));
+          expect([st.uid, (st.mode & 0o777).toString(8)], f).toEqual([1000, '600']);
+        }
+      }
+      // Nothing of them where the hosts share the file system, and the CA only where tls.sh ran.
+      expect(existsSync(join(dir, 'machine', 'data'))).toBe(false);
+      for (const i of [0, 1, 2]) expect(existsSync(join(keysOn(i), 'ca'))).toBe(false);
+    });
+
+    test('prepare.sh and docker-compose up -d on each host: every member serves over TLS (the top-level status.sh, through the AdminServer)', async (ctx) => {
+      tlsSteps.gate(ctx);
+      const since = performance.now();
+      for (const i of [0, 1, 2]) {
+        ok(`hosts/${HOSTS[i]}/prepare.sh on ${HOSTS[i]}`, await onHost(i, [join(tlsHostDir(i), 'prepare.sh')], { cwd: tlsHostDir(i) }));
+        ok(`docker-compose up -d on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(tlsHostDir(i), 'docker-compose.yml'), 'up', '-d'], { env: on(i), timeoutMs: 180_000 }));
+      }
+      let status: RunResult | undefined;
+      try {
+        await waitFor(
+          'status.sh to exit 0',
+          async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+        );
+      } catch (error) {
+        const logs = await Promise.all([0, 1, 2].map(async (i) => `--- ${names[i]} ---\n${(await dockerOn(i, ['logs', '--tail', '30', names[i]!])).stderr}`));
+        throw new Error(`${String(error)}\n${logs.join('\n')}`);
+      }
+      console.log(`tls: every member serves ${seconds(performance.now() - since)} after the first docker-compose up -d`);
+      const rows = status!.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual(HOSTS.map((h, i) => [names[i], h, `${h}:2281`]));
+      expect(rows.slice(1).filter((r) => r[2] === 'leader')).toHaveLength(1);
+      expect(rows.slice(1).every((r) => SERVING.has(r[2]!))).toBe(true);
+    });
+
+    test('smoke-test.sh, run on the writer\'s host as it says, writes and reads through TLS', async () => {
+      const smoke = await onHost(0, [join(tls.dir, 'smoke-test.sh')], { cwd: tls.dir, env: on(0), timeoutMs: 90_000 });
+      expect(smoke.code, `${smoke.stdout}${smoke.stderr}`).toBe(0);
+      expect(smoke.stdout).toContain(`ok: ${names[1]} read what ${names[0]} wrote`);
+    });
+
+    test('from another host: a TLS handshake with the CA verifies on each secure client port and election port; the plaintext client port is closed', async () => {
+      const pem = join(dir, 'tls', 'client.pem');
+      const member = join(ca, 'members', names[0]!);
+      ok('openssl pkcs12', await run('openssl', ['pkcs12', '-in', join(member, 'keystore.p12'), '-passin', `file:${join(member, 'keystore.pass')}`, '-nodes', '-out', pem]));
+      for (const i of [0, 1, 2]) {
+        const from = (i + 1) % 3;
+        for (const port of [2281, 3888]) {
+          const shake = await onHost(from, ['timeout', '10', 'openssl', 's_client', '-connect', `${HOSTS[i]}:${port}`, '-CAfile', join(ca, 'ca', 'ca.crt'), '-cert', pem, '-key', pem, '-verify_return_error', '-brief'], {
+            timeoutMs: 15_000,
+          });
+          const said = `${shake.stdout}${shake.stderr}`;
+          expect(shake.code === 0 && said.includes('Verification: OK'), `${HOSTS[i]}:${port} from ${HOSTS[from]}: ${said}`).toBe(true);
+        }
+        const plain = await onHost(from, ['timeout', '5', 'bash', '-c', 'exec 3<>"/dev/tcp/$1/2181"', 'probe', HOSTS[i]!], { timeoutMs: 10_000 });
+        expect([plain.code, plain.stderr], `${HOSTS[i]}:2181 from ${HOSTS[from]}`).toEqual([1, expect.stringContaining('Connection refused')]);
+      }
+    });
+
+    test('the same bundle as a Swarm stack, the keys already on each host: every member serves over TLS on its own node, and docker stack rm removes them', async (ctx) => {
+      tlsSteps.gate(ctx);
+      for (const [i, composeFile] of composeFiles.entries()) ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 }));
+      await formSwarm(join(tls.dir, 'stack.yml'));
+      const since = performance.now();
+      ok('docker stack deploy', await run('docker', ['stack', 'deploy', '-c', 'stack.yml', TLS_STACK], { env: on(0), cwd: tls.dir, timeoutMs: 120_000 }));
+      stackDeployed = true;
+      let status: RunResult | undefined;
+      await waitFor(
+        'status.sh to exit 0',
+        async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+      );
+      console.log(`tls: the stack serves ${seconds(performance.now() - since)} after docker stack deploy`);
+      for (const i of [0, 1, 2]) expect(ok('docker ps', await dockerOn(i, ['ps', '--format', '{{.Names}}'])).trim()).toMatch(new RegExp(`^${TLS_STACK}_${names[i]}\\.1\\.`));
+      ok('docker stack rm', await dockerOn(0, ['stack', 'rm', TLS_STACK]));
+      for (const i of [0, 1, 2]) {
+        await waitFor(`host ${i + 1}'s containers to go`, async () => ((await dockerOn(i, ['ps', '-q'])).stdout.trim() === '' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+      }
+      stackDeployed = false;
+    });
   });
 
   test("each host's compose file, up on its own engine, brings a quorum seen with srvr on every host's address", async (ctx) => {
@@ -256,16 +450,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     for (const i of [0, 1, 2]) {
       ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(hostDir(i), 'docker-compose.yml'), 'down'], { env: on(i), timeoutMs: 180_000 }));
     }
-    ok('docker swarm init', await dockerOn(0, ['swarm', 'init', '--advertise-addr', HOSTS[0]!]));
-    const token = ok('docker swarm join-token', await dockerOn(0, ['swarm', 'join-token', '-q', 'worker'])).trim();
-    for (const i of [1, 2]) ok(`docker swarm join on ${HOSTS[i]}`, await dockerOn(i, ['swarm', 'join', '--token', token, '--advertise-addr', HOSTS[i]!, `${HOSTS[0]}:2377`]));
-    // The label commands are stack.yml's header's, with each host's node for NODE.
-    const labels = [...readFileSync(join(bundle.dir, 'stack.yml'), 'utf8').matchAll(/^# {3}docker node update --label-add zkgen\.host=(\S+) NODE$/gm)].map((m) => m[1]!);
-    expect(labels).toEqual(HOSTS);
-    for (const [i, host] of HOSTS.entries()) {
-      const node = ok('docker info', await dockerOn(i, ['info', '--format', '{{.Swarm.NodeID}}'])).trim();
-      ok(`docker node update ${node}`, await dockerOn(0, ['node', 'update', '--label-add', `zkgen.host=${host}`, node]));
-    }
+    await formSwarm(join(bundle.dir, 'stack.yml'));
     const since = performance.now();
     // Debian's client (Docker 20.10), where installed, is the oldest a user is likely to deploy with.
     const client20 = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';

@@ -3,6 +3,12 @@
 # on a private bridge zkbr0 (10.77.0.1/24), host i at 10.77.0.1i behind veth zkvi, each with its
 # own Docker engine (test/e2e/runtime/engine.sh, run inside the namespace's network only).
 #
+# The hosts share this machine's file system, except one folder: each engine runs in a mount
+# namespace of its own where DIR/machine is host i's DIR/hi/machine, so a path under DIR/machine
+# names a different folder on each host, as on separate machines (keys copied to one host are not
+# on the others). To run a command on host i as if logged in there, enter its engine's namespaces:
+#   nsenter --target "$(cat DIR/hi/dockerd.pid)" --mount --net -- COMMAND
+#
 # Usage:
 #   test/e2e/runtime/hosts.sh start DIR   # prints one DOCKER_HOST per line, host 1 first
 #   test/e2e/runtime/hosts.sh stop DIR    # stops the engines by pid, removes namespaces and bridge
@@ -59,11 +65,18 @@ start() {
     ip netns exec "zkh$i" ip link set eth0 up
     ip netns exec "zkh$i" ip link set lo up
   done
-  # nsenter --net, not `ip netns exec`: the latter's new mount namespace hides the cgroups, and
-  # dockerd then fails with "Devices cgroup isn't mounted". The engines start side by side.
+  # nsenter --net, not `ip netns exec`: the latter remounts /sys, which hides the cgroups, and
+  # dockerd then fails with "Devices cgroup isn't mounted". unshare --mount copies every mount as
+  # it is (made private, so nothing the engine mounts leaks out) and binds the host's own folder
+  # over DIR/machine; the namespace lives as long as the engine and its containers do. The
+  # engines start side by side.
+  mkdir -p "$dir/machine"
   local -a pids=()
   for i in "${hosts[@]}"; do
-    nsenter --net="/var/run/netns/zkh$i" bash "$here/engine.sh" start "$dir/h$i" >"$dir/h$i.host" &
+    mkdir -p "$dir/h$i/machine"
+    # shellcheck disable=SC2016 # $1..$4 are expanded by the inner bash
+    nsenter --net="/var/run/netns/zkh$i" unshare --mount --propagation private \
+      bash -c 'mount --bind "$1" "$2" && exec bash "$3" start "$4"' machine "$dir/h$i/machine" "$dir/machine" "$here/engine.sh" "$dir/h$i" >"$dir/h$i.host" &
     pids+=($!)
   done
   local failed=0
