@@ -13,10 +13,19 @@
 // 40000 unless given — not 20 × tickTime as ZooKeeper's own default), and 3.9 also
 // admin.serverAddress=127.0.0.1. The AdminServer is off unless ZOO_ENABLE_ADMIN_SERVER=yes. The
 // image runs as uid 1001 and never takes root to change a folder's owner.
+//
+// TLS, read from the same scripts (3.9): ZOO_TLS_CLIENT_ENABLE removes the clientPort line and
+// writes client.secure, ssl.clientAuth (ZOO_TLS_CLIENT_AUTH, need), secureClientPort
+// (ZOO_TLS_PORT_NUMBER), the Netty connection factory and the client stores' locations and types;
+// ZOO_TLS_QUORUM_ENABLE writes sslQuorum, ssl.quorum.clientAuth, the factory and the quorum
+// stores'. Both happen before the ZOO_CFG_<key> passthrough. Their *_PASSWORD variables take the
+// password itself and are written only when not empty: zkgen leaves them empty and passes
+// ZooKeeper's own ssl.*.passwordPath through ZOO_CFG_, so the member reads each password from its
+// mounted key folder and no password is in the bundle or the member's zoo.cfg.
 import { fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
-import { clientEndpoint, listenSettings } from '../security.js';
+import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, NETTY_SERVER, TLS_MOUNT, tlsSettings } from '../security.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -24,6 +33,51 @@ const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
 
 /** ZooKeeper's own default maxSessionTimeout, which zkgen gives the image whenever tickTime is set. */
 const maxSessionTimeout = (tickTime: number) => 20 * tickTime;
+
+// The image's TLS variables and the zoo.cfg keys they set, in the order its scripts write them,
+// read only once their switch (ZOO_TLS_CLIENT_ENABLE, ZOO_TLS_QUORUM_ENABLE) is on.
+const TLS_CLIENT: ReadonlyArray<readonly [string, string]> = [
+  ['ZOO_TLS_PORT_NUMBER', 'secureClientPort'],
+  ['ZOO_TLS_CLIENT_KEYSTORE_FILE', 'ssl.keyStore.location'],
+  ['ZOO_TLS_CLIENT_KEYSTORE_TYPE', 'ssl.keyStore.type'],
+  ['ZOO_TLS_CLIENT_TRUSTSTORE_FILE', 'ssl.trustStore.location'],
+  ['ZOO_TLS_CLIENT_TRUSTSTORE_TYPE', 'ssl.trustStore.type'],
+];
+const TLS_QUORUM: ReadonlyArray<readonly [string, string]> = [
+  ['ZOO_TLS_QUORUM_KEYSTORE_FILE', 'ssl.quorum.keyStore.location'],
+  ['ZOO_TLS_QUORUM_KEYSTORE_TYPE', 'ssl.quorum.keyStore.type'],
+  ['ZOO_TLS_QUORUM_TRUSTSTORE_FILE', 'ssl.quorum.trustStore.location'],
+  ['ZOO_TLS_QUORUM_TRUSTSTORE_TYPE', 'ssl.quorum.trustStore.type'],
+];
+/** Keys the image writes by itself once a switch is on. */
+const SWITCHED = ['serverCnxnFactory', 'sslQuorum'];
+
+/** The TLS tables whose switch the ensemble turns on. */
+const tlsTables = (ensemble: Ensemble) => [...(ensemble.tls?.client ? [TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])];
+
+/**
+ * A member's TLS (src/security.ts says which zoo.cfg lines) split the way the image takes it: the
+ * values its own variables carry, and the rest — password files, addresses, hostname
+ * verification, port unification — for the passthrough.
+ */
+function tls(member: Member, ensemble: Ensemble): { variables: Setting[]; passed: Setting[] } {
+  const variable = new Map(tlsTables(ensemble).flatMap((table) => table.map(([v, key]) => [key, v] as const)));
+  const variables: Setting[] = [];
+  const passed: Setting[] = [];
+  for (const [key, value] of tlsSettings(member, ensemble)) {
+    const name = variable.get(key);
+    if (name !== undefined) variables.push([name, value]);
+    else if (!SWITCHED.includes(key)) passed.push([key, value]);
+  }
+  return { variables, passed };
+}
+
+/**
+ * Where the member listens, through the passthrough. clientPortAddress only while the image writes
+ * a clientPort line: ZooKeeper refuses the address without the port, and with client TLS the
+ * plaintext port (if kept open) is the one on the server line.
+ */
+const listen = (member: Member, ensemble: Ensemble) => listenSettings(member, ensemble, { clientPortAddress: !ensemble.tls?.client });
 
 /**
  * Every ZOO_CFG_<key> a member gets, as [variable, key, value], in the order the image applies
@@ -33,7 +87,8 @@ function cfgSettings(ensemble: Ensemble, member: Member): Array<readonly [string
   return [
     ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
     ...quorumGroups(ensemble),
-    ...listenSettings(member, ensemble, { clientPortAddress: true }),
+    ...listen(member, ensemble),
+    ...tls(member, ensemble).passed,
     ...ensemble.settings.config,
   ]
     .map(([key, value]) => [cfgVariable(key), key, value] as const)
@@ -54,7 +109,7 @@ export const bitnami: Dialect = {
     quorum: "bitnami/zookeeper's quorum authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
     client: "bitnami/zookeeper's client authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
   },
-  noTls: "zkgen does not pass TLS to bitnami/zookeeper yet: its ZOO_TLS_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
+  tlsOwner: '1001',
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
@@ -65,7 +120,12 @@ export const bitnami: Dialect = {
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
   ],
-  volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
+  volumes: (member, ensemble) => {
+    const keys = memberKeys(member, ensemble);
+    return [[member.dataDir, '/bitnami/zookeeper'], ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : [])];
+  },
+  // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
+  zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],
   environment(member, ensemble) {
     const s = ensemble.settings;
     return [
@@ -89,16 +149,28 @@ export const bitnami: Dialect = {
       ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
+      ...(ensemble.tls?.client ? [['ZOO_TLS_CLIENT_ENABLE', 'yes'] as const] : []),
+      ...(ensemble.tls?.quorum ? [['ZOO_TLS_QUORUM_ENABLE', 'yes'] as const] : []),
+      ...tls(member, ensemble).variables,
       // Through the passthrough, which every release of the image reads (ZOO_ADMIN_SERVER_ADDRESS
       // is only in the newest scripts).
-      ...listenSettings(member, ensemble, { clientPortAddress: true }).map(([k, v]): Setting => [cfgVariable(k), v]),
+      ...[...listen(member, ensemble), ...tls(member, ensemble).passed].map(([k, v]): Setting => [cfgVariable(k), v]),
       ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
   zooCfg(member: Member, ensemble: Ensemble) {
     const s = ensemble.settings;
     const metrics = metricsSettings(member);
-    return lastWins([
+    const values = new Map(tlsSettings(member, ensemble));
+    // What each switch writes: fixed lines, then its table's keys.
+    const switched = (fixed: Setting[], table: ReadonlyArray<readonly [string, string]>): Setting[] => [
+      ...fixed,
+      ...table.flatMap(([, key]): Setting[] => {
+        const value = values.get(key);
+        return value === undefined ? [] : [[key, value]];
+      }),
+    ];
+    const lines = lastWins([
       // zoo_sample.cfg's lines, set in place (the commented-out ones too).
       ['tickTime', String(s.tickTime ?? 2000)],
       ['initLimit', String(s.initLimit ?? 10)],
@@ -122,9 +194,30 @@ export const bitnami: Dialect = {
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
       ...ensemble.members.map((m) => serverLine(m, '3.5', String(member.ports.client))),
+      ...(ensemble.tls?.client
+        ? switched(
+            [
+              ['client.secure', 'true'],
+              ['ssl.clientAuth', 'need'],
+            ],
+            TLS_CLIENT,
+          ).flatMap((line): Setting[] => (line[0] === 'secureClientPort' ? [line, ['serverCnxnFactory', NETTY_SERVER]] : [line]))
+        : []),
+      ...(ensemble.tls?.quorum
+        ? switched(
+            [
+              ['sslQuorum', 'true'],
+              ['ssl.quorum.clientAuth', 'need'],
+              ['serverCnxnFactory', NETTY_SERVER],
+            ],
+            TLS_QUORUM,
+          )
+        : []),
       ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
       ...observerSettings(member),
     ]);
+    // ZOO_TLS_CLIENT_ENABLE removes the clientPort line: a plaintext port kept open is the server line's.
+    return ensemble.tls?.client ? lines.filter(([key]) => key !== 'clientPort') : lines;
   },
   inexpressible(ensemble) {
     const problems: Problem[] = [];

@@ -46,6 +46,11 @@ export interface Dialect {
   volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
   /** Why the image cannot be given SASL authentication, quorum or client, if it cannot. */
   readonly noAuth?: { readonly quorum?: string; readonly client?: string };
+  /**
+   * Why the image's secure client port listens on every interface whatever the ensemble file says,
+   * if it does: the image has no way to pass secureClientPortAddress.
+   */
+  readonly unboundSecureClient?: string;
   /** Why the image cannot be given TLS, if it cannot. */
   readonly noTls?: string;
   /** The uid the image runs ZooKeeper as, who must read the member's TLS keys and SASL secrets (tls.sh and auth.sh give them to it). */
