@@ -12,7 +12,8 @@
 //   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
 //   work, because they dial the member's own address inside its container.
 //
-// - TLS and SASL on the official image's stand-in: see the sections below.
+// - TLS on the official, bitnami and confluent images' stand-ins, SASL on the official one's: see the
+//   sections below.
 //
 // THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES (see test/e2e/images/build.sh).
 // Needs root (namespaces and a bridge, created here and removed afterwards: names zksec*).
