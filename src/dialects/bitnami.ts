@@ -36,8 +36,8 @@ const maxSessionTimeout = (tickTime: number) => 20 * tickTime;
 
 // The image's TLS variables and the zoo.cfg keys they set, in the order its scripts write them,
 // read only once their switch (ZOO_TLS_CLIENT_ENABLE, ZOO_TLS_QUORUM_ENABLE) is on.
+const TLS_PORT: ReadonlyArray<readonly [string, string]> = [['ZOO_TLS_PORT_NUMBER', 'secureClientPort']];
 const TLS_CLIENT: ReadonlyArray<readonly [string, string]> = [
-  ['ZOO_TLS_PORT_NUMBER', 'secureClientPort'],
   ['ZOO_TLS_CLIENT_KEYSTORE_FILE', 'ssl.keyStore.location'],
   ['ZOO_TLS_CLIENT_KEYSTORE_TYPE', 'ssl.keyStore.type'],
   ['ZOO_TLS_CLIENT_TRUSTSTORE_FILE', 'ssl.trustStore.location'],
@@ -53,7 +53,7 @@ const TLS_QUORUM: ReadonlyArray<readonly [string, string]> = [
 const SWITCHED = ['serverCnxnFactory', 'sslQuorum'];
 
 /** The TLS tables whose switch the ensemble turns on. */
-const tlsTables = (ensemble: Ensemble) => [...(ensemble.tls?.client ? [TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])];
+const tlsTables = (ensemble: Ensemble) => [...(ensemble.tls?.client ? [TLS_PORT, TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])];
 
 /**
  * A member's TLS (src/security.ts says which zoo.cfg lines) split the way the image takes it: the
@@ -70,6 +70,25 @@ function tls(member: Member, ensemble: Ensemble): { variables: Setting[]; passed
     else if (!SWITCHED.includes(key)) passed.push([key, value]);
   }
   return { variables, passed };
+}
+
+/**
+ * What the switches write into zoo.cfg, in the scripts' order: their fixed lines (clientAuth is
+ * the image's default, need) and the keys of the variables the member is given.
+ */
+function switchedLines(member: Member, ensemble: Ensemble): Setting[] {
+  const given = new Map(tls(member, ensemble).variables);
+  const from = (table: ReadonlyArray<readonly [string, string]>) =>
+    table.flatMap(([variable, key]): Setting[] => {
+      const value = given.get(variable);
+      return value === undefined ? [] : [[key, value]];
+    });
+  return [
+    ...(ensemble.tls?.client
+      ? [['client.secure', 'true'] as const, ['ssl.clientAuth', 'need'] as const, ...from(TLS_PORT), ['serverCnxnFactory', NETTY_SERVER] as const, ...from(TLS_CLIENT)]
+      : []),
+    ...(ensemble.tls?.quorum ? [['sslQuorum', 'true'] as const, ['ssl.quorum.clientAuth', 'need'] as const, ['serverCnxnFactory', NETTY_SERVER] as const, ...from(TLS_QUORUM)] : []),
+  ];
 }
 
 /**
@@ -161,15 +180,6 @@ export const bitnami: Dialect = {
   zooCfg(member: Member, ensemble: Ensemble) {
     const s = ensemble.settings;
     const metrics = metricsSettings(member);
-    const values = new Map(tlsSettings(member, ensemble));
-    // What each switch writes: fixed lines, then its table's keys.
-    const switched = (fixed: Setting[], table: ReadonlyArray<readonly [string, string]>): Setting[] => [
-      ...fixed,
-      ...table.flatMap(([, key]): Setting[] => {
-        const value = values.get(key);
-        return value === undefined ? [] : [[key, value]];
-      }),
-    ];
     const lines = lastWins([
       // zoo_sample.cfg's lines, set in place (the commented-out ones too).
       ['tickTime', String(s.tickTime ?? 2000)],
@@ -194,25 +204,7 @@ export const bitnami: Dialect = {
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
       ...ensemble.members.map((m) => serverLine(m, '3.5', String(member.ports.client))),
-      ...(ensemble.tls?.client
-        ? switched(
-            [
-              ['client.secure', 'true'],
-              ['ssl.clientAuth', 'need'],
-            ],
-            TLS_CLIENT,
-          ).flatMap((line): Setting[] => (line[0] === 'secureClientPort' ? [line, ['serverCnxnFactory', NETTY_SERVER]] : [line]))
-        : []),
-      ...(ensemble.tls?.quorum
-        ? switched(
-            [
-              ['sslQuorum', 'true'],
-              ['ssl.quorum.clientAuth', 'need'],
-              ['serverCnxnFactory', NETTY_SERVER],
-            ],
-            TLS_QUORUM,
-          )
-        : []),
+      ...switchedLines(member, ensemble),
       ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
       ...observerSettings(member),
     ]);
