@@ -25,9 +25,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Bundle,
   compose,
+  configProblems,
   docker,
   ensureImage,
   health,
+  imageLayout,
   expectSmokeTestOk,
   expectStatusServing,
   generate,
@@ -474,6 +476,10 @@ for (const tlsCase of TLS_CASES) {
       await expectStatusServing(bundle);
       await expectSmokeTestOk(bundle);
     }, 300_000);
+
+    test('each member runs with the generated conf/<member>/zoo.cfg and myid', async () => {
+      for (const name of names) expect(await configProblems(bundle, name, imageLayout(tlsCase.image))).toEqual([]);
+    });
 
     test('a TLS handshake with the ensemble\'s CA succeeds on each secure client port and election port', () => {
       const pem = join(scratch, 'client.pem');
