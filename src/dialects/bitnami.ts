@@ -14,14 +14,16 @@
 // admin.serverAddress=127.0.0.1. The AdminServer is off unless ZOO_ENABLE_ADMIN_SERVER=yes. The
 // image runs as uid 1001 and never takes root to change a folder's owner.
 //
-// TLS, read from the same scripts (3.9): ZOO_TLS_CLIENT_ENABLE removes the clientPort line and
+// TLS, read from the same scripts: ZOO_TLS_CLIENT_ENABLE (3.9) removes the clientPort line and
 // writes client.secure, ssl.clientAuth (ZOO_TLS_CLIENT_AUTH, need), secureClientPort
 // (ZOO_TLS_PORT_NUMBER), the Netty connection factory and the client stores' locations and types;
 // ZOO_TLS_QUORUM_ENABLE writes sslQuorum, ssl.quorum.clientAuth, the factory and the quorum
 // stores'. Both happen before the ZOO_CFG_<key> passthrough. Their *_PASSWORD variables take the
 // password itself and are written only when not empty: zkgen leaves them empty and passes
 // ZooKeeper's own ssl.*.passwordPath through ZOO_CFG_, so the member reads each password from its
-// mounted key folder and no password is in the bundle or the member's zoo.cfg.
+// mounted key folder and no password is in the bundle or the member's zoo.cfg. The 3.8 scripts
+// have no *_TYPE variables (the types go through the passthrough) and keep the clientPort line,
+// so there the plaintext client port cannot be closed.
 import { fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
@@ -52,8 +54,14 @@ const TLS_QUORUM: ReadonlyArray<readonly [string, string]> = [
 /** Keys the image writes by itself once a switch is on. */
 const SWITCHED = ['serverCnxnFactory', 'sslQuorum'];
 
+const is39 = (ensemble: Ensemble) => atLeast(ensemble.release.zookeeper, 3, 9);
+
+/** A TLS table as the release's scripts have it: 3.8's have no *_TYPE variables. */
+const ofRelease = (ensemble: Ensemble, table: ReadonlyArray<readonly [string, string]>) => table.filter(([variable]) => is39(ensemble) || !variable.endsWith('_TYPE'));
+
 /** The TLS tables whose switch the ensemble turns on. */
-const tlsTables = (ensemble: Ensemble) => [...(ensemble.tls?.client ? [TLS_PORT, TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])];
+const tlsTables = (ensemble: Ensemble) =>
+  [...(ensemble.tls?.client ? [TLS_PORT, TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])].map((table) => ofRelease(ensemble, table));
 
 /**
  * A member's TLS (src/security.ts says which zoo.cfg lines) split the way the image takes it: the
@@ -85,9 +93,9 @@ function switchedLines(member: Member, ensemble: Ensemble): Setting[] {
     });
   return [
     ...(ensemble.tls?.client
-      ? [['client.secure', 'true'] as const, ['ssl.clientAuth', 'need'] as const, ...from(TLS_PORT), ['serverCnxnFactory', NETTY_SERVER] as const, ...from(TLS_CLIENT)]
+      ? [['client.secure', 'true'] as const, ['ssl.clientAuth', 'need'] as const, ...from(TLS_PORT), ['serverCnxnFactory', NETTY_SERVER] as const, ...from(ofRelease(ensemble, TLS_CLIENT))]
       : []),
-    ...(ensemble.tls?.quorum ? [['sslQuorum', 'true'] as const, ['ssl.quorum.clientAuth', 'need'] as const, ['serverCnxnFactory', NETTY_SERVER] as const, ...from(TLS_QUORUM)] : []),
+    ...(ensemble.tls?.quorum ? [['sslQuorum', 'true'] as const, ['ssl.quorum.clientAuth', 'need'] as const, ['serverCnxnFactory', NETTY_SERVER] as const, ...from(ofRelease(ensemble, TLS_QUORUM))] : []),
   ];
 }
 
@@ -96,7 +104,7 @@ function switchedLines(member: Member, ensemble: Ensemble): Setting[] {
  * a clientPort line: ZooKeeper refuses the address without the port, and with client TLS the
  * plaintext port (if kept open) is the one on the server line.
  */
-const listen = (member: Member, ensemble: Ensemble) => listenSettings(member, ensemble, { clientPortAddress: !ensemble.tls?.client });
+const listen = (member: Member, ensemble: Ensemble) => listenSettings(member, ensemble, { clientPortAddress: !(ensemble.tls?.client && is39(ensemble)) });
 
 /**
  * Every ZOO_CFG_<key> a member gets, as [variable, key, value], in the order the image applies
@@ -152,7 +160,7 @@ export const bitnami: Dialect = {
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
       // Without it the image refuses to start with client authentication off; 3.9 reads
       // ALLOW_EMPTY_PASSWORD and ignores the 3.8 name, 3.8 reads only ALLOW_ANONYMOUS_LOGIN.
-      atLeast(ensemble.release.zookeeper, 3, 9) ? ['ALLOW_EMPTY_PASSWORD', 'yes'] : ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
+      is39(ensemble) ? ['ALLOW_EMPTY_PASSWORD', 'yes'] : ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ['ZOO_ENABLE_ADMIN_SERVER', yes(ensemble.adminServer)],
       ...optional('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
@@ -199,7 +207,7 @@ export const bitnami: Dialect = {
       ['quorumListenOnAllIPs', 'false'],
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ['maxSessionTimeout', String(s.tickTime ? maxSessionTimeout(s.tickTime) : 40000)],
-      ...(atLeast(ensemble.release.zookeeper, 3, 9) ? [['admin.serverAddress', '127.0.0.1'] as const] : []),
+      ...(is39(ensemble) ? [['admin.serverAddress', '127.0.0.1'] as const] : []),
       ['admin.serverPort', String(member.ports.admin ?? 8080)],
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
@@ -208,11 +216,17 @@ export const bitnami: Dialect = {
       ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
       ...observerSettings(member),
     ]);
-    // ZOO_TLS_CLIENT_ENABLE removes the clientPort line: a plaintext port kept open is the server line's.
-    return ensemble.tls?.client ? lines.filter(([key]) => key !== 'clientPort') : lines;
+    // ZOO_TLS_CLIENT_ENABLE removes the clientPort line (3.9): a plaintext port kept open is the server line's.
+    return ensemble.tls?.client && is39(ensemble) ? lines.filter(([key]) => key !== 'clientPort') : lines;
   },
   inexpressible(ensemble) {
     const problems: Problem[] = [];
+    if (ensemble.tls?.client && !ensemble.tls.plaintextClientPort && atLeast(ensemble.release.zookeeper, 3, 8) && !is39(ensemble)) {
+      problems.push({
+        pointer: `${ensemble.origin.tls}/client`,
+        message: `${ensemble.image} runs bitnami's 3.8 scripts, which keep the clientPort line with ZOO_TLS_CLIENT_ENABLE: the plaintext client port cannot be closed; keep it with tls.plaintextClientPort, or use the 3.9 image`,
+      });
+    }
     const zk = ensemble.release.zookeeper;
     if (!atLeast(zk, 3, 8)) {
       problems.push({ pointer: ensemble.origin.image, message: `zkgen speaks bitnami's scripts of ZooKeeper 3.8 and 3.9, and ${ensemble.image} runs ${zk.major}.${zk.minor}` });

@@ -35,9 +35,11 @@ conf_set() {
   printf '%s\n' "${lines[@]}" >"$file"
 }
 
-# conf_set, only when the value is not empty.
+# conf_set, only when the value is not empty; a store type (key ending in .type) only on 3.9.
 conf_set_given() {
-  [[ -z ${3:-} ]] || conf_set "$@"
+  [[ -n ${3:-} ]] || return 0
+  [[ $2 != *.type || $ZOO_LINE != 3.8 ]] || return 0
+  conf_set "$@"
 }
 
 # Adds $1 to JVMFLAGS, kept in conf/java.env for zkServer.sh and zkCli.sh.
@@ -172,14 +174,17 @@ zookeeper_generate_conf() {
     info "No additional servers were specified. ZooKeeper will run in standalone mode..."
   fi
 
-  # TLS for clients: the plaintext clientPort line goes, the secure port and the client stores'
-  # settings come; a password or a type is written only when given.
+  # TLS for clients: the secure port and the client stores' settings come; a password or a type
+  # is written only when given. 3.9 also drops the plaintext clientPort line; 3.8 keeps it, and
+  # has no store type variables.
   if is_yes "$ZOO_TLS_CLIENT_ENABLE"; then
-    local -a kept=()
-    while IFS= read -r line || [[ -n $line ]]; do
-      [[ $line == clientPort=* ]] || kept+=("$line")
-    done <"$file"
-    printf '%s\n' "${kept[@]}" >"$file"
+    if [[ $ZOO_LINE != 3.8 ]]; then
+      local -a kept=()
+      while IFS= read -r line || [[ -n $line ]]; do
+        [[ $line == clientPort=* ]] || kept+=("$line")
+      done <"$file"
+      printf '%s\n' "${kept[@]}" >"$file"
+    fi
     conf_set "$file" client.secure true
     conf_set "$file" ssl.clientAuth "$ZOO_TLS_CLIENT_AUTH"
     conf_set "$file" secureClientPort "$ZOO_TLS_PORT_NUMBER"
@@ -191,7 +196,7 @@ zookeeper_generate_conf() {
     conf_set "$file" ssl.trustStore.location "$ZOO_TLS_CLIENT_TRUSTSTORE_FILE"
     conf_set_given "$file" ssl.trustStore.type "$ZOO_TLS_CLIENT_TRUSTSTORE_TYPE"
   fi
-  # TLS between servers.
+  # TLS between servers (no store types in 3.8 either).
   if is_yes "$ZOO_TLS_QUORUM_ENABLE"; then
     conf_set "$file" sslQuorum true
     conf_set "$file" ssl.quorum.clientAuth "$ZOO_TLS_QUORUM_CLIENT_AUTH"

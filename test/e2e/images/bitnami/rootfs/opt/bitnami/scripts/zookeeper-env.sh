@@ -62,8 +62,9 @@ export ZOO_PRE_ALLOC_SIZE="${ZOO_PRE_ALLOC_SIZE:-65536}"
 export ZOO_SNAPCOUNT="${ZOO_SNAPCOUNT:-100000}"
 export ZOO_FIPS_MODE="${ZOO_FIPS_MODE:-yes}"
 
-# TLS: off unless switched on; the secure client port 3181 by default; stores' files, types and
-# passwords empty unless given; clients (and quorum peers) must show a certificate.
+# TLS: off unless switched on; the secure client port 3181 by default; stores' files, types (read
+# by 3.9 only) and passwords empty unless given; clients (and quorum peers) must show a
+# certificate.
 export ZOO_TLS_CLIENT_ENABLE="${ZOO_TLS_CLIENT_ENABLE:-false}"
 export ZOO_TLS_PORT_NUMBER="${ZOO_TLS_PORT_NUMBER:-3181}"
 export ZOO_TLS_CLIENT_KEYSTORE_FILE="${ZOO_TLS_CLIENT_KEYSTORE_FILE:-}"
