@@ -13,10 +13,21 @@
 // 40000 unless given — not 20 × tickTime as ZooKeeper's own default), and 3.9 also
 // admin.serverAddress=127.0.0.1. The AdminServer is off unless ZOO_ENABLE_ADMIN_SERVER=yes. The
 // image runs as uid 1001 and never takes root to change a folder's owner.
+//
+// TLS, read from the same scripts: ZOO_TLS_CLIENT_ENABLE (3.9) removes the clientPort line and
+// writes client.secure, ssl.clientAuth (ZOO_TLS_CLIENT_AUTH, need), secureClientPort
+// (ZOO_TLS_PORT_NUMBER), the Netty connection factory and the client stores' locations and types;
+// ZOO_TLS_QUORUM_ENABLE writes sslQuorum, ssl.quorum.clientAuth, the factory and the quorum
+// stores'. Both happen before the ZOO_CFG_<key> passthrough. Their *_PASSWORD variables take the
+// password itself and are written only when not empty: zkgen leaves them empty and passes
+// ZooKeeper's own ssl.*.passwordPath through ZOO_CFG_, so the member reads each password from its
+// mounted key folder and no password is in the bundle or the member's zoo.cfg. The 3.8 scripts
+// have no *_TYPE variables (the types go through the passthrough) and keep the clientPort line,
+// so there the plaintext client port cannot be closed.
 import { fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
-import { clientEndpoint, listenSettings } from '../security.js';
+import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, NETTY_SERVER, TLS_MOUNT, tlsSettings } from '../security.js';
 import { lastWins, optional, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
@@ -24,6 +35,76 @@ const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
 
 /** ZooKeeper's own default maxSessionTimeout, which zkgen gives the image whenever tickTime is set. */
 const maxSessionTimeout = (tickTime: number) => 20 * tickTime;
+
+// The image's TLS variables and the zoo.cfg keys they set, in the order its scripts write them,
+// read only once their switch (ZOO_TLS_CLIENT_ENABLE, ZOO_TLS_QUORUM_ENABLE) is on.
+const TLS_PORT: ReadonlyArray<readonly [string, string]> = [['ZOO_TLS_PORT_NUMBER', 'secureClientPort']];
+const TLS_CLIENT: ReadonlyArray<readonly [string, string]> = [
+  ['ZOO_TLS_CLIENT_KEYSTORE_FILE', 'ssl.keyStore.location'],
+  ['ZOO_TLS_CLIENT_KEYSTORE_TYPE', 'ssl.keyStore.type'],
+  ['ZOO_TLS_CLIENT_TRUSTSTORE_FILE', 'ssl.trustStore.location'],
+  ['ZOO_TLS_CLIENT_TRUSTSTORE_TYPE', 'ssl.trustStore.type'],
+];
+const TLS_QUORUM: ReadonlyArray<readonly [string, string]> = [
+  ['ZOO_TLS_QUORUM_KEYSTORE_FILE', 'ssl.quorum.keyStore.location'],
+  ['ZOO_TLS_QUORUM_KEYSTORE_TYPE', 'ssl.quorum.keyStore.type'],
+  ['ZOO_TLS_QUORUM_TRUSTSTORE_FILE', 'ssl.quorum.trustStore.location'],
+  ['ZOO_TLS_QUORUM_TRUSTSTORE_TYPE', 'ssl.quorum.trustStore.type'],
+];
+/** Keys the image writes by itself once a switch is on. */
+const SWITCHED = ['serverCnxnFactory', 'sslQuorum'];
+
+const is39 = (ensemble: Ensemble) => atLeast(ensemble.release.zookeeper, 3, 9);
+
+/** A TLS table as the release's scripts have it: 3.8's have no *_TYPE variables. */
+const ofRelease = (ensemble: Ensemble, table: ReadonlyArray<readonly [string, string]>) => table.filter(([variable]) => is39(ensemble) || !variable.endsWith('_TYPE'));
+
+/** The TLS tables whose switch the ensemble turns on. */
+const tlsTables = (ensemble: Ensemble) =>
+  [...(ensemble.tls?.client ? [TLS_PORT, TLS_CLIENT] : []), ...(ensemble.tls?.quorum ? [TLS_QUORUM] : [])].map((table) => ofRelease(ensemble, table));
+
+/**
+ * A member's TLS (src/security.ts says which zoo.cfg lines) split the way the image takes it: the
+ * values its own variables carry, and the rest — password files, addresses, hostname
+ * verification, port unification — for the passthrough.
+ */
+function tls(member: Member, ensemble: Ensemble): { variables: Setting[]; passed: Setting[] } {
+  const variable = new Map(tlsTables(ensemble).flatMap((table) => table.map(([v, key]) => [key, v] as const)));
+  const variables: Setting[] = [];
+  const passed: Setting[] = [];
+  for (const [key, value] of tlsSettings(member, ensemble)) {
+    const name = variable.get(key);
+    if (name !== undefined) variables.push([name, value]);
+    else if (!SWITCHED.includes(key)) passed.push([key, value]);
+  }
+  return { variables, passed };
+}
+
+/**
+ * What the switches write into zoo.cfg, in the scripts' order: their fixed lines (clientAuth is
+ * the image's default, need) and the keys of the variables the member is given.
+ */
+function switchedLines(member: Member, ensemble: Ensemble): Setting[] {
+  const given = new Map(tls(member, ensemble).variables);
+  const from = (table: ReadonlyArray<readonly [string, string]>) =>
+    table.flatMap(([variable, key]): Setting[] => {
+      const value = given.get(variable);
+      return value === undefined ? [] : [[key, value]];
+    });
+  return [
+    ...(ensemble.tls?.client
+      ? [['client.secure', 'true'] as const, ['ssl.clientAuth', 'need'] as const, ...from(TLS_PORT), ['serverCnxnFactory', NETTY_SERVER] as const, ...from(ofRelease(ensemble, TLS_CLIENT))]
+      : []),
+    ...(ensemble.tls?.quorum ? [['sslQuorum', 'true'] as const, ['ssl.quorum.clientAuth', 'need'] as const, ['serverCnxnFactory', NETTY_SERVER] as const, ...from(ofRelease(ensemble, TLS_QUORUM))] : []),
+  ];
+}
+
+/**
+ * Where the member listens, through the passthrough. clientPortAddress only while the image writes
+ * a clientPort line: ZooKeeper refuses the address without the port, and with client TLS the
+ * plaintext port (if kept open) is the one on the server line.
+ */
+const listen = (member: Member, ensemble: Ensemble) => listenSettings(member, ensemble, { clientPortAddress: !(ensemble.tls?.client && is39(ensemble)) });
 
 /**
  * Every ZOO_CFG_<key> a member gets, as [variable, key, value], in the order the image applies
@@ -33,7 +114,8 @@ function cfgSettings(ensemble: Ensemble, member: Member): Array<readonly [string
   return [
     ...ensemble.members.map((m) => serverLine(m, '3.5', clientEndpoint(m, ensemble))),
     ...quorumGroups(ensemble),
-    ...listenSettings(member, ensemble, { clientPortAddress: true }),
+    ...listen(member, ensemble),
+    ...tls(member, ensemble).passed,
     ...ensemble.settings.config,
   ]
     .map(([key, value]) => [cfgVariable(key), key, value] as const)
@@ -55,7 +137,7 @@ export const bitnami: Dialect = {
     client: "bitnami/zookeeper's client authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
   },
   noReconfig: "zkgen does not turn on bitnami/zookeeper's reconfiguration yet: its super user's digest would have to reach ZooKeeper without entering the bundle",
-  noTls: "zkgen does not pass TLS to bitnami/zookeeper yet: its ZOO_TLS_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
+  tlsOwner: '1001',
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [
@@ -66,7 +148,12 @@ export const bitnami: Dialect = {
     }),
     ...quorumGroups(ensemble).map(([k, v]): Setting => [cfgVariable(k), v]),
   ],
-  volumes: (member) => [[member.dataDir, '/bitnami/zookeeper']],
+  volumes: (member, ensemble) => {
+    const keys = memberKeys(member, ensemble);
+    return [[member.dataDir, '/bitnami/zookeeper'], ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : [])];
+  },
+  // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
+  zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],
   environment(member, ensemble) {
     const s = ensemble.settings;
     return [
@@ -74,7 +161,7 @@ export const bitnami: Dialect = {
       ['ZOO_PORT_NUMBER', String(member.ports.client)],
       // Without it the image refuses to start with client authentication off; 3.9 reads
       // ALLOW_EMPTY_PASSWORD and ignores the 3.8 name, 3.8 reads only ALLOW_ANONYMOUS_LOGIN.
-      atLeast(ensemble.release.zookeeper, 3, 9) ? ['ALLOW_EMPTY_PASSWORD', 'yes'] : ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
+      is39(ensemble) ? ['ALLOW_EMPTY_PASSWORD', 'yes'] : ['ALLOW_ANONYMOUS_LOGIN', 'yes'],
       ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)],
       ['ZOO_ENABLE_ADMIN_SERVER', yes(ensemble.adminServer)],
       ...optional('ZOO_ADMIN_SERVER_PORT_NUMBER', member.ports.admin),
@@ -90,16 +177,19 @@ export const bitnami: Dialect = {
       ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
+      ...(ensemble.tls?.client ? [['ZOO_TLS_CLIENT_ENABLE', 'yes'] as const] : []),
+      ...(ensemble.tls?.quorum ? [['ZOO_TLS_QUORUM_ENABLE', 'yes'] as const] : []),
+      ...tls(member, ensemble).variables,
       // Through the passthrough, which every release of the image reads (ZOO_ADMIN_SERVER_ADDRESS
       // is only in the newest scripts).
-      ...listenSettings(member, ensemble, { clientPortAddress: true }).map(([k, v]): Setting => [cfgVariable(k), v]),
+      ...[...listen(member, ensemble), ...tls(member, ensemble).passed].map(([k, v]): Setting => [cfgVariable(k), v]),
       ...ensemble.settings.config.map(([k, v]): Setting => [cfgVariable(k), v]),
     ];
   },
   zooCfg(member: Member, ensemble: Ensemble) {
     const s = ensemble.settings;
     const metrics = metricsSettings(member);
-    return lastWins([
+    const lines = lastWins([
       // zoo_sample.cfg's lines, set in place (the commented-out ones too).
       ['tickTime', String(s.tickTime ?? 2000)],
       ['initLimit', String(s.initLimit ?? 10)],
@@ -118,17 +208,26 @@ export const bitnami: Dialect = {
       ['quorumListenOnAllIPs', 'false'],
       ['4lw.commands.whitelist', fourLetterWords(ensemble)],
       ['maxSessionTimeout', String(s.tickTime ? maxSessionTimeout(s.tickTime) : 40000)],
-      ...(atLeast(ensemble.release.zookeeper, 3, 9) ? [['admin.serverAddress', '127.0.0.1'] as const] : []),
+      ...(is39(ensemble) ? [['admin.serverAddress', '127.0.0.1'] as const] : []),
       ['admin.serverPort', String(member.ports.admin ?? 8080)],
       ['admin.enableServer', String(ensemble.adminServer)],
       // The stamped lines, each then replaced whole by its ZOO_CFG_server_<id>.
       ...ensemble.members.map((m) => serverLine(m, '3.5', String(member.ports.client))),
+      ...switchedLines(member, ensemble),
       ...cfgSettings(ensemble, member).map(([, key, value]): Setting => [key, value]),
       ...observerSettings(member),
     ]);
+    // ZOO_TLS_CLIENT_ENABLE removes the clientPort line (3.9): a plaintext port kept open is the server line's.
+    return ensemble.tls?.client && is39(ensemble) ? lines.filter(([key]) => key !== 'clientPort') : lines;
   },
   inexpressible(ensemble) {
     const problems: Problem[] = [];
+    if (ensemble.tls?.client && !ensemble.tls.plaintextClientPort && atLeast(ensemble.release.zookeeper, 3, 8) && !is39(ensemble)) {
+      problems.push({
+        pointer: `${ensemble.origin.tls}/client`,
+        message: `${ensemble.image} runs bitnami's 3.8 scripts, which keep the clientPort line with ZOO_TLS_CLIENT_ENABLE: the plaintext client port cannot be closed; keep it with tls.plaintextClientPort, or use the 3.9 image`,
+      });
+    }
     const zk = ensemble.release.zookeeper;
     if (!atLeast(zk, 3, 8)) {
       problems.push({ pointer: ensemble.origin.image, message: `zkgen speaks bitnami's scripts of ZooKeeper 3.8 and 3.9, and ${ensemble.image} runs ${zk.major}.${zk.minor}` });

@@ -7,10 +7,20 @@
 // ZOOKEEPER_TCP_KEEP_ALIVE, so tcpKeepAlive cannot be set. Confluent Platform 5.3 and older run
 // ZooKeeper 3.4: no AdminServer variables there, and no 4lw whitelist to pass. The image runs as
 // appuser (uid 1000) and checks that its data folders are writable before it starts.
+//
+// TLS: the table has ZOOKEEPER_SECURE_CLIENT_PORT, ZOOKEEPER_SERVER_CNXN_FACTORY and the
+// ZOOKEEPER_SSL_* and ZOOKEEPER_SSL_QUORUM_* variables for the stores' locations, types and
+// hostname verification. Its *_PASSWORD variables take the password itself, and it has no
+// variable for ZooKeeper's ssl.*.passwordPath (3.8+): ZooKeeper reads that one as a
+// zookeeper.ssl.* system property too, so it goes in KAFKA_OPTS, and each member reads its
+// passwords from its mounted key folder. The template has no secureClientPortAddress (the secure
+// client port listens on every interface) and no portUnification, which ZooKeeper reads only from
+// its file. Without ZOOKEEPER_CLIENT_PORT (the plaintext port closed) the configure script is
+// content with ZOOKEEPER_SECURE_CLIENT_PORT.
 import { atLeast } from '../images.js';
 import { fourLetterWords, heapFlag, serverAddress, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
-import { listenSettings } from '../security.js';
+import { clientTlsFlags, listenSettings, memberKeys, plaintextClientOpen, TLS_MOUNT, tlsSettings } from '../security.js';
 import { lastWins, type Dialect } from './types.js';
 
 // The image's table of variables and the zoo.cfg keys they set, in the order its template writes
@@ -36,6 +46,19 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['ZOOKEEPER_JUTE_MAX_BUFFER', 'jute.maxbuffer'],
   ['ZOOKEEPER_SKIP_ACL', 'skipACL'],
   ['ZOOKEEPER_QUORUM_LISTEN_ON_ALL_IPS', 'quorumListenOnAllIPs'],
+  ['ZOOKEEPER_SECURE_CLIENT_PORT', 'secureClientPort'],
+  ['ZOOKEEPER_SSL_KEYSTORE_LOCATION', 'ssl.keyStore.location'],
+  ['ZOOKEEPER_SSL_KEYSTORE_TYPE', 'ssl.keyStore.type'],
+  ['ZOOKEEPER_SSL_TRUSTSTORE_LOCATION', 'ssl.trustStore.location'],
+  ['ZOOKEEPER_SSL_TRUSTSTORE_TYPE', 'ssl.trustStore.type'],
+  ['ZOOKEEPER_SSL_HOSTNAME_VERIFICATION', 'ssl.hostnameVerification'],
+  ['ZOOKEEPER_SSL_QUORUM', 'sslQuorum'],
+  ['ZOOKEEPER_SSL_QUORUM_KEYSTORE_LOCATION', 'ssl.quorum.keyStore.location'],
+  ['ZOOKEEPER_SSL_QUORUM_KEYSTORE_TYPE', 'ssl.quorum.keyStore.type'],
+  ['ZOOKEEPER_SSL_QUORUM_TRUSTSTORE_LOCATION', 'ssl.quorum.trustStore.location'],
+  ['ZOOKEEPER_SSL_QUORUM_TRUSTSTORE_TYPE', 'ssl.quorum.trustStore.type'],
+  ['ZOOKEEPER_SSL_QUORUM_HOSTNAME_VERIFICATION', 'ssl.quorum.hostnameVerification'],
+  ['ZOOKEEPER_SERVER_CNXN_FACTORY', 'serverCnxnFactory'],
   ['ZOOKEEPER_ADMIN_ENABLE_SERVER', 'admin.enableServer'],
   ['ZOOKEEPER_ADMIN_SERVER_ADDRESS', 'admin.serverAddress'],
   ['ZOOKEEPER_ADMIN_SERVER_PORT', 'admin.serverPort'],
@@ -49,6 +72,13 @@ const LATER: ReadonlyMap<string, string> = new Map([
 ]);
 const ORDER = new Map(TABLE.map(([, key], i) => [key, i]));
 
+/** The TLS keys that only a system property can carry (the password files), as KAFKA_OPTS flags. */
+function tlsFlags(member: Member, ensemble: Ensemble): string[] {
+  return tlsSettings(member, ensemble)
+    .filter(([key]) => key.endsWith('.passwordPath'))
+    .map(([key, value]) => `-Dzookeeper.${key}=${value}`);
+}
+
 /** A key's place in the image's table, or its variable: only keys of the table reach here. */
 function fromTable<T>(map: ReadonlyMap<string, T>, key: string): T {
   const found = map.get(key);
@@ -60,8 +90,10 @@ function fromTable<T>(map: ReadonlyMap<string, T>, key: string): T {
 function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
   const s = ensemble.settings;
   const has35 = atLeast(ensemble.release.zookeeper, 3, 5);
+  const open = plaintextClientOpen(ensemble);
   const values: Array<readonly [string, string | number | undefined]> = [
-    ['clientPort', member.ports.client],
+    // Without it the plaintext client port stays closed.
+    ['clientPort', open ? member.ports.client : undefined],
     ['tickTime', s.tickTime],
     ['maxClientCnxns', s.maxClientCnxns],
     ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
@@ -72,7 +104,9 @@ function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
     // ZooKeeper 3.4 (Confluent 5.3 and older) has no AdminServer, and its template no variables for it.
     ['admin.enableServer', has35 ? String(ensemble.adminServer) : undefined],
     ['admin.serverPort', has35 ? member.ports.admin : undefined],
-    ...listenSettings(member, ensemble, { clientPortAddress: true }).filter(([key]) => has35 || !key.startsWith('admin.')),
+    ...listenSettings(member, ensemble, { clientPortAddress: open }).filter(([key]) => has35 || !key.startsWith('admin.')),
+    // What the table has of the member's TLS; the rest is told in KAFKA_OPTS or refused.
+    ...tlsSettings(member, ensemble).filter(([key]) => VARIABLE.has(key)),
     ...ensemble.settings.config.filter(([key]) => VARIABLE.has(key)).map(([k, v]): [string, string] => [k, v]),
   ];
   return values
@@ -106,7 +140,8 @@ export const confluent: Dialect = {
     client: 'zkgen does not pass client SASL to confluentinc/cp-zookeeper yet (its table has no sessionRequireClientSASLAuth)',
   },
   noReconfig: 'confluentinc/cp-zookeeper has no variable for reconfigEnabled (its template writes only the keys it maps)',
-  noTls: "zkgen does not pass TLS to confluentinc/cp-zookeeper yet: its ZOOKEEPER_SSL_*_PASSWORD variables take the stores' passwords as values, which would put them in the bundle",
+  tlsOwner: '1000',
+  unboundSecureClient: 'confluentinc/cp-zookeeper has no variable for secureClientPortAddress',
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {
@@ -116,10 +151,16 @@ export const confluent: Dialect = {
       ...(groups !== undefined && weights !== undefined ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights] as const] : []),
     ];
   },
-  volumes: (member) => [
-    [member.dataDir, '/var/lib/zookeeper/data'],
-    [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
-  ],
+  volumes: (member, ensemble) => {
+    const keys = memberKeys(member, ensemble);
+    return [
+      [member.dataDir, '/var/lib/zookeeper/data'],
+      [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
+      ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
+    ];
+  },
+  // zookeeper-shell runs through kafka-run-class, which passes KAFKA_OPTS to its JVM.
+  zkCliEnvironment: () => [['KAFKA_OPTS', clientTlsFlags()]],
   environment(member, ensemble) {
     // The whitelist has no variable of its own; ZooKeeper also reads it as a system property
     // (3.5+: 3.4 answers every word).
@@ -128,7 +169,7 @@ export const confluent: Dialect = {
     return [
       ['ZOOKEEPER_SERVER_ID', String(member.id)],
       ...tableSettings(member, ensemble).map(([k, v]): Setting => [fromTable(VARIABLE, k), v]),
-      ...(has35 ? [['KAFKA_OPTS', `-Dzookeeper.4lw.commands.whitelist=${fourLetterWords(ensemble)}`] as const] : []),
+      ...(has35 ? [['KAFKA_OPTS', [`-Dzookeeper.4lw.commands.whitelist=${fourLetterWords(ensemble)}`, ...tlsFlags(member, ensemble)].join(' ')] as const] : []),
       ...(heap ? [['KAFKA_HEAP_OPTS', `${heapFlag(heap)} -Xms${heap}`] as const] : []),
     ];
   },
@@ -173,6 +214,19 @@ export const confluent: Dialect = {
           message: `${ensemble.image} runs ZooKeeper 3.4, where an observer needs peerType=observer in its own zoo.cfg, and the image has no variable for it`,
         });
       }
+    }
+    const tls = ensemble.tls;
+    if (tls && (tls.client || tls.quorum || tls.portUnification) && !atLeast(ensemble.release.zookeeper, 3, 8)) {
+      problems.push({
+        pointer: ensemble.origin.tls,
+        message: `${ensemble.image} runs ZooKeeper ${ensemble.release.zookeeper.major}.${ensemble.release.zookeeper.minor}, which cannot read the stores' passwords from files (ssl.*.passwordPath, ZooKeeper 3.8, Confluent Platform 7.6): its ZOOKEEPER_SSL_*_PASSWORD variables would put them in the bundle`,
+      });
+    }
+    if (tls?.portUnification) {
+      problems.push({
+        pointer: `${ensemble.origin.tls}/portUnification`,
+        message: 'confluentinc/cp-zookeeper has no variable for portUnification, which ZooKeeper reads only from its configuration file: the quorum cannot move to TLS member by member',
+      });
     }
     for (const [key] of ensemble.settings.config) {
       if (!VARIABLE.has(key)) {

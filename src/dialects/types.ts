@@ -48,6 +48,11 @@ export interface Dialect {
   readonly noAuth?: { readonly quorum?: string; readonly client?: string };
   /** Why zkgen cannot turn on the image's dynamic reconfiguration, if it cannot (ZooKeeper before 3.5.3 is refused apart). */
   readonly noReconfig?: string;
+  /**
+   * Why the image's secure client port listens on every interface whatever the ensemble file says,
+   * if it does: the image has no way to pass secureClientPortAddress.
+   */
+  readonly unboundSecureClient?: string;
   /** Why the image cannot be given TLS, if it cannot. */
   readonly noTls?: string;
   /** The uid the image runs ZooKeeper as, who must read the member's TLS keys and SASL secrets (tls.sh and auth.sh give them to it). */

@@ -104,7 +104,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * interface.
  */
 const bindsOwnAddress = (e: Ensemble, kind: PortKind) =>
-  kind === 'peer' || kind === 'election' || ((kind === 'client' || kind === 'admin' || kind === 'secureClient') && e.listen === 'own' && DIALECTS[e.dialect].bindsOwnAddress);
+  kind === 'peer' ||
+  kind === 'election' ||
+  ((kind === 'client' || kind === 'admin' || (kind === 'secureClient' && DIALECTS[e.dialect].unboundSecureClient === undefined)) &&
+    e.listen === 'own' &&
+    DIALECTS[e.dialect].bindsOwnAddress);
 
 export const RULES: readonly Rule[] = [
   {
@@ -501,6 +505,21 @@ export const RULES: readonly Rule[] = [
             },
           ]
         : [],
+  },
+  {
+    name: 'Secure client ports listen only where the file says',
+    severity: 'warning',
+    problems: (e) => {
+      const reason = DIALECTS[e.dialect].unboundSecureClient;
+      return e.listen === 'own' && e.tls?.client && reason !== undefined
+        ? [
+            {
+              pointer: `${e.origin.tls}/client`,
+              message: `${reason}: each member's secure client port listens on every interface of its machine (a client still needs a certificate from the ensemble's CA); say "listen": "all" to accept that`,
+            },
+          ]
+        : [];
+    },
   },
   {
     name: 'An image reference pins a tag or a digest',

@@ -12,7 +12,8 @@
 //   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
 //   work, because they dial the member's own address inside its container.
 //
-// - TLS and SASL on the official image's stand-in: see the sections below.
+// - TLS on the official, bitnami and confluent images' stand-ins, SASL on the official one's: see the
+//   sections below.
 //
 // THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES (see test/e2e/images/build.sh).
 // Needs root (namespaces and a bridge, created here and removed afterwards: names zksec*).
@@ -24,9 +25,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type Bundle,
   compose,
+  configProblems,
   docker,
   ensureImage,
   health,
+  imageLayout,
   expectSmokeTestOk,
   expectStatusServing,
   generate,
@@ -281,11 +284,12 @@ async function runStatus(bundle: Bundle): Promise<number | null> {
 }
 
 // --- TLS -------------------------------------------------------------------------------------
-// An official-image ensemble with `"tls": { "quorum": true, "client": true }`: tls.sh makes the
-// keys outside the bundle, `docker-compose up -d` reaches a quorum over TLS, status.sh (through
-// the AdminServer) and smoke-test.sh (zkCli as a TLS client) pass, a TLS handshake with the
-// ensemble's CA succeeds on each secure client port and election port, a plaintext srvr to the
-// secure port gets no answer, the plaintext client port is closed, and a member given a key
+// An ensemble with `"tls": { "quorum": true, "client": true }` on each image that takes TLS:
+// tls.sh makes the keys outside the bundle, `docker-compose up -d` reaches a quorum over TLS,
+// status.sh (through the AdminServer) and smoke-test.sh (zkCli as a TLS client) pass, a TLS
+// handshake with the ensemble's CA succeeds on each secure client port and election port, a
+// plaintext srvr to the secure port gets no answer, the plaintext client port is closed, and (on
+// the official image, which the others share ZooKeeper's quorum code with) a member given a key
 // from another CA cannot join.
 
 /** `openssl s_client` to 127.0.0.1:port with the CA and a client certificate: whether the handshake verifies. */
@@ -366,126 +370,175 @@ function filesUnder(dir: string): string[] {
   return text(result.stdout).split('\n').filter(Boolean).sort();
 }
 
-describe.skipIf(skip)(`TLS: ${IMAGE} stand-in, quorum and clients over TLS`, () => {
-  const names = range(1, 3).map((i) => `tls${i}`);
-  const base = { client: 30181, peer: 30281, election: 30381, admin: 30481, secureClient: 30581 };
-  const clientPorts = range(base.client, 3);
-  const securePorts = range(base.secureClient, 3);
-  const electionPorts = range(base.election, 3);
-  const adminPorts = range(base.admin, 3);
-  const project = 'zkgen-e2e-tls';
-  let bundle: Bundle;
-  let file: string;
-  let scratch: string;
-  let keys: string;
+interface TlsCase {
+  /** Names members (`<label>1..3`), the compose project and the scratch folder. */
+  label: string;
+  image: string;
+  base: { client: number; peer: number; election: number; admin: number; secureClient: number };
+  /** Where the secure client ports listen: the member's own address, or '::' where the image cannot say. */
+  secureAddress: string;
+  /** Whether the case also swaps a member's keys for another CA's (the slowest check). */
+  otherCa: boolean;
+}
 
-  beforeAll(async () => {
-    ensureImage(IMAGE);
-    scratch = scratchDir('tls');
-    bundle = generate(
-      { image: IMAGE, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', tls: { quorum: true, client: true } },
-      scratch,
-    );
-    keys = join(scratch, 'data', 'tls');
-    file = join(bundle.dir, 'docker-compose.yml');
-    await removeContainers(names);
-    await waitForPortsFree([...clientPorts, ...securePorts, ...electionPorts, ...adminPorts, ...range(base.peer, 3)]);
-  }, 600_000);
+const TLS_CASES: TlsCase[] = [
+  { label: 'tls', image: IMAGE, base: { client: 30181, peer: 30281, election: 30381, admin: 30481, secureClient: 30581 }, secureAddress: '127.0.0.1', otherCa: true },
+  {
+    label: 'tlsbit',
+    image: 'bitnami/zookeeper:3.9',
+    base: { client: 35181, peer: 35281, election: 35381, admin: 35481, secureClient: 35581 },
+    secureAddress: '127.0.0.1',
+    otherCa: false,
+  },
+  // cp-zookeeper has no variable for secureClientPortAddress (zkgen warns).
+  {
+    label: 'tlscfl',
+    image: 'confluentinc/cp-zookeeper:7.9.0',
+    base: { client: 36181, peer: 36281, election: 36381, admin: 36481, secureClient: 36581 },
+    secureAddress: '::',
+    otherCa: false,
+  },
+];
 
-  afterAll(async () => {
-    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
-    await removeContainers(names);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+for (const tlsCase of TLS_CASES) {
+  describe.skipIf(skip)(`TLS: ${tlsCase.image} stand-in, quorum and clients over TLS`, () => {
+    const { base } = tlsCase;
+    const names = range(1, 3).map((i) => `${tlsCase.label}${i}`);
+    const clientPorts = range(base.client, 3);
+    const securePorts = range(base.secureClient, 3);
+    const electionPorts = range(base.election, 3);
+    const adminPorts = range(base.admin, 3);
+    const project = `zkgen-e2e-${tlsCase.label}`;
+    let bundle: Bundle;
+    let file: string;
+    let scratch: string;
+    let keys: string;
 
-  test('tls.sh makes the keys outside the bundle, mode 0600, and keeps them when run again', () => {
-    const first = runTlsScript(bundle);
-    expect(first.code, first.output).toBe(0);
-    const made = filesUnder(keys);
-    expect(made).toEqual(
-      expect.arrayContaining([join(keys, 'ca', 'ca.crt'), ...names.flatMap((n) => ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass'].map((f) => join(keys, 'members', n, f)))]),
-    );
-    for (const f of made) expect(text(spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout).trim(), f).toBe('600');
-    // No password, key or certificate is in the bundle.
-    const secrets = made.filter((f) => f.endsWith('.pass')).map((f) => readFileSync(f, 'utf8'));
-    const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
-    for (const s of secrets) {
-      expect(s.length).toBeGreaterThan(20);
-      expect(bundleText.includes(s)).toBe(false);
-    }
-    expect(bundleText).not.toMatch(/BEGIN (RSA |EC )?PRIVATE KEY|BEGIN CERTIFICATE/);
-    const before = made.map((f) => readFileSync(f, 'latin1'));
-    const again = runTlsScript(bundle);
-    expect(again.code, again.output).toBe(0);
-    expect(filesUnder(keys)).toEqual(made);
-    expect(made.map((f) => readFileSync(f, 'latin1'))).toEqual(before);
-  });
+    beforeAll(async () => {
+      ensureImage(tlsCase.image);
+      scratch = scratchDir(tlsCase.label);
+      bundle = generate(
+        {
+          image: tlsCase.image,
+          servers: names.map((name) => ({ name })),
+          ports: base,
+          // bitnami's AdminServer is off unless asked; the probes need it once the plaintext port is closed.
+          adminServer: true,
+          dataRoot: join(scratch, 'data'),
+          heap: '64m',
+          tls: { quorum: true, client: true },
+        },
+        scratch,
+      );
+      keys = join(scratch, 'data', 'tls');
+      file = join(bundle.dir, 'docker-compose.yml');
+      await removeContainers(names);
+      await waitForPortsFree([...clientPorts, ...securePorts, ...electionPorts, ...adminPorts, ...range(base.peer, 3)]);
+    }, 600_000);
 
-  test('docker-compose up -d: every member serves (status.sh, through the AdminServer) and smoke-test.sh passes through TLS', async () => {
-    const up = await compose(file, ['-p', project, 'up', '-d']);
-    expect(up.code, up.stderr).toBe(0);
-    try {
-      await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
-    } catch (error) {
-      throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
-    }
-    await expectStatusServing(bundle);
-    await expectSmokeTestOk(bundle);
-  }, 300_000);
-
-  test('a TLS handshake with the ensemble\'s CA succeeds on each secure client port and election port', () => {
-    const pem = join(scratch, 'client.pem');
-    const exported = spawnSync(
-      'openssl',
-      ['pkcs12', '-in', join(keys, 'members', names[0]!, 'keystore.p12'), '-passin', `file:${join(keys, 'members', names[0]!, 'keystore.pass')}`, '-nodes', '-out', pem],
-      { encoding: 'utf8' },
-    );
-    expect(exported.status, exported.stderr).toBe(0);
-    for (const port of [...securePorts, ...electionPorts]) {
-      const result = handshake(port, join(keys, 'ca', 'ca.crt'), pem);
-      expect(result.ok, `port ${port}: ${result.output}`).toBe(true);
-    }
-  });
-
-  test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
-    for (const port of securePorts) expect(await plaintextAnswer(port), `secure port ${port}`).not.toMatch(/Mode:/);
-    expect(listenersOn(clientPorts)).toEqual([]);
-    expect(listenersOn(securePorts).every((l) => l.address === '127.0.0.1')).toBe(true);
-  });
-
-  test('a member given a key from another CA cannot join the quorum', async () => {
-    const other = join(scratch, 'other-ca');
-    const made = runTlsScript(bundle, other);
-    expect(made.code, made.output).toBe(0);
-    const victim = names[2]!;
-    await docker(['stop', '-t', '1', victim]);
-    const own = join(keys, 'members', victim);
-    rmSync(`${own}.kept`, { recursive: true, force: true });
-    spawnSync('mv', [own, `${own}.kept`]);
-    spawnSync('cp', ['-a', join(other, 'members', victim), own]);
-    await docker(['start', victim]);
-    // Its AdminServer comes up; it never serves, while the other two do.
-    await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 500,
+    afterAll(async () => {
+      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      await removeContainers(names);
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
-    const deadline = performance.now() + 25_000;
-    while (performance.now() < deadline) {
-      expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    const log = await logTail(victim, 200);
-    console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
-    const states = await Promise.all(adminPorts.slice(0, 2).map((p) => adminState(p)));
-    expect(states.sort()).toEqual(['follower', 'leader']);
-    // With its own key back, it joins.
-    await docker(['stop', '-t', '1', victim]);
-    rmSync(own, { recursive: true, force: true });
-    spawnSync('mv', [`${own}.kept`, own]);
-    await docker(['start', victim]);
-    await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
-  }, 300_000);
-});
+
+    test('tls.sh makes the keys outside the bundle, mode 0600, and keeps them when run again', () => {
+      const first = runTlsScript(bundle);
+      expect(first.code, first.output).toBe(0);
+      const made = filesUnder(keys);
+      expect(made).toEqual(
+        expect.arrayContaining([join(keys, 'ca', 'ca.crt'), ...names.flatMap((n) => ['keystore.p12', 'keystore.pass', 'truststore.p12', 'truststore.pass'].map((f) => join(keys, 'members', n, f)))]),
+      );
+      for (const f of made) expect(text(spawnSync('stat', ['-c', '%a', f], { encoding: 'utf8' }).stdout).trim(), f).toBe('600');
+      // No password, key or certificate is in the bundle.
+      const secrets = made.filter((f) => f.endsWith('.pass')).map((f) => readFileSync(f, 'utf8'));
+      const bundleText = filesUnder(bundle.dir).map((f) => readFileSync(f, 'latin1')).join('\n');
+      for (const s of secrets) {
+        expect(s.length).toBeGreaterThan(20);
+        expect(bundleText.includes(s)).toBe(false);
+      }
+      expect(bundleText).not.toMatch(/BEGIN (RSA |EC )?PRIVATE KEY|BEGIN CERTIFICATE/);
+      const before = made.map((f) => readFileSync(f, 'latin1'));
+      const again = runTlsScript(bundle);
+      expect(again.code, again.output).toBe(0);
+      expect(filesUnder(keys)).toEqual(made);
+      expect(made.map((f) => readFileSync(f, 'latin1'))).toEqual(before);
+    });
+
+    test('docker-compose up -d: every member serves (status.sh, through the AdminServer) and smoke-test.sh passes through TLS', async () => {
+      const up = await compose(file, ['-p', project, 'up', '-d']);
+      expect(up.code, up.stderr).toBe(0);
+      try {
+        await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
+      } catch (error) {
+        throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
+      }
+      await expectStatusServing(bundle);
+      await expectSmokeTestOk(bundle);
+    }, 300_000);
+
+    test('each member runs with the generated conf/<member>/zoo.cfg and myid', async () => {
+      for (const name of names) expect(await configProblems(bundle, name, imageLayout(tlsCase.image))).toEqual([]);
+    });
+
+    test('a TLS handshake with the ensemble\'s CA succeeds on each secure client port and election port', () => {
+      const pem = join(scratch, 'client.pem');
+      const exported = spawnSync(
+        'openssl',
+        ['pkcs12', '-in', join(keys, 'members', names[0]!, 'keystore.p12'), '-passin', `file:${join(keys, 'members', names[0]!, 'keystore.pass')}`, '-nodes', '-out', pem],
+        { encoding: 'utf8' },
+      );
+      expect(exported.status, exported.stderr).toBe(0);
+      for (const port of [...securePorts, ...electionPorts]) {
+        const result = handshake(port, join(keys, 'ca', 'ca.crt'), pem);
+        expect(result.ok, `port ${port}: ${result.output}`).toBe(true);
+      }
+    });
+
+    test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
+      // Asked at once: each waits out its 3 s for an answer that never comes.
+      const answers = await Promise.all(securePorts.map((port) => plaintextAnswer(port)));
+      answers.forEach((answer, i) => expect(answer, `secure port ${securePorts[i]}`).not.toMatch(/Mode:/));
+      expect(listenersOn(clientPorts)).toEqual([]);
+      const secure = listenersOn(securePorts);
+      expect(new Set(secure.map((l) => l.port)), JSON.stringify(secure)).toEqual(new Set(securePorts));
+      expect(secure.every((l) => l.address === tlsCase.secureAddress), JSON.stringify(secure)).toBe(true);
+    });
+
+    test.skipIf(!tlsCase.otherCa)('a member given a key from another CA cannot join the quorum', async () => {
+      const other = join(scratch, 'other-ca');
+      const made = runTlsScript(bundle, other);
+      expect(made.code, made.output).toBe(0);
+      const victim = names[2]!;
+      await docker(['stop', '-t', '1', victim]);
+      const own = join(keys, 'members', victim);
+      rmSync(`${own}.kept`, { recursive: true, force: true });
+      spawnSync('mv', [own, `${own}.kept`]);
+      spawnSync('cp', ['-a', join(other, 'members', victim), own]);
+      await docker(['start', victim]);
+      // Its AdminServer comes up; it never serves, while the other two do.
+      await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+      const deadline = performance.now() + 25_000;
+      while (performance.now() < deadline) {
+        expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const log = await logTail(victim, 200);
+      console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
+      const states = await Promise.all(adminPorts.slice(0, 2).map((p) => adminState(p)));
+      expect(states.sort()).toEqual(['follower', 'leader']);
+      // With its own key back, it joins.
+      await docker(['stop', '-t', '1', victim]);
+      rmSync(own, { recursive: true, force: true });
+      spawnSync('mv', [`${own}.kept`, own]);
+      await docker(['start', victim]);
+      await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
+    }, 300_000);
+  });
+}
 
 // --- SASL authentication ---------------------------------------------------------------------
 // An official-image ensemble with `"auth": { "quorum": true, "client": true }`: auth.sh makes the

@@ -35,6 +35,13 @@ conf_set() {
   printf '%s\n' "${lines[@]}" >"$file"
 }
 
+# conf_set, only when the value is not empty; a store type (key ending in .type) only on 3.9.
+conf_set_given() {
+  [[ -n ${3:-} ]] || return 0
+  [[ $2 != *.type || $ZOO_LINE != 3.8 ]] || return 0
+  conf_set "$@"
+}
+
 # Adds $1 to JVMFLAGS, kept in conf/java.env for zkServer.sh and zkCli.sh.
 add_jvmflags() {
   export JVMFLAGS="${JVMFLAGS:-} $1"
@@ -102,6 +109,11 @@ zookeeper_validate() {
     done
   fi
 
+  local auth
+  for auth in ZOO_TLS_CLIENT_AUTH ZOO_TLS_QUORUM_CLIENT_AUTH; do
+    [[ " none want need " == *" ${!auth} "* ]] || problem "The allowed values for $auth are: none want need"
+  done
+
   if [[ -n $ZOO_PEER_TYPE && $ZOO_PEER_TYPE != observer && $ZOO_PEER_TYPE != participant ]]; then
     problem "The ZOO_PEER_TYPE environment $ZOO_PEER_TYPE should be one of [observer/participant]"
   fi
@@ -109,7 +121,7 @@ zookeeper_validate() {
 }
 
 zookeeper_generate_conf() {
-  local file=$ZOO_CONF_FILE server var key address id i
+  local file=$ZOO_CONF_FILE server var key address id i line
   local -a servers
   cp "$ZOO_CONF_DIR/zoo_sample.cfg" "$file"
   chmod 600 "$file"
@@ -162,6 +174,41 @@ zookeeper_generate_conf() {
     info "No additional servers were specified. ZooKeeper will run in standalone mode..."
   fi
 
+  # TLS for clients: the secure port and the client stores' settings come; a password or a type
+  # is written only when given. 3.9 also drops the plaintext clientPort line; 3.8 keeps it, and
+  # has no store type variables.
+  if is_yes "$ZOO_TLS_CLIENT_ENABLE"; then
+    if [[ $ZOO_LINE != 3.8 ]]; then
+      local -a kept=()
+      while IFS= read -r line || [[ -n $line ]]; do
+        [[ $line == clientPort=* ]] || kept+=("$line")
+      done <"$file"
+      printf '%s\n' "${kept[@]}" >"$file"
+    fi
+    conf_set "$file" client.secure true
+    conf_set "$file" ssl.clientAuth "$ZOO_TLS_CLIENT_AUTH"
+    conf_set "$file" secureClientPort "$ZOO_TLS_PORT_NUMBER"
+    conf_set "$file" serverCnxnFactory org.apache.zookeeper.server.NettyServerCnxnFactory
+    conf_set_given "$file" ssl.keyStore.password "$ZOO_TLS_CLIENT_KEYSTORE_PASSWORD"
+    conf_set "$file" ssl.keyStore.location "$ZOO_TLS_CLIENT_KEYSTORE_FILE"
+    conf_set_given "$file" ssl.keyStore.type "$ZOO_TLS_CLIENT_KEYSTORE_TYPE"
+    conf_set_given "$file" ssl.trustStore.password "$ZOO_TLS_CLIENT_TRUSTSTORE_PASSWORD"
+    conf_set "$file" ssl.trustStore.location "$ZOO_TLS_CLIENT_TRUSTSTORE_FILE"
+    conf_set_given "$file" ssl.trustStore.type "$ZOO_TLS_CLIENT_TRUSTSTORE_TYPE"
+  fi
+  # TLS between servers (no store types in 3.8 either).
+  if is_yes "$ZOO_TLS_QUORUM_ENABLE"; then
+    conf_set "$file" sslQuorum true
+    conf_set "$file" ssl.quorum.clientAuth "$ZOO_TLS_QUORUM_CLIENT_AUTH"
+    conf_set "$file" serverCnxnFactory org.apache.zookeeper.server.NettyServerCnxnFactory
+    conf_set "$file" ssl.quorum.keyStore.location "$ZOO_TLS_QUORUM_KEYSTORE_FILE"
+    conf_set_given "$file" ssl.quorum.keyStore.type "$ZOO_TLS_QUORUM_KEYSTORE_TYPE"
+    conf_set_given "$file" ssl.quorum.keyStore.password "$ZOO_TLS_QUORUM_KEYSTORE_PASSWORD"
+    conf_set "$file" ssl.quorum.trustStore.location "$ZOO_TLS_QUORUM_TRUSTSTORE_FILE"
+    conf_set_given "$file" ssl.quorum.trustStore.type "$ZOO_TLS_QUORUM_TRUSTSTORE_TYPE"
+    conf_set_given "$file" ssl.quorum.trustStore.password "$ZOO_TLS_QUORUM_TRUSTSTORE_PASSWORD"
+  fi
+
   # ZOO_CFG_<KEY> sets <KEY>, each '_' read as '.', case kept; in the order bash lists the
   # variables (by name).
   for var in "${!ZOO_CFG_@}"; do
@@ -186,11 +233,11 @@ data_dir_is_empty() {
 zookeeper_initialize() {
   local var
   info "Initializing ZooKeeper..."
-  # SASL and TLS are part of the real image's contract that this stand-in does not reproduce:
-  # refuse rather than run without them.
-  for var in ZOO_ENABLE_AUTH ZOO_ENABLE_QUORUM_AUTH ZOO_TLS_CLIENT_ENABLE ZOO_TLS_QUORUM_ENABLE; do
+  # SASL is part of the real image's contract that this stand-in does not reproduce: refuse
+  # rather than run without it.
+  for var in ZOO_ENABLE_AUTH ZOO_ENABLE_QUORUM_AUTH; do
     if is_yes "${!var:-no}"; then
-      error "$var=${!var}: the bitnami/zookeeper stand-in does not reproduce SASL or TLS"
+      error "$var=${!var}: the bitnami/zookeeper stand-in does not reproduce SASL"
       exit 1
     fi
   done

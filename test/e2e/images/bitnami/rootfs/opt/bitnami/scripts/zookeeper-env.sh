@@ -1,6 +1,27 @@
 # shellcheck shell=bash
 # The bitnami/zookeeper stand-in's variables and their defaults, as the real image's
 # zookeeper-env.sh has them (3.8 and 3.9; APP_VERSION, set at build time, says which).
+
+# <VAR>_FILE: for each variable of the image's list, a readable file named by <VAR>_FILE gives
+# <VAR> its content (and <VAR>_FILE is unset); an unreadable one is skipped with a warning. Done
+# before the defaults, so it wins over a value given directly. (Only the TLS variables here: the
+# stand-in's list is the part of the image's that it reproduces.)
+for variable in ZOO_TLS_CLIENT_ENABLE ZOO_TLS_PORT_NUMBER ZOO_TLS_CLIENT_KEYSTORE_FILE \
+  ZOO_TLS_CLIENT_KEYSTORE_TYPE ZOO_TLS_CLIENT_KEYSTORE_PASSWORD ZOO_TLS_CLIENT_TRUSTSTORE_FILE \
+  ZOO_TLS_CLIENT_TRUSTSTORE_TYPE ZOO_TLS_CLIENT_TRUSTSTORE_PASSWORD ZOO_TLS_CLIENT_AUTH \
+  ZOO_TLS_QUORUM_ENABLE ZOO_TLS_QUORUM_KEYSTORE_FILE ZOO_TLS_QUORUM_KEYSTORE_TYPE \
+  ZOO_TLS_QUORUM_KEYSTORE_PASSWORD ZOO_TLS_QUORUM_TRUSTSTORE_FILE ZOO_TLS_QUORUM_TRUSTSTORE_TYPE \
+  ZOO_TLS_QUORUM_TRUSTSTORE_PASSWORD ZOO_TLS_QUORUM_CLIENT_AUTH; do
+  from="${variable}_FILE"
+  [[ -n ${!from:-} ]] || continue
+  if [[ -r ${!from} ]]; then
+    export "$variable=$(<"${!from}")"
+    unset "$from"
+  else
+    printf 'zookeeper WARN  ==> Skipping export of %s: %s is not readable.\n' "$variable" "${!from}" >&2
+  fi
+done
+unset variable from
 export ZOO_BASE_DIR=/opt/bitnami/zookeeper
 export ZOO_VOLUME_DIR=/bitnami/zookeeper
 # Fixed, as in the real image: not taken from the environment.
@@ -40,6 +61,28 @@ export ZOO_MAX_SESSION_TIMEOUT="${ZOO_MAX_SESSION_TIMEOUT:-40000}"
 export ZOO_PRE_ALLOC_SIZE="${ZOO_PRE_ALLOC_SIZE:-65536}"
 export ZOO_SNAPCOUNT="${ZOO_SNAPCOUNT:-100000}"
 export ZOO_FIPS_MODE="${ZOO_FIPS_MODE:-yes}"
+
+# TLS: off unless switched on; the secure client port 3181 by default; stores' files, types (read
+# by 3.9 only) and passwords empty unless given; clients (and quorum peers) must show a
+# certificate.
+export ZOO_TLS_CLIENT_ENABLE="${ZOO_TLS_CLIENT_ENABLE:-false}"
+export ZOO_TLS_PORT_NUMBER="${ZOO_TLS_PORT_NUMBER:-3181}"
+export ZOO_TLS_CLIENT_KEYSTORE_FILE="${ZOO_TLS_CLIENT_KEYSTORE_FILE:-}"
+export ZOO_TLS_CLIENT_KEYSTORE_TYPE="${ZOO_TLS_CLIENT_KEYSTORE_TYPE:-}"
+export ZOO_TLS_CLIENT_KEYSTORE_PASSWORD="${ZOO_TLS_CLIENT_KEYSTORE_PASSWORD:-}"
+export ZOO_TLS_CLIENT_TRUSTSTORE_FILE="${ZOO_TLS_CLIENT_TRUSTSTORE_FILE:-}"
+export ZOO_TLS_CLIENT_TRUSTSTORE_TYPE="${ZOO_TLS_CLIENT_TRUSTSTORE_TYPE:-}"
+export ZOO_TLS_CLIENT_TRUSTSTORE_PASSWORD="${ZOO_TLS_CLIENT_TRUSTSTORE_PASSWORD:-}"
+export ZOO_TLS_CLIENT_AUTH="${ZOO_TLS_CLIENT_AUTH:-need}"
+export ZOO_TLS_QUORUM_ENABLE="${ZOO_TLS_QUORUM_ENABLE:-false}"
+export ZOO_TLS_QUORUM_KEYSTORE_FILE="${ZOO_TLS_QUORUM_KEYSTORE_FILE:-}"
+export ZOO_TLS_QUORUM_KEYSTORE_TYPE="${ZOO_TLS_QUORUM_KEYSTORE_TYPE:-}"
+export ZOO_TLS_QUORUM_KEYSTORE_PASSWORD="${ZOO_TLS_QUORUM_KEYSTORE_PASSWORD:-}"
+export ZOO_TLS_QUORUM_TRUSTSTORE_FILE="${ZOO_TLS_QUORUM_TRUSTSTORE_FILE:-}"
+export ZOO_TLS_QUORUM_TRUSTSTORE_TYPE="${ZOO_TLS_QUORUM_TRUSTSTORE_TYPE:-}"
+export ZOO_TLS_QUORUM_TRUSTSTORE_PASSWORD="${ZOO_TLS_QUORUM_TRUSTSTORE_PASSWORD:-}"
+export ZOO_TLS_QUORUM_CLIENT_AUTH="${ZOO_TLS_QUORUM_CLIENT_AUTH:-need}"
+
 export JVMFLAGS="${JVMFLAGS:-}"
 export ZOO_HEAP_SIZE="${ZOO_HEAP_SIZE:-1024}"
 export ZOO_ENABLE_AUTH="${ZOO_ENABLE_AUTH:-no}"

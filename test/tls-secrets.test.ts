@@ -1,0 +1,44 @@
+// No password reaches a bundle, on every image that takes TLS: the stores' passwords are made on
+// the host by tls.sh, and each member reads them from files in its own read-only key folder. So
+// nothing zkgen writes may carry a setting or variable that takes a password as its value
+// (zoo.cfg's ssl.*.password, bitnami's ZOO_TLS_*_PASSWORD, confluent's ZOOKEEPER_SSL_*_PASSWORD,
+// or the same as -D system properties), and every store is opened through a password file.
+import { describe, expect, it } from 'vitest';
+import { generate } from '../src/index.js';
+
+const IMAGES = ['zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0'];
+
+// Every combination of the tls switches each image accepts (confluent has no portUnification;
+// bitnami's 3.8 scripts cannot close the plaintext client port).
+const SWITCHES = [
+  { quorum: true, client: true },
+  { quorum: true },
+  { client: true },
+  { client: true, plaintextClientPort: true },
+  { client: true, plaintextClientPort: true, portUnification: true },
+  { quorum: true, portUnification: true },
+];
+
+/** Names that take a store's password itself, followed by what assigns it a value in YAML, bash, zoo.cfg or a -D flag. */
+const PASSWORD_VALUE = /(ssl\.[A-Za-z.]*password|_(KEYSTORE|TRUSTSTORE)_PASSWORD)\s*[:=]/;
+
+describe.each(IMAGES)('%s with TLS', (image) => {
+  const cases = SWITCHES.filter(
+    (tls) => !(image.startsWith('confluentinc/') && 'portUnification' in tls) && !(image.endsWith(':3.8') && 'client' in tls && !('plaintextClientPort' in tls)),
+  );
+
+  it.each(cases)('%j: no setting in the bundle takes a password as its value; every store has its password file', (tls) => {
+    const outcome = generate({ image, servers: 3, adminServer: true, tls });
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+    expect(outcome.files.some((f) => f.path === 'tls.sh')).toBe(true);
+    for (const file of outcome.files) {
+      const line = file.content.split('\n').find((l) => PASSWORD_VALUE.test(l));
+      expect(line, `${file.path} assigns a password`).toBeUndefined();
+    }
+    // Each store a member opens, it opens with the password file beside it in /tls.
+    const text = outcome.files.map((f) => f.content).join('\n');
+    const stores = [...text.matchAll(/(ssl\.(?:quorum\.)?(?:keyStore|trustStore))\.location=\/tls\//g)].map((m) => m[1]);
+    expect(stores.length).toBeGreaterThan(0);
+    for (const store of new Set(stores)) expect(text, store).toMatch(new RegExp(`${store!.replace(/\./g, '\\.')}\\.passwordPath=/tls/[a-z]+\\.pass`));
+  });
+});
