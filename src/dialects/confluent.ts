@@ -216,12 +216,6 @@ export const confluent: Dialect = {
       }
     }
     const tls = ensemble.tls;
-    if (tls && (tls.client || tls.quorum || tls.portUnification) && !atLeast(ensemble.release.zookeeper, 3, 8)) {
-      problems.push({
-        pointer: ensemble.origin.tls,
-        message: `${ensemble.image} runs ZooKeeper ${ensemble.release.zookeeper.major}.${ensemble.release.zookeeper.minor}, which cannot read the stores' passwords from files (ssl.*.passwordPath, ZooKeeper 3.8, Confluent Platform 7.6): its ZOOKEEPER_SSL_*_PASSWORD variables would put them in the bundle`,
-      });
-    }
     if (tls?.portUnification) {
       problems.push({
         pointer: `${ensemble.origin.tls}/portUnification`,

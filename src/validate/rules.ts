@@ -423,8 +423,14 @@ export const RULES: readonly Rule[] = [
     name: 'The image can run TLS as asked',
     severity: 'error',
     problems: (e) => {
-      const reason = DIALECTS[e.dialect].noTls;
-      return e.tls && (e.tls.client || e.tls.quorum || e.tls.portUnification) && reason ? [{ pointer: e.origin.tls, message: reason }] : [];
+      if (!e.tls || (!e.tls.client && !e.tls.quorum && !e.tls.portUnification)) return [];
+      // zkgen never writes a store's password into the bundle: ZooKeeper must read it from a file.
+      const reason =
+        DIALECTS[e.dialect].noTls ??
+        (atLeast(e.release.zookeeper, 3, 8)
+          ? undefined
+          : `${e.image} runs ZooKeeper ${e.release.zookeeper.major}.${e.release.zookeeper.minor}, which cannot read the stores' passwords from files (ssl.*.passwordPath, ZooKeeper 3.8; Confluent Platform 7.6): passing them would put them in the bundle`);
+      return reason ? [{ pointer: e.origin.tls, message: reason }] : [];
     },
   },
   {
