@@ -205,7 +205,7 @@ export const MOVE_RULES: readonly MoveRule[] = [
           return [
             {
               pointer: m.origin.member,
-              message: `${m.name} runs as ${quoted(`server.${m.id}=${was.line}`)} and would become ${quoted(`server.${m.id}=${mine.line}`)}: a member's address and ports cannot change in place; remove it in one change and add it under a new id in another`,
+              message: `${m.name} runs as ${quoted(`server.${m.id}=${was.line}`)} and would become ${quoted(`server.${m.id}=${mine.line}`)}: a member's address and ports cannot change in place. If the port layout moved them (its machine goes from one member to several, or back), give ${m.name} its present ports in the file; else remove it in one change and add it under a new id in another`,
             },
           ];
         }

@@ -1,0 +1,125 @@
+// Property tests of moves (src/reconfig.ts), seeded and reproducible (ZKGEN_PROPERTY_SEED,
+// ZKGEN_PROPERTY_RUNS): a running ensemble with reconfiguration on, drawn at random, and an edit of
+// its members (some leave, some join, some change role, now and then one renamed or moved to other
+// ports), written over its bundle through the core as the CLI does it. An oracle written here, from
+// ZooKeeper's rules and not from zkgen's, says which edits can be moves; zkgen must accept exactly
+// those, with a reconfigure.sh whose lists are the edit's, and refuse the others at pointers into
+// the edited file. Most draws are accepted moves (a floor is asserted).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generate, type GeneratedFile } from '../src/index.js';
+
+const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261201);
+const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+
+interface Entry {
+  id: number;
+  role: 'participant' | 'observer';
+  name?: string;
+  ports?: { peer: number };
+}
+
+const ensemble = (servers: Entry[]) => ({ image: 'zookeeper:3.9.4', servers, reconfig: true });
+
+/** A running membership (ids 1..9, at least one participant) and an edit of it. */
+const moveArb = fc
+  .oneof({ weight: 5, arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 6 }) }, { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 2 }) })
+  .chain((ids) =>
+    fc.record({
+      running: fc.tuple(...ids.map((id) => fc.record({ id: fc.constant(id), role: fc.constantFrom<Entry['role']>('participant', 'participant', 'participant', 'observer') }))),
+      // Mostly fewer than half leave (so most draws are moves), now and then more.
+      leave: fc.oneof({ weight: 4, arbitrary: fc.subarray(ids, { maxLength: Math.floor((ids.length - 1) / 2) }) }, { weight: 1, arbitrary: fc.subarray(ids) }),
+      join: fc.uniqueArray(fc.integer({ min: 10, max: 14 }), { maxLength: 2 }),
+      joinRole: fc.constantFrom<Entry['role']>('participant', 'participant', 'observer'),
+      turn: fc.subarray(ids, { maxLength: 1 }),
+      // Now and then a member that stays is renamed or given another peer port in place.
+      inPlace: fc.constantFrom<'none' | 'rename' | 'ports'>('none', 'none', 'none', 'none', 'none', 'none', 'rename', 'ports'),
+    }),
+  )
+  .map(({ running, leave, join, joinRole, turn, inPlace }) => {
+    const before: Entry[] = running.map((e) => ({ ...e, role: e.role }));
+    if (!before.some((e) => e.role === 'participant')) before[0] = { id: before[0]!.id, role: 'participant' };
+    const after: Entry[] = [
+      ...before
+        .filter((e) => !leave.includes(e.id))
+        .map((e): Entry => (turn.includes(e.id) ? { ...e, role: e.role === 'participant' ? 'observer' : 'participant' } : { ...e })),
+      ...join.map((id): Entry => ({ id, role: joinRole })),
+    ];
+    const staying = after.find((e) => before.some((b) => b.id === e.id));
+    if (staying && inPlace === 'rename') staying.name = `renamed${staying.id}`;
+    if (staying && inPlace === 'ports') staying.ports = { peer: 40000 + staying.id };
+    return { before, after };
+  });
+
+/** ZooKeeper's and the move's rules, said independently of src/reconfig.ts. */
+function oracle(before: Entry[], after: Entry[]): 'same' | 'move' | 'invalid' | 'refused' {
+  const voters = after.filter((e) => e.role === 'participant');
+  // The file alone must be a valid ensemble: a participant, and members that tolerate... only the
+  // hard rules (warnings do not refuse).
+  if (after.length === 0 || voters.length === 0) return 'invalid';
+  const key = (e: Entry) => `${e.id}:${e.role}:${e.name ?? ''}:${e.ports?.peer ?? ''}`;
+  if (before.length === after.length && before.every((b, i) => key(b) === key(after[i]!))) return 'same';
+  if (after.some((e) => e.name !== undefined || e.ports !== undefined)) return 'refused';
+  // zkgen's port layout: a member alone on its machine has the base ports, one of several base +
+  // id - 1. A member that stays while its machine goes from one member to several (or back) would
+  // move its ports, unless its id is 1.
+  if ((before.length === 1) !== (after.length === 1) && after.some((e) => e.id !== 1 && before.some((b) => b.id === e.id))) return 'refused';
+  // A quorum of the new participants must be participants running today.
+  const running = voters.filter((v) => before.some((b) => b.id === v.id && b.role === 'participant'));
+  return running.length > voters.length / 2 ? 'move' : 'refused';
+}
+
+const filesByPath = (files: readonly GeneratedFile[]) => new Map(files.map((f) => [f.path, f.content]));
+/** What the CLI hands the core of a bundle folder (write.ts membersOfBundle): conf/ and the record. */
+const runningOf = (files: readonly GeneratedFile[]) =>
+  new Map(files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg').map((f) => [f.path, f.content]));
+const bashArray = (script: string, name: string) => (new RegExp(`^${name}=\\((.*)\\)$`, 'm').exec(script)?.[1] ?? '').split(' ').filter(Boolean);
+
+describe('a change of members written over the running ensemble\'s bundle', () => {
+  it('is a move exactly when ZooKeeper can make it one, with reconfigure.sh listing the edit; refused otherwise, at pointers into the file', () => {
+    const counts = { same: 0, move: 0, invalid: 0, refused: 0 };
+    fc.assert(
+      fc.property(moveArb, ({ before, after }) => {
+        const old = generate(ensemble(before));
+        if (!old.ok) throw new Error(`the running ensemble must be valid: ${JSON.stringify(old.errors)}`);
+        const expected = oracle(before, after);
+        counts[expected]++;
+        const value = ensemble(after);
+        const written = generate(value, { running: runningOf(old.files) });
+        if (expected === 'invalid') {
+          expect(written.ok).toBe(false);
+          return;
+        }
+        if (expected === 'refused') {
+          expect(written.ok, JSON.stringify(written)).toBe(false);
+          if (written.ok) return;
+          for (const e of written.errors) expect(e.pointer, e.message).toMatch(/^\/servers(\/\d+(\/name)?)?$/);
+          return;
+        }
+        if (!written.ok) throw new Error(`refused a ${expected}: ${written.errors.map((e) => `${e.pointer}: ${e.message}`).join('; ')}`);
+        const files = filesByPath(written.files);
+        if (expected === 'same') {
+          expect(files.has('reconfigure.sh')).toBe(false);
+          return;
+        }
+        const script = files.get('reconfigure.sh') ?? '';
+        const idsOf = (entries: Entry[]) => entries.map((e) => `${e.id}:${e.role}`).sort();
+        expect(bashArray(script, 'from').sort()).toEqual(idsOf(before));
+        expect(bashArray(script, 'to').sort()).toEqual(idsOf(after));
+        expect(bashArray(script, 'joining').map((n) => n.replace(/^zk/, '')).sort()).toEqual(after.filter((e) => !before.some((b) => b.id === e.id)).map((e) => String(e.id)).sort());
+        expect(bashArray(script, 'leaving').map((n) => n.replace(/^zk/, '')).sort()).toEqual(before.filter((b) => !after.some((e) => e.id === b.id)).map((b) => String(b.id)).sort());
+        expect(files.has('reconfigure-compose.yml')).toBe(after.some((e) => !before.some((b) => b.id === e.id)));
+        // Written again over itself (a second run, or --check): the same bytes.
+        const again = generate(value, { running: runningOf(written.files) });
+        expect(again.ok && again.files).toEqual(written.files);
+        // And the next edit starts from this bundle's members, not the record's.
+        const back = generate(ensemble(before), { running: runningOf(written.files) });
+        if (back.ok) expect(bashArray(filesByPath(back.files).get('reconfigure.sh') ?? '', 'from').sort()).toEqual(idsOf(after));
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+    // The property means little unless most draws are moves zkgen must write.
+    expect(counts.move, JSON.stringify(counts)).toBeGreaterThan(RUNS / 3);
+    expect(counts.refused).toBeGreaterThan(0);
+  });
+});
