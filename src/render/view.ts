@@ -320,6 +320,23 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
 }
 
 /** What auth.sh sees: the secrets folder, the user who must read it, the JAAS file's name. */
-export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): { secrets: string; owner: string; jaasFile: string } {
-  return { secrets: auth.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', jaasFile: JAAS_FILE };
+export interface AuthView {
+  readonly secrets: string;
+  readonly owner: string;
+  readonly jaasFile: string;
+  /** On several machines, each machine (a shell word): every member reads the one JAAS file, so every machine needs it. */
+  readonly machines: readonly string[];
+  /** The command a machine runs, as root, to take the file in from a tar stream. */
+  readonly unpack: string;
+}
+
+export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): AuthView {
+  return {
+    secrets: auth.secrets,
+    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    jaasFile: JAAS_FILE,
+    machines: ensemble.machines.length > 1 ? ensemble.machines.map(sh) : [],
+    // tar keeps the owner (by uid, which is what the image reads by) and the mode.
+    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
+  };
 }
