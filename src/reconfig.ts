@@ -118,8 +118,15 @@ export function membershipOf(files: ReadonlyMap<string, string>): Membership | u
   return seats.length === 0 ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled };
 }
 
+/**
+ * Where a member is reached by its peers: its line's host:peer:election, without its role and
+ * without where its client port listens (`;…`). A change of the latter alone (`listen`, client
+ * TLS) is not a change of members: the members are the same, reached at the same place.
+ */
+const peerAddress = (line: string) => (line.split(';')[0] ?? '').replace(/:(observer|participant)$/, '');
+
 const sameSeats = (a: readonly Seat[], b: readonly Seat[]) =>
-  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.line === b[i].line);
+  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.role === b[i].role && peerAddress(s.line) === peerAddress(b[i].line));
 
 // --- the move -------------------------------------------------------------------------------
 
@@ -199,13 +206,12 @@ export const MOVE_RULES: readonly MoveRule[] = [
           return [{ pointer: m.origin.name, message: `${quoted(m.name)} runs as id ${named.id}: a member's id cannot change in place; remove it in one change and add it under a new name in another` }];
         }
         if (!was || !mine) return [];
-        const sameButRole = (line: string) => line.replace(/:(observer|participant)(?=;|$)/, '');
         if (was.name !== m.name) return [{ pointer: m.origin.name, message: `id ${m.id} runs as ${quoted(was.name)}: a member cannot be renamed in place; remove it in one change and add it under a new id in another` }];
-        if (sameButRole(was.line) !== sameButRole(mine.line)) {
+        if (peerAddress(was.line) !== peerAddress(mine.line)) {
           return [
             {
               pointer: m.origin.member,
-              message: `${m.name} runs as ${quoted(`server.${m.id}=${was.line}`)} and would become ${quoted(`server.${m.id}=${mine.line}`)}: a member's address and ports cannot change in place. If the port layout moved them (its machine goes from one member to several, or back), give ${m.name} its present ports in the file; else remove it in one change and add it under a new id in another`,
+              message: `${m.name} is reached at ${quoted(peerAddress(was.line))} and would be at ${quoted(peerAddress(mine.line))}: a member's address and quorum ports cannot change in place. If the port layout moved them (its machine goes from one member to several, or back), give ${m.name} its present ports in the file; else remove it in one change and add it under a new id in another`,
             },
           ];
         }

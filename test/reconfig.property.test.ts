@@ -123,3 +123,15 @@ describe('a change of members written over the running ensemble\'s bundle', () =
     expect(counts.refused).toBeGreaterThan(0);
   });
 });
+
+describe('what is not a change of members', () => {
+  it('where client ports listen, or client TLS closing the plaintext port: the same members, reached at the same place', () => {
+    const running = generate(ensemble([{ id: 1, role: 'participant' }, { id: 2, role: 'participant' }, { id: 3, role: 'participant' }]));
+    if (!running.ok) throw new Error('the running ensemble must be valid');
+    for (const change of [{ listen: 'all' }, { tls: { client: true } }, { tickTime: 3000 }]) {
+      const written = generate({ ...ensemble([{ id: 1, role: 'participant' }, { id: 2, role: 'participant' }, { id: 3, role: 'participant' }]), ...change }, { running: runningOf(running.files) });
+      expect(written.ok, JSON.stringify(change)).toBe(true);
+      if (written.ok) expect(written.files.map((f) => f.path), JSON.stringify(change)).not.toContain('reconfigure.sh');
+    }
+  });
+});
