@@ -136,7 +136,8 @@ export const bitnami: Dialect = {
     quorum: "bitnami/zookeeper's quorum authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
     client: "bitnami/zookeeper's client authentication conflicts with its default FIPS mode (ZOO_FIPS_MODE=yes), and its variables take the secrets as values, which would put them in the bundle",
   },
-  noReconfig: "zkgen does not turn on bitnami/zookeeper's reconfiguration yet: its super user's digest would have to reach ZooKeeper without entering the bundle",
+  noReconfig:
+    "zkgen does not turn on bitnami/zookeeper's reconfiguration (ZOO_RECONFIG_ENABLED) yet: a move has not been proven on the image's scripts, nor the digest super user under its default FIPS mode",
   tlsOwner: '1001',
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
