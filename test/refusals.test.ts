@@ -162,3 +162,12 @@ describe('failure tolerance', () => {
     expect(warnings({ image: 'zookeeper:3.9.4', servers: 5 })).toEqual([]);
   });
 });
+
+describe('access', () => {
+  it('warns that skipACL opens every znode, and reconfiguration with it, instead of doing it silently', () => {
+    expect(warnings({ servers: 3, reconfig: true, config: { skipACL: 'yes' } })).toEqual([
+      "/config/skipACL: skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode and reconfigure the ensemble",
+    ]);
+    expect(warnings({ servers: 3, config: { skipACL: 'no' } })).toEqual([]);
+  });
+});

@@ -536,6 +536,19 @@ export const RULES: readonly Rule[] = [
         : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
   {
+    name: 'ACLs stay on',
+    severity: 'warning',
+    // zkgen authorises reconfig through a super user; skipACL would open it, and every znode, to
+    // anyone who reaches a client port. Said, never done silently.
+    problems: (e) =>
+      e.settings.config
+        .filter(([key, value]) => key === 'skipACL' && /^(yes|true)$/i.test(value))
+        .map(([key]) => ({
+          pointer: `${e.origin.config}/${key}`,
+          message: `skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode${e.reconfig ? ' and reconfigure the ensemble' : ''}`,
+        })),
+  },
+  {
     name: 'The image still gets updates',
     severity: 'warning',
     problems: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
