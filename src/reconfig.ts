@@ -184,7 +184,7 @@ export const MOVE_RULES: readonly MoveRule[] = [
         : [
             {
               pointer: e.origin.servers,
-              message: `the running ensemble was generated without "reconfig", so its members refuse reconfig: first add "reconfig": true with its present members and recreate them one at a time, then change the members; or ${STOP_INSTEAD}`,
+              message: `the running ensemble was generated without "reconfig", so its members refuse reconfig: first add "reconfig": true with its present members, run super-user.sh and rolling-restart.sh --recreate, then change the members; or ${STOP_INSTEAD}`,
             },
           ],
   },

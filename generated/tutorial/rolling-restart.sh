@@ -3,9 +3,24 @@
 # again. Restarts the members one at a time — followers and observers first, the leader last —
 # and waits after each until it serves again, so the ensemble keeps its quorum throughout and
 # leads a new election only once. It starts only when every member serves.
+# With --recreate, each member is instead removed and created again from this bundle, the way it
+# was started (docker-compose, when its container carries a compose project's label; else as
+# run.sh does): how a changed ensemble file reaches running members, since an image writes its
+# configuration only into a new container. Data folders stay.
 # ZKGEN_WAIT_SECONDS (default 120) bounds each wait.
+# Usage: ./rolling-restart.sh [--recreate]
 set -euo pipefail
+cd "$(dirname "$0")"
 
+recreate=false
+case ${1:-} in
+  '') ;;
+  --recreate) recreate=true ;;
+  *)
+    echo "usage: $0 [--recreate]" >&2
+    exit 2
+    ;;
+esac
 wait_seconds=${ZKGEN_WAIT_SECONDS:-120}
 names=(zk1 zk2 zk3)
 hosts=(127.0.0.1 127.0.0.1 127.0.0.1)
@@ -56,11 +71,80 @@ if [ -n "$leader" ]; then
   order+=("$leader")
 fi
 
+# create I: member I's container, as run.sh creates it.
+create() {
+  case $1 in
+    0)
+docker run -d \
+ --name=zk1 \
+ --net=host \
+ -v /data/zk1:/tmp/zookeeper \
+ -e SERVER_ID=1 \
+ -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 \
+ -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 \
+ -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 \
+ -e ADDITIONAL_ZOOKEEPER_4=clientPort=2181 \
+ garland/zookeeper
+      ;;
+    1)
+docker run -d \
+ --name=zk2 \
+ --net=host \
+ -v /data/zk2:/tmp/zookeeper \
+ -e SERVER_ID=2 \
+ -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 \
+ -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 \
+ -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 \
+ -e ADDITIONAL_ZOOKEEPER_4=clientPort=2182 \
+ garland/zookeeper
+      ;;
+    2)
+docker run -d \
+ --name=zk3 \
+ --net=host \
+ -v /data/zk3:/tmp/zookeeper \
+ -e SERVER_ID=3 \
+ -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 \
+ -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 \
+ -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 \
+ -e ADDITIONAL_ZOOKEEPER_4=clientPort=2183 \
+ garland/zookeeper
+      ;;
+  esac
+}
+
+# renew I: member I removed and created again from this bundle, the way it was started.
+renew() {
+  local name=${names[$1]} project compose=(docker compose)
+  project=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$name")
+  if [ -n "$project" ]; then
+    # Compose v1 (docker-compose) or the v2 plugin (docker compose), whichever this machine has.
+    if command -v docker-compose >/dev/null; then
+      compose=(docker-compose)
+    fi
+    docker stop --time "$stop_seconds" "$name" >/dev/null
+    "${compose[@]}" -p "$project" -f docker-compose.yml up -d --no-deps --force-recreate "$name"
+  else
+    docker stop --time "$stop_seconds" "$name" >/dev/null
+    docker rm "$name" >/dev/null
+    create "$1" >/dev/null
+  fi
+}
+
 for i in "${order[@]}"; do
   started=$SECONDS
-  echo "restarting ${names[$i]} ($(mode "$i"))"
-  docker restart --time "$stop_seconds" "${names[$i]}" >/dev/null
+  if [ "$recreate" = true ]; then
+    echo "recreating ${names[$i]} ($(mode "$i"))"
+    renew "$i"
+  else
+    echo "restarting ${names[$i]} ($(mode "$i"))"
+    docker restart --time "$stop_seconds" "${names[$i]}" >/dev/null
+  fi
   wait_serving "$i"
   echo "${names[$i]} serves again as $(mode "$i") after $((SECONDS - started))s"
 done
-echo "ok: every member restarted, one at a time"
+if [ "$recreate" = true ]; then
+  echo "ok: every member created again from this bundle, one at a time"
+else
+  echo "ok: every member restarted, one at a time"
+fi

@@ -1,5 +1,6 @@
-// Dynamic reconfiguration, for real: an ensemble generated with "reconfig" grows from three members
-// to five and shrinks to the last three (zk3..zk5, not the first three) while a client writes in
+// Dynamic reconfiguration, for real: an ensemble of three members started without "reconfig" is
+// refused a move; "reconfig" is turned on with the same members (super-user.sh, then
+// rolling-restart.sh --recreate, one member at a time); then it grows from three members to five and shrinks to the last three (zk3..zk5, not the first three) while a client writes in
 // a loop through a connect string that covers both memberships, retrying on ConnectionLoss as
 // ZooKeeper clients do. Each move is zkgen writing the edited file over the running ensemble's
 // bundle (which comes with reconfigure.sh) and reconfigure.sh run as a user would. Afterwards: no
@@ -21,7 +22,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 
 import { runCli } from '../helpers.js';
 import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
 import { closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
-import { compose, containerState, engineEnv, ensureImage, removeContainers, run, runScript, useEngine } from './engine.js';
+import { compose, containerState, engineEnv, ensureImage, removeContainers, run, type RunResult, runScript, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, withLogs } from './scenario.js';
 import { modeOf, waitForQuorum } from './srvr.js';
@@ -49,10 +50,10 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
   /** Each move's label and how many of its writes were acknowledged. */
   const acknowledgedWrites: Array<[string, number]> = [];
 
-  const ensemble = (servers: unknown) => ({ image: IMAGE, servers, reconfig: true, ports: PORTS, dataRoot });
+  const ensemble = (servers: unknown, more: object = {}) => ({ image: IMAGE, servers, ports: PORTS, dataRoot, ...more });
   /** zkgen FILE --out bundle over the running ensemble's bundle, as a user edits and regenerates. */
-  const rewrite = (servers: unknown) => {
-    writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble(servers), null, 2)}\n`);
+  const rewrite = (servers: unknown, more: object = { reconfig: true }) => {
+    writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble(servers, more), null, 2)}\n`);
     const written = runCli([bundle.ensembleFile, '--out', bundle.dir]);
     expect(written.code, written.stderr).toBe(0);
     bundle = { ...bundle, members: readMembers(bundle.dir) };
@@ -74,14 +75,15 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
   }
 
   /**
-   * Runs reconfigure.sh while a client writes /moves/<label>-NNNNNN in a loop through CONNECT.
-   * Returns what the script printed, and checks no write failed.
+   * Runs `action` (a bundle's script) while a client writes /moves/<label>-NNNNNN in a loop through
+   * CONNECT, retrying on ConnectionLoss. Checks the script succeeded and no write failed, and
+   * remembers how many writes were acknowledged.
    */
-  async function moveWhileWriting(label: string, signal: AbortSignal): Promise<{ stdout: string; acknowledged: number; losses: number }> {
+  async function whileWriting(label: string, signal: AbortSignal, action: () => Promise<RunResult>): Promise<RunResult> {
     const client = await connectClient(CONNECT);
-    const moved = new AbortController();
+    const done = new AbortController();
     const stop = () => {
-      moved.abort();
+      done.abort();
       closeClient(client);
     };
     if (signal.aborted) stop();
@@ -92,11 +94,11 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
       let losses = 0;
       let failure: unknown;
       const writer = (async () => {
-        // Bounded: at most 100,000 writes, and it stops once the move is done.
-        for (let i = 0; !moved.signal.aborted && i < 100_000; i++) {
+        // Bounded: at most 100,000 writes, and it stops once the script is done.
+        for (let i = 0; !done.signal.aborted && i < 100_000; i++) {
           try {
-            const done = await createRetrying(client, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
-            losses += done.connectionLosses;
+            const written = await createRetrying(client, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
+            losses += written.connectionLosses;
             acknowledged = i + 1;
           } catch (error) {
             failure = error;
@@ -106,22 +108,25 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
       })();
       await sleep(500);
       const started = performance.now();
-      const script = await runScript(bundle, 'reconfigure.sh', { timeoutMs: 150_000, signal });
+      const script = await action();
       const ms = performance.now() - started;
-      await sleep(500); // a few writes on the new membership too
-      moved.abort();
+      await sleep(500); // a few writes after it too
+      done.abort();
       await writer;
       expect(script.code, script.stdout + script.stderr).toBe(0);
-      expect(failure, 'a write failed during the move').toBeUndefined();
+      expect(failure, 'a write failed').toBeUndefined();
       const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
-      timings.push(`${label}: reconfigure.sh took ${seconds(ms)} (${stepTimes.join('; ')}); ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
+      timings.push(`${label}: the script took ${seconds(ms)}${stepTimes.length ? ` (${stepTimes.join('; ')})` : ''}; ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
       console.log(timings.at(-1));
       acknowledgedWrites.push([label, acknowledged]);
-      return { stdout: script.stdout, acknowledged, losses };
+      return script;
     } finally {
       stop();
     }
   }
+
+  const moveWhileWriting = (label: string, signal: AbortSignal) =>
+    whileWriting(label, signal, () => runScript(bundle, 'reconfigure.sh', { timeoutMs: 150_000, signal }));
 
   beforeAll(async () => {
     ensureImage(IMAGE);
@@ -138,14 +143,28 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('super-user.sh, then docker-compose up: three members with reconfiguration on reach a quorum', async (ctx) => {
+  test('docker-compose up: three members without reconfiguration reach a quorum, and zkgen refuses to move them', async (ctx) => {
     steps.gate(ctx);
-    const made = await run(join(bundle.dir, 'super-user.sh'), [], { cwd: bundle.dir });
-    expect(made.code, made.stderr).toBe(0);
-    expect(existsSync(join(dataRoot, 'reconfig', 'super.password'))).toBe(true);
     const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', PROJECT, 'up', '-d'], { timeoutMs: 120_000 });
     expect(up.code, up.stderr).toBe(0);
     await withLogs(bundle.members, waitForQuorum(range(clientPort(1), 3), { timeoutMs: 90_000 }));
+    writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble(5), null, 2)}\n`);
+    const refused = runCli([bundle.ensembleFile, '--out', bundle.dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the running ensemble was generated without "reconfig"');
+  });
+
+  test('"reconfig" turned on with the same members: super-user.sh and rolling-restart.sh --recreate, and the writing client loses nothing', async (ctx) => {
+    steps.gate(ctx);
+    rewrite(3, { reconfig: true });
+    expect(existsSync(join(bundle.dir, 'reconfigure.sh')), 'the same members: no move').toBe(false);
+    const made = await run(join(bundle.dir, 'super-user.sh'), [], { cwd: bundle.dir });
+    expect(made.code, made.stderr).toBe(0);
+    expect(existsSync(join(dataRoot, 'reconfig', 'super.password'))).toBe(true);
+    const rolled = await whileWriting('recreate', ctx.signal, () =>
+      run(join(bundle.dir, 'rolling-restart.sh'), ['--recreate'], { env: engineEnv(), cwd: bundle.dir, timeoutMs: 150_000, signal: ctx.signal }),
+    );
+    expect(rolled.stdout.match(/^recreating zk\d /gm)).toHaveLength(3);
     expect(await listed(clientPort(1))).toEqual(['1:participant', '2:participant', '3:participant']);
   });
 
@@ -156,7 +175,7 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
     const moved = await moveWhileWriting('grow', ctx.signal);
     expect(moved.stdout).toMatch(/^step 1\/4 \(start zk4 zk5\)$/m);
     expect(moved.stdout).toMatch(/^step 2\/4 \(reconfig -add /m);
-    expect(moved.acknowledged).toBeGreaterThan(0);
+    expect(acknowledgedWrites.at(-1)?.[1]).toBeGreaterThan(0);
     expect(await listed(clientPort(4))).toEqual(range(1, 5).map((id) => `${id}:participant`));
     for (const id of range(1, 5)) expect(['leader', 'follower'], `zk${id}`).toContain(await modeOf(clientPort(id)));
     checkIsFresh();
