@@ -115,7 +115,7 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
       await writer;
       expect(script.code, script.stdout + script.stderr).toBe(0);
       expect(failure, 'a write failed').toBeUndefined();
-      const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
+      const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n(?: {2}.*\n)*? {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
       timings.push(`${label}: the script took ${seconds(ms)}${stepTimes.length ? ` (${stepTimes.join('; ')})` : ''}; ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
       console.log(timings.at(-1));
       acknowledgedWrites.push([label, acknowledged]);
