@@ -114,7 +114,7 @@ function machinesOf(files: ReadonlyMap<string, string>): Map<string, string> {
   const machines = new Map<string, string>();
   for (const [path, text] of files) {
     const [, machine] = MACHINE_FILE.exec(path) ?? [];
-    if (machine !== undefined) for (const [, name] of text.matchAll(REMOVES)) machines.set(name!, machine);
+    if (machine !== undefined) for (const [, name] of text.matchAll(REMOVES)) if (name !== undefined) machines.set(name, machine);
   }
   return machines;
 }
