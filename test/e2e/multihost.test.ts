@@ -454,6 +454,9 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       throw new Error(`reconfigure.sh did not finish in 4 rounds:\n${printed}`);
     }
 
+    /** Each step a script timed, as `1/4 (start r4 on 10.77.0.11): 3 s`. */
+    const stepTimes = (printed: string) => [...printed.matchAll(/^step (\S+ \(.*\))\n {2}done in (\d+)s$/gm)].map((m) => `${m[1]}: ${m[2]} s`).join('; ');
+
     /** id:role of every member /zookeeper/config lists, read through `address` alone. */
     async function listed(address: string): Promise<string[]> {
       const c = await connectClient(address);
@@ -516,7 +519,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       rewrite([1, 2, 3, 4]);
       const since = performance.now();
       const moved = await reconfigure(ctx.signal);
-      timings.push(`3 → 4 in ${seconds(performance.now() - since)}: ${moved.commands.join('; ')}`);
+      timings.push(`3 → 4 in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
       expect(moved.commands).toEqual([`${HOSTS[0]}: hosts/${HOSTS[0]}/reconfigure.sh`]);
       expect(moved.printed).toMatch(/^step 2\/4 \(reconfig -add /m);
       expect(moved.printed).toMatch(/^ok: the ensemble runs r1 r2 r3 r4 /m);
@@ -531,7 +534,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       expect(existsSync(join(moves.dir, 'hosts', HOSTS[2]!))).toBe(false);
       const since = performance.now();
       const moved = await reconfigure(ctx.signal);
-      timings.push(`4 → 3 in ${seconds(performance.now() - since)}: ${moved.commands.join('; ')}`);
+      timings.push(`4 → 3 in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
       await sleep(500); // a few writes on the new membership too
       const wrote = await writer!.stop();
       writer = undefined;
