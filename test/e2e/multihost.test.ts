@@ -24,6 +24,18 @@
 //    s_client` with the ensemble's CA verifies on every secure client port and election port, and
 //    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
 //    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then, changing the members, as README's "Changing the members" tells an operator (members r1..r3
+// on the three hosts, "reconfig": true, client port 2191, data under DIR/machine): super-user.sh
+// run here (where the password stays); host 1's prepare.sh refuses before the server/ folder is
+// there; each host given that folder alone by the command super-user.sh printed for it; prepare.sh
+// and docker-compose up -d on each host. A client writes in a loop through a connect string
+// covering both memberships. 3 → 4 (r4 on host 1 beside r1): the edited file written over the
+// bundle, the top-level reconfigure.sh run here prints `on 10.77.0.11: hosts/10.77.0.11/
+// reconfigure.sh` (exit 2), which runs on host 1 (r4 starts in host 1's compose project), then
+// reconfigure.sh again adds r4. 4 → r1, r2, r4 (host 3 leaves the bundle): reconfigure.sh removes
+// r3 and prints its stop for host 3, run there; reconfigure.sh again exits 0. No write failed,
+// every write is on r1, r2 and r4, each lists exactly 1, 2, 4 in /zookeeper/config, r3's container
+// is gone and its data stays, `--check` finds the bundle up to date; the members are removed.
 // Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
