@@ -35,7 +35,9 @@
 // reconfigure.sh again adds r4. 4 → r1, r2, r4 (host 3 leaves the bundle): reconfigure.sh removes
 // r3 and prints its stop for host 3, run there; reconfigure.sh again exits 0. No write failed,
 // every write is on r1, r2 and r4, each lists exactly 1, 2, 4 in /zookeeper/config, r3's container
-// is gone and its data stays, `--check` finds the bundle up to date; the members are removed.
+// is gone and its data stays, `--check` finds the bundle up to date. → r1, r2, r4, r5 (r5 on host 3,
+// which runs no member now): host 3's prepare.sh and reconfigure.sh start r5 as run.sh would (no
+// compose project to follow), no write fails, r5 has every write. The members are removed.
 // Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
@@ -384,28 +386,30 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   // written over the bundle and the top-level reconfigure.sh run here (its throwaway zkCli on host
   // 1's engine), and each command it prints run on the host it names, until it exits 0. 3 → 4 (r4
   // joins host 1 beside r1, whose id 1 keeps its ports) → r1, r2, r4 (host 3's member leaves, and
-  // host 3 has no folder in the new bundle), while a client writes in a loop through a connect
-  // string covering both memberships, retrying on ConnectionLoss. Own names and ports (r1..r4,
-  // client 2191), removed afterwards.
-  describe('changing the members across the three hosts: 3 → 4 → 3 without host 3, while a client writes', () => {
+  // host 3 has no folder in the new bundle) → r1, r2, r4, r5 (r5 joins host 3, which runs no
+  // member), while a client writes in a loop through a connect string covering both memberships,
+  // retrying on ConnectionLoss. Own names and ports (r1..r5, client 2191), removed afterwards.
+  describe('changing the members across the three hosts: 3 → 4 → 3 without host 3 → 4 with a new member there, while a client writes', () => {
     const PORTS = { client: 2191, peer: 2898, election: 3898, admin: 8090 };
-    const NAMES = ['r1', 'r2', 'r3', 'r4'];
+    const NAMES = ['r1', 'r2', 'r3', 'r4', 'r5'];
     /** Every member of both memberships: r1..r3 on hosts 1..3, r4 on host 1 (base + 3). */
     const CONNECT = [...HOSTS.map((h) => `${h}:${PORTS.client}`), `${HOSTS[0]}:${PORTS.client + 3}`].join(',');
     const moveSteps = scenarioSteps();
     beforeEach((ctx) => moveSteps.check(ctx));
     let moves: Bundle;
-    const servers = (ids: number[]) => ids.map((id) => ({ id, name: `r${id}`, host: HOSTS[id === 4 ? 0 : id - 1]! }));
+    /** The host of each id: r4 joins host 1 beside r1, r5 joins host 3 once r3 has left it. */
+    const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 0, 5: 2 };
+    const servers = (ids: number[]) => ids.map((id) => ({ id, name: `r${id}`, host: HOSTS[HOST_OF[id]!]! }));
     const ensemble = (ids: number[]) => ({ image: IMAGE, heap: '64m', reconfig: true, ports: PORTS, dataRoot: join(dir, 'machine', 'rdata'), servers: servers(ids) });
     /** The data folder of a member as its host sees it. */
     const dataOn = (i: number, name: string) => join(dir, `h${i + 1}`, 'machine', 'rdata', name);
     const timings: string[] = [];
     let writer: { stop: () => Promise<{ acknowledged: number; losses: number; failure: unknown }> } | undefined;
 
-    /** A client that writes /moves/NNNNNN in a loop through CONNECT until stopped (at most 100,000 writes). */
-    async function startWriting(): Promise<NonNullable<typeof writer>> {
+    /** A client that writes /moves/LABEL-NNNNNN in a loop through CONNECT until stopped (at most 100,000 writes). */
+    async function startWriting(label: string): Promise<NonNullable<typeof writer>> {
       const c = await connectClient(CONNECT);
-      await createRetrying(c, '/moves', '');
+      if (!(await zk.exists(c, '/moves'))) await createRetrying(c, '/moves', '');
       const stopped = new AbortController();
       let acknowledged = 0;
       let losses = 0;
@@ -413,7 +417,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       const loop = (async () => {
         for (let i = 0; !stopped.signal.aborted && i < 100_000; i++) {
           try {
-            losses += (await createRetrying(c, `/moves/${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 })).connectionLosses;
+            losses += (await createRetrying(c, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 })).connectionLosses;
             acknowledged = i + 1;
           } catch (error) {
             failure = error;
@@ -526,13 +530,13 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
 
     test('3 → 4: reconfigure.sh asks host 1 to start r4 (its hosts/<host>/reconfigure.sh), then adds it; no write fails', async (ctx) => {
       moveSteps.gate(ctx);
-      writer = await startWriting();
+      writer = await startWriting('grow-shrink');
       await sleep(500);
       rewrite([1, 2, 3, 4]);
       const since = performance.now();
       const moved = await reconfigure(ctx.signal);
       timings.push(`3 → 4 in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
-      expect(moved.commands).toEqual([`${HOSTS[0]}: hosts/${HOSTS[0]}/reconfigure.sh`]);
+      expect(moved.commands).toEqual([`${HOSTS[0]}: hosts/${HOSTS[0]}/prepare.sh && hosts/${HOSTS[0]}/reconfigure.sh`]);
       expect(moved.printed).toMatch(/^step 2\/4 \(reconfig -add /m);
       expect(moved.printed).toMatch(/^ok: the ensemble runs r1 r2 r3 r4 /m);
       // r4 started the way r1 was, by host 1's compose project.
@@ -557,7 +561,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       expect(moved.commands).toEqual([`${HOSTS[2]}: docker stop --time 10 r3 && docker rm r3`]);
       expect(ok('docker ps -a on host 3', await dockerOn(2, ['ps', '-a', '--format', '{{.Names}}'])).trim()).toBe('');
       expect(existsSync(join(dataOn(2, 'r3'), 'myid')), 'a removed member keeps its data').toBe(true);
-      const expected = range(0, wrote.acknowledged).map((i) => String(i).padStart(6, '0'));
+      const expected = range(0, wrote.acknowledged).map((i) => `grow-shrink-${String(i).padStart(6, '0')}`);
       for (const address of [`${HOSTS[0]}:${PORTS.client}`, `${HOSTS[1]}:${PORTS.client}`, `${HOSTS[0]}:${PORTS.client + 3}`]) {
         expect(await listed(address), `${address}'s /zookeeper/config`).toEqual(['1:participant', '2:participant', '4:participant']);
         const c = await connectClient(address);
@@ -576,6 +580,40 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       // Up to date (its only line on stderr the warning that host 1 runs two of the three participants).
       const checked = runCli([moves.ensembleFile, '--out', moves.dir, '--check']);
       expect([checked.code, checked.stdout, checked.stderr.split('\n').filter((l) => l && !l.includes(': warning: ')).join('\n')], checked.stderr).toEqual([0, '', '']);
+    });
+
+    test('→ r1, r2, r4, r5: r5 joins host 3, which runs no member, started as run.sh starts one; no write fails and r5 has them all', async (ctx) => {
+      moveSteps.gate(ctx);
+      writer = await startWriting('regrow');
+      await sleep(500);
+      rewrite([1, 2, 4, 5]);
+      const since = performance.now();
+      const moved = await reconfigure(ctx.signal);
+      timings.push(`3 → 4 on a machine with no member in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
+      await sleep(500);
+      const wrote = await writer.stop();
+      writer = undefined;
+      timings.push(`${wrote.acknowledged} writes acknowledged, ${wrote.losses} retried after ConnectionLoss`);
+      expect(wrote.failure, 'a write failed during the move').toBeUndefined();
+      expect(moved.commands).toEqual([`${HOSTS[2]}: hosts/${HOSTS[2]}/prepare.sh && hosts/${HOSTS[2]}/reconfigure.sh`]);
+      // No running member on host 3 to follow: r5 runs as run.sh would run it, outside compose.
+      expect(ok('docker inspect r5', await dockerOn(2, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.project"}}', 'r5'])).trim()).toBe('');
+      const address = `${HOSTS[2]}:${PORTS.client}`;
+      expect(await listed(address)).toEqual(['1:participant', '2:participant', '4:participant', '5:participant']);
+      const c = await connectClient(address);
+      try {
+        // Polled: a follower answers from what it has applied so far.
+        let missing: string[] = [];
+        for (let tries = 0; tries < 20; tries++) {
+          if (tries > 0) await sleep(500);
+          const children = new Set(await zk.children(c, '/moves'));
+          missing = range(0, wrote.acknowledged).map((i) => `regrow-${String(i).padStart(6, '0')}`).filter((name) => !children.has(name));
+          if (missing.length === 0) break;
+        }
+        expect(missing, 'writes missing on r5').toEqual([]);
+      } finally {
+        closeClient(c);
+      }
     });
   });
 
