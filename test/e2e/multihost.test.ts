@@ -559,6 +559,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       expect(wrote.acknowledged).toBeGreaterThan(0);
       expect(moved.printed).toMatch(/^step 3\/4 \(reconfig -remove 3\)$/m);
       expect(moved.commands).toEqual([`${HOSTS[2]}: docker stop --time 10 r3 && docker rm r3`]);
+      expect(moved.printed).toMatch(/^step 4\/4 \(stop and remove r3\): run, as root, on each machine/m);
       expect(ok('docker ps -a on host 3', await dockerOn(2, ['ps', '-a', '--format', '{{.Names}}'])).trim()).toBe('');
       expect(existsSync(join(dataOn(2, 'r3'), 'myid')), 'a removed member keeps its data').toBe(true);
       const expected = range(0, wrote.acknowledged).map((i) => `grow-shrink-${String(i).padStart(6, '0')}`);
