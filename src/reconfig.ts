@@ -4,6 +4,7 @@
 // keep that move safe. The core stays pure: the CLI hands in the text of the old bundle's files.
 import { atLeast } from './images.js';
 import type { Ensemble, Member, Problem, Role } from './model.js';
+import { machineOfHost } from './machine.js';
 import { quoted } from './pointer.js';
 import { failuresThatLoseQuorum, type Setting } from './zookeeper.js';
 
@@ -47,6 +48,8 @@ export interface Seat {
   /** The value of its `server.<id>` line, as the members' zoo.cfg has it. */
   readonly line: string;
   readonly role: Role;
+  /** The machine its container runs on (hosts/<machine>/): its host unless the file named one. */
+  readonly machine: string;
 }
 
 /** A bundle's members, and whether they accept reconfig. */
@@ -66,7 +69,7 @@ export function seatsOf(ensemble: Ensemble, zooCfg: (member: Member) => readonly
   const lines = new Map(first ? zooCfg(first) : []);
   return ensemble.members.map((m) => {
     const line = lines.get(`server.${m.id}`) ?? '';
-    return { id: m.id, name: m.name, line, role: m.role };
+    return { id: m.id, name: m.name, line, role: m.role, machine: m.machine };
   });
 }
 
@@ -74,12 +77,15 @@ export function seatsOf(ensemble: Ensemble, zooCfg: (member: Member) => readonly
 export const FROM_RECORD = 'reconfigure-from.cfg';
 const RECORD_HEADER = [
   `# ${FROM_RECORD}: the members reconfigure.sh moves the running ensemble from, as the bundle this`,
-  '# one replaced had them: a member a line, its container name and its server line.',
+  '# one replaced had them: a member a line, its container name, its server line and its machine.',
 ];
 
 export function fromRecord(seats: readonly Seat[]): string {
-  return `${[...RECORD_HEADER, ...seats.map((s) => `${s.name} server.${s.id}=${s.line}`)].join('\n')}\n`;
+  return `${[...RECORD_HEADER, ...seats.map((s) => `${s.name} server.${s.id}=${s.line} ${s.machine}`)].join('\n')}\n`;
 }
+
+/** The machine a server line's member runs on when nothing else says: its host's. */
+const machineOfLine = (line: string) => machineOfHost(line.slice(0, line.indexOf(':')));
 
 const SERVER = /^server\.(\d+)=(.+)$/;
 
@@ -87,21 +93,41 @@ function readRecord(text: string): Seat[] | undefined {
   const seats: Seat[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    const [name, server, ...rest] = line.split(' ');
+    // A record written before machines were recorded has none: the member's host's, then.
+    const [name, server, machine, ...rest] = line.split(' ');
     const [, id, value] = SERVER.exec(server ?? '') ?? [];
-    if (!name || id === undefined || value === undefined || rest.length > 0) return undefined;
-    seats.push({ id: Number(id), name, line: value, role: roleOf(value) });
+    if (!name || id === undefined || value === undefined || machine === '' || rest.length > 0) return undefined;
+    seats.push({ id: Number(id), name, line: value, role: roleOf(value), machine: machine ?? machineOfLine(value) });
   }
   return seats;
 }
 
+/** The files of a bundle that say which machine each member runs on: each machine's remove.sh. */
+export const MACHINE_FILE = /^hosts\/([^/]+)\/remove\.sh$/;
+const REMOVES = /^docker rm -f -v (\S+) /gm;
+
+/**
+ * Which machine each member of a bundle on several machines runs on: the one whose remove.sh
+ * removes its container (a member's machine is not always its host: the file may name it).
+ */
+function machinesOf(files: ReadonlyMap<string, string>): Map<string, string> {
+  const machines = new Map<string, string>();
+  for (const [path, text] of files) {
+    const [, machine] = MACHINE_FILE.exec(path) ?? [];
+    if (machine !== undefined) for (const [, name] of text.matchAll(REMOVES)) if (name !== undefined) machines.set(name, machine);
+  }
+  return machines;
+}
+
 /**
  * The membership of a bundle, from the text of its files (path → text): each member's folder in
- * conf/ names it, its myid its id, and the server lines of zoo.cfg (every member's alike) its line.
+ * conf/ names it, its myid its id, and the server lines of zoo.cfg (every member's alike) its line;
+ * its machine is the one whose hosts/<machine>/remove.sh removes it, or else its host's.
  * Undefined when the files hold no such bundle.
  */
 export function membershipOf(files: ReadonlyMap<string, string>): Membership | undefined {
   const seats: Seat[] = [];
+  const machines = machinesOf(files);
   let reconfigEnabled = true;
   for (const [path, text] of files) {
     const [, name] = /^conf\/([^/]+)\/myid$/.exec(path) ?? [];
@@ -112,7 +138,7 @@ export function membershipOf(files: ReadonlyMap<string, string>): Membership | u
     const lines = new Map(cfg.split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const] : [])));
     const line = lines.get(`server.${id}`);
     if (line === undefined) return undefined;
-    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant' });
+    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant', machine: machines.get(name) ?? machineOfLine(line) });
     reconfigEnabled &&= lines.get('reconfigEnabled') === 'true';
   }
   return seats.length === 0 ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled };
@@ -126,7 +152,7 @@ export function membershipOf(files: ReadonlyMap<string, string>): Membership | u
 const peerAddress = (line: string) => (line.split(';')[0] ?? '').replace(/:(observer|participant)$/, '');
 
 const sameSeats = (a: readonly Seat[], b: readonly Seat[]) =>
-  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.role === b[i].role && peerAddress(s.line) === peerAddress(b[i].line));
+  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.role === b[i].role && peerAddress(s.line) === peerAddress(b[i].line) && s.machine === b[i].machine);
 
 // --- the move -------------------------------------------------------------------------------
 
@@ -207,6 +233,9 @@ export const MOVE_RULES: readonly MoveRule[] = [
         }
         if (!was || !mine) return [];
         if (was.name !== m.name) return [{ pointer: m.origin.name, message: `id ${m.id} runs as ${quoted(was.name)}: a member cannot be renamed in place; remove it in one change and add it under a new id in another` }];
+        if (was.machine !== mine.machine) {
+          return [{ pointer: m.origin.member, message: `${m.name} runs on ${quoted(was.machine)} and would run on ${quoted(mine.machine)}: a member cannot move to another machine in place; remove it in one change and add it under a new id in another` }];
+        }
         if (peerAddress(was.line) !== peerAddress(mine.line)) {
           return [
             {
@@ -237,11 +266,22 @@ export const MOVE_RULES: readonly MoveRule[] = [
     },
   },
   {
-    name: 'A move happens on one machine',
-    problems: (_, e) =>
-      e.machines.length > 1
-        ? [{ pointer: e.origin.servers, message: 'zkgen writes reconfigure.sh for an ensemble on one machine only, for now: on several machines, start each new member with its host\'s run.sh and use zkCli\'s reconfig by hand (README, "Changing the members")' }]
-        : [],
+    name: 'A move stays on one machine, or on several',
+    // The bundle of one machine moves its members with docker on that machine; the bundle of
+    // several machines prints what to run on each (reconfigure.sh at the top, hosts/<machine>/
+    // reconfigure.sh). A move from one machine to several, or back, is neither yet.
+    problems: (from, e) => {
+      const was = [...new Set(from.seats.map((s) => s.machine))].sort();
+      if (e.machines.length === 1) {
+        const elsewhere = was.filter((m) => m !== e.machines[0]);
+        return elsewhere.length === 0
+          ? []
+          : [{ pointer: e.origin.servers, message: `members run on ${elsewhere.map(quoted).join(', ')} besides ${quoted(e.machines[0] ?? '')}, and the bundle of one machine moves the members of that machine alone: remove those members by hand (zkCli's reconfig -remove as the super user, then docker rm -f on their machines), then write this file over the bundle with --stopped, nothing being left to move` }];
+      }
+      return was.length > 1
+        ? []
+        : [{ pointer: e.origin.servers, message: `the running members are all on ${quoted(was[0] ?? '')}: zkgen does not yet write a move from one machine to several; start each new member with its host's run.sh (its server list holding the running members and itself) and use zkCli's reconfig by hand (README, "Changing the members")` }];
+    },
   },
   {
     name: 'A move keeps hierarchical quorums out',

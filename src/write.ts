@@ -28,7 +28,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { MANIFEST, type GeneratedFile } from './model.js';
-import { FROM_RECORD } from './reconfig.js';
+import { FROM_RECORD, MACHINE_FILE } from './reconfig.js';
 
 /**
  * The first line of every docker-compose.yml zkgen wrote before bundles had a manifest: such a
@@ -618,7 +618,8 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
 
 /**
  * The files of DIR's bundle that say who its members are (conf/, and the membership a move
- * recorded), by path, as its own manifest lists them: what the core compares the ensemble file
+ * recorded, and on several machines each machine's remove.sh, which names its members), by path,
+ * as its own manifest lists them: what the core compares the ensemble file
  * with to write a move (src/reconfig.ts). Undefined when DIR holds no bundle with a manifest.
  * Only regular files are read.
  */
@@ -637,7 +638,7 @@ export function membersOfBundle(dirArg: string): ReadonlyMap<string, string> | u
   if (listed === undefined) return undefined;
   const files = new Map<string, string>();
   for (const path of [...listed].sort(byPath)) {
-    if (!path.startsWith('conf/') && path !== FROM_RECORD) continue;
+    if (!path.startsWith('conf/') && path !== FROM_RECORD && !MACHINE_FILE.test(path)) continue;
     const text = readRegular(join(dir, path));
     if (text !== undefined) files.set(path, text);
   }

@@ -1,7 +1,10 @@
 // Property tests of moves (src/reconfig.ts), seeded and reproducible (ZKGEN_PROPERTY_SEED,
 // ZKGEN_PROPERTY_RUNS): a running ensemble with reconfiguration on, drawn at random, and an edit of
 // its members (some leave, some join, some change role, now and then one renamed or moved to other
-// ports), written over its bundle through the core as the CLI does it. An oracle written here, from
+// ports), on one machine or spread over two (each member with its own ports, so that the layout
+// moves no one; the machine of each leaving member must then reach the top-level reconfigure.sh,
+// and each machine with joining members gets its own hosts/<machine>/reconfigure.sh), written
+// over its bundle through the core as the CLI does it. An oracle written here, from
 // ZooKeeper's rules and not from zkgen's, says which edits can be moves; zkgen must accept exactly
 // those, with a reconfigure.sh whose lists are the edit's, and refuse the others at pointers into
 // the edited file. Most draws are accepted moves (a floor is asserted).
@@ -16,10 +19,15 @@ interface Entry {
   id: number;
   role: 'participant' | 'observer';
   name?: string;
-  ports?: { peer: number };
+  ports?: { client?: number; peer: number; election?: number };
+  host?: string;
 }
 
 const ensemble = (servers: Entry[]) => ({ image: 'zookeeper:3.9.4', servers, reconfig: true });
+
+/** The machines of the draws on several machines. */
+const MACHINES = ['zk-a', 'zk-b'];
+const machineOf = (e: Entry) => e.host ?? 'localhost';
 
 /** A running membership (ids 1..9, at least one participant) and an edit of it. */
 const moveArb = fc
@@ -34,20 +42,27 @@ const moveArb = fc
       turn: fc.subarray(ids, { maxLength: 1 }),
       // Now and then a member that stays is renamed or given another peer port in place.
       inPlace: fc.constantFrom<'none' | 'rename' | 'ports'>('none', 'none', 'none', 'none', 'none', 'none', 'rename', 'ports'),
+      // Two draws in three on one machine (localhost), one spread over two machines.
+      spread: fc.constantFrom(false, false, true),
     }),
   )
-  .map(({ running, leave, join, joinRole, turn, inPlace }) => {
-    const before: Entry[] = running.map((e) => ({ ...e, role: e.role }));
-    if (!before.some((e) => e.role === 'participant')) before[0] = { id: before[0]!.id, role: 'participant' };
+  .map(({ running, leave, join, joinRole, turn, inPlace, spread }) => {
+    // On several machines, members alternate between them, each with its own ports (as README
+    // advises, so that a machine going from one member to several moves no one's ports).
+    const own = (id: number) => ({ client: 21000 + id, peer: 22000 + id, election: 23000 + id });
+    const placed = (e: Entry, i: number): Entry => (spread ? { ...e, host: MACHINES[i % MACHINES.length]!, ports: own(e.id) } : e);
+    const before: Entry[] = running.map((e, i) => placed({ ...e, role: e.role }, i));
+    if (!before.some((e) => e.role === 'participant')) before[0] = placed({ id: before[0]!.id, role: 'participant' }, 0);
     const after: Entry[] = [
       ...before
         .filter((e) => !leave.includes(e.id))
         .map((e): Entry => (turn.includes(e.id) ? { ...e, role: e.role === 'participant' ? 'observer' : 'participant' } : { ...e })),
-      ...join.map((id): Entry => ({ id, role: joinRole })),
+      // On several machines, joining members go to the machine with most members, which stays shared.
+      ...join.map((id, i): Entry => placed({ id, role: joinRole }, before.length + i)),
     ];
     const staying = after.find((e) => before.some((b) => b.id === e.id));
     if (staying && inPlace === 'rename') staying.name = `renamed${staying.id}`;
-    if (staying && inPlace === 'ports') staying.ports = { peer: 40000 + staying.id };
+    if (staying && inPlace === 'ports') staying.ports = { ...staying.ports, peer: 40000 + staying.id };
     return { before, after };
   });
 
@@ -57,27 +72,35 @@ function oracle(before: Entry[], after: Entry[]): 'same' | 'move' | 'invalid' | 
   // The file alone must be a valid ensemble: a participant, and members that tolerate... only the
   // hard rules (warnings do not refuse).
   if (after.length === 0 || voters.length === 0) return 'invalid';
-  const key = (e: Entry) => `${e.id}:${e.role}:${e.name ?? ''}:${e.ports?.peer ?? ''}`;
+  const key = (e: Entry) => `${e.id}:${e.role}:${e.name ?? ''}:${JSON.stringify(e.ports ?? {})}`;
   if (before.length === after.length && before.every((b, i) => key(b) === key(after[i]!))) return 'same';
-  if (after.some((e) => e.name !== undefined || e.ports !== undefined)) return 'refused';
+  // A member that stays keeps its name and ports (a name given here is a rename, ports given are new).
+  const was = (e: Entry) => before.find((b) => b.id === e.id);
+  if (after.some((e) => e.name !== undefined || (was(e) ? JSON.stringify(e.ports ?? {}) !== JSON.stringify(was(e)!.ports ?? {}) : false))) return 'refused';
   // zkgen's port layout: a member alone on its machine has the base ports, one of several base +
   // id - 1. A member that stays while its machine goes from one member to several (or back) would
   // move its ports, unless its id is 1.
-  if ((before.length === 1) !== (after.length === 1) && after.some((e) => e.id !== 1 && before.some((b) => b.id === e.id))) return 'refused';
+  const alone = (list: Entry[], machine: string) => list.filter((e) => machineOf(e) === machine).length === 1;
+  if (after.some((e) => e.id !== 1 && e.ports === undefined && was(e) && alone(before, machineOf(e)) !== alone(after, machineOf(e)))) return 'refused';
+  // zkgen writes moves on one machine, or on several: not from one to several, nor back.
+  const machinesBefore = new Set(before.map(machineOf));
+  const machinesAfter = new Set(after.map(machineOf));
+  if (machinesAfter.size === 1 ? [...machinesBefore].some((m) => !machinesAfter.has(m)) : machinesBefore.size === 1) return 'refused';
   // A quorum of the new participants must be participants running today.
   const running = voters.filter((v) => before.some((b) => b.id === v.id && b.role === 'participant'));
   return running.length > voters.length / 2 ? 'move' : 'refused';
 }
 
 const filesByPath = (files: readonly GeneratedFile[]) => new Map(files.map((f) => [f.path, f.content]));
-/** What the CLI hands the core of a bundle folder (write.ts membersOfBundle): conf/ and the record. */
+/** What the CLI hands the core of a bundle folder (write.ts membersOfBundle): conf/, the record, and each machine's remove.sh. */
 const runningOf = (files: readonly GeneratedFile[]) =>
-  new Map(files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg').map((f) => [f.path, f.content]));
+  new Map(files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg' || /^hosts\/[^/]+\/remove\.sh$/.test(f.path)).map((f) => [f.path, f.content]));
+const machinesOf = (entries: Entry[]) => new Set(entries.map(machineOf)).size;
 const bashArray = (script: string, name: string) => (new RegExp(`^${name}=\\((.*)\\)$`, 'm').exec(script)?.[1] ?? '').split(' ').filter(Boolean);
 
 describe('a change of members written over the running ensemble\'s bundle', () => {
   it('is a move exactly when ZooKeeper can make it one, with reconfigure.sh listing the edit; refused otherwise, at pointers into the file', () => {
-    const counts = { same: 0, move: 0, invalid: 0, refused: 0 };
+    const counts = { same: 0, move: 0, invalid: 0, refused: 0, movesOnSeveralMachines: 0 };
     fc.assert(
       fc.property(moveArb, ({ before, after }) => {
         const old = generate(ensemble(before));
@@ -108,7 +131,21 @@ describe('a change of members written over the running ensemble\'s bundle', () =
         expect(bashArray(script, 'to').sort()).toEqual(idsOf(after));
         expect(bashArray(script, 'joining').map((n) => n.replace(/^zk/, '')).sort()).toEqual(after.filter((e) => !before.some((b) => b.id === e.id)).map((e) => String(e.id)).sort());
         expect(bashArray(script, 'leaving').map((n) => n.replace(/^zk/, '')).sort()).toEqual(before.filter((b) => !after.some((e) => e.id === b.id)).map((b) => String(b.id)).sort());
-        expect(files.has('reconfigure-compose.yml')).toBe(after.some((e) => !before.some((b) => b.id === e.id)));
+        if (machinesOf(after) > 1) counts.movesOnSeveralMachines++;
+        const joining = after.filter((e) => !before.some((b) => b.id === e.id));
+        const leaving = before.filter((b) => !after.some((e) => e.id === b.id));
+        if (machinesOf(after) === 1) {
+          expect(files.has('reconfigure-compose.yml')).toBe(joining.length > 0);
+        } else {
+          // Each machine with joining members starts them (hosts/<machine>/); the top knows where each leaving member runs.
+          for (const machine of MACHINES) {
+            const here = joining.filter((e) => machineOf(e) === machine).map((e) => `zk${e.id}`).sort();
+            const part = files.get(`hosts/${machine}/reconfigure.sh`);
+            expect(part === undefined ? [] : bashArray(part, 'joining').sort(), machine).toEqual(here);
+            expect(files.has(`hosts/${machine}/reconfigure-compose.yml`), machine).toBe(here.length > 0);
+          }
+          expect(bashArray(script, 'leaving_machines')).toEqual([...leaving].sort((a, b) => a.id - b.id).map(machineOf));
+        }
         // Written again over itself (a second run, or --check): the same bytes.
         const again = generate(value, { running: runningOf(written.files) });
         expect(again.ok && again.files).toEqual(written.files);
@@ -121,6 +158,7 @@ describe('a change of members written over the running ensemble\'s bundle', () =
     // The property means little unless most draws are moves zkgen must write.
     expect(counts.move, JSON.stringify(counts)).toBeGreaterThan(RUNS / 3);
     expect(counts.refused).toBeGreaterThan(0);
+    expect(counts.movesOnSeveralMachines, JSON.stringify(counts)).toBeGreaterThan(RUNS / 10);
   });
 });
 

@@ -8,7 +8,7 @@ import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
 import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
-import { authView, buildView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
+import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
 type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition?: Transition) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
@@ -31,8 +31,8 @@ const perMachine =
 
 const both =
   (...renderers: Renderer[]): Renderer =>
-  (ensemble, view) =>
-    renderers.flatMap((r) => r(ensemble, view));
+  (ensemble, view, transition) =>
+    renderers.flatMap((r) => r(ensemble, view, transition));
 
 // Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
 // bundle. They run on the machine that holds the keys folder (see README for several machines).
@@ -49,6 +49,14 @@ const move =
   (path: string, template: TemplateName, when: (t: Transition) => boolean = () => true): Renderer =>
   (ensemble, _, transition) =>
     transition && when(transition) ? [rendered(path, renderTemplate(template, reconfigureView(ensemble, transition)))] : [];
+/** On several machines, the part of the move each machine with joining members runs: under hosts/<machine>/. */
+const moveOnMachines =
+  (name: string, template: TemplateName): Renderer =>
+  (ensemble, _, transition) => {
+    if (!transition) return [];
+    const machines = ensemble.machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
+    return machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
+  };
 const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
 
 // What each member ends up running inside its container, because the tutorial names debugging
@@ -94,6 +102,12 @@ const SEVERAL_MACHINES = {
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
+  // A move: run at the top where super-user.sh ran; it prints what each machine runs (its
+  // hosts/<machine>/reconfigure.sh, which starts its joining members), and the leaving members'
+  // stop and remove on their machines, which may have no folder left in the bundle.
+  'reconfigure.sh': both(move('reconfigure.sh', 'reconfigure-anywhere.sh'), moveOnMachines('reconfigure.sh', 'reconfigure-machine.sh')),
+  'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
+  [FROM_RECORD]: fromMembers,
   conf,
 } satisfies Record<string, Renderer>;
 

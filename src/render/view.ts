@@ -263,9 +263,21 @@ export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): 
   };
 }
 
-/** What super-user.sh sees: the secrets folder, the user the members' JVM runs as, the files it writes. */
+/**
+ * What super-user.sh sees: the secrets folder, the user the members' JVM runs as, the files it
+ * writes, and on several machines each machine (a shell word) and the command that takes the
+ * server folder in there (super-user.sh prints a copy per machine; the password stays).
+ */
 export function superUserView(ensemble: Ensemble, reconfig: NonNullable<Ensemble['reconfig']>) {
-  return { secrets: reconfig.secrets, owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0', superUser: SUPER_USER, files: RECONFIG_FILES };
+  return {
+    secrets: reconfig.secrets,
+    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    superUser: SUPER_USER,
+    files: RECONFIG_FILES,
+    machines: ensemble.machines.length > 1 ? ensemble.machines : [],
+    // Run on each machine as root: tar keeps the owner (by uid, which the image reads by) and the modes.
+    unpack: `mkdir -p -m 700 ${sh(reconfig.secrets)} && tar -C ${sh(reconfig.secrets)} --numeric-owner -xpf -`,
+  };
 }
 
 /**
@@ -290,9 +302,24 @@ export interface ReconfigureView {
   /** The ids of the members that go (reconfig -remove's list), and their containers. */
   readonly removeIds: string;
   readonly leaving: readonly string[];
+  /**
+   * On several machines: each leaving member's machine (recorded where the move starts: it may
+   * have none left in the new bundle) and the address its client port answers at while it runs.
+   */
+  readonly leavingMachines: readonly string[];
+  readonly leavingHosts: readonly string[];
+  readonly leavingPorts: readonly string[];
+  /** On several machines: the machine of each joining member, whose hosts/<machine>/reconfigure.sh starts it. */
+  readonly joiningMachines: readonly string[];
   /** The super user's password file on the host (super-user.sh's), and its user. */
   readonly passwordFile: string;
   readonly superUser: string;
+}
+
+/** Where a member's client port answers, from its server line (`host:peer:election[:role];[address:]port`). */
+function clientEndOf(seat: Seat): { host: string; port: string } {
+  const client = seat.line.slice(seat.line.indexOf(';') + 1);
+  return { host: seat.line.slice(0, seat.line.indexOf(':')), port: client.slice(client.lastIndexOf(':') + 1) };
 }
 
 export function reconfigureView(ensemble: Ensemble, transition: Transition): ReconfigureView {
@@ -300,7 +327,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
   if (!ensemble.reconfig || !dialect.serverList) throw new Error('zkgen bug: a move without reconfiguration');
   const view = buildView(ensemble);
   const server = (s: Seat) => `server.${s.id}=${s.line}`;
-  const joiningIds = new Set(transition.joining.map((s) => s.id));
+  const joiningNames = new Set(transition.joining.map((s) => s.name));
   const running = [...transition.from, ...transition.joining].sort((a, b) => a.id - b.id);
   return {
     ensemble: view,
@@ -309,13 +336,37 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
-    joining: view.members.filter((_, i) => joiningIds.has(ensemble.members[i]?.id ?? 0)),
+    joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
     add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
     removeIds: transition.leaving.map((s) => s.id).join(','),
     leaving: transition.leaving.map((s) => s.name),
+    leavingMachines: transition.leaving.map((s) => s.machine),
+    leavingHosts: transition.leaving.map((s) => clientEndOf(s).host),
+    leavingPorts: transition.leaving.map((s) => clientEndOf(s).port),
+    joiningMachines: view.members.filter((m) => joiningNames.has(m.name)).map((m) => m.machine),
     passwordFile: `${ensemble.reconfig.secrets}/${RECONFIG_FILES.password}`,
     superUser: SUPER_USER,
+  };
+}
+
+/**
+ * What one machine's part of a move on several machines sees (hosts/<machine>/reconfigure.sh and
+ * its compose override): the move's view narrowed to that machine — its joining members, started
+ * as its compose file and run.sh start any member, and the running members it may find there to
+ * start them alike.
+ */
+export function machineMoveView(ensemble: Ensemble, transition: Transition, machine: string): ReconfigureView & { readonly machine: string } {
+  const whole = reconfigureView(ensemble, transition);
+  const view = buildView(ensemble, machine);
+  const here = new Set(view.members.map((m) => m.name));
+  return {
+    ...whole,
+    ensemble: view,
+    members: whole.joining.filter((m) => here.has(m.name)),
+    joining: whole.joining.filter((m) => here.has(m.name)),
+    fromNames: transition.from.filter((s) => s.machine === machine).map((s) => s.name),
+    machine,
   };
 }
 

@@ -24,6 +24,20 @@
 //    s_client` with the ensemble's CA verifies on every secure client port and election port, and
 //    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
 //    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then, changing the members, as README's "Changing the members" tells an operator (members r1..r3
+// on the three hosts, "reconfig": true, client port 2191, data under DIR/machine): super-user.sh
+// run here (where the password stays); host 1's prepare.sh refuses before the server/ folder is
+// there; each host given that folder alone by the command super-user.sh printed for it; prepare.sh
+// and docker-compose up -d on each host. A client writes in a loop through a connect string
+// covering both memberships. 3 → 4 (r4 on host 1 beside r1): the edited file written over the
+// bundle, the top-level reconfigure.sh run here prints `on 10.77.0.11: hosts/10.77.0.11/
+// reconfigure.sh` (exit 2), which runs on host 1 (r4 starts in host 1's compose project), then
+// reconfigure.sh again adds r4. 4 → r1, r2, r4 (host 3 leaves the bundle): reconfigure.sh removes
+// r3 and prints its stop for host 3, run there; reconfigure.sh again exits 0. No write failed,
+// every write is on r1, r2 and r4, each lists exactly 1, 2, 4 in /zookeeper/config, r3's container
+// is gone and its data stays, `--check` finds the bundle up to date. → r1, r2, r4, r5 (r5 on host 3,
+// which runs no member now): host 3's prepare.sh and reconfigure.sh start r5 as run.sh would (no
+// compose project to follow), no write fails, r5 has every write. The members are removed.
 // Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
@@ -49,13 +63,13 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { hasCommand } from '../helpers.js';
+import { hasCommand, runCli } from '../helpers.js';
 import { type Bundle, generate } from './bundle.js';
-import { type ZkClient, closeClient, connectClient, getRetrying, zk } from './client.js';
+import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
 import { modeOf } from './srvr.js';
-import { seconds, waitFor } from './wait.js';
+import { range, seconds, sleep, waitFor } from './wait.js';
 
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
@@ -121,6 +135,12 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     return result.stdout;
   };
   const hostDir = (i: number) => join(bundle.dir, 'hosts', HOSTS[i]!);
+  /** A command run on host i as if logged in there: in its engine's mount and network namespaces. */
+  const onHostArgs = (i: number) => ['nsenter', '--target', readFileSync(join(dir, `h${i + 1}`, 'dockerd.pid'), 'utf8').trim(), '--mount', '--net', '--'];
+  const onHost = (i: number, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; signal?: AbortSignal } = {}) => {
+    const [command, ...rest] = [...onHostArgs(i), ...args];
+    return run(command!, rest, options);
+  };
 
   /** Each host's srvr mode, asked at its address from this machine. */
   const modes = () => Promise.all(HOSTS.map((host) => modeOf(2181, host)));
@@ -231,12 +251,6 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     /** The keys folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
     const keysOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'data', 'tls');
     const tlsHostDir = (i: number) => join(tls.dir, 'hosts', HOSTS[i]!);
-    /** A command run on host i as if logged in there: in its engine's mount and network namespaces. */
-    const onHostArgs = (i: number) => ['nsenter', '--target', readFileSync(join(dir, `h${i + 1}`, 'dockerd.pid'), 'utf8').trim(), '--mount', '--net', '--'];
-    const onHost = (i: number, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}) => {
-      const [command, ...rest] = [...onHostArgs(i), ...args];
-      return run(command!, rest, options);
-    };
 
     beforeAll(() => {
       began = performance.now();
@@ -362,6 +376,245 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         await waitFor(`host ${i + 1}'s containers to go`, async () => ((await dockerOn(i, ['ps', '-q'])).stdout.trim() === '' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
       }
       stackDeployed = false;
+    });
+  });
+
+  // Changing the members of an ensemble on the three hosts, done as README's "Changing the
+  // members" tells an operator: super-user.sh where the password stays (this process, the
+  // operator's own machine), each host given the server/ folder alone by the command it printed
+  // for it, prepare.sh and docker-compose up -d on each host; then, for each move, the edited file
+  // written over the bundle and the top-level reconfigure.sh run here (its throwaway zkCli on host
+  // 1's engine), and each command it prints run on the host it names, until it exits 0. 3 → 4 (r4
+  // joins host 1 beside r1, whose id 1 keeps its ports) → r1, r2, r4 (host 3's member leaves, and
+  // host 3 has no folder in the new bundle) → r1, r2, r4, r5 (r5 joins host 3, which runs no
+  // member), while a client writes in a loop through a connect string covering both memberships,
+  // retrying on ConnectionLoss. Own names and ports (r1..r5, client 2191), removed afterwards.
+  describe('changing the members across the three hosts: 3 → 4 → 3 without host 3 → 4 with a new member there, while a client writes', () => {
+    const PORTS = { client: 2191, peer: 2898, election: 3898, admin: 8090 };
+    const NAMES = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    /** Every member of both memberships: r1..r3 on hosts 1..3, r4 on host 1 (base + 3). */
+    const CONNECT = [...HOSTS.map((h) => `${h}:${PORTS.client}`), `${HOSTS[0]}:${PORTS.client + 3}`].join(',');
+    const moveSteps = scenarioSteps();
+    beforeEach((ctx) => moveSteps.check(ctx));
+    let moves: Bundle;
+    /** The host of each id: r4 joins host 1 beside r1, r5 joins host 3 once r3 has left it. */
+    const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 0, 5: 2 };
+    const servers = (ids: number[]) => ids.map((id) => ({ id, name: `r${id}`, host: HOSTS[HOST_OF[id]!]! }));
+    const ensemble = (ids: number[]) => ({ image: IMAGE, heap: '64m', reconfig: true, ports: PORTS, dataRoot: join(dir, 'machine', 'rdata'), servers: servers(ids) });
+    /** The data folder of a member as its host sees it. */
+    const dataOn = (i: number, name: string) => join(dir, `h${i + 1}`, 'machine', 'rdata', name);
+    const timings: string[] = [];
+    let writer: { stop: () => Promise<{ acknowledged: number; losses: number; failure: unknown }> } | undefined;
+
+    /** A client that writes /moves/LABEL-NNNNNN in a loop through CONNECT until stopped (at most 100,000 writes). */
+    async function startWriting(label: string): Promise<NonNullable<typeof writer>> {
+      const c = await connectClient(CONNECT);
+      if (!(await zk.exists(c, '/moves'))) await createRetrying(c, '/moves', '');
+      const stopped = new AbortController();
+      let acknowledged = 0;
+      let losses = 0;
+      let failure: unknown;
+      const loop = (async () => {
+        for (let i = 0; !stopped.signal.aborted && i < 100_000; i++) {
+          try {
+            losses += (await createRetrying(c, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 })).connectionLosses;
+            acknowledged = i + 1;
+          } catch (error) {
+            failure = error;
+            return;
+          }
+        }
+      })();
+      return {
+        stop: async () => {
+          stopped.abort();
+          await loop;
+          closeClient(c);
+          return { acknowledged, losses, failure };
+        },
+      };
+    }
+
+    /** zkgen FILE --out over the running ensemble's bundle, as an operator edits and regenerates. */
+    function rewrite(ids: number[]): void {
+      writeFileSync(moves.ensembleFile, `${JSON.stringify(ensemble(ids), null, 2)}\n`);
+      const written = runCli([moves.ensembleFile, '--out', moves.dir]);
+      expect(written.code, written.stderr).toBe(0);
+    }
+
+    /**
+     * The top-level reconfigure.sh, run here until it exits 0, and each command it prints (`  on
+     * HOST: COMMAND`) run on that host, in the bundle's folder (the same path on every host here).
+     * Returns everything it printed, and the commands run.
+     */
+    async function reconfigure(signal: AbortSignal): Promise<{ printed: string; commands: string[] }> {
+      let printed = '';
+      const commands: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        const top = await run(join(moves.dir, 'reconfigure.sh'), [], { cwd: moves.dir, env: on(0), timeoutMs: 150_000, signal });
+        printed += top.stdout;
+        if (top.code === 0) return { printed, commands };
+        expect(top.code, `reconfigure.sh exited ${top.code}:\n${top.stdout}${top.stderr}`).toBe(2);
+        const asked = [...top.stdout.matchAll(/^ {2}on (\S+): (.*)$/gm)];
+        expect(asked.length, top.stdout).toBeGreaterThan(0);
+        for (const [, host, command] of asked) {
+          const i = HOSTS.indexOf(host!);
+          expect(i, top.stdout).toBeGreaterThanOrEqual(0);
+          commands.push(`${host}: ${command}`);
+          // nsenter leaves the working folder behind: the command runs in the bundle's folder there.
+          const done = await onHost(i, ['bash', '-c', `cd "$0" && ${command!}`, moves.dir], { env: on(i), timeoutMs: 150_000, signal });
+          printed += done.stdout;
+          ok(`${command} on ${host}`, done);
+        }
+      }
+      throw new Error(`reconfigure.sh did not finish in 4 rounds:\n${printed}`);
+    }
+
+    /** Each step a script timed, as `1/4 (start r4 on 10.77.0.11): 3 s`. */
+    const stepTimes = (printed: string) => [...printed.matchAll(/^step (\S+ \(.*\))\n {2}done in (\d+)s$/gm)].map((m) => `${m[1]}: ${m[2]} s`).join('; ');
+
+    /** id:role of every member /zookeeper/config lists, read through `address` alone. */
+    async function listed(address: string): Promise<string[]> {
+      const c = await connectClient(address);
+      try {
+        const config = (await getRetrying(c, '/zookeeper/config')).value;
+        return [...config.matchAll(/^server\.(\d+)=[^;\n]*:(participant|observer)/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
+      } finally {
+        closeClient(c);
+      }
+    }
+
+    beforeAll(() => {
+      moves = generate(ensemble([1, 2, 3]), join(dir, 'moves'));
+    });
+
+    afterAll(async () => {
+      if (writer) await writer.stop();
+      for (const i of [0, 1, 2]) {
+        const removed = await dockerOn(i, ['rm', '-f', ...NAMES]);
+        if (removed.code !== 0 && !removed.stderr.includes('No such container')) console.log(`docker rm on ${HOSTS[i]}: ${removed.stderr}`);
+      }
+      if (timings.length) console.log(`moves on three hosts:\n${timings.join('\n')}`);
+    }, 120_000);
+
+    test('super-user.sh where the password stays, server/ copied to each host as it prints, prepare.sh and docker-compose up -d on each: three members serve', async (ctx) => {
+      moveSteps.gate(ctx);
+      const made = await run(join(moves.dir, 'super-user.sh'), [], { cwd: moves.dir });
+      ok('super-user.sh', made);
+      // Before its server/ folder is there, a host's prepare.sh refuses.
+      const early = await onHost(0, [join(moves.dir, 'hosts', HOSTS[0]!, 'prepare.sh')]);
+      expect([early.code, early.stderr]).toEqual([1, expect.stringContaining(`${join(dir, 'machine', 'rdata', 'reconfig', 'server')}, which r1 mounts read-only, is missing`)]);
+      const copies = [...made.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
+      expect(copies.map((m) => m[2]), made.stdout).toEqual(HOSTS);
+      for (const [i, copy] of copies.entries()) {
+        ok(`the copy to ${HOSTS[i]}`, await run('bash', ['-o', 'pipefail', '-c', `${copy[1]} | ${onHostArgs(i).join(' ')} sh -c ${copy[3]}`]));
+        // The members' argument file, as the image's user reads it; the password stays here.
+        const jvm = statSync(join(dir, `h${i + 1}`, 'machine', 'rdata', 'reconfig', 'server', 'jvm.args'));
+        expect([jvm.uid, (jvm.mode & 0o777).toString(8)]).toEqual([1000, '600']);
+        expect(existsSync(join(dir, `h${i + 1}`, 'machine', 'rdata', 'reconfig', 'super.password'))).toBe(false);
+      }
+      const since = performance.now();
+      for (const i of [0, 1, 2]) {
+        ok(`prepare.sh on ${HOSTS[i]}`, await onHost(i, [join(moves.dir, 'hosts', HOSTS[i]!, 'prepare.sh')]));
+        ok(`docker-compose up -d on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(moves.dir, 'hosts', HOSTS[i]!, 'docker-compose.yml'), 'up', '-d'], { env: on(i), timeoutMs: 180_000 }));
+      }
+      let status: RunResult | undefined;
+      await waitFor('status.sh to exit 0', async () => ((status = await run(join(moves.dir, 'status.sh'), [], { cwd: moves.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined), {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}`,
+      });
+      timings.push(`three members serve ${seconds(performance.now() - since)} after the first docker-compose up -d`);
+      expect(await listed(`${HOSTS[0]}:${PORTS.client}`)).toEqual(['1:participant', '2:participant', '3:participant']);
+    });
+
+    test('3 → 4: reconfigure.sh asks host 1 to start r4 (its hosts/<host>/reconfigure.sh), then adds it; no write fails', async (ctx) => {
+      moveSteps.gate(ctx);
+      writer = await startWriting('grow-shrink');
+      await sleep(500);
+      rewrite([1, 2, 3, 4]);
+      const since = performance.now();
+      const moved = await reconfigure(ctx.signal);
+      timings.push(`3 → 4 in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
+      expect(moved.commands).toEqual([`${HOSTS[0]}: hosts/${HOSTS[0]}/prepare.sh && hosts/${HOSTS[0]}/reconfigure.sh`]);
+      expect(moved.printed).toMatch(/^step 2\/4 \(reconfig -add /m);
+      expect(moved.printed).toMatch(/^ok: the ensemble runs r1 r2 r3 r4 /m);
+      // r4 started the way r1 was, by host 1's compose project.
+      expect(ok('docker inspect r4', await dockerOn(0, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.project"}}', 'r4'])).trim()).not.toBe('');
+      expect(await listed(`${HOSTS[0]}:${PORTS.client + 3}`)).toEqual(['1:participant', '2:participant', '3:participant', '4:participant']);
+    });
+
+    test('4 → r1, r2, r4: reconfigure.sh removes r3, prints its stop for host 3, and every write is on every final member', async (ctx) => {
+      moveSteps.gate(ctx);
+      rewrite([1, 2, 4]);
+      expect(existsSync(join(moves.dir, 'hosts', HOSTS[2]!))).toBe(false);
+      const since = performance.now();
+      const moved = await reconfigure(ctx.signal);
+      timings.push(`4 → 3 in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
+      await sleep(500); // a few writes on the new membership too
+      const wrote = await writer!.stop();
+      writer = undefined;
+      timings.push(`${wrote.acknowledged} writes acknowledged through both moves, ${wrote.losses} retried after ConnectionLoss`);
+      expect(wrote.failure, 'a write failed during the moves').toBeUndefined();
+      expect(wrote.acknowledged).toBeGreaterThan(0);
+      expect(moved.printed).toMatch(/^step 3\/4 \(reconfig -remove 3\)$/m);
+      expect(moved.commands).toEqual([`${HOSTS[2]}: docker stop --time 10 r3 && docker rm r3`]);
+      expect(moved.printed).toMatch(/^step 4\/4 \(stop and remove r3\): run, as root, on each machine/m);
+      expect(ok('docker ps -a on host 3', await dockerOn(2, ['ps', '-a', '--format', '{{.Names}}'])).trim()).toBe('');
+      expect(existsSync(join(dataOn(2, 'r3'), 'myid')), 'a removed member keeps its data').toBe(true);
+      const expected = range(0, wrote.acknowledged).map((i) => `grow-shrink-${String(i).padStart(6, '0')}`);
+      for (const address of [`${HOSTS[0]}:${PORTS.client}`, `${HOSTS[1]}:${PORTS.client}`, `${HOSTS[0]}:${PORTS.client + 3}`]) {
+        expect(await listed(address), `${address}'s /zookeeper/config`).toEqual(['1:participant', '2:participant', '4:participant']);
+        const c = await connectClient(address);
+        try {
+          let missing = expected;
+          for (let tries = 0; tries < 20 && missing.length > 0; tries++) {
+            if (tries > 0) await sleep(500);
+            const children = new Set(await zk.children(c, '/moves'));
+            missing = expected.filter((name) => !children.has(name));
+          }
+          expect(missing, `writes missing on ${address}`).toEqual([]);
+        } finally {
+          closeClient(c);
+        }
+      }
+      // Up to date (its only line on stderr the warning that host 1 runs two of the three participants).
+      const checked = runCli([moves.ensembleFile, '--out', moves.dir, '--check']);
+      expect([checked.code, checked.stdout, checked.stderr.split('\n').filter((l) => l && !l.includes(': warning: ')).join('\n')], checked.stderr).toEqual([0, '', '']);
+    });
+
+    test('→ r1, r2, r4, r5: r5 joins host 3, which runs no member, started as run.sh starts one; no write fails and r5 has them all', async (ctx) => {
+      moveSteps.gate(ctx);
+      writer = await startWriting('regrow');
+      await sleep(500);
+      rewrite([1, 2, 4, 5]);
+      const since = performance.now();
+      const moved = await reconfigure(ctx.signal);
+      timings.push(`3 → 4 on a machine with no member in ${seconds(performance.now() - since)} (${stepTimes(moved.printed)}): ${moved.commands.join('; ')}`);
+      await sleep(500);
+      const wrote = await writer.stop();
+      writer = undefined;
+      timings.push(`${wrote.acknowledged} writes acknowledged, ${wrote.losses} retried after ConnectionLoss`);
+      expect(wrote.failure, 'a write failed during the move').toBeUndefined();
+      expect(moved.commands).toEqual([`${HOSTS[2]}: hosts/${HOSTS[2]}/prepare.sh && hosts/${HOSTS[2]}/reconfigure.sh`]);
+      // No running member on host 3 to follow: r5 runs as run.sh would run it, outside compose.
+      expect(ok('docker inspect r5', await dockerOn(2, ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.project"}}', 'r5'])).trim()).toBe('');
+      const address = `${HOSTS[2]}:${PORTS.client}`;
+      expect(await listed(address)).toEqual(['1:participant', '2:participant', '4:participant', '5:participant']);
+      const c = await connectClient(address);
+      try {
+        // Polled: a follower answers from what it has applied so far.
+        let missing: string[] = [];
+        for (let tries = 0; tries < 20; tries++) {
+          if (tries > 0) await sleep(500);
+          const children = new Set(await zk.children(c, '/moves'));
+          missing = range(0, wrote.acknowledged).map((i) => `regrow-${String(i).padStart(6, '0')}`).filter((name) => !children.has(name));
+          if (missing.length === 0) break;
+        }
+        expect(missing, 'writes missing on r5').toEqual([]);
+      } finally {
+        closeClient(c);
+      }
     });
   });
 
