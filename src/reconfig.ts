@@ -125,9 +125,12 @@ function machinesOf(files: ReadonlyMap<string, string>): Map<string, string> {
  * its machine is the one whose hosts/<machine>/remove.sh removes it, or else its host's.
  * Undefined when the files hold no such bundle.
  */
-export function membershipOf(files: ReadonlyMap<string, string>): Membership | undefined {
+export function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: string): Membership | undefined {
   const seats: Seat[] = [];
   const machines = machinesOf(files);
+  // A bundle of one machine has no hosts/ folder to say its name, which the file may have given
+  // (members with hosts of their own on one "machine"): the caller's one machine, then.
+  const machineOf = (name: string, line: string) => machines.get(name) ?? (machines.size === 0 && oneMachine !== undefined ? oneMachine : machineOfLine(line));
   let reconfigEnabled = true;
   for (const [path, text] of files) {
     const [, name] = /^conf\/([^/]+)\/myid$/.exec(path) ?? [];
@@ -138,7 +141,7 @@ export function membershipOf(files: ReadonlyMap<string, string>): Membership | u
     const lines = new Map(cfg.split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const] : [])));
     const line = lines.get(`server.${id}`);
     if (line === undefined) return undefined;
-    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant', machine: machines.get(name) ?? machineOfLine(line) });
+    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant', machine: machineOf(name, line) });
     reconfigEnabled &&= lines.get('reconfigEnabled') === 'true';
   }
   return seats.length === 0 ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled };
@@ -176,7 +179,8 @@ export interface Transition {
  */
 export function startingPoint(running: ReadonlyMap<string, string> | undefined, to: () => readonly Seat[]): Membership | undefined {
   if (running === undefined) return undefined;
-  const current = membershipOf(running);
+  const machines = new Set(to().map((s) => s.machine));
+  const current = membershipOf(running, machines.size === 1 ? [...machines][0] : undefined);
   if (current === undefined) return undefined;
   if (!sameSeats(current.seats, to())) return current;
   const record = running.get(FROM_RECORD);

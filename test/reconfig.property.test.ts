@@ -172,4 +172,19 @@ describe('what is not a change of members', () => {
       if (written.ok) expect(written.files.map((f) => f.path), JSON.stringify(change)).not.toContain('reconfigure.sh');
     }
   });
+
+  it('one machine that the file names, its members at addresses of their own: the same members, and a move when they change', () => {
+    const named = (n: number, more: object = {}) => ({
+      image: 'zookeeper:3.9.4',
+      reconfig: true,
+      servers: Array.from({ length: n }, (_, i) => ({ host: `zk-${i + 1}.internal`, machine: 'box' })),
+      ...more,
+    });
+    const running = generate(named(3));
+    if (!running.ok) throw new Error(`the running ensemble must be valid: ${JSON.stringify(running.errors)}`);
+    const same = generate(named(3, { tickTime: 3000 }), { running: runningOf(running.files) });
+    expect(same.ok ? same.files.map((f) => f.path) : same.errors).toEqual(running.files.map((f) => f.path));
+    const grown = generate(named(4), { running: runningOf(running.files) });
+    expect(grown.ok ? grown.files.map((f) => f.path) : grown.errors).toContain('reconfigure.sh');
+  });
 });
