@@ -188,3 +188,20 @@ describe('what is not a change of members', () => {
     expect(grown.ok ? grown.files.map((f) => f.path) : grown.errors).toContain('reconfigure.sh');
   });
 });
+
+describe('the super user stays the servers\'', () => {
+  it('a throwaway zkCli (smoke test, the move on several machines) neither mounts the super user\'s folder nor reads its JVM argument file', () => {
+    const hosts = ['zk-a.internal', 'zk-b.internal', 'zk-c.internal'];
+    const value = { image: 'zookeeper:3.9.4', servers: hosts.map((host) => ({ host })), reconfig: true, auth: { client: true } };
+    const running = generate(value);
+    if (!running.ok) throw new Error(`must be valid: ${JSON.stringify(running.errors)}`);
+    const grown = generate({ ...value, servers: [...value.servers, { host: 'zk-d.internal' }] }, { running: runningOf(running.files) });
+    if (!grown.ok) throw new Error(`must be a move: ${JSON.stringify(grown.errors)}`);
+    for (const path of ['smoke-test.sh', 'reconfigure.sh']) {
+      const script = filesByPath(grown.files).get(path) ?? '';
+      expect(script, path).toContain('docker run --rm');
+      expect(script, path).toContain('/zkgen-auth');
+      expect(script, path).not.toContain('/zkgen-reconfig');
+    }
+  });
+});

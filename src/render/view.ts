@@ -3,7 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { sh } from '../quote.js';
-import { RECONFIG_FILES, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
+import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 
 export interface KeyValue {
@@ -212,11 +212,19 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
     zkCliEnvironment: plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? []),
-    clientMounts: writer.volumes.filter((v) => v.endsWith(':ro')),
+    // The keys and secrets a client reads; the super user's JVM argument file is the servers'
+    // alone (and on a machine without it, Docker would make an empty folder for the mount).
+    clientMounts: writer.volumes.filter((v) => v.endsWith(':ro') && !v.endsWith(`:${RECONFIG_MOUNT}:ro`)),
     clientEnvironment: [
       ...(plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? [])),
       // The JAAS file zkCli logs in with (zkCli.sh passes JVMFLAGS on), when the ensemble has one.
-      ...(ensemble.auth ? writer.environment.filter((kv) => kv.key === 'JVMFLAGS') : []),
+      ...(ensemble.auth
+        ? pairs(
+            writer.environment
+              .filter((kv) => kv.key === 'JVMFLAGS')
+              .map((kv) => [kv.key, kv.value.split(' ').filter((flag) => flag !== reconfigJvmFlags(ensemble)).join(' ')] as const),
+          )
+        : []),
     ],
     members,
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
