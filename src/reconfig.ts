@@ -56,6 +56,18 @@ export interface Seat {
 export interface Membership {
   readonly seats: readonly Seat[];
   readonly reconfigEnabled: boolean;
+  /** How members speak to each other and to clients (TLS, SASL), as securityOf says it. */
+  readonly security: string;
+}
+
+/**
+ * The settings of a zoo.cfg that say how members and clients speak (TLS on the quorum, a secure
+ * client port, port unification, quorum and client SASL), as one string to compare: a move may not
+ * change them, since joining members would speak otherwise than the running ones.
+ */
+export function securityOf(settings: ReadonlyMap<string, string>): string {
+  const keys = ['sslQuorum', 'portUnification', 'quorum.auth.enableSasl', 'sessionRequireClientSASLAuth', 'enforce.auth.enabled'];
+  return [...keys.map((k) => `${k}=${settings.get(k) ?? ''}`), `secureClientPort=${settings.has('secureClientPort') ? 'yes' : ''}`].join(' ');
 }
 
 const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer' : 'participant');
@@ -132,6 +144,7 @@ export function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: st
   // (members with hosts of their own on one "machine"): the caller's one machine, then.
   const machineOf = (name: string, line: string) => machines.get(name) ?? (machines.size === 0 && oneMachine !== undefined ? oneMachine : machineOfLine(line));
   let reconfigEnabled = true;
+  let security: string | undefined;
   for (const [path, text] of files) {
     const [, name] = /^conf\/([^/]+)\/myid$/.exec(path) ?? [];
     if (name === undefined) continue;
@@ -143,8 +156,9 @@ export function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: st
     if (line === undefined) return undefined;
     seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant', machine: machineOf(name, line) });
     reconfigEnabled &&= lines.get('reconfigEnabled') === 'true';
+    security ??= securityOf(lines);
   }
-  return seats.length === 0 ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled };
+  return seats.length === 0 || security === undefined ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled, security };
 }
 
 /**
@@ -154,8 +168,29 @@ export function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: st
  */
 const peerAddress = (line: string) => (line.split(';')[0] ?? '').replace(/:(observer|participant)$/, '');
 
-const sameSeats = (a: readonly Seat[], b: readonly Seat[]) =>
-  a.length === b.length && a.every((s, i) => s.id === b[i]?.id && s.name === b[i].name && s.role === b[i].role && peerAddress(s.line) === peerAddress(b[i].line) && s.machine === b[i].machine);
+/** Where a member's line says its plaintext client port listens: what follows `;`, or nothing. */
+const clientPart = (line: string) => (line.includes(';') ? line.slice(line.indexOf(';') + 1) : '');
+const listensAt = (line: string) => (clientPart(line) ? `listens for clients at ${quoted(clientPart(line))}` : 'opens no plaintext client port');
+
+/**
+ * Whether two memberships are the same members, reached at the same place. With `clients`, also
+ * listening for clients at the same place: an ensemble with reconfiguration on keeps each
+ * member's client address in its dynamic configuration, which a recreated member takes back
+ * from the leader, so there a change of it is a change the move rules judge.
+ */
+const sameSeats = (a: readonly Seat[], b: readonly Seat[], clients = false) =>
+  a.length === b.length &&
+  a.every((s, i) => {
+    const t = b[i];
+    return (
+      s.id === t?.id &&
+      s.name === t.name &&
+      s.role === t.role &&
+      peerAddress(s.line) === peerAddress(t.line) &&
+      s.machine === t.machine &&
+      (!clients || clientPart(s.line) === clientPart(t.line))
+    );
+  });
 
 // --- the move -------------------------------------------------------------------------------
 
@@ -182,16 +217,16 @@ export function startingPoint(running: ReadonlyMap<string, string> | undefined, 
   const machines = new Set(to().map((s) => s.machine));
   const current = membershipOf(running, machines.size === 1 ? [...machines][0] : undefined);
   if (current === undefined) return undefined;
-  if (!sameSeats(current.seats, to())) return current;
+  if (!sameSeats(current.seats, to(), current.reconfigEnabled)) return current;
   const record = running.get(FROM_RECORD);
   const from = record === undefined ? undefined : readRecord(record);
-  return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true };
+  return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true, security: current.security };
 }
 
 /** A named rule about a move: what would make it unsafe. */
 interface MoveRule {
   readonly name: string;
-  problems(from: Membership, ensemble: Ensemble, to: readonly Seat[]): Problem[];
+  problems(from: Membership, ensemble: Ensemble, to: readonly Seat[], security: string): Problem[];
 }
 
 const STOP_INSTEAD =
@@ -248,26 +283,51 @@ export const MOVE_RULES: readonly MoveRule[] = [
             },
           ];
         }
+        if (clientPart(was.line) !== clientPart(mine.line)) {
+          return [
+            {
+              pointer: m.origin.member,
+              message: `${m.name} ${listensAt(was.line)} and would ${listensAt(mine.line).replace(/^listens/, 'listen').replace(/^opens/, 'open')}: with reconfiguration on, the ensemble keeps each member's client address in its dynamic configuration, which a recreated member takes back from the leader, so zkgen does not change it yet (ports.client, listen, client TLS); keep it, or remove the member in one change and add it under a new id in another`,
+            },
+          ];
+        }
         return [];
       }),
   },
   {
-    name: 'The new members have a quorum among those running',
-    // reconfig commits once a quorum of the new membership has acknowledged it; a member that
-    // only joins now has no history yet. So most of the new participants must already run.
+    name: 'Participants leave only while a quorum of the new ones already runs',
+    // Joining members are started and synced before reconfig (step 1), so a pure growth (1 → 3
+    // included) is safe: ZooKeeper commits once a quorum of the new membership, joiners among
+    // them, has acknowledged. When participants leave in the same change, the new membership
+    // would rest mostly on members that have only just joined: most of the new participants must
+    // be participants running today, or the change is made in two (add, then remove).
     problems: (from, e) => {
       const voters = e.members.filter((m) => m.role === 'participant');
       const running = voters.filter((m) => from.seats.some((s) => s.id === m.id && s.role === 'participant'));
+      const leaving = from.seats.filter((s) => s.role === 'participant' && !voters.some((m) => m.id === s.id));
       const lose = failuresThatLoseQuorum(voters.map(() => ({})));
-      return voters.length - running.length >= lose
+      return leaving.length > 0 && voters.length - running.length >= lose
         ? [
             {
               pointer: e.origin.servers,
-              message: `${running.length} of the ${voters.length} new participants run today, and a quorum needs ${voters.length - lose + 1}: add members in one change and remove the old ones in another`,
+              message: `${leaving.map((s) => s.name).join(', ')} would leave while ${running.length} of the ${voters.length} new participants run today, and a quorum of them needs ${voters.length - lose + 1}: add members in one change and remove the old ones in another`,
             },
           ]
         : [];
     },
+  },
+  {
+    name: 'A move keeps how members speak',
+    problems: (from, e, _, security) =>
+      from.security === security
+        ? []
+        : [
+            {
+              pointer: e.origin.tls || e.origin.auth || e.origin.servers,
+              message:
+                'the members change while TLS or authentication changes too: joining members would speak otherwise than the running ones. Change one at a time: the members (reconfigure.sh), then TLS or authentication (rolling-restart.sh --recreate), or the other way round',
+            },
+          ],
   },
   {
     name: 'A move stays on one machine, or on several',
@@ -297,9 +357,14 @@ export const MOVE_RULES: readonly MoveRule[] = [
 ];
 
 /** The move from the running membership to the file's, or the problems that make it unsafe; nothing when the members stay. */
-export function transitionOf(from: Membership | undefined, ensemble: Ensemble, to: readonly Seat[], options: { stopped: boolean }): { transition?: Transition; problems: Problem[] } {
+export function transitionOf(
+  from: Membership | undefined,
+  ensemble: Ensemble,
+  to: readonly Seat[],
+  options: { stopped: boolean; security: string },
+): { transition?: Transition; problems: Problem[] } {
   if (from === undefined || options.stopped) return { problems: [] };
-  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble, to));
+  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble, to, options.security));
   if (problems.length > 0) return { problems };
   const was = new Map(from.seats.map((s) => [s.id, s]));
   const stays = new Set(to.map((s) => s.id));

@@ -86,9 +86,11 @@ function oracle(before: Entry[], after: Entry[]): 'same' | 'move' | 'invalid' | 
   const machinesBefore = new Set(before.map(machineOf));
   const machinesAfter = new Set(after.map(machineOf));
   if (machinesAfter.size === 1 ? [...machinesBefore].some((m) => !machinesAfter.has(m)) : machinesBefore.size === 1) return 'refused';
-  // A quorum of the new participants must be participants running today.
+  // When a participant leaves (or stops voting), a quorum of the new participants must be
+  // participants running today; growing alone is always a move.
   const running = voters.filter((v) => before.some((b) => b.id === v.id && b.role === 'participant'));
-  return running.length > voters.length / 2 ? 'move' : 'refused';
+  const leaving = before.filter((b) => b.role === 'participant' && !voters.some((v) => v.id === b.id));
+  return leaving.length === 0 || running.length > voters.length / 2 ? 'move' : 'refused';
 }
 
 const filesByPath = (files: readonly GeneratedFile[]) => new Map(files.map((f) => [f.path, f.content]));
@@ -163,13 +165,26 @@ describe('a change of members written over the running ensemble\'s bundle', () =
 });
 
 describe('what is not a change of members', () => {
-  it('where client ports listen, or client TLS closing the plaintext port: the same members, reached at the same place', () => {
-    const running = generate(ensemble([{ id: 1, role: 'participant' }, { id: 2, role: 'participant' }, { id: 3, role: 'participant' }]));
+  const three: Entry[] = [{ id: 1, role: 'participant' }, { id: 2, role: 'participant' }, { id: 3, role: 'participant' }];
+  it('without reconfiguration: where client ports listen, or client TLS closing the plaintext port (a recreate applies them)', () => {
+    const plain = { image: 'zookeeper:3.9.4', servers: three };
+    const running = generate(plain);
     if (!running.ok) throw new Error('the running ensemble must be valid');
     for (const change of [{ listen: 'all' }, { tls: { client: true } }, { tickTime: 3000 }]) {
-      const written = generate({ ...ensemble([{ id: 1, role: 'participant' }, { id: 2, role: 'participant' }, { id: 3, role: 'participant' }]), ...change }, { running: runningOf(running.files) });
+      const written = generate({ ...plain, ...change }, { running: runningOf(running.files) });
+      expect(written.ok ? written.files.map((f) => f.path) : written.errors, JSON.stringify(change)).not.toContain('reconfigure.sh');
       expect(written.ok, JSON.stringify(change)).toBe(true);
-      if (written.ok) expect(written.files.map((f) => f.path), JSON.stringify(change)).not.toContain('reconfigure.sh');
+    }
+  });
+
+  it('with reconfiguration on: a setting is no change of members, but where a member listens for clients is refused (the dynamic configuration keeps it)', () => {
+    const running = generate(ensemble(three));
+    if (!running.ok) throw new Error('the running ensemble must be valid');
+    const setting = generate({ ...ensemble(three), tickTime: 3000 }, { running: runningOf(running.files) });
+    expect(setting.ok && setting.files.map((f) => f.path)).toEqual(running.files.map((f) => f.path));
+    for (const change of [{ listen: 'all' }, { tls: { client: true } }]) {
+      const written = generate({ ...ensemble(three), ...change }, { running: runningOf(running.files) });
+      expect(written.ok ? [] : written.errors.map((e) => e.message), JSON.stringify(change)).toContainEqual(expect.stringContaining('listens for clients at'));
     }
   });
 

@@ -123,11 +123,17 @@ renew() {
       compose=(docker-compose)
     fi
     docker stop --time "$stop_seconds" "$name" >/dev/null
-    "${compose[@]}" -p "$project" -f docker-compose.yml up -d --no-deps --force-recreate "$name"
+    if ! "${compose[@]}" -p "$project" -f docker-compose.yml up -d --no-deps --force-recreate "$name"; then
+      echo "FAIL: ${compose[*]} could not create $name again; the others still serve. Once the cause is fixed: $0 --recreate" >&2
+      exit 1
+    fi
   else
     docker stop --time "$stop_seconds" "$name" >/dev/null
     docker rm "$name" >/dev/null
-    create "$1" >/dev/null
+    if ! create "$1" >/dev/null; then
+      echo "FAIL: docker could not create $name again (its data folder stays); the others still serve. Once the cause is fixed: $0 --recreate" >&2
+      exit 1
+    fi
   fi
 }
 
