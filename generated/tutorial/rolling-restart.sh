@@ -113,15 +113,22 @@ docker run -d \
   esac
 }
 
+# project_of NAME: the compose project whose label NAME's container carries, or nothing when it
+# was started as run.sh starts it.
+project_of() {
+  docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$1"
+}
+# Compose v1 (docker-compose) or the v2 plugin (docker compose), whichever this machine has.
+compose=(docker compose)
+if command -v docker-compose >/dev/null; then
+  compose=(docker-compose)
+fi
+
 # renew I: member I removed and created again from this bundle, the way it was started.
 renew() {
-  local name=${names[$1]} project compose=(docker compose)
-  project=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$name")
+  local name=${names[$1]} project
+  project=$(project_of "$name")
   if [ -n "$project" ]; then
-    # Compose v1 (docker-compose) or the v2 plugin (docker compose), whichever this machine has.
-    if command -v docker-compose >/dev/null; then
-      compose=(docker-compose)
-    fi
     docker stop --time "$stop_seconds" "$name" >/dev/null
     if ! "${compose[@]}" -p "$project" -f docker-compose.yml up -d --no-deps --force-recreate "$name"; then
       echo "FAIL: ${compose[*]} could not create $name again; the others still serve. Once the cause is fixed: $0 --recreate" >&2
