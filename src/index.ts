@@ -4,7 +4,7 @@ import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
 import { DIALECTS } from './dialects/index.js';
-import { seatsOf, securityOf, startingPoint, transitionOf, type Seat } from './reconfig.js';
+import { moveOf } from './reconfig.js';
 import { resolve } from './resolve.js';
 import { connectStringOf } from './security.js';
 import { checkRules } from './validate/rules.js';
@@ -52,14 +52,7 @@ export function generate(value: unknown, options: GenerateOptions = {}): Outcome
   const checked = ensembleOf(value);
   if (!checked.ok) return checked;
   const e = checked.ensemble;
-  let seats: Seat[] | undefined;
-  const to = () => (seats ??= seatsOf(e, (m) => DIALECTS[e.dialect].zooCfg(m, e)));
-  const from = startingPoint(options.running, to);
-  const security = () => {
-    const [first] = e.members;
-    return securityOf(new Map(first ? DIALECTS[e.dialect].zooCfg(first, e) : []));
-  };
-  const { transition, problems } = from ? transitionOf(from, e, to(), { stopped: options.stopped ?? false, security: security() }) : { problems: [] };
+  const { transition, problems } = moveOf(options.running, e, (m) => DIALECTS[e.dialect].zooCfg(m, e), { stopped: options.stopped ?? false });
   if (problems.length > 0) return { ok: false, errors: problems, warnings: [] };
   return { ok: true, files: render(checked.ensemble, options.only, transition), machines: checked.ensemble.machines, warnings: checked.warnings };
 }

@@ -73,16 +73,11 @@ export function securityOf(settings: ReadonlyMap<string, string>): string {
 const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer' : 'participant');
 
 /**
- * The ensemble file's members as seats, their lines as the members' zoo.cfg has them: `zooCfg` is
- * the dialect's (every member's lists the same server lines, so the first member's is read).
+ * The ensemble file's members as seats, their lines as the members' zoo.cfg has them: `settings`
+ * is one member's zoo.cfg as its dialect writes it (every member's lists the same server lines).
  */
-export function seatsOf(ensemble: Ensemble, zooCfg: (member: Member) => readonly Setting[]): Seat[] {
-  const [first] = ensemble.members;
-  const lines = new Map(first ? zooCfg(first) : []);
-  return ensemble.members.map((m) => {
-    const line = lines.get(`server.${m.id}`) ?? '';
-    return { id: m.id, name: m.name, line, role: m.role, machine: m.machine };
-  });
+export function seatsOf(ensemble: Ensemble, settings: ReadonlyMap<string, string>): Seat[] {
+  return ensemble.members.map((m) => ({ id: m.id, name: m.name, line: settings.get(`server.${m.id}`) ?? '', role: m.role, machine: m.machine }));
 }
 
 /** reconfigure.sh's record of the membership it starts from, in the bundle beside it. */
@@ -212,12 +207,11 @@ export interface Transition {
  * or, when they are the same, the membership its own reconfigure-from.cfg records (the same move,
  * written again: --check and a second run give the same bytes). Undefined when nothing moves.
  */
-export function startingPoint(running: ReadonlyMap<string, string> | undefined, to: () => readonly Seat[]): Membership | undefined {
-  if (running === undefined) return undefined;
-  const machines = new Set(to().map((s) => s.machine));
+export function startingPoint(running: ReadonlyMap<string, string>, to: readonly Seat[]): Membership | undefined {
+  const machines = new Set(to.map((s) => s.machine));
   const current = membershipOf(running, machines.size === 1 ? [...machines][0] : undefined);
   if (current === undefined) return undefined;
-  if (!sameSeats(current.seats, to(), current.reconfigEnabled)) return current;
+  if (!sameSeats(current.seats, to, current.reconfigEnabled)) return current;
   const record = running.get(FROM_RECORD);
   const from = record === undefined ? undefined : readRecord(record);
   return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true, security: current.security };
@@ -361,9 +355,9 @@ export function transitionOf(
   from: Membership | undefined,
   ensemble: Ensemble,
   to: readonly Seat[],
-  options: { stopped: boolean; security: string },
+  options: { security: string },
 ): { transition?: Transition; problems: Problem[] } {
-  if (from === undefined || options.stopped) return { problems: [] };
+  if (from === undefined) return { problems: [] };
   const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble, to, options.security));
   if (problems.length > 0) return { problems };
   const was = new Map(from.seats.map((s) => [s.id, s]));
@@ -378,4 +372,22 @@ export function transitionOf(
       leaving: Object.freeze(from.seats.filter((s) => !stays.has(s.id))),
     }),
   };
+}
+
+/**
+ * The move a write over the running ensemble's bundle makes (its files' text, by path), or the
+ * problems that make it unsafe; nothing without such a bundle, when the members stay, or when the
+ * bundle's ensemble is not running. `zooCfg` is the dialect's: one member's is read, and only then.
+ */
+export function moveOf(
+  running: ReadonlyMap<string, string> | undefined,
+  ensemble: Ensemble,
+  zooCfg: (member: Member) => readonly Setting[],
+  options: { stopped: boolean },
+): { transition?: Transition; problems: Problem[] } {
+  if (running === undefined || options.stopped) return { problems: [] };
+  const [first] = ensemble.members;
+  const settings = new Map(first ? zooCfg(first) : []);
+  const to = seatsOf(ensemble, settings);
+  return transitionOf(startingPoint(running, to), ensemble, to, { security: securityOf(settings) });
 }
