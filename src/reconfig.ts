@@ -53,7 +53,7 @@ export interface Seat {
 }
 
 /** A bundle's members, and whether they accept reconfig. */
-export interface Membership {
+interface Membership {
   readonly seats: readonly Seat[];
   readonly reconfigEnabled: boolean;
   /** How members speak to each other and to clients (TLS, SASL), as securityOf says it. */
@@ -65,7 +65,7 @@ export interface Membership {
  * client port, port unification, quorum and client SASL), as one string to compare: a move may not
  * change them, since joining members would speak otherwise than the running ones.
  */
-export function securityOf(settings: ReadonlyMap<string, string>): string {
+function securityOf(settings: ReadonlyMap<string, string>): string {
   const keys = ['sslQuorum', 'portUnification', 'quorum.auth.enableSasl', 'sessionRequireClientSASLAuth', 'enforce.auth.enabled'];
   return [...keys.map((k) => `${k}=${settings.get(k) ?? ''}`), `secureClientPort=${settings.has('secureClientPort') ? 'yes' : ''}`].join(' ');
 }
@@ -76,7 +76,7 @@ const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer'
  * The ensemble file's members as seats, their lines as the members' zoo.cfg has them: `settings`
  * is one member's zoo.cfg as its dialect writes it (every member's lists the same server lines).
  */
-export function seatsOf(ensemble: Ensemble, settings: ReadonlyMap<string, string>): Seat[] {
+function seatsOf(ensemble: Ensemble, settings: ReadonlyMap<string, string>): Seat[] {
   return ensemble.members.map((m) => ({ id: m.id, name: m.name, line: settings.get(`server.${m.id}`) ?? '', role: m.role, machine: m.machine }));
 }
 
@@ -132,7 +132,7 @@ function machinesOf(files: ReadonlyMap<string, string>): Map<string, string> {
  * its machine is the one whose hosts/<machine>/remove.sh removes it, or else its host's.
  * Undefined when the files hold no such bundle.
  */
-export function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: string): Membership | undefined {
+function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: string): Membership | undefined {
   const seats: Seat[] = [];
   const machines = machinesOf(files);
   // A bundle of one machine has no hosts/ folder to say its name, which the file may have given
@@ -207,7 +207,7 @@ export interface Transition {
  * or, when they are the same, the membership its own reconfigure-from.cfg records (the same move,
  * written again: --check and a second run give the same bytes). Undefined when nothing moves.
  */
-export function startingPoint(running: ReadonlyMap<string, string>, to: readonly Seat[]): Membership | undefined {
+function startingPoint(running: ReadonlyMap<string, string>, to: readonly Seat[]): Membership | undefined {
   const machines = new Set(to.map((s) => s.machine));
   const current = membershipOf(running, machines.size === 1 ? [...machines][0] : undefined);
   if (current === undefined) return undefined;
@@ -227,7 +227,7 @@ const STOP_INSTEAD =
   'write the new bundle to another folder (--out NEW), stop the running ensemble (its remove.sh; data folders stay) and start NEW, with the ensemble down in between — or, if the ensemble in this folder is not running, pass --stopped';
 
 /** The rules a move must pass, in the order they are reported. */
-export const MOVE_RULES: readonly MoveRule[] = [
+const MOVE_RULES: readonly MoveRule[] = [
   {
     name: 'The image can reconfigure a running ensemble',
     problems: (_, e) =>
@@ -351,7 +351,7 @@ export const MOVE_RULES: readonly MoveRule[] = [
 ];
 
 /** The move from the running membership to the file's, or the problems that make it unsafe; nothing when the members stay. */
-export function transitionOf(
+function transitionOf(
   from: Membership | undefined,
   ensemble: Ensemble,
   to: readonly Seat[],
