@@ -113,6 +113,48 @@ describe('data folders', () => {
   });
 });
 
+describe('keys and secrets folders', () => {
+  const secure = (folders: { keys?: string; secrets?: string; reconfig?: string }) => ({
+    image: 'zookeeper:3.9.4',
+    servers: 3,
+    adminServer: true,
+    tls: { quorum: true, client: true, ...(folders.keys !== undefined && { keys: folders.keys }) },
+    auth: { quorum: true, client: true, ...(folders.secrets !== undefined && { secrets: folders.secrets }) },
+    reconfig: folders.reconfig !== undefined ? { secrets: folders.reconfig } : true,
+  });
+
+  // The data folders' one table of system folders, for each of the three.
+  it.each([
+    ['keys', '/etc/ssl', '/tls', 'lies in /etc'],
+    ['keys', '/usr', '/tls', 'lies in /usr'],
+    ['keys', '/boot', '/tls', 'lies in /boot'],
+    ['secrets', '/etc', '/auth', 'lies in /etc'],
+    ['secrets', '/home', '/auth', "holds others' files"],
+    ['reconfig', '/tmp', '/reconfig', "holds others' files"],
+    ['reconfig', '/var', '/reconfig', "holds others' files"],
+  ] as const)('refuses the %s folder %s', (which, folder, pointer, why) => {
+    const found = errors(secure({ [which]: folder }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${pointer}: the .* folder ${JSON.stringify(folder)} ${why}`));
+  });
+
+  it.each(['/srv/zk/tls', '/var/lib/zookeeper/tls', '/home/zk/tls'])('accepts %s', (keys) => {
+    expect(errors(secure({ keys }))).toEqual([]);
+  });
+
+  it('refuses two of them in one folder, or one inside another', () => {
+    expect(errors(secure({ keys: '/srv/zk', secrets: '/srv/zk', reconfig: '/srv/zk' }))).toEqual([
+      '/auth: the secrets folder "/srv/zk" and the TLS keys folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+      '/reconfig: the super user\'s folder "/srv/zk" and the TLS keys folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+      '/reconfig: the super user\'s folder "/srv/zk" and the secrets folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+    ]);
+    expect(errors(secure({ keys: '/srv/zk', secrets: '/srv/zk/auth' }))).toHaveLength(1);
+    expect(errors(secure({ secrets: '/srv/zk/reconfig/auth', reconfig: '/srv/zk/reconfig' }))).toHaveLength(1);
+    // A name sharing a prefix is not inside.
+    expect(errors(secure({ keys: '/srv/zk/a', secrets: '/srv/zk/ab', reconfig: '/srv/zk/abc' }))).toEqual([]);
+  });
+});
+
 describe('config keys that are ports', () => {
   it('clash with every other port on the machine', () => {
     expect(errors({ servers: [{}], config: { secureClientPort: 2281 }, ports: { admin: 2281 } })).toEqual([

@@ -55,11 +55,14 @@ const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64
 // Folders that hold others' files: a data folder may lie inside them, but may not be one of them.
 const SHARED_FOLDERS = ['/', '/home', '/media', '/mnt', '/opt', '/root', '/srv', '/tmp', '/var', '/var/backups', '/var/cache', '/var/lib', '/var/local', '/var/log', '/var/mail', '/var/opt', '/var/spool', '/var/tmp', '/usr/local'];
 
-/** Why a data folder is a system folder, if it is one. */
-function systemFolder(folder: string): string | undefined {
+/**
+ * Why a folder the bundle has taken over (`because`: how) is a system folder, if it is one: the
+ * one test of data, keys and secrets folders.
+ */
+function systemFolder(folder: string, because = 'images take their data folders over'): string | undefined {
   const tree = SYSTEM_TREES.find((t) => within(folder, t));
-  if (tree) return `lies in ${tree}, which the system owns: images take their data folders over`;
-  if (SHARED_FOLDERS.includes(folder)) return "holds others' files, and images take their data folders over: use a folder of its own inside it";
+  if (tree) return `lies in ${tree}, which the system owns: ${because}`;
+  if (SHARED_FOLDERS.includes(folder)) return `holds others' files, and ${because}: use a folder of its own inside it`;
   return undefined;
 }
 
@@ -106,6 +109,15 @@ function dataApart(e: Ensemble, members: readonly Member[]): Problem[] {
     }
   }
   return problems;
+}
+
+/** The host folders tls.sh, auth.sh and super-user.sh write into, with where the file sets them. */
+function secretFolders(e: Ensemble): Array<{ folder: string; pointer: string; what: string }> {
+  return [
+    ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
+    ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
+    ...(e.reconfig ? [{ folder: e.reconfig.secrets, pointer: e.origin.reconfig, what: "super user's folder" }] : []),
+  ];
 }
 
 /** A port a member binds: the laid-out ports, and the config keys that are ports. */
@@ -476,7 +488,7 @@ export const RULES: readonly Rule[] = [
     name: 'The image can run TLS as asked',
     severity: 'error',
     problems: (e) => {
-      if (!e.tls || (!e.tls.client && !e.tls.quorum && !e.tls.portUnification)) return [];
+      if (!e.tls) return [];
       // zkgen never writes a store's password into the bundle: ZooKeeper must read it from a file.
       const reason =
         DIALECTS[e.dialect].noTls ??
@@ -501,16 +513,40 @@ export const RULES: readonly Rule[] = [
     name: 'Keys and secrets stay apart from data',
     severity: 'error',
     // A member writes its data folders; the keys and secrets folders are read by members only.
-    problems: (e) => {
-      const folders = [
-        ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
-        ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
-        ...(e.reconfig ? [{ folder: e.reconfig.secrets, pointer: e.origin.reconfig, what: 'super user\'s folder' }] : []),
-      ];
-      return folders.flatMap(({ folder, pointer, what }) =>
+    problems: (e) =>
+      secretFolders(e).flatMap(({ folder, pointer, what }) =>
         e.members
           .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(([host, inside]) => !inside.endsWith(':ro') && (within(host, folder) || within(folder, host))))
           .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
+      ),
+  },
+  {
+    name: 'A keys or secrets folder is no system folder',
+    severity: 'error',
+    // tls.sh, auth.sh and super-user.sh run as root and chmod and chown the folder they are given,
+    // and members mount it: the data folders' rule, for the same reasons.
+    problems: (e) =>
+      secretFolders(e).flatMap(({ folder, pointer, what }) => {
+        const why = systemFolder(folder, 'tls.sh, auth.sh and super-user.sh chmod and chown their folder as root, and members mount it');
+        return why === undefined ? [] : [{ pointer, message: `the ${what} ${quoted(folder)} ${why}` }];
+      }),
+  },
+  {
+    name: 'Keys and secrets folders stay apart from each other',
+    severity: 'error',
+    // Each member mounts its own keys, the JAAS file's folder and the super user's server/ folder;
+    // the CA's key and the super user's password are never mounted. In one folder, or one inside
+    // another, a member's mount would hold what it must not read.
+    problems: (e) => {
+      const folders = secretFolders(e);
+      return folders.flatMap((a, i) =>
+        folders
+          .slice(i + 1)
+          .filter((b) => within(a.folder, b.folder) || within(b.folder, a.folder))
+          .map((b) => ({
+            pointer: b.pointer,
+            message: `the ${b.what} ${quoted(b.folder)} and the ${a.what} ${quoted(a.folder)} overlap: members would mount what only the host may read (the CA's key, the super user's password); give each a folder of its own`,
+          })),
       );
     },
   },
@@ -600,6 +636,19 @@ export const RULES: readonly Rule[] = [
           pointer: `${e.origin.config}/${key}`,
           message: `skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode${e.reconfig ? ' and reconfigure the ensemble' : ''}`,
         })),
+  },
+  {
+    name: 'tls and auth turn something on',
+    severity: 'warning',
+    // resolve drops them: no tls.sh or auth.sh, no keys or secrets mounted or demanded.
+    problems: (e) => [
+      ...(e.origin.tls !== '' && !e.tls
+        ? [{ pointer: e.origin.tls, message: 'tls turns nothing on (quorum, client and portUnification are all off): no TLS, so no tls.sh and no keys mounted' }]
+        : []),
+      ...(e.origin.auth !== '' && !e.auth
+        ? [{ pointer: e.origin.auth, message: 'auth turns nothing on (quorum and client are both off): no SASL, so no auth.sh and no secrets mounted' }]
+        : []),
+    ],
   },
   {
     name: 'The image still gets updates',
