@@ -35,7 +35,7 @@ const both =
     renderers.flatMap((r) => r(ensemble, view, transition));
 
 // Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
-// bundle. They run on the machine that holds the keys folder (see README for several machines).
+// bundle. They run on the machine that holds the keys folder (see docs/several-hosts.md and docs/security.md).
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
