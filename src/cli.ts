@@ -141,9 +141,10 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(o: Output, file:
 type GenerateCommand = Extract<Command, { run: 'generate' }>;
 
 async function runGenerate(o: Output, { file, out, check, host, stopped }: GenerateCommand): Promise<void> {
-  // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
+  // Printing needs the compose file alone (one machine's, with --host): the rest of the bundle would be rendered for nothing.
   const value = readEnsemble(o, file);
-  const outcome = generate(value, out === undefined ? { only: ['docker-compose.yml'] } : { running: readRunning(o, out), stopped });
+  const only = { only: ['docker-compose.yml'] as const, ...(host !== undefined && { machine: host.toLowerCase() }) };
+  const outcome = generate(value, out === undefined ? only : { running: readRunning(o, out), stopped });
   report(o, file, outcome);
   if (out === undefined) {
     const hosts = outcome.machines;
