@@ -5,6 +5,7 @@ import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from 
 import { sh } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { longestStackName } from '../swarm.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -81,6 +82,8 @@ export interface EnsembleView {
   readonly nodeLabels: readonly string[];
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
+  /** The most characters a stack's name may have, so that each member's service name fits Swarm's (src/swarm.ts). */
+  readonly stackNameMax: number;
   /** The step that hands data folders to the image's user before the members start, when needed. */
   readonly prepare?: PrepareView;
   /** The environment every member shares (the server list), written once. */
@@ -208,6 +211,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
+    stackNameMax: longestStackName(ensemble.members.map((m) => m.name)),
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
