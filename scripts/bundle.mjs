@@ -1,4 +1,4 @@
-// Bundles the CLI for a start-up close to Node's own (npm run bench; numbers in README.md, "Speed"):
+// Bundles the CLI for a start-up close to Node's own (npm run bench; numbers in CONTRIBUTING.md, "Speed"):
 //
 //   dist/zkgen.js     the CLI and the core in one file: one file to read instead of a few hundred
 //   dist/zkgen.cache  V8's code cache for it, made by running it once on examples/tutorial.json

@@ -40,8 +40,8 @@ function generateCommand(file: string, out: string | undefined, check: boolean, 
   return { run: 'generate', file, out, check, host, stopped };
 }
 
-// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
-// zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
+// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, FILE --host HOST, connect-string
+// FILE — are what zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
 // bench). So they are read here; yargs stays the parser of record for everything else: help,
 // version, init, any other option or spelling, every usage error. A word is taken here only when
 // yargs could read it no other way: not empty, not option-like, not a number, and not a word yargs
@@ -58,6 +58,7 @@ export function plainCommand(argv: readonly string[]): Command | undefined {
   if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? { run: 'connect-string', file: second } : undefined;
   if (!fileWord(first)) return undefined;
   if (argv.length === 1) return generateCommand(first, undefined, false);
+  if (argv.length === 3 && second === '--host' && plainWord(third)) return generateCommand(first, undefined, false, third);
   if (second !== '--out' || !plainWord(third)) return undefined;
   if (argv.length === 3) return generateCommand(first, third, false);
   if (argv.length === 4 && fourth === '--check') return generateCommand(first, third, true);

@@ -123,9 +123,10 @@ function report<T extends { ok: boolean; warnings: Problem[] }>(file: string, ou
 }
 
 function runGenerate(file: string, out: string | undefined, checkOnly: boolean, host?: string, stopped = false): void | Promise<void> {
-  // Printing needs the compose file alone: the rest of the bundle would be rendered for nothing.
+  // Printing needs the compose file alone (one machine's, with --host): the rest of the bundle would be rendered for nothing.
   const value = readEnsemble(file);
-  const outcome = generate(value, out === undefined ? { only: ['docker-compose.yml'] } : { running: readRunning(out), stopped });
+  const only = { only: ['docker-compose.yml'] as const, ...(host !== undefined && { machine: host.toLowerCase() }) };
+  const outcome = generate(value, out === undefined ? only : { running: readRunning(out), stopped });
   report(file, outcome);
   if (out === undefined) {
     const hosts = outcome.machines;

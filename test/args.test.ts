@@ -19,15 +19,16 @@ const fileWord = fc.constantFrom(...FILES, '-');
 /** Every kind of word yargs might read some other way than the fast path. */
 const anyWord = fc.oneof(
   fileWord,
-  fc.constantFrom('--out', '--check', '--stopped', '--force', 'init', 'connect-string', 'connect', '--', '-h', '--help', '-v', '--version', 'help', '$0'),
+  fc.constantFrom('--out', '--check', '--stopped', '--host', '--force', 'init', 'connect-string', 'connect', '--', '-h', '--help', '-v', '--version', 'help', '$0'),
   fc.constantFrom('0', '1', '-1', '1.5', '0x10', '1e3', '.5', '+2', '', ' ', '--out=x', '--out=', '--check=false', '--no-check', '--outt', '-o', '-', '-x1'),
   fc.string({ maxLength: 4 }),
 );
 /** Mostly the plain forms' shapes with any word in a slot, so that many take the fast path. */
 const shapeArb = fc.oneof(
-  { weight: 3, arbitrary: fc.oneof(fc.tuple(fileWord), fc.tuple(fileWord, fc.constant('--out'), fileWord), fc.tuple(fileWord, fc.constant('--out'), fileWord, fc.constant('--check'))) },
+  { weight: 3, arbitrary: fc.oneof(fc.tuple(fileWord), fc.tuple(fileWord, fc.constant('--out'), fileWord), fc.tuple(fileWord, fc.constant('--out'), fileWord, fc.constant('--check')), fc.tuple(fileWord, fc.constant('--host'), fileWord)) },
   fc.tuple(anyWord),
   fc.tuple(fileWord, fc.constant('--out'), anyWord),
+  fc.tuple(fileWord, fc.constant('--host'), anyWord),
   fc.tuple(anyWord, fc.constant('--out'), fileWord),
   fc.tuple(fileWord, fc.constant('--out'), fileWord, anyWord),
   fc.tuple(fileWord, anyWord, fileWord, fc.constant('--check')),
@@ -65,6 +66,7 @@ describe('the command line', () => {
     expect(plainCommand(['e.json'])).toEqual({ run: 'generate', file: 'e.json', out: undefined, check: false, stopped: false });
     expect(plainCommand(['-', '--out', 'zk', '--check'])).toEqual({ run: 'generate', file: '-', out: 'zk', check: true, stopped: false });
     expect(plainCommand(['connect-string', 'e.json'])).toEqual({ run: 'connect-string', file: 'e.json' });
+    expect(plainCommand(['e.json', '--host', 'zk-b.internal'])).toEqual({ run: 'generate', file: 'e.json', out: undefined, check: false, host: 'zk-b.internal', stopped: false });
   });
 
   it('answers usage mistakes with one line naming the mistake', () => {

@@ -361,26 +361,7 @@ describe('zkgen init', () => {
   });
 });
 
-describe("README's Use lines", () => {
-  it('run as written, in order, in an empty folder, and print what their comments say', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const block = /## Use\n\n```sh\n([^]*?)```/.exec(readme)![1]!;
-    const dir = workdir({});
-    const lines = block.trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(5);
-    for (const line of lines) {
-      const [command, comment] = line.split(/\s+# /) as [string, string];
-      const [words, redirect] = command.trim().split(/\s*>\s*/) as [string, string | undefined];
-      const [name, ...args] = words.split(/\s+/);
-      expect(name).toBe('zkgen');
-      const result = runCli(args, { cwd: dir });
-      expect(result, line).toMatchObject({ code: 0, stderr: args[0] === 'init' ? 'wrote ensemble.json: run zkgen ensemble.json --out DIR\n' : '' });
-      if (redirect) writeFileSync(join(dir, redirect), result.stdout);
-      if (args[0] === 'connect-string') expect(result.stdout.trim()).toBe(comment.trim());
-      if (args[0] === 'init') expect(comment).toContain((JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8')) as { image: string }).image);
-    }
-  });
-
+describe('the forms of the command line', () => {
   it('are the forms --help shows', () => {
     const help = runCli(['--help']).stdout;
     for (const form of ['zkgen <file>', 'zkgen init [file]', 'zkgen connect-string <file>', '--out', '--check']) expect(help).toContain(form);
