@@ -1,7 +1,8 @@
 // What the documentation promises that a test can hold: docs/ensemble-file.md is what
 // scripts/docs-ensemble.mjs makes from the schema's descriptions; every ensemble example (a fenced
 // json or yaml block) in README.md, CONTRIBUTING.md and docs/*.md is one zkgen accepts, or, marked
-// `invalid`, one it refuses; a `text stderr` block after an example is exactly what zkgen reports
+// `invalid`, one it refuses (marked `move`, it is written over the bundle of the example before
+// it, and comes with reconfigure.sh); a `text stderr` block after an example is exactly what zkgen reports
 // for it; every relative link between these pages leads to a file; and the command lines README
 // and docs/command-line.md show run as written.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -41,19 +42,43 @@ function blocksOf(page: string): Block[] {
 }
 
 const blocks = PAGES.flatMap(blocksOf);
+const isEnsemble = (block: Block | undefined) => block?.language === 'json' || block?.language === 'yaml';
 const examples = blocks
-  .map((block, i) => ({ block, stderr: blocks[i + 1]?.language === 'text' && blocks[i + 1]?.flags.includes('stderr') && blocks[i + 1]?.page === block.page ? blocks[i + 1] : undefined }))
-  .filter(({ block }) => block.language === 'json' || block.language === 'yaml');
+  .map((block, i) => ({
+    block,
+    stderr: blocks[i + 1]?.language === 'text' && blocks[i + 1]?.flags.includes('stderr') && blocks[i + 1]?.page === block.page ? blocks[i + 1] : undefined,
+    previous: blocks.slice(0, i).reverse().find((b) => b.page === block.page && isEnsemble(b) && !b.flags.includes('invalid')),
+  }))
+  .filter(({ block }) => isEnsemble(block));
 
 /** What zkgen reports for a file of this name, as the CLI prints it (without the file name). */
 const lineOf = (p: Problem, kind: string) => `${showPointer(p.pointer)}: ${kind}${p.message}`;
 
-function outcomeOf(block: Block): { ok: boolean; lines: string[] } {
+function valueOf(block: Block): unknown {
+  const parsed = parse(block.text, block.language === 'json' ? 'json' : 'yaml');
+  if (!parsed.ok) throw new Error(`${block.page}:${block.line}: ${parsed.errors.map((p) => lineOf(p, '')).join('; ')}`);
+  return parsed.value;
+}
+
+/**
+ * What zkgen makes of an example: a `move` is written over the bundle of the example before it on
+ * its page (its running ensemble), and must come with reconfigure.sh unless it is refused.
+ */
+function outcomeOf(block: Block, previous: Block | undefined): { ok: boolean; lines: string[] } {
   const parsed = parse(block.text, block.language === 'json' ? 'json' : 'yaml');
   if (!parsed.ok) return { ok: false, lines: parsed.errors.map((p) => lineOf(p, '')) };
-  const generated = generate(parsed.value);
+  let running: Map<string, string> | undefined;
+  if (block.flags.includes('move')) {
+    if (previous === undefined) throw new Error(`${block.page}:${block.line}: a move needs an example before it on its page`);
+    const before = generate(valueOf(previous));
+    if (!before.ok) throw new Error(`${previous.page}:${previous.line}: the ensemble a move starts from is invalid`);
+    running = new Map(before.files.map((f) => [f.path, f.content]));
+  }
+  const generated = generate(parsed.value, running && { running });
   const warnings = generated.warnings.map((p) => lineOf(p, 'warning: '));
-  return generated.ok ? { ok: true, lines: warnings } : { ok: false, lines: [...warnings, ...generated.errors.map((p) => lineOf(p, ''))] };
+  if (!generated.ok) return { ok: false, lines: [...warnings, ...generated.errors.map((p) => lineOf(p, ''))] };
+  if (running && !generated.files.some((f) => f.path === 'reconfigure.sh')) return { ok: false, lines: [...warnings, 'no reconfigure.sh: not a move'] };
+  return { ok: true, lines: warnings };
 }
 
 describe('docs/ensemble-file.md', () => {
@@ -78,12 +103,13 @@ describe('the ensemble examples in the documentation', () => {
     expect(examples.length).toBeGreaterThan(10);
     expect(examples.some(({ block }) => block.flags.includes('invalid'))).toBe(true);
     expect(examples.some(({ block }) => block.language === 'yaml')).toBe(true);
+    expect(examples.some(({ block }) => block.flags.includes('move'))).toBe(true);
   });
 
   it.each(examples.map((e) => [`${e.block.page}:${e.block.line}${e.block.flags.length ? ` (${e.block.flags.join(' ')})` : ''}`, e] as const))(
     '%s',
-    (_, { block, stderr }) => {
-      const outcome = outcomeOf(block);
+    (_, { block, stderr, previous }) => {
+      const outcome = outcomeOf(block, previous);
       expect(outcome.ok, outcome.lines.join('\n')).toBe(!block.flags.includes('invalid'));
       if (stderr !== undefined) {
         const file = block.language === 'json' ? 'ensemble.json' : 'ensemble.yaml';
