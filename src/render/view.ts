@@ -5,6 +5,7 @@ import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from 
 import { sh } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { longestStackName } from '../swarm.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -81,6 +82,8 @@ export interface EnsembleView {
   readonly nodeLabels: readonly string[];
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
+  /** The most characters a stack's name may have, so that each member's service name fits Swarm's (src/swarm.ts). */
+  readonly stackNameMax: number;
   /** The step that hands data folders to the image's user before the members start, when needed. */
   readonly prepare?: PrepareView;
   /** The uid the image runs ZooKeeper as: who must read the members' read-only mounts (keys, secrets). */
@@ -211,6 +214,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
+    stackNameMax: longestStackName(ensemble.members.map((m) => m.name)),
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
@@ -305,6 +309,8 @@ export interface ReconfigureView {
   /** The same once the new members are added and before the leaving ones are removed. */
   readonly added: readonly string[];
   readonly fromNames: readonly string[];
+  /** Every member running before the move, on any machine: one that runs in a Swarm stack refuses the move. */
+  readonly runningNames: readonly string[];
   /** The members that join, with the environment that starts them: the running members' server lines and their own. */
   readonly joining: readonly MemberView[];
   readonly joiningEnvironment: readonly KeyValue[];
@@ -347,6 +353,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
+    runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
     add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),

@@ -7,6 +7,7 @@ import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
+import { refusedService, serviceName, SHORTEST_STACK } from '../swarm.js';
 import { plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
@@ -63,6 +64,51 @@ function systemFolder(folder: string, because = 'images take their data folders 
   if (tree) return `lies in ${tree}, which the system owns: ${because}`;
   if (SHARED_FOLDERS.includes(folder)) return `holds others' files, and ${because}: use a folder of its own inside it`;
   return undefined;
+}
+
+/** Where members of one machine mount the same folder, or one inside another's: each such member once. */
+function dataApart(e: Ensemble, members: readonly Member[]): Problem[] {
+  // On several machines, which machine's folder it is.
+  const on = e.machines.length > 1 && members[0] ? ` on ${members[0].machine}` : '';
+  const problems: Problem[] = [];
+  const mounts = members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
+  // A system folder is the mistake to tell of (the next rule does), not what lies in it.
+  const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
+  // Most ensembles have no folder inside or equal to another member's: say so without pairing
+  // every member with every other (255 members are 32,000 pairs). A folder can only meet
+  // another member's at itself or at one of its parents.
+  const owners = new Map<string, Set<Member>>();
+  for (const { member, folders } of own) for (const f of folders) owners.set(f, (owners.get(f) ?? new Set()).add(member));
+  const meets = own.some(({ member, folders }) =>
+    folders.some((f) => [f, ...parentsOf(f)].some((p) => [...(owners.get(p) ?? [])].some((o) => o !== member))),
+  );
+  if (!meets) return problems;
+  // Each member's folder is one mistake, told once, against the first member it meets.
+  const told = new Set<Member>();
+  for (const [i, a] of own.entries()) {
+    for (const b of own.slice(i + 1)) {
+      // Two members of one name share their default folder too; the name is the one mistake.
+      if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
+      if (a.member.dataDir === b.member.dataDir) {
+        told.add(b.member);
+        problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s${on}: two members cannot share a dataDir` });
+        continue;
+      }
+      const nested = (inner: typeof a, outer: typeof a) =>
+        inner.folders.flatMap((f) => outer.folders.filter((g) => within(f, g)).map((g) => [f, g] as const))[0];
+      for (const [inner, outer] of [[b, a], [a, b]] as const) {
+        const pair = nested(inner, outer);
+        if (!pair) continue;
+        told.add(inner.member);
+        problems.push({
+          pointer: inner.member.origin.dataDir,
+          message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}${on}: members' data folders cannot nest`,
+        });
+        break;
+      }
+    }
+  }
+  return problems;
 }
 
 /** The host folders tls.sh, auth.sh and super-user.sh write into, with where the file sets them. */
@@ -158,51 +204,20 @@ export const RULES: readonly Rule[] = [
             })),
   },
   {
-    name: 'Members keep their data apart',
+    name: 'Members keep their data apart on their machine',
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
     // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
-    // ensemble's shared secrets) are written by none.
+    // ensemble's shared secrets) are written by none. A folder is a machine's own: members on
+    // different machines may give the same path.
     problems: (e) => {
-      const problems: Problem[] = [];
-      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
-      // A system folder is the mistake to tell of (the next rule does), not what lies in it.
-      const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
-      // Most ensembles have no folder inside or equal to another member's: say so without pairing
-      // every member with every other (255 members are 32,000 pairs). A folder can only meet
-      // another member's at itself or at one of its parents.
-      const owners = new Map<string, Set<Member>>();
-      for (const { member, folders } of own) for (const f of folders) owners.set(f, (owners.get(f) ?? new Set()).add(member));
-      const meets = own.some(({ member, folders }) =>
-        folders.some((f) => [f, ...parentsOf(f)].some((p) => [...(owners.get(p) ?? [])].some((o) => o !== member))),
-      );
-      if (!meets) return problems;
-      // Each member's folder is one mistake, told once, against the first member it meets.
-      const told = new Set<Member>();
-      for (const [i, a] of own.entries()) {
-        for (const b of own.slice(i + 1)) {
-          // Two members of one name share their default folder too; the name is the one mistake.
-          if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
-          if (a.member.dataDir === b.member.dataDir) {
-            told.add(b.member);
-            problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s: two members cannot share a dataDir` });
-            continue;
-          }
-          const nested = (inner: typeof a, outer: typeof a) =>
-            inner.folders.flatMap((f) => outer.folders.filter((g) => within(f, g)).map((g) => [f, g] as const))[0];
-          for (const [inner, outer] of [[b, a], [a, b]] as const) {
-            const pair = nested(inner, outer);
-            if (!pair) continue;
-            told.add(inner.member);
-            problems.push({
-              pointer: inner.member.origin.dataDir,
-              message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}: members' data folders cannot nest`,
-            });
-            break;
-          }
-        }
+      const byMachine = new Map<string, Member[]>();
+      for (const m of e.members) {
+        const mine = byMachine.get(m.machine);
+        if (mine) mine.push(m);
+        else byMachine.set(m.machine, [m]);
       }
-      return problems;
+      return [...byMachine.values()].flatMap((members) => dataApart(e, members));
     },
   },
   {
@@ -254,6 +269,44 @@ export const RULES: readonly Rule[] = [
               pointer: m.origin.host,
               message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
             })),
+  },
+  {
+    name: 'Two machines never share an address',
+    severity: 'error',
+    // Members the file puts on different machines lay their ports out apart (each alone on its
+    // machine takes the base ports), so at one address they would have the same server line.
+    // Loopback addresses are the rule above's to tell of.
+    problems: (e) => {
+      const holder = new Map<string, Member>();
+      return e.members.flatMap((m) => {
+        if (isLoopback(m.host)) return [];
+        const address = addressOf(m.host);
+        const first = holder.get(address);
+        if (!first) holder.set(address, m);
+        if (!first || first.machine === m.machine) return [];
+        return [
+          {
+            pointer: m.origin.machine,
+            message: `${m.name} runs on ${quoted(m.machine)} at ${quoted(m.host)}, the address of ${first.name} on ${quoted(first.machine)}: one address is one machine; put both on one machine, or give ${m.name} its machine's own address`,
+          },
+        ];
+      });
+    },
+  },
+  {
+    name: 'A member on several machines can name a Swarm service',
+    severity: 'error',
+    // With several machines the bundle holds stack.yml, where each member is the service
+    // <stack>_<name>: a name Swarm refuses beside every stack name would deploy a stack in part.
+    problems: (e) =>
+      e.machines.length < 2
+        ? []
+        : e.members.flatMap((m) => {
+            const why = refusedService(serviceName(SHORTEST_STACK, m.name));
+            return why === undefined
+              ? []
+              : [{ pointer: m.origin.name, message: `${quoted(m.name)} cannot name a Swarm service: stack.yml makes it ${quoted(serviceName('<stack>', m.name))}, and ${why}; name the member otherwise` }];
+          }),
   },
   {
     name: 'Every port lies in 1..65535',
