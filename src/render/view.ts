@@ -306,6 +306,8 @@ export interface ReconfigureView {
   /** The same once the new members are added and before the leaving ones are removed. */
   readonly added: readonly string[];
   readonly fromNames: readonly string[];
+  /** Every member running before the move, on any machine: one that runs in a Swarm stack refuses the move. */
+  readonly runningNames: readonly string[];
   /** The members that join, with the environment that starts them: the running members' server lines and their own. */
   readonly joining: readonly MemberView[];
   readonly joiningEnvironment: readonly KeyValue[];
@@ -348,6 +350,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
+    runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
     add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
