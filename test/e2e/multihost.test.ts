@@ -24,6 +24,12 @@
 //    s_client` with the ensemble's CA verifies on every secure client port and election port, and
 //    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
 //    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then SASL (members sasl1..3, `"auth": { "quorum": true, "client": true }`, client port 2171, data
+// and secrets under DIR/machine): auth.sh run here into a folder of its own, each host given the
+// JAAS file by the command auth.sh printed for it, prepare.sh and docker-compose up -d on each host
+// → the top-level status.sh shows every member serving (quorum SASL), smoke-test.sh on host 1
+// passes as the JAAS file's client, and a session without credentials is refused (-124) on every
+// host. Taken down with docker-compose down.
 // Then, changing the members, as docs/changing-members.md tells an operator (members r1..r3
 // on the three hosts, "reconfig": true, client port 2191, data under DIR/machine): super-user.sh
 // run here (where the password stays); host 1's prepare.sh refuses before the server/ folder is
@@ -68,7 +74,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { hasCommand, runCli } from '../helpers.js';
 import { type Bundle, generate } from './bundle.js';
-import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
+import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, unauthenticatedCreate, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
 import { modeOf } from './srvr.js';
@@ -379,6 +385,91 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         await waitFor(`host ${i + 1}'s containers to go`, async () => ((await dockerOn(i, ['ps', '-q'])).stdout.trim() === '' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
       }
       stackDeployed = false;
+    });
+  });
+
+  // SASL across the three hosts, done as the bundle tells an operator: auth.sh once, here (the
+  // operator's own machine), into a folder of its own; each host given the JAAS file by the command
+  // auth.sh printed for it (its `ssh root@HOST` made an nsenter into that host), prepare.sh and
+  // docker-compose up -d there. The secrets folder is under DIR/machine, a different folder on each
+  // host, so a host not given the file, or given it where the member's user cannot read it, would
+  // not join. Own names and ports (sasl1..3, client 2171), taken down afterwards.
+  describe('with SASL for the quorum and the clients: one JAAS file, copied to each host as auth.sh prints', () => {
+    const names = HOSTS.map((_, i) => `sasl${i + 1}`);
+    const PORTS = { client: 2171, peer: 2878, election: 3878, admin: 8070 };
+    const saslSteps = scenarioSteps();
+    beforeEach((ctx) => saslSteps.check(ctx));
+    let sasl: Bundle;
+    let composeFiles: string[] = [];
+    /** Where auth.sh makes the file: the operator's own folder. */
+    let made: string;
+    const saslHostDir = (i: number) => join(sasl.dir, 'hosts', HOSTS[i]!);
+    /** The secrets folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
+    const secretsOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'sdata', 'auth');
+
+    beforeAll(() => {
+      sasl = generate(
+        { image: IMAGE, heap: '64m', ports: PORTS, dataRoot: join(dir, 'machine', 'sdata'), servers: HOSTS.map((host, i) => ({ host, name: names[i] })), auth: { quorum: true, client: true } },
+        join(dir, 'sasl'),
+      );
+      made = join(dir, 'sasl', 'secrets');
+      composeFiles = HOSTS.map((_, i) => join(saslHostDir(i), 'docker-compose.yml'));
+    });
+
+    afterAll(async () => {
+      for (const [i, composeFile] of composeFiles.entries()) {
+        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+      }
+    }, 360_000);
+
+    test('auth.sh makes the JAAS file where it runs and prints, per host, the copy that gives that host the file', async (ctx) => {
+      saslSteps.gate(ctx);
+      const auth = await run(join(sasl.dir, 'auth.sh'), [made], { cwd: sasl.dir, timeoutMs: 60_000 });
+      expect(auth.code, `${auth.stdout}${auth.stderr}`).toBe(0);
+      const copies = [...auth.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
+      expect(copies.map((m) => m[2]), auth.stdout).toEqual(HOSTS);
+      for (const [i, copy] of copies.entries()) {
+        // ssh runs its one-word command with the login shell on that host: sh -c, there.
+        ok(`the copy to ${HOSTS[i]}`, await run('bash', ['-o', 'pipefail', '-c', `${copy[1]} | ${onHostArgs(i).join(' ')} sh -c ${copy[3]}`]));
+        expect(readFileSync(join(secretsOn(i), 'jaas.conf'), 'utf8')).toBe(readFileSync(join(made, 'jaas.conf'), 'utf8'));
+      }
+      // Nothing of it where the hosts share the file system.
+      expect(existsSync(join(dir, 'machine', 'sdata'))).toBe(false);
+    });
+
+    test('prepare.sh and docker-compose up -d on each host: the members reach a quorum through quorum SASL (the top-level status.sh)', async (ctx) => {
+      saslSteps.gate(ctx);
+      const since = performance.now();
+      for (const i of [0, 1, 2]) {
+        ok(`hosts/${HOSTS[i]}/prepare.sh on ${HOSTS[i]}`, await onHost(i, [join(saslHostDir(i), 'prepare.sh')], { cwd: saslHostDir(i) }));
+        ok(`docker-compose up -d on ${HOSTS[i]}`, await run('docker-compose', ['-f', composeFiles[i]!, 'up', '-d'], { env: on(i), timeoutMs: 180_000 }));
+      }
+      let status: RunResult | undefined;
+      try {
+        await waitFor(
+          'status.sh to exit 0',
+          async () => ((status = await run(join(sasl.dir, 'status.sh'), [], { cwd: sasl.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+        );
+      } catch (error) {
+        const logs = await Promise.all([0, 1, 2].map(async (i) => `--- ${names[i]} ---\n${(await dockerOn(i, ['logs', '--tail', '30', names[i]!])).stderr}`));
+        throw new Error(`${String(error)}\n${logs.join('\n')}`);
+      }
+      console.log(`sasl: every member serves ${seconds(performance.now() - since)} after the first docker-compose up -d`);
+      const rows = status!.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual(HOSTS.map((h, i) => [names[i], h, `${h}:${PORTS.client}`]));
+      expect(rows.slice(1).filter((r) => r[2] === 'leader')).toHaveLength(1);
+    });
+
+    test("smoke-test.sh, run on the writer's host, writes and reads as the JAAS file's client; a client without credentials is refused on every host", async () => {
+      const smoke = await onHost(0, [join(sasl.dir, 'smoke-test.sh')], { cwd: sasl.dir, env: on(0), timeoutMs: 90_000 });
+      expect(smoke.code, `${smoke.stdout}${smoke.stderr}`).toBe(0);
+      expect(smoke.stdout).toContain(`ok: ${names[1]} read what ${names[0]} wrote`);
+      for (const host of HOSTS) {
+        // -124: SessionClosedRequireAuth, ZooKeeper's answer to a session that has not authenticated.
+        expect(await unauthenticatedCreate(PORTS.client, host), `a create through ${host}:${PORTS.client} without credentials`).toBe(-124);
+      }
     });
   });
 
