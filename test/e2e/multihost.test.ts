@@ -453,7 +453,12 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
           { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
         );
       } catch (error) {
-        const logs = await Promise.all([0, 1, 2].map(async (i) => `--- ${names[i]} ---\n${(await dockerOn(i, ['logs', '--tail', '30', names[i]!])).stderr}`));
+        const logs = await Promise.all(
+          [0, 1, 2].map(async (i) => {
+            const said = await dockerOn(i, ['logs', '--tail', '30', names[i]!]);
+            return `--- ${names[i]} ---\n${said.stdout}${said.stderr}`;
+          }),
+        );
         throw new Error(`${String(error)}\n${logs.join('\n')}`);
       }
       console.log(`sasl: every member serves ${seconds(performance.now() - since)} after the first docker-compose up -d`);
