@@ -119,6 +119,17 @@ describe('the ensemble examples in the documentation', () => {
   );
 });
 
+describe('README.md', () => {
+  it('stays under 200 lines, a page a newcomer finishes (details go to docs/, maintainers\' matters to CONTRIBUTING.md)', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThan(200);
+  });
+
+  it('links every page of docs/', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const page of PAGES.filter((p) => p.startsWith('docs/'))) expect(readme).toContain(`](${page})`);
+  });
+});
+
 describe('links between the pages', () => {
   it.each(PAGES)('%s links only to files that exist', (page) => {
     const text = readFileSync(join(ROOT, page), 'utf8');
