@@ -10,10 +10,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ensembleOf, generate, type GeneratedFile } from '../src/index.js';
-import { composeProblems, hasCommand, runCli, stackProblems, tempDir, yamllintProblems } from './helpers.js';
+import { composeProblems, hasCommand, PROPERTY_RUNS, runMain, stackProblems, tempDir, yamllintProblems } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
-const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+const RUNS = PROPERTY_RUNS;
 const settings = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
 
 const IMAGES = ['garland/zookeeper:latest', 'zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0', undefined];
@@ -255,16 +255,16 @@ describe('every invalid mutation of a valid ensemble', () => {
     );
   });
 
-  it('makes the CLI exit 1 with one line per problem and nothing on stdout', () => {
+  it('makes the CLI exit 1 with one line per problem and nothing on stdout', async () => {
     const dir = tempDir('property-cli');
-    fc.assert(
-      fc.property(mutationArb, (mutation) => {
+    await fc.assert(
+      fc.asyncProperty(mutationArb, async (mutation) => {
         const value: Record<string, unknown> = { image: 'zookeeper:3.9.4', servers: 3 };
         const tokens = mutation.at.split('/').slice(1);
         if (tokens[0] === 'ports') value.ports = { [tokens[1]!]: mutation.apply };
         else value[tokens[0]!] = mutation.apply;
         writeFileSync(join(dir, 'e.json'), JSON.stringify(value));
-        const result = runCli(['e.json'], { cwd: dir });
+        const result = await runMain(['e.json'], { cwd: dir });
         expect(result.code).toBe(1);
         expect(result.stdout).toBe('');
         for (const line of result.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^e\.json: (\(root\)|\/\S*): /);

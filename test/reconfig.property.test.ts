@@ -11,9 +11,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
+import { PROPERTY_RUNS } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261201);
-const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+const RUNS = PROPERTY_RUNS;
 
 interface Entry {
   id: number;
