@@ -24,7 +24,8 @@ const portsArb = fc.record({ client: port, peer: port, election: port, admin: po
 const memberArb = fc.record(
   {
     id: fc.integer({ min: 1, max: 255 }),
-    name: fc.stringMatching(/^[a-z][a-z0-9-]{1,10}$/),
+    // Names Swarm's service names take too (a stack is rendered on several machines): no '-' at the end.
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,9}[a-z0-9]$/),
     host: fc.constantFrom('localhost', '127.0.0.1', '127.0.0.2', 'zk-a.internal', 'zk-b.internal'),
     role: fc.constantFrom('participant', 'participant', 'observer'),
     ports: portsArb,
@@ -56,7 +57,14 @@ const ensembleArb = fc.record(
   const ON_NETWORK: Record<string, string> = { localhost: 'zk-a.internal', '127.0.0.1': 'zk-b.internal', '127.0.0.2': 'zk-c.internal' };
   const ON_LOOPBACK: Record<string, string> = { 'zk-a.internal': 'localhost', 'zk-b.internal': '127.0.0.2' };
   const place = world === 'network' ? ON_NETWORK : world === 'loopback' ? ON_LOOPBACK : {};
-  const servers = Array.isArray(e.servers) ? e.servers.map((m) => (m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host })) : e.servers;
+  // A metrics port without metrics is refused (test/invalid has that case): drawn only with metrics on, so most draws are accepted.
+  const metricsPort = <M extends { ports?: { metrics?: number } }>(m: M): M => {
+    if (e.metrics === true || m.ports?.metrics === undefined) return m;
+    const ports = { ...m.ports };
+    delete ports.metrics;
+    return { ...m, ports };
+  };
+  const servers = Array.isArray(e.servers) ? e.servers.map((m) => metricsPort(m.host === undefined ? m : { ...m, host: place[m.host] ?? m.host })) : e.servers;
   // Members that give no host run on the ensemble's.
   const host = world === 'network' ? { host: 'zk-c.internal' } : {};
   // Images without metrics or an AdminServer refuse those outright; keep such draws rare.
