@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, parse, type Problem } from '../src/index.js';
 import { showPointer } from '../src/pointer.js';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { ROOT, runMain, tempDir } from './helpers.js';
 // @ts-expect-error: a build script in plain JavaScript, without declarations.
 import { ensembleFilePage, PAGE_PATH, SCHEMA_PATH } from '../scripts/docs-ensemble.mjs';
 
@@ -119,6 +119,17 @@ describe('the ensemble examples in the documentation', () => {
   );
 });
 
+describe('README.md', () => {
+  it('stays under 200 lines, a page a newcomer finishes (details go to docs/, maintainers\' matters to CONTRIBUTING.md)', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThan(200);
+  });
+
+  it('links every page of docs/', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const page of PAGES.filter((p) => p.startsWith('docs/'))) expect(readme).toContain(`](${page})`);
+  });
+});
+
 describe('links between the pages', () => {
   it.each(PAGES)('%s links only to files that exist', (page) => {
     const text = readFileSync(join(ROOT, page), 'utf8');
@@ -151,22 +162,22 @@ function commandOf(line: string): { words: string[]; redirect?: string; comment:
 const WROTE = 'wrote ensemble.json: run zkgen ensemble.json --out DIR\n';
 
 describe('the command lines the documentation shows', () => {
-  it('docs/command-line.md: run as written, in order, in an empty folder, and print what their comments say', () => {
+  it('docs/command-line.md: run as written, in order, in an empty folder, and print what their comments say', async () => {
     const lines = shLinesUnder('docs/command-line.md', '## Printing and writing');
     const dir = tempDir('docs');
-    expect(runCli(['init'], { cwd: dir })).toMatchObject({ code: 0, stderr: WROTE });
+    expect(await runMain(['init'], { cwd: dir })).toMatchObject({ code: 0, stderr: WROTE });
     expect(lines.length).toBeGreaterThanOrEqual(5);
     for (const line of lines) {
       const { words: [name, ...args], redirect, comment } = commandOf(line);
       expect(name).toBe('zkgen');
-      const result = runCli(args, { cwd: dir });
+      const result = await runMain(args, { cwd: dir });
       expect(result, line).toMatchObject({ code: 0, stderr: '' });
       if (redirect) writeFileSync(join(dir, redirect), result.stdout);
       if (args[0] === 'connect-string') expect(result.stdout.trim()).toBe(comment.trim());
     }
   });
 
-  it("README's walk-through is five commands: zkgen's run as written, and the scripts it names are in the bundle", () => {
+  it("README's walk-through is five commands: zkgen's run as written, and the scripts it names are in the bundle", async () => {
     const lines = shLinesUnder('README.md', '## Five commands: from nothing to a tested ensemble');
     expect(lines).toHaveLength(5);
     const dir = tempDir('docs');
@@ -174,7 +185,7 @@ describe('the command lines the documentation shows', () => {
       const { words, comment } = commandOf(line);
       if (words[0] === 'npx') {
         expect(words[1]).toBe('zkgen');
-        const result = runCli(words.slice(2), { cwd: dir });
+        const result = await runMain(words.slice(2), { cwd: dir });
         expect(result, line).toMatchObject({ code: 0, stderr: words[2] === 'init' ? WROTE : '' });
         if (words[2] === 'init') expect(comment).toContain((JSON.parse(readFileSync(join(dir, 'ensemble.json'), 'utf8')) as { image: string }).image);
       } else {
@@ -184,14 +195,14 @@ describe('the command lines the documentation shows', () => {
     }
   });
 
-  it("README's quick start installs and runs zkgen on the shipped example, then runs the tests CI runs", () => {
+  it("README's quick start installs and runs zkgen on the shipped example, then runs the tests CI runs", async () => {
     const lines = shLinesUnder('README.md', '## Quick start, from a clone of this repository');
     expect(lines).toHaveLength(2);
     const [install, example] = commandOf(lines[0]!).words.join(' ').split(' && ') as [string, string];
     expect(install).toBe('npm ci');
     const [npx, zkgen, ...args] = example.split(' ');
     expect([npx, zkgen]).toEqual(['npx', 'zkgen']);
-    expect(runCli(args)).toMatchObject({ code: 0, stdout: readFileSync(join(ROOT, 'generated/tutorial/docker-compose.yml'), 'utf8') });
+    expect(await runMain(args)).toMatchObject({ code: 0, stdout: readFileSync(join(ROOT, 'generated/tutorial/docker-compose.yml'), 'utf8') });
     expect(commandOf(lines[1]!).words).toEqual(['npm', 'test']);
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').trim().split('\n');
     expect(ci.at(-1)).toBe('npm test');

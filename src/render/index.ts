@@ -8,6 +8,7 @@ import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
 import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
+import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
 /**
@@ -68,6 +69,21 @@ const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RE
 const conf: Renderer = (ensemble) =>
   memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]);
 
+// Only with metrics: monitoring/, for a Prometheus that reaches every member — the whole
+// ensemble's, on one machine or several (src/monitoring.ts): its configuration, the targets file
+// it discovers the members by, the alert rules and their promtool tests.
+const monitoring: Renderer = (ensemble) => {
+  if (!ensemble.metrics) return [];
+  const views: ReadonlyArray<readonly [string, object]> = [
+    [MONITORING_FILES.config, prometheusView()],
+    [MONITORING_FILES.targets, targetsView(ensemble)],
+    [MONITORING_FILES.rules, rulesView(ensemble)],
+    [MONITORING_FILES.tests, rulesTestView(ensemble)],
+  ];
+  // Not folded like compose files: a PromQL expression cut in the middle is hard to read or edit.
+  return views.map(([name, view]) => file(`monitoring/${name}`, renderTemplate(name as TemplateName, view)));
+};
+
 /** Every member on this machine: today's bundle, the tutorial's files byte for byte. */
 const ONE_MACHINE = {
   'docker-compose.yml': whole('docker-compose.yml'),
@@ -83,6 +99,7 @@ const ONE_MACHINE = {
   'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
   [FROM_RECORD]: fromMembers,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 /**
@@ -113,6 +130,7 @@ const SEVERAL_MACHINES = {
   'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
   [FROM_RECORD]: fromMembers,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 const MANIFEST_HEADER = [

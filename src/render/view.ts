@@ -86,6 +86,8 @@ export interface EnsembleView {
   readonly stackNameMax: number;
   /** The step that hands data folders to the image's user before the members start, when needed. */
   readonly prepare?: PrepareView;
+  /** The uid the image runs ZooKeeper as: who must read the members' read-only mounts (keys, secrets). */
+  readonly readsAs: string;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -208,6 +210,7 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
   return {
     image: ensemble.image,
     ...(prepare && { prepare }),
+    readsAs: dialect.tlsOwner ?? '0',
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
@@ -306,6 +309,8 @@ export interface ReconfigureView {
   /** The same once the new members are added and before the leaving ones are removed. */
   readonly added: readonly string[];
   readonly fromNames: readonly string[];
+  /** Every member running before the move, on any machine: one that runs in a Swarm stack refuses the move. */
+  readonly runningNames: readonly string[];
   /** The members that join, with the environment that starts them: the running members' server lines and their own. */
   readonly joining: readonly MemberView[];
   readonly joiningEnvironment: readonly KeyValue[];
@@ -348,6 +353,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
+    runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
     add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
@@ -394,12 +400,14 @@ export interface AuthView {
 }
 
 export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): AuthView {
+  const owner = DIALECTS[ensemble.dialect].tlsOwner ?? '0';
   return {
     secrets: auth.secrets,
-    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    owner,
     jaasFile: JAAS_FILE,
     machines: ensemble.machines.length > 1 ? ensemble.machines.map(sh) : [],
-    // tar keeps the owner (by uid, which is what the image reads by) and the mode.
-    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
+    // tar keeps the file's owner (by uid, which is what the image reads by) and mode; the folder,
+    // which the members mount, must be the image's user's too, or it could not open the file.
+    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && chown ${sh(owner)} ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
   };
 }
