@@ -129,8 +129,15 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     for (const p of [...composeFiles(), ...['stack.yml', OVERRIDE].filter((f) => existsSync(join(out, f)))]) expect(yamllintProblems(join(out, p)), p).toEqual([]);
   });
 
-  it('writes executable scripts that pass bash -n and shellcheck', () => {
-    const scripts = filesUnder(out).filter((p) => p.endsWith('.sh'));
+  it('writes executable scripts that pass bash -n and shellcheck, and the one library they source beside them', () => {
+    const isLibrary = (p: string) => /(^|\/)lib\.sh$/.test(p);
+    const libraries = filesUnder(out).filter(isLibrary);
+    expect(libraries).toEqual(['lib.sh', ...hosts().map((h) => `hosts/${h}/lib.sh`)].sort());
+    for (const l of libraries) {
+      expect(readFileSync(join(out, l), 'utf8'), l).toBe(readFileSync(join(out, 'lib.sh'), 'utf8'));
+      expect(statSync(join(out, l)).mode & 0o111, `${l} is sourced, not run`).toBe(0);
+    }
+    const scripts = filesUnder(out).filter((p) => p.endsWith('.sh') && !isLibrary(p));
     // tls.sh and auth.sh only when the ensemble asks for TLS or authentication.
     const ensemble = parseYaml(readFileSync(join(caseDir, input), 'utf8')) as object;
     const keyScripts = [
