@@ -71,20 +71,18 @@ within() {
   done
 }
 
-# not_serving I: the members but I that do not serve, on one line; fails when there is none.
+# not_serving: the members that do not serve, on one line; fails when every member serves.
 not_serving() {
-  local j down=()
-  for j in "${!names[@]}"; do
-    if [ "$j" != "$1" ] && ! serves "$j"; then
-      down+=("${names[$j]}")
-    fi
+  local i down=()
+  for i in "${!names[@]}"; do
+    serves "$i" || down+=("${names[$i]}")
   done
   echo "${down[*]}"
   [ "${#down[@]}" -gt 0 ]
 }
 
-# others_serve I: every member but I serves.
-others_serve() { ! not_serving "$1" >/dev/null; }
+# all_serve: every member serves.
+all_serve() { ! not_serving >/dev/null; }
 
 # next_of I...: of members I..., the one to restart next: one that does not lead while there is
 # one, the leader last. Asked anew before each restart: the leader changes when a member fails.
@@ -98,8 +96,8 @@ next_of() {
 
 # roll WAIT_SECONDS RESTART NAME...: restarts members NAME... one at a time (followers and
 # observers first, the leader last) by the script's RESTART I, each waited for until it serves.
-# Before each, every member in names (the whole ensemble) is asked: none is restarted while
-# another does not serve (waited for up to WAIT_SECONDS), since the quorum could be lost.
+# Before each, every member in names (the whole ensemble) is asked, and none is restarted unless
+# all serve (waited for up to WAIT_SECONDS): with one more member down the quorum could be lost.
 roll() {
   local wait_seconds=$1 restart=$2 i k name started down left=()
   shift 2
@@ -107,16 +105,16 @@ roll() {
     left+=("$(index "$name")")
   done
   while [ "${#left[@]}" -gt 0 ]; do
-    i=$(next_of "${left[@]}")
-    if down=$(not_serving "$i"); then
-      echo "waiting up to ${wait_seconds}s for $down to serve before restarting ${names[$i]}"
-      if ! within "$wait_seconds" others_serve "$i"; then
-        down=$(not_serving "$i") || true
-        printf 'FAIL: %s does not serve: restarting %s now could leave the ensemble without a quorum, so it is not restarted\n' "$down" "${names[$i]}" >&2
-        printf '  bring %s back (on its machine: its status.sh, docker start), then run %s again\n' "$down" "$0" >&2
+    if down=$(not_serving); then
+      echo "waiting up to ${wait_seconds}s for $down to serve"
+      if ! within "$wait_seconds" all_serve; then
+        down=$(not_serving) || true
+        printf 'FAIL: %s does not serve: restarting another member now could leave the ensemble without a quorum, so none is restarted\n' "$down" >&2
+        printf '  bring %s back (on its machine: its status.sh says why; docker start it), then run %s again\n' "$down" "$0" >&2
         return 1
       fi
     fi
+    i=$(next_of "${left[@]}")
     started=$SECONDS
     echo "restarting ${names[$i]} ($(mode "$i"))"
     "$restart" "$i"

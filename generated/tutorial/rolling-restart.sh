@@ -3,8 +3,8 @@
 # again. Restarts the members this folder runs, one at a time — followers and observers first,
 # the leader last — and waits after each until it serves again, so the ensemble keeps its quorum
 # and leads a new election only once. Before each member it asks every member of the ensemble,
-# wherever it runs, and restarts none while another does not serve: with one more member down the
-# ensemble could lose its quorum.
+# wherever it runs, and restarts none unless all serve: with one more member down the ensemble
+# could lose its quorum. It says which members do not serve, and stops.
 # With --recreate, each member is instead removed and created again from this bundle, the way it
 # was started (docker-compose, when its container carries a compose project's label; else as
 # run.sh does): how a changed ensemble file reaches running members, since an image writes its

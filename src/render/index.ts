@@ -8,9 +8,14 @@ import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
 import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
+import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
-type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition?: Transition) => GeneratedFile[];
+/**
+ * One output's files. `machines` are those whose hosts/<machine>/ files are asked for: every
+ * machine, or the one `--host` prints.
+ */
+type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition: Transition | undefined, machines: readonly string[]) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
@@ -28,16 +33,16 @@ const whole =
 /** The same file once per machine, under hosts/<machine>/, from that machine's members alone. */
 const perMachine =
   (name: string): Renderer =>
-  (ensemble, view) =>
-    ensemble.machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine, view().everyone))));
+  (ensemble, view, __, machines) =>
+    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine, () => view().everyone))));
 
 const both =
   (...renderers: Renderer[]): Renderer =>
-  (ensemble, view, transition) =>
-    renderers.flatMap((r) => r(ensemble, view, transition));
+  (ensemble, view, transition, machines) =>
+    renderers.flatMap((r) => r(ensemble, view, transition, machines));
 
 // Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
-// bundle. They run on the machine that holds the keys folder (see README for several machines).
+// bundle. They run on the machine that holds the keys folder (see docs/several-hosts.md and docs/security.md).
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
@@ -54,17 +59,17 @@ const move =
 /** On several machines, the part of the move each machine with joining members runs: under hosts/<machine>/. */
 const moveOnMachines =
   (name: string, template: TemplateName): Renderer =>
-  (ensemble, _, transition) => {
+  (ensemble, _, transition, machines) => {
     if (!transition) return [];
-    const machines = ensemble.machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
-    return machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
+    const joining = machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
+    return joining.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
   };
 // The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
 // folder copied alone to its machine keeps what its scripts need.
 const library: Renderer = () => [rendered(LIBRARY, renderTemplate('lib.sh', {}))];
-const libraryOnMachines: Renderer = (ensemble) => {
+const libraryOnMachines: Renderer = (_, __, ___, machines) => {
   const text = renderTemplate('lib.sh', {});
-  return ensemble.machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
+  return machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
 };
 const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
 
@@ -72,6 +77,21 @@ const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RE
 // as Docker's main drawback: one can read it without `docker exec`.
 const conf: Renderer = (ensemble) =>
   memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]);
+
+// Only with metrics: monitoring/, for a Prometheus that reaches every member — the whole
+// ensemble's, on one machine or several (src/monitoring.ts): its configuration, the targets file
+// it discovers the members by, the alert rules and their promtool tests.
+const monitoring: Renderer = (ensemble) => {
+  if (!ensemble.metrics) return [];
+  const views: ReadonlyArray<readonly [string, object]> = [
+    [MONITORING_FILES.config, prometheusView()],
+    [MONITORING_FILES.targets, targetsView(ensemble)],
+    [MONITORING_FILES.rules, rulesView(ensemble)],
+    [MONITORING_FILES.tests, rulesTestView(ensemble)],
+  ];
+  // Not folded like compose files: a PromQL expression cut in the middle is hard to read or edit.
+  return views.map(([name, view]) => file(`monitoring/${name}`, renderTemplate(name as TemplateName, view)));
+};
 
 /** Every member on this machine: today's bundle, the tutorial's files byte for byte. */
 const ONE_MACHINE = {
@@ -89,6 +109,7 @@ const ONE_MACHINE = {
   'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
   [FROM_RECORD]: fromMembers,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 /**
@@ -120,6 +141,7 @@ const SEVERAL_MACHINES = {
   'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
   [FROM_RECORD]: fromMembers,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 const MANIFEST_HEADER = [
@@ -137,8 +159,14 @@ function manifest(paths: readonly string[]): GeneratedFile {
 export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
-export function render(ensemble: Ensemble, only?: readonly Output[], transition?: Transition): GeneratedFile[] {
+/**
+ * The bundle's files, or only the outputs asked for; with `machine`, of the files under hosts/
+ * only that machine's (what `--host` prints needs no other machine's). The manifest lists the
+ * whole bundle either way.
+ */
+export function render(ensemble: Ensemble, only?: readonly Output[], transition?: Transition, machine?: string): GeneratedFile[] {
   const target: Partial<Record<Output, Renderer>> = ensemble.machines.length > 1 ? SEVERAL_MACHINES : ONE_MACHINE;
+  const machines = machine === undefined ? ensemble.machines : ensemble.machines.filter((m) => m === machine);
   let built: EnsembleView | undefined;
   const view = () => (built ??= buildView(ensemble));
   const done = new Map<Output, GeneratedFile[]>();
@@ -146,10 +174,11 @@ export function render(ensemble: Ensemble, only?: readonly Output[], transition?
     let files = done.get(name);
     if (files === undefined) {
       // The manifest lists the whole bundle, whatever else was asked for.
+      const all = machine === undefined ? filesOf : (output: Output) => render(ensemble, [output], transition);
       files =
         name === MANIFEST
-          ? [manifest((Object.keys(target) as Output[]).flatMap(filesOf).map((f) => f.path))]
-          : (target[name]?.(ensemble, view, transition) ?? []);
+          ? [manifest((Object.keys(target) as Output[]).flatMap(all).map((f) => f.path))]
+          : (target[name]?.(ensemble, view, transition, machines) ?? []);
       done.set(name, files);
     }
     return files;

@@ -5,6 +5,7 @@ import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from 
 import { commandLine } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { longestStackName } from '../swarm.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -81,8 +82,12 @@ export interface EnsembleView {
   readonly nodeLabels: readonly string[];
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
+  /** The most characters a stack's name may have, so that each member's service name fits Swarm's (src/swarm.ts). */
+  readonly stackNameMax: number;
   /** The step that hands data folders to the image's user before the members start, when needed. */
   readonly prepare?: PrepareView;
+  /** The uid the image runs ZooKeeper as: who must read the members' read-only mounts (keys, secrets). */
+  readonly readsAs: string;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -168,9 +173,9 @@ function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareVie
 }
 
 /** Each member as the templates see it, in id order. */
-export function memberViews(ensemble: Ensemble): MemberView[] {
+export function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
   const dialect = DIALECTS[ensemble.dialect];
-  return ensemble.members.map((m): MemberView => {
+  return ensemble.members.filter((m) => machine === undefined || m.machine === machine).map((m): MemberView => {
     const asked = probeOf(m, ensemble);
     const check = probe(asked);
     const clientPort = clientPortOf(m, ensemble);
@@ -200,11 +205,12 @@ export function memberViews(ensemble: Ensemble): MemberView[] {
 /**
  * What the templates see. With `machine`, the members are that machine's alone (its compose file
  * and scripts), while what every member is told alike — the server list — and `everyone` are
- * still the whole ensemble's (`everyone`, when given, is memberViews(ensemble) made once).
+ * still the whole ensemble's: `everyone`, asked only by what needs it (a rolling restart), is the
+ * whole ensemble's view's members, made once for every machine when the caller has them.
  */
-export function buildView(ensemble: Ensemble, machine?: string, everyone: readonly MemberView[] = memberViews(ensemble)): EnsembleView {
+export function buildView(ensemble: Ensemble, machine?: string, everyone: () => readonly MemberView[] = () => memberViews(ensemble)): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
-  const members = everyone.filter((m) => machine === undefined || m.machine === machine);
+  const members = memberViews(ensemble, machine);
   // Read back through a participant other than the writer — on another machine when there is
   // one, so that the write has crossed the network — or else any other member.
   const [writer] = members;
@@ -216,9 +222,11 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: readon
   return {
     image: ensemble.image,
     ...(prepare && { prepare }),
+    readsAs: dialect.tlsOwner ?? '0',
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
+    stackNameMax: longestStackName(ensemble.members.map((m) => m.name)),
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
@@ -238,7 +246,9 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: readon
         : []),
     ],
     members,
-    everyone,
+    get everyone() {
+      return machine === undefined ? members : everyone();
+    },
     probeFrom: ensemble.machines.length > 1 ? 'here' : 'container',
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
@@ -302,6 +312,8 @@ export interface ReconfigureView {
   /** The same once the new members are added and before the leaving ones are removed. */
   readonly added: readonly string[];
   readonly fromNames: readonly string[];
+  /** Every member running before the move, on any machine: one that runs in a Swarm stack refuses the move. */
+  readonly runningNames: readonly string[];
   /** The members that join, with the environment that starts them: the running members' server lines and their own. */
   readonly joining: readonly MemberView[];
   readonly joiningEnvironment: readonly KeyValue[];
@@ -344,6 +356,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
+    runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
     add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
@@ -388,9 +401,10 @@ export interface AuthView {
 }
 
 export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): AuthView {
+  const owner = DIALECTS[ensemble.dialect].tlsOwner ?? '0';
   return {
     secrets: auth.secrets,
-    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    owner,
     jaasFile: JAAS_FILE,
     machines: ensemble.machines.length > 1 ? ensemble.machines : [],
   };
