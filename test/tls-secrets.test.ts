@@ -78,6 +78,7 @@ describe('a move with TLS', () => {
     const check = script.indexOf('for folder in "${read_only[@]}"');
     expect(check).toBeGreaterThan(0);
     expect(check).toBeLessThan(script.indexOf('up -d --no-deps'));
-    expect(check).toBeLessThan(script.indexOf('docker run -d'));
+    // docker run is in create(), defined above and called here.
+    expect(check).toBeLessThan(script.indexOf('create "$name"'));
   });
 });
