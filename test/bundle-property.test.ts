@@ -9,11 +9,14 @@
 import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
-import { type BundleFs, workPrefix, writeBundle } from '../src/write.js';
+import { type BundleFs, writeBundle } from '../src/write/swap.js';
+
+/** What zkgen names everything it makes beside DIR with. */
+const workPrefix = (dir: string) => `.${basename(dir)}.zkgen-`;
 import { CLI, tempDir } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
