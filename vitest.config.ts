@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// The tiers (CONTRIBUTING.md, "Tests"):
+//   unit   in-process: the core, and the CLI through main(argv, io); npm run test:unit
+//   spawn  the built bin as a process: signals, pipes, concurrent runs, the packed package
+//   lint   the committed outputs (test/fixtures/*/expected, generated/) through the linters; npm run lint
+//   e2e    real containers, under one lock machine-wide
+// Hooks get as long as tests: a verdict never depends on an idle machine.
 export default defineConfig({
   test: {
     projects: [
@@ -7,9 +13,30 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/spawn/**'],
           setupFiles: ['test/cleanup.ts'],
-          testTimeout: 30_000,
+          // In-process runs of main() change the working folder: one process per test file.
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'spawn',
+          include: ['test/spawn/**/*.test.ts'],
+          setupFiles: ['test/cleanup.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'lint',
+          include: ['test/**/*.lint.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -27,10 +27,25 @@ const OPTIONS: Record<'generate' | 'init' | 'connect-string', string[]> = {
 };
 
 export function readArgs(argv: readonly string[], context: ArgsContext): Command {
-  return plainCommand(argv) ?? yargsCommand(argv, context);
+  return switchValue(argv) ?? yargsCommand(argv, context);
 }
 
-/** The one reading of `FILE [--out DIR [--check] | --host HOST]`, whichever path found its parts. */
+// yargs reads `--check=X` as --check only for X "true", and as no check for any other X: `--check=1`
+// would replace DIR instead of comparing it. A switch takes true or false after `=`, or nothing.
+const SWITCHES = ['check', 'stopped', 'force'];
+
+function switchValue(argv: readonly string[]): Command | undefined {
+  const words = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  for (const word of words) {
+    const [, name = '', value = ''] = /^--(?:no-)?([\w-]+)=(.*)$/s.exec(word) ?? [];
+    if (SWITCHES.includes(name) && !['true', 'false'].includes(value)) {
+      return { run: 'usage', message: `${word}: --${name} is a switch: give --${name} alone (--${name}=true and --${name}=false are read too)` };
+    }
+  }
+  return undefined;
+}
+
+/** `FILE [--out DIR [--check] [--stopped] | --host HOST]`, checked as a whole. */
 function generateCommand(file: string, out: string | undefined, check: boolean, host?: string, stopped = false): Command {
   if (check && out === undefined) return { run: 'usage', message: '--check compares with a folder: give it with --out DIR' };
   if (stopped && out === undefined) return { run: 'usage', message: '--stopped says the ensemble of the bundle in DIR is not running: give DIR with --out' };
@@ -40,37 +55,13 @@ function generateCommand(file: string, out: string | undefined, check: boolean, 
   return { run: 'generate', file, out, check, host, stopped };
 }
 
-// The plain forms — FILE, FILE --out DIR, FILE --out DIR --check, connect-string FILE — are what
-// zkgen runs all day, and building yargs' parser costs more than generating a bundle (see npm run
-// bench). So they are read here; yargs stays the parser of record for everything else: help,
-// version, init, any other option or spelling, every usage error. A word is taken here only when
-// yargs could read it no other way: not empty, not option-like, not a number, and not a word yargs
-// acts on as a positional (a command's name, "$0" for the default command, "help" as the last one).
-// test/args.test.ts holds the two readings equal over random command lines.
-const YARGS_WORDS = new Set(['init', 'connect-string', '$0', 'help']);
-const NUMBER_LIKE = /^(?:0x[0-9a-f]+|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
-const plainWord = (word: string | undefined): word is string =>
-  word !== undefined && word !== '' && !word.startsWith('-') && !NUMBER_LIKE.test(word) && !YARGS_WORDS.has(word);
-const fileWord = (word: string | undefined): word is string => word === '-' || plainWord(word);
-
-export function plainCommand(argv: readonly string[]): Command | undefined {
-  const [first, second, third, fourth] = argv;
-  if (first === 'connect-string') return argv.length === 2 && fileWord(second) ? { run: 'connect-string', file: second } : undefined;
-  if (!fileWord(first)) return undefined;
-  if (argv.length === 1) return generateCommand(first, undefined, false);
-  if (second !== '--out' || !plainWord(third)) return undefined;
-  if (argv.length === 3) return generateCommand(first, third, false);
-  if (argv.length === 4 && fourth === '--check') return generateCommand(first, third, true);
-  return undefined;
-}
-
 // yargs reads a lone "-" as nothing at all; zkgen means stdin (or stdout, for init) by it.
 const DASH = '\u0000-';
 const undash = (word: string) => (word === DASH ? '-' : word);
 
 class UsageError extends Error {}
 
-export function yargsCommand(argv: readonly string[], context: ArgsContext): Command {
+function yargsCommand(argv: readonly string[], context: ArgsContext): Command {
   let command: Command | undefined;
   let printed: string | undefined;
   // Words after `--` are not options, and no zkgen command takes more words than yargs reads as

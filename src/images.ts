@@ -50,6 +50,16 @@ const OFFICIAL_NEWEST_PATCH: ReadonlyMap<string, number> = new Map([
 ]);
 const OFFICIAL_BUILT = ['3.8', '3.9'];
 
+// Confluent Platform's lines: each major's last minor (3.3, 4.1, 5.5, 6.2, 7.9; 8.0 has no
+// cp-zookeeper). Patch releases come monthly and are not checked one by one.
+const CONFLUENT_LAST_MINOR: ReadonlyMap<number, number> = new Map([
+  [3, 3],
+  [4, 1],
+  [5, 5],
+  [6, 2],
+  [7, 9],
+]);
+
 // Confluent Platform version → the ZooKeeper line its Kafka ships (Kafka's own dependency
 // history, not the images' notes): 5.3 and before 3.4, 5.4 to 6.2 3.5, 7.0 to 7.5 3.6, 7.6 on 3.8.
 const CONFLUENT_ZOOKEEPER: ReadonlyArray<readonly [number, number, ZooKeeperLine]> = [
@@ -108,8 +118,10 @@ export const REPOSITORIES: Readonly<Record<string, Repository>> = {
       if (major >= 8) {
         return { unpublished: `cp-zookeeper was never built for Confluent Platform ${major}: ZooKeeper left Kafka with 8.0, so 7.x is its last line` };
       }
+      const lastMinor = CONFLUENT_LAST_MINOR.get(major);
       const found = CONFLUENT_ZOOKEEPER.find(([ma, mi]) => major > ma || (major === ma && minor >= mi));
-      if (!found) return { unpublished: `cp-zookeeper starts with Confluent Platform 3.0, and ${show(v)} is older` };
+      if (!found || lastMinor === undefined) return { unpublished: `cp-zookeeper starts with Confluent Platform 3.0, and ${show(v)} is older` };
+      if (minor > lastMinor) return { unpublished: `cp-zookeeper:${show(v)} was never published: Confluent Platform ${major}'s last line is ${major}.${lastMinor}` };
       return found[2];
     },
     frozen: () => 'confluentinc/cp-zookeeper ends with Confluent Platform 7.x and gets no more new lines: Kafka 4 (Confluent 8) runs without ZooKeeper',

@@ -37,6 +37,8 @@ export function ensembleOf(value: unknown): Outcome<{ ensemble: Ensemble }> {
 export interface GenerateOptions {
   /** Only these outputs (the manifest still lists the whole bundle). */
   readonly only?: readonly Output[];
+  /** On several machines, of the files under hosts/ only this machine's (lower case, as `machines` lists it). */
+  readonly machine?: string;
   /**
    * The record of the bundle the running ensemble was started from (the folder zkgen writes over,
    * read by parseRecord): when its members differ from the file's, the bundle comes with
@@ -59,7 +61,7 @@ export function generate(value: unknown, options: GenerateOptions = {}): Outcome
   const noReconfig = DIALECTS[e.dialect].noReconfig;
   const { transition, problems } = moveOf(options.running, e, { stopped: options.stopped ?? false, ...(noReconfig !== undefined && { noReconfig }) });
   if (problems.length > 0) return { ok: false, errors: problems, warnings: [] };
-  return { ok: true, files: render(checked.ensemble, options.only, transition), machines: checked.ensemble.machines, warnings: checked.warnings };
+  return { ok: true, files: render(checked.ensemble, options.only, transition, options.machine), machines: checked.ensemble.machines, warnings: checked.warnings };
 }
 
 /** host:clientPort of every member, in id order: what a client is given to find the ensemble. */

@@ -254,7 +254,7 @@ const MOVE_RULES: readonly MoveRule[] = [
       }
       return was.length > 1
         ? []
-        : [{ pointer: e.origin.servers, message: `the running members are all on ${quoted(was[0] ?? '')}: zkgen does not yet write a move from one machine to several; start each new member with its host's run.sh (its server list holding the running members and itself) and use zkCli's reconfig by hand (README, "Changing the members")` }];
+        : [{ pointer: e.origin.servers, message: `the running members are all on ${quoted(was[0] ?? '')}: zkgen does not yet write a move from one machine to several; start each new member with its host's run.sh (its server list holding the running members and itself) and use zkCli's reconfig by hand (zkgen's docs/changing-members.md)` }];
     },
   },
   {

@@ -130,7 +130,10 @@ export function resolve(file: EnsembleFile): Resolved {
       metrics,
       healthcheck: file.healthcheck ?? dialect.healthcheckByDefault,
       listen: file.listen ?? 'own',
-      ...(file.tls !== undefined && {
+      // A tls or auth that turns nothing on is none: no script, no mount, nothing prepare.sh
+      // demands (a rule warns that the file says nothing is on).
+      ...(file.tls !== undefined &&
+        [file.tls.quorum, file.tls.client, file.tls.portUnification].includes(true) && {
         tls: Object.freeze({
           quorum: file.tls.quorum ?? false,
           client: file.tls.client ?? false,
@@ -139,7 +142,8 @@ export function resolve(file: EnsembleFile): Resolved {
           keys: normalFolder(file.tls.keys ?? `${dataRoot}/tls`),
         }),
       }),
-      ...(file.auth !== undefined && {
+      ...(file.auth !== undefined &&
+        [file.auth.quorum, file.auth.client].includes(true) && {
         auth: Object.freeze({
           quorum: file.auth.quorum ?? false,
           client: file.auth.client ?? false,

@@ -97,7 +97,7 @@ function stores(prefix: string): Setting[] {
  */
 export function tlsSettings(member: Member, ensemble: Ensemble): Setting[] {
   const tls = ensemble.tls;
-  if (!tls || (!tls.client && !tls.quorum && !tls.portUnification)) return [];
+  if (!tls) return [];
   const address = listenAddress(member, ensemble);
   return [
     ...(tls.client
@@ -206,4 +206,4 @@ export function authSettings(ensemble: Ensemble): Setting[] {
  * the JAAS file's Client section), at the mounted JAAS file.
  */
 export const authJvmFlags = (ensemble: Ensemble): string | undefined =>
-  ensemble.auth && (ensemble.auth.quorum || ensemble.auth.client) ? `-Djava.security.auth.login.config=${AUTH_MOUNT}/${JAAS_FILE}` : undefined;
+  ensemble.auth ? `-Djava.security.auth.login.config=${AUTH_MOUNT}/${JAAS_FILE}` : undefined;

@@ -44,6 +44,22 @@ export function quorumGroups(ensemble: Ensemble): Setting[] {
   ];
 }
 
+/**
+ * Autopurge where zkgen sets ZooKeeper's settings (every image but the tutorial's, whose output
+ * stays the tutorial's): ZooKeeper and the images leave it off, and the data folders then grow
+ * until the disk is full. Three snapshots (ZooKeeper's minimum) and the logs they need are kept;
+ * purging hourly bounds what piles up to an hour of writes past them, and a purge only lists and
+ * deletes files. backup.sh needs only the newest snapshot and the logs from it on. The ensemble
+ * file's `autopurge` overrides either value; `"purgeInterval": 0` turns purging off.
+ */
+export const AUTOPURGE = { snapRetainCount: 3, purgeInterval: 1 } as const;
+
+/** A member's autopurge settings with zkgen's defaults filled in, as the dialects that set them write them. */
+export function autopurgeOf(ensemble: Ensemble): { snapRetainCount: number; purgeInterval: number } {
+  const s = ensemble.settings;
+  return { snapRetainCount: s.autopurgeSnapRetainCount ?? AUTOPURGE.snapRetainCount, purgeInterval: s.autopurgePurgeInterval ?? AUTOPURGE.purgeInterval };
+}
+
 /** The settings of ensemble-wide fields, in zoo.cfg's usual order; absent fields are left out. */
 export function sharedSettings(ensemble: Ensemble): Setting[] {
   const s = ensemble.settings;

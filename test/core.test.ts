@@ -137,6 +137,17 @@ describe('generate', () => {
     expect(compose.files).toEqual(whole.files.filter((f) => f.path === 'docker-compose.yml'));
   });
 
+  it("renders, of the files under hosts/, only the machine asked for (what --host prints), identical to the whole bundle's", () => {
+    const value = { servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }, { host: 'zk-b' }] };
+    const whole = generate(value);
+    const one = generate(value, { only: ['docker-compose.yml', 'status.sh', 'zkgen-manifest.txt'], machine: 'zk-b' });
+    if (!whole.ok || !one.ok) throw new Error('refused');
+    const paths = ['hosts/zk-b/docker-compose.yml', 'hosts/zk-b/status.sh', 'status.sh', 'zkgen-manifest.txt'];
+    expect(one.files.map((f) => f.path)).toEqual(paths);
+    // The manifest still lists every machine's files.
+    expect(one.files).toEqual(whole.files.filter((f) => paths.includes(f.path)));
+  });
+
   it('lists the whole bundle in its manifest, itself included, sorted after a comment header — even asked for alone', () => {
     const value = { servers: [{ id: 3 }, { id: 12, name: 'a-member' }] };
     const whole = generate(value);

@@ -1,6 +1,6 @@
-// Shared by the tests: running the built CLI, and checking generated files for validity (not only
-// for sameness): compose files against the compose specification and through yamllint, scripts
-// through bash and shellcheck.
+// Shared by the tests: running the CLI (in-process through main(argv, io), or the built bin as a
+// process), and checking generated files for validity (not only for sameness): compose files
+// against the compose specification and through yamllint, scripts through bash and shellcheck.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { main, type Io } from '../src/cli.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -39,6 +40,53 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** The working folder of the run (the repository's root by default). */
+  cwd?: string;
+  /** Standard input. */
+  input?: string;
+  /** Where SIGINT and SIGTERM come from, in-process: the run hears nothing by default. */
+  onSignal?: Io['onSignal'];
+}
+
+// In-process runs take turns: each runs in its own working folder, which is the process's.
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * zkgen run in-process: main(argv, io) with stdout and stderr collected, as the bin would run it
+ * in `cwd` (Node's test pool runs each test file in a process of its own, so changing the working
+ * folder for the run is this file's business alone).
+ */
+export function runMain(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const run = turn.then(async (): Promise<CliResult> => {
+    let stdout = '';
+    let stderr = '';
+    const io: Io = {
+      stdout: (text) => {
+        stdout += text;
+        return Promise.resolve();
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+      stdin: () => Buffer.from(options.input ?? ''),
+      onSignal: options.onSignal ?? (() => () => undefined),
+      columns: () => undefined,
+    };
+    const before = process.cwd();
+    process.chdir(options.cwd ?? ROOT);
+    try {
+      const code = await main(args, io);
+      return { code, stdout, stderr };
+    } finally {
+      process.chdir(before);
+    }
+  });
+  turn = run.catch(() => undefined);
+  return run;
+}
+
+/** The built bin (dist/cli.js) as a process of its own: for what only a process has (signals, pipes, the installed package, e2e). */
 export function runCli(args: string[], options: { cwd?: string; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,

@@ -41,6 +41,9 @@ describe('image references', () => {
     ['confluentinc/cp-zookeeper:5.3.1', 3, 4],
     ['confluentinc/cp-zookeeper:5.4.0', 3, 5],
     ['confluentinc/cp-zookeeper:7.9.0', 3, 8],
+    ['confluentinc/cp-zookeeper:7.9.11', 3, 8],
+    ['confluentinc/cp-zookeeper:6.2.15', 3, 5],
+    ['confluentinc/cp-zookeeper:3.3.0', 3, 4],
     ['bitnami/zookeeper:3.8.4', 3, 8],
     ['bitnamilegacy/zookeeper:3.9', 3, 9],
     ['garland/zookeeper:whatever', 3, 4],
@@ -62,6 +65,9 @@ describe('tags that were never built are refused, with the reason', () => {
     ['zookeeper:3.10.0', /lines 3\.4, .*3\.9, and 3\.10\.0 is none of them/],
     ['zookeeper:nightly', /"nightly" is neither/],
     ['confluentinc/cp-zookeeper:8.0.0', /never built for Confluent Platform 8/],
+    ['confluentinc/cp-zookeeper:7.10.0', /cp-zookeeper:7\.10\.0 was never published: Confluent Platform 7's last line is 7\.9/],
+    ['confluentinc/cp-zookeeper:6.3.1', /Confluent Platform 6's last line is 6\.2/],
+    ['confluentinc/cp-zookeeper:2.0.0', /starts with Confluent Platform 3\.0/],
     ['bitnami/zookeeper:3.7', /3\.8 and 3\.9, and 3\.7 is neither/],
   ])('%s', (image, reason) => {
     const found = errors({ image, servers: 3 });

@@ -47,8 +47,8 @@ const moveArb = fc
     }),
   )
   .map(({ running, leave, join, joinRole, turn, inPlace, spread }) => {
-    // On several machines, members alternate between them, each with its own ports (as README
-    // advises, so that a machine going from one member to several moves no one's ports).
+    // On several machines, members alternate between them, each with its own ports (as
+    // docs/several-hosts.md advises, so that a machine going from one member to several moves no one's ports).
     const own = (id: number) => ({ client: 21000 + id, peer: 22000 + id, election: 23000 + id });
     const placed = (e: Entry, i: number): Entry => (spread ? { ...e, host: MACHINES[i % MACHINES.length]!, ports: own(e.id) } : e);
     const before: Entry[] = running.map((e, i) => placed({ ...e, role: e.role }, i));

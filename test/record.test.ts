@@ -142,9 +142,9 @@ describe('the move rules say what is so', () => {
     const named = { image: 'zookeeper:3.9.4', reconfig: true, servers: [1, 2, 3].map((i) => ({ host: `zk-${i}.internal`, machine: 'box' })) };
     const { record } = recordOf(named);
     const out = generate({ ...named, servers: [...named.servers, { host: 'zk-4.internal' }] }, { running: record });
-    expect(out.ok ? [] : out.errors.map((e) => e.message)).toEqual([
-      `the running members are all on "box": zkgen does not yet write a move from one machine to several; start each new member with its host's run.sh (its server list holding the running members and itself) and use zkCli's reconfig by hand (README, "Changing the members")`,
-    ]);
+    const messages = out.ok ? [] : out.errors.map((e) => e.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^the running members are all on "box": zkgen does not yet write a move from one machine to several;/);
   });
 
   it.each(['bitnami/zookeeper:3.9.3', 'confluentinc/cp-zookeeper:7.9.0'])('%s: no advice to turn reconfig on, which zkgen refuses for that image', (image) => {

@@ -113,6 +113,48 @@ describe('data folders', () => {
   });
 });
 
+describe('keys and secrets folders', () => {
+  const secure = (folders: { keys?: string; secrets?: string; reconfig?: string }) => ({
+    image: 'zookeeper:3.9.4',
+    servers: 3,
+    adminServer: true,
+    tls: { quorum: true, client: true, ...(folders.keys !== undefined && { keys: folders.keys }) },
+    auth: { quorum: true, client: true, ...(folders.secrets !== undefined && { secrets: folders.secrets }) },
+    reconfig: folders.reconfig !== undefined ? { secrets: folders.reconfig } : true,
+  });
+
+  // The data folders' one table of system folders, for each of the three.
+  it.each([
+    ['keys', '/etc/ssl', '/tls', 'lies in /etc'],
+    ['keys', '/usr', '/tls', 'lies in /usr'],
+    ['keys', '/boot', '/tls', 'lies in /boot'],
+    ['secrets', '/etc', '/auth', 'lies in /etc'],
+    ['secrets', '/home', '/auth', "holds others' files"],
+    ['reconfig', '/tmp', '/reconfig', "holds others' files"],
+    ['reconfig', '/var', '/reconfig', "holds others' files"],
+  ] as const)('refuses the %s folder %s', (which, folder, pointer, why) => {
+    const found = errors(secure({ [which]: folder }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^${pointer}: the .* folder ${JSON.stringify(folder)} ${why}`));
+  });
+
+  it.each(['/srv/zk/tls', '/var/lib/zookeeper/tls', '/home/zk/tls'])('accepts %s', (keys) => {
+    expect(errors(secure({ keys }))).toEqual([]);
+  });
+
+  it('refuses two of them in one folder, or one inside another', () => {
+    expect(errors(secure({ keys: '/srv/zk', secrets: '/srv/zk', reconfig: '/srv/zk' }))).toEqual([
+      '/auth: the secrets folder "/srv/zk" and the TLS keys folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+      '/reconfig: the super user\'s folder "/srv/zk" and the TLS keys folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+      '/reconfig: the super user\'s folder "/srv/zk" and the secrets folder "/srv/zk" overlap: members would mount what only the host may read (the CA\'s key, the super user\'s password); give each a folder of its own',
+    ]);
+    expect(errors(secure({ keys: '/srv/zk', secrets: '/srv/zk/auth' }))).toHaveLength(1);
+    expect(errors(secure({ secrets: '/srv/zk/reconfig/auth', reconfig: '/srv/zk/reconfig' }))).toHaveLength(1);
+    // A name sharing a prefix is not inside.
+    expect(errors(secure({ keys: '/srv/zk/a', secrets: '/srv/zk/ab', reconfig: '/srv/zk/abc' }))).toEqual([]);
+  });
+});
+
 describe('config keys that are ports', () => {
   it('clash with every other port on the machine', () => {
     expect(errors({ servers: [{}], config: { secureClientPort: 2281 }, ports: { admin: 2281 } })).toEqual([
@@ -169,5 +211,59 @@ describe('access', () => {
       "/config/skipACL: skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode and reconfigure the ensemble",
     ]);
     expect(warnings({ servers: 3, config: { skipACL: 'no' } })).toEqual([]);
+  });
+});
+
+describe('several machines', () => {
+  const on = (machine: string, host: string, extra: object = {}) => ({ host, machine, ...extra });
+
+  it('refuses two machines at one address, naming both members and machines, at the second machine', () => {
+    expect(errors({ servers: [on('a', '10.0.0.1'), on('b', '10.0.0.1'), on('c', '10.0.0.3')] })).toEqual([
+      '/servers/1/machine: zk2 runs on "b" at "10.0.0.1", the address of zk1 on "a": one address is one machine; put both on one machine, or give zk2 its machine\'s own address',
+    ]);
+    // A name spelled in another case is the same name.
+    expect(errors({ servers: [on('a', 'zk.example'), on('b', 'ZK.example'), on('c', '10.0.0.3')] })).toHaveLength(1);
+    // One machine at several addresses, and several members at one machine's address, are fine.
+    expect(errors({ servers: [on('a', '10.0.0.1'), on('a', '10.0.0.2'), { host: '10.0.0.3' }, { host: '10.0.0.3' }] })).toEqual([]);
+  });
+
+  it('lets members on different machines give the same data folder, and refuses it on one machine', () => {
+    const hosts = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+    expect(errors({ servers: hosts.map((host) => ({ host, dataDir: '/var/lib/zookeeper' })) })).toEqual([]);
+    expect(errors({ image: 'zookeeper:3.9.4', dataRoot: '/srv/zk', servers: hosts.map((host) => ({ host, name: 'zk' + host.slice(-1) })) })).toEqual([]);
+    expect(errors({ servers: [...hosts, hosts[0]].map((host) => ({ host, dataDir: '/var/lib/zookeeper' })) })).toEqual([
+      '/servers/3/dataDir: data folder "/var/lib/zookeeper" is also zk1\'s on 10.0.0.1: two members cannot share a dataDir',
+    ]);
+  });
+
+  it('keeps the nesting rule per machine', () => {
+    // Inside another machine's folder of the same path: a folder of its own there.
+    expect(errors({ image: 'zookeeper:3.9.4', servers: [{ host: '10.0.0.1', dataDir: '/zk' }, { host: '10.0.0.2', dataDir: '/zk/a' }, { host: '10.0.0.3' }] })).toEqual([]);
+    expect(errors({ image: 'zookeeper:3.9.4', servers: [{ host: '10.0.0.1', dataDir: '/zk' }, { host: '10.0.0.2' }, { host: '10.0.0.1', dataDir: '/zk/a' }] })).toEqual([
+      '/servers/2/dataDir: zk3\'s folder "/zk/a" lies inside zk1\'s "/zk" on 10.0.0.1: members\' data folders cannot nest',
+    ]);
+  });
+
+  it.each([
+    ['zk.a', "Swarm's service names hold only letters, digits, '-' and '_', and begin and end with a letter or digit"],
+    ['zk-b-', "Swarm's service names hold only letters, digits, '-' and '_', and begin and end with a letter or digit"],
+    ['zk_', "Swarm's service names hold only letters, digits, '-' and '_', and begin and end with a letter or digit"],
+    ['z'.repeat(62), "Swarm's service names are at most 63 characters"],
+  ])('refuses member name %s, which no stack can deploy, when the bundle holds a stack', (name, why) => {
+    const servers = [{ host: '10.0.0.1', name }, { host: '10.0.0.2' }, { host: '10.0.0.3' }];
+    expect(errors({ servers })).toEqual([`/servers/0/name: "${name}" cannot name a Swarm service: stack.yml makes it "<stack>_${name}", and ${why}; name the member otherwise`]);
+    // One machine has no stack: compose and docker run take the name.
+    expect(errors({ servers: servers.map(({ name: n }) => ({ name: n })) })).toEqual([]);
+  });
+
+  it('takes the longest name a one-letter stack leaves room for, and names with - and _ inside', () => {
+    expect(errors({ servers: [{ host: '10.0.0.1', name: 'z'.repeat(61) }, { host: '10.0.0.2', name: 'zk-b_2' }, { host: '10.0.0.3', name: '3zk--c' }] })).toEqual([]);
+  });
+
+  it("says in stack.yml how long the stack's name may be beside the longest member's", () => {
+    const outcome = generate({ servers: [{ host: '10.0.0.1', name: 'z'.repeat(20) }, { host: '10.0.0.2' }, { host: '10.0.0.3' }] }, { only: ['stack.yml'] });
+    const stack = outcome.ok ? outcome.files[0]!.content : '';
+    // 63 = 42 + '_' + 20.
+    expect(stack).toContain("# Swarm names each member's service NAME_<member>, at most 63 characters:\n# here NAME may have 42 at most.\n");
   });
 });

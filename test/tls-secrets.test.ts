@@ -42,3 +42,23 @@ describe.each(IMAGES)('%s with TLS', (image) => {
     for (const store of new Set(stores)) expect(text, store).toMatch(new RegExp(`${store!.replace(/\./g, '\\.')}\\.passwordPath=/tls/[a-z]+\\.pass`));
   });
 });
+
+describe('tls and auth that turn nothing on', () => {
+  it.each([
+    [{ tls: {} }, 'tls.sh', '/tls'],
+    [{ tls: { quorum: false, client: false, portUnification: false, plaintextClientPort: true } }, 'tls.sh', '/tls'],
+    [{ auth: {} }, 'auth.sh', '/auth'],
+    [{ auth: { quorum: false, client: false } }, 'auth.sh', '/auth'],
+  ])('%j: no script, no mount, nothing prepare.sh demands, and a warning', (security, script, pointer) => {
+    const hosts = { image: 'zookeeper:3.9.4', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }], ...security };
+    const outcome = generate(hosts);
+    if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+    expect(outcome.files.map((f) => f.path)).not.toContain(script);
+    const off = generate({ image: 'zookeeper:3.9.4', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] });
+    if (!off.ok) throw new Error('the same ensemble without security is refused');
+    // Every file but the manifest is byte for byte the bundle without tls or auth.
+    const text = (files: typeof off.files) => files.filter((f) => f.path !== 'zkgen-manifest.txt').map((f) => `${f.path}\n${f.content}`);
+    expect(text(outcome.files)).toEqual(text(off.files));
+    expect(outcome.warnings.map((w) => w.pointer)).toContain(pointer);
+  });
+});

@@ -24,7 +24,7 @@
 // mounted key folder and no password is in the bundle or the member's zoo.cfg. The 3.8 scripts
 // have no *_TYPE variables (the types go through the passthrough) and keep the clientPort line,
 // so there the plaintext client port cannot be closed.
-import { fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
+import { autopurgeOf, fourLetterWords, heapMegabytes, metricsSettings, observerSettings, quorumGroups, serverAddress, serverLine, type Setting } from '../zookeeper.js';
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, NETTY_SERVER, TLS_MOUNT, tlsSettings } from '../security.js';
@@ -174,8 +174,8 @@ export const bitnami: Dialect = {
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
       ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
-      ...optional('ZOO_AUTOPURGE_RETAIN_COUNT', s.autopurgeSnapRetainCount),
-      ...optional('ZOO_AUTOPURGE_INTERVAL', s.autopurgePurgeInterval),
+      ['ZOO_AUTOPURGE_RETAIN_COUNT', String(autopurgeOf(ensemble).snapRetainCount)],
+      ['ZOO_AUTOPURGE_INTERVAL', String(autopurgeOf(ensemble).purgeInterval)],
       ...optional('ZOO_HEAP_SIZE', s.heap && heapMegabytes(s.heap)),
       ...(member.role === 'observer' ? [['ZOO_PEER_TYPE', 'observer'] as const] : []),
       ...(ensemble.tls?.client ? [['ZOO_TLS_CLIENT_ENABLE', 'yes'] as const] : []),
@@ -198,8 +198,8 @@ export const bitnami: Dialect = {
       ['dataDir', '/bitnami/zookeeper/data'],
       ['clientPort', String(member.ports.client)],
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
-      ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
-      ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
+      ['autopurge.snapRetainCount', String(autopurgeOf(ensemble).snapRetainCount)],
+      ['autopurge.purgeInterval', String(autopurgeOf(ensemble).purgeInterval)],
       ...(metrics.length > 0 ? [...metrics, ['metricsProvider.exportJvmInfo', 'true'] as const] : []),
       // Appended by the scripts.
       ['preAllocSize', '65536'],

@@ -18,7 +18,7 @@
 // its file. Without ZOOKEEPER_CLIENT_PORT (the plaintext port closed) the configure script is
 // content with ZOOKEEPER_SECURE_CLIENT_PORT.
 import { atLeast } from '../images.js';
-import { fourLetterWords, heapFlag, serverAddress, type Setting } from '../zookeeper.js';
+import { autopurgeOf, fourLetterWords, heapFlag, serverAddress, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientTlsFlags, listenSettings, memberKeys, plaintextClientOpen, TLS_MOUNT, tlsSettings } from '../security.js';
 import { lastWins, type Dialect } from './types.js';
@@ -96,8 +96,8 @@ function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
     ['clientPort', open ? member.ports.client : undefined],
     ['tickTime', s.tickTime],
     ['maxClientCnxns', s.maxClientCnxns],
-    ['autopurge.snapRetainCount', s.autopurgeSnapRetainCount],
-    ['autopurge.purgeInterval', s.autopurgePurgeInterval],
+    ['autopurge.snapRetainCount', autopurgeOf(ensemble).snapRetainCount],
+    ['autopurge.purgeInterval', autopurgeOf(ensemble).purgeInterval],
     // The image's configure script fills these in for an ensemble when they are not given.
     ['initLimit', s.initLimit ?? 10],
     ['syncLimit', s.syncLimit ?? 5],

@@ -9,7 +9,7 @@
 // 3.7 tags are taken to have the 3.8/3.9 entrypoint. The image starts as root, hands its folders
 // to uid 1000 and drops to it, so data folders need no preparation.
 import { atLeast } from '../images.js';
-import { fourLetterWords, heapFlag, metricsSettings, observerSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
+import { autopurgeOf, fourLetterWords, heapFlag, metricsSettings, observerSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
 import { reconfigJvmFlags, reconfigSettings, reconfigVolumes, standaloneEnabled } from '../reconfig.js';
 import type { Ensemble, Member, Problem } from '../model.js';
@@ -75,8 +75,8 @@ export const official: Dialect = {
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
       ...optional('ZOO_MAX_CLIENT_CNXNS', s.maxClientCnxns),
-      ...optional('ZOO_AUTOPURGE_SNAPRETAINCOUNT', s.autopurgeSnapRetainCount),
-      ...optional('ZOO_AUTOPURGE_PURGEINTERVAL', s.autopurgePurgeInterval),
+      ['ZOO_AUTOPURGE_SNAPRETAINCOUNT', String(autopurgeOf(ensemble).snapRetainCount)],
+      ['ZOO_AUTOPURGE_PURGEINTERVAL', String(autopurgeOf(ensemble).purgeInterval)],
       ...(is34(ensemble)
         ? []
         : [
@@ -100,8 +100,8 @@ export const official: Dialect = {
       ['tickTime', String(s.tickTime ?? 2000)],
       ['initLimit', String(s.initLimit ?? 5)],
       ['syncLimit', String(s.syncLimit ?? 2)],
-      ['autopurge.snapRetainCount', String(s.autopurgeSnapRetainCount ?? 3)],
-      ['autopurge.purgeInterval', String(s.autopurgePurgeInterval ?? 0)],
+      ['autopurge.snapRetainCount', String(autopurgeOf(ensemble).snapRetainCount)],
+      ['autopurge.purgeInterval', String(autopurgeOf(ensemble).purgeInterval)],
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
     ];
     if (is34(ensemble)) {

@@ -9,9 +9,14 @@ import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
 import type { Transition } from '../reconfig.js';
 import { RECORD, recordOf, recordText } from '../record.js';
+import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
-type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition?: Transition) => GeneratedFile[];
+/**
+ * One output's files. `machines` are those whose hosts/<machine>/ files are asked for: every
+ * machine, or the one `--host` prints.
+ */
+type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition: Transition | undefined, machines: readonly string[]) => GeneratedFile[];
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
@@ -27,16 +32,16 @@ const whole =
 /** The same file once per machine, under hosts/<machine>/, from that machine's members alone. */
 const perMachine =
   (name: string): Renderer =>
-  (ensemble) =>
-    ensemble.machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine))));
+  (ensemble, _, __, machines) =>
+    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine))));
 
 const both =
   (...renderers: Renderer[]): Renderer =>
-  (ensemble, view, transition) =>
-    renderers.flatMap((r) => r(ensemble, view, transition));
+  (ensemble, view, transition, machines) =>
+    renderers.flatMap((r) => r(ensemble, view, transition, machines));
 
 // Only with TLS or auth: the scripts that make the keys and the secrets, which never go into the
-// bundle. They run on the machine that holds the keys folder (see README for several machines).
+// bundle. They run on the machine that holds the keys folder (see docs/several-hosts.md and docs/security.md).
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
@@ -52,10 +57,10 @@ const move =
 /** On several machines, the part of the move each machine with joining members runs: under hosts/<machine>/. */
 const moveOnMachines =
   (name: string, template: TemplateName): Renderer =>
-  (ensemble, _, transition) => {
+  (ensemble, _, transition, machines) => {
     if (!transition) return [];
-    const machines = ensemble.machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
-    return machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
+    const joining = machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
+    return joining.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
   };
 // What the bundle is, as one typed value (src/record.ts): a later run reads it back from this folder
 // to see a change of members, with where this bundle's move starts (a second run and --check give
@@ -66,6 +71,21 @@ const record: Renderer = (ensemble, _, transition) => [file(RECORD, recordText(r
 // as Docker's main drawback: one can read it without `docker exec`.
 const conf: Renderer = (ensemble) =>
   memberConfigViews(ensemble).flatMap((m) => [file(`conf/${m.name}/myid`, renderTemplate('myid', m)), file(`conf/${m.name}/zoo.cfg`, renderTemplate('zoo.cfg', m))]);
+
+// Only with metrics: monitoring/, for a Prometheus that reaches every member — the whole
+// ensemble's, on one machine or several (src/monitoring.ts): its configuration, the targets file
+// it discovers the members by, the alert rules and their promtool tests.
+const monitoring: Renderer = (ensemble) => {
+  if (!ensemble.metrics) return [];
+  const views: ReadonlyArray<readonly [string, object]> = [
+    [MONITORING_FILES.config, prometheusView()],
+    [MONITORING_FILES.targets, targetsView(ensemble)],
+    [MONITORING_FILES.rules, rulesView(ensemble)],
+    [MONITORING_FILES.tests, rulesTestView(ensemble)],
+  ];
+  // Not folded like compose files: a PromQL expression cut in the middle is hard to read or edit.
+  return views.map(([name, view]) => file(`monitoring/${name}`, renderTemplate(name as TemplateName, view)));
+};
 
 /** Every member on this machine: today's bundle, the tutorial's files byte for byte. */
 const ONE_MACHINE = {
@@ -82,6 +102,7 @@ const ONE_MACHINE = {
   'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
   [RECORD]: record,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 /**
@@ -112,6 +133,7 @@ const SEVERAL_MACHINES = {
   'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
   [RECORD]: record,
   conf,
+  monitoring,
 } satisfies Record<string, Renderer>;
 
 const MANIFEST_HEADER = [
@@ -129,8 +151,14 @@ function manifest(paths: readonly string[]): GeneratedFile {
 export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
-export function render(ensemble: Ensemble, only?: readonly Output[], transition?: Transition): GeneratedFile[] {
+/**
+ * The bundle's files, or only the outputs asked for; with `machine`, of the files under hosts/
+ * only that machine's (what `--host` prints needs no other machine's). The manifest lists the
+ * whole bundle either way.
+ */
+export function render(ensemble: Ensemble, only?: readonly Output[], transition?: Transition, machine?: string): GeneratedFile[] {
   const target: Partial<Record<Output, Renderer>> = ensemble.machines.length > 1 ? SEVERAL_MACHINES : ONE_MACHINE;
+  const machines = machine === undefined ? ensemble.machines : ensemble.machines.filter((m) => m === machine);
   let built: EnsembleView | undefined;
   const view = () => (built ??= buildView(ensemble));
   const done = new Map<Output, GeneratedFile[]>();
@@ -138,10 +166,11 @@ export function render(ensemble: Ensemble, only?: readonly Output[], transition?
     let files = done.get(name);
     if (files === undefined) {
       // The manifest lists the whole bundle, whatever else was asked for.
+      const all = machine === undefined ? filesOf : (output: Output) => render(ensemble, [output], transition);
       files =
         name === MANIFEST
-          ? [manifest((Object.keys(target) as Output[]).flatMap(filesOf).map((f) => f.path))]
-          : (target[name]?.(ensemble, view, transition) ?? []);
+          ? [manifest((Object.keys(target) as Output[]).flatMap(all).map((f) => f.path))]
+          : (target[name]?.(ensemble, view, transition, machines) ?? []);
       done.set(name, files);
     }
     return files;

@@ -6,6 +6,7 @@ import { sh } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Transition } from '../reconfig.js';
 import type { BundleMember } from '../record.js';
 import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { longestStackName } from '../swarm.js';
 import { serverLine } from '../zookeeper.js';
 
 export interface KeyValue {
@@ -83,8 +84,12 @@ export interface EnsembleView {
   readonly nodeLabels: readonly string[];
   /** Swarm's restart condition, from the ensemble's restart policy. */
   readonly stackRestart: string;
+  /** The most characters a stack's name may have, so that each member's service name fits Swarm's (src/swarm.ts). */
+  readonly stackNameMax: number;
   /** The step that hands data folders to the image's user before the members start, when needed. */
   readonly prepare?: PrepareView;
+  /** The uid the image runs ZooKeeper as: who must read the members' read-only mounts (keys, secrets). */
+  readonly readsAs: string;
   /** The environment every member shares (the server list), written once. */
   readonly sharedEnvironment: readonly KeyValue[];
   readonly zkCli: readonly string[];
@@ -207,9 +212,11 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
   return {
     image: ensemble.image,
     ...(prepare && { prepare }),
+    readsAs: dialect.tlsOwner ?? '0',
     machines: ensemble.machines,
     nodeLabels: ensemble.machines.map((x) => `${NODE_LABEL}=${x}`),
     stackRestart: STACK_RESTART[ensemble.restart ?? 'always'],
+    stackNameMax: longestStackName(ensemble.members.map((m) => m.name)),
     sharedEnvironment: pairs(dialect.sharedEnvironment(ensemble)),
     zkCli: dialect.zkCli,
     stopTimeout: dialect.stopTimeout,
@@ -304,6 +311,8 @@ export interface ReconfigureView {
   /** The same once the new members are added and before the leaving ones are removed. */
   readonly added: readonly string[];
   readonly fromNames: readonly string[];
+  /** Every member running before the move, on any machine: one that runs in a Swarm stack refuses the move. */
+  readonly runningNames: readonly string[];
   /** The members that join, with the environment that starts them: the running members' server lines and their own. */
   readonly joining: readonly MemberView[];
   readonly joiningEnvironment: readonly KeyValue[];
@@ -343,6 +352,7 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     added: [...transition.to, ...transition.leaving].sort((a, b) => a.id - b.id).map((s) => `${s.id}:${s.role}`),
     from: transition.from.map((s) => `${s.id}:${s.role}`),
     fromNames: transition.from.map((s) => s.name),
+    runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
     joiningEnvironment: pairs(dialect.serverList(running.map(line))),
     add: [...transition.joining, ...transition.changingRole].sort((a, b) => a.id - b.id).map(server).join(','),
@@ -389,12 +399,14 @@ export interface AuthView {
 }
 
 export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): AuthView {
+  const owner = DIALECTS[ensemble.dialect].tlsOwner ?? '0';
   return {
     secrets: auth.secrets,
-    owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
+    owner,
     jaasFile: JAAS_FILE,
     machines: ensemble.machines.length > 1 ? ensemble.machines.map(sh) : [],
-    // tar keeps the owner (by uid, which is what the image reads by) and the mode.
-    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
+    // tar keeps the file's owner (by uid, which is what the image reads by) and mode; the folder,
+    // which the members mount, must be the image's user's too, or it could not open the file.
+    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && chown ${sh(owner)} ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
   };
 }

@@ -7,6 +7,7 @@ import { atLeast, hasTagOrDigest } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
+import { refusedService, serviceName, SHORTEST_STACK } from '../swarm.js';
 import { plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
@@ -54,12 +55,69 @@ const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64
 // Folders that hold others' files: a data folder may lie inside them, but may not be one of them.
 const SHARED_FOLDERS = ['/', '/home', '/media', '/mnt', '/opt', '/root', '/srv', '/tmp', '/var', '/var/backups', '/var/cache', '/var/lib', '/var/local', '/var/log', '/var/mail', '/var/opt', '/var/spool', '/var/tmp', '/usr/local'];
 
-/** Why a data folder is a system folder, if it is one. */
-function systemFolder(folder: string): string | undefined {
+/**
+ * Why a folder the bundle has taken over (`because`: how) is a system folder, if it is one: the
+ * one test of data, keys and secrets folders.
+ */
+function systemFolder(folder: string, because = 'images take their data folders over'): string | undefined {
   const tree = SYSTEM_TREES.find((t) => within(folder, t));
-  if (tree) return `lies in ${tree}, which the system owns: images take their data folders over`;
-  if (SHARED_FOLDERS.includes(folder)) return "holds others' files, and images take their data folders over: use a folder of its own inside it";
+  if (tree) return `lies in ${tree}, which the system owns: ${because}`;
+  if (SHARED_FOLDERS.includes(folder)) return `holds others' files, and ${because}: use a folder of its own inside it`;
   return undefined;
+}
+
+/** Where members of one machine mount the same folder, or one inside another's: each such member once. */
+function dataApart(e: Ensemble, members: readonly Member[]): Problem[] {
+  // On several machines, which machine's folder it is.
+  const on = e.machines.length > 1 && members[0] ? ` on ${members[0].machine}` : '';
+  const problems: Problem[] = [];
+  const mounts = members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
+  // A system folder is the mistake to tell of (the next rule does), not what lies in it.
+  const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
+  // Most ensembles have no folder inside or equal to another member's: say so without pairing
+  // every member with every other (255 members are 32,000 pairs). A folder can only meet
+  // another member's at itself or at one of its parents.
+  const owners = new Map<string, Set<Member>>();
+  for (const { member, folders } of own) for (const f of folders) owners.set(f, (owners.get(f) ?? new Set()).add(member));
+  const meets = own.some(({ member, folders }) =>
+    folders.some((f) => [f, ...parentsOf(f)].some((p) => [...(owners.get(p) ?? [])].some((o) => o !== member))),
+  );
+  if (!meets) return problems;
+  // Each member's folder is one mistake, told once, against the first member it meets.
+  const told = new Set<Member>();
+  for (const [i, a] of own.entries()) {
+    for (const b of own.slice(i + 1)) {
+      // Two members of one name share their default folder too; the name is the one mistake.
+      if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
+      if (a.member.dataDir === b.member.dataDir) {
+        told.add(b.member);
+        problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s${on}: two members cannot share a dataDir` });
+        continue;
+      }
+      const nested = (inner: typeof a, outer: typeof a) =>
+        inner.folders.flatMap((f) => outer.folders.filter((g) => within(f, g)).map((g) => [f, g] as const))[0];
+      for (const [inner, outer] of [[b, a], [a, b]] as const) {
+        const pair = nested(inner, outer);
+        if (!pair) continue;
+        told.add(inner.member);
+        problems.push({
+          pointer: inner.member.origin.dataDir,
+          message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}${on}: members' data folders cannot nest`,
+        });
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** The host folders tls.sh, auth.sh and super-user.sh write into, with where the file sets them. */
+function secretFolders(e: Ensemble): Array<{ folder: string; pointer: string; what: string }> {
+  return [
+    ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
+    ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
+    ...(e.reconfig ? [{ folder: e.reconfig.secrets, pointer: e.origin.reconfig, what: "super user's folder" }] : []),
+  ];
 }
 
 /** A port a member binds: the laid-out ports, and the config keys that are ports. */
@@ -146,51 +204,20 @@ export const RULES: readonly Rule[] = [
             })),
   },
   {
-    name: 'Members keep their data apart',
+    name: 'Members keep their data apart on their machine',
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
     // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
-    // ensemble's shared secrets) are written by none.
+    // ensemble's shared secrets) are written by none. A folder is a machine's own: members on
+    // different machines may give the same path.
     problems: (e) => {
-      const problems: Problem[] = [];
-      const mounts = e.members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
-      // A system folder is the mistake to tell of (the next rule does), not what lies in it.
-      const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
-      // Most ensembles have no folder inside or equal to another member's: say so without pairing
-      // every member with every other (255 members are 32,000 pairs). A folder can only meet
-      // another member's at itself or at one of its parents.
-      const owners = new Map<string, Set<Member>>();
-      for (const { member, folders } of own) for (const f of folders) owners.set(f, (owners.get(f) ?? new Set()).add(member));
-      const meets = own.some(({ member, folders }) =>
-        folders.some((f) => [f, ...parentsOf(f)].some((p) => [...(owners.get(p) ?? [])].some((o) => o !== member))),
-      );
-      if (!meets) return problems;
-      // Each member's folder is one mistake, told once, against the first member it meets.
-      const told = new Set<Member>();
-      for (const [i, a] of own.entries()) {
-        for (const b of own.slice(i + 1)) {
-          // Two members of one name share their default folder too; the name is the one mistake.
-          if (a.member.name === b.member.name || told.has(a.member) || told.has(b.member)) continue;
-          if (a.member.dataDir === b.member.dataDir) {
-            told.add(b.member);
-            problems.push({ pointer: b.member.origin.dataDir, message: `data folder ${quoted(b.member.dataDir)} is also ${a.member.name}'s: two members cannot share a dataDir` });
-            continue;
-          }
-          const nested = (inner: typeof a, outer: typeof a) =>
-            inner.folders.flatMap((f) => outer.folders.filter((g) => within(f, g)).map((g) => [f, g] as const))[0];
-          for (const [inner, outer] of [[b, a], [a, b]] as const) {
-            const pair = nested(inner, outer);
-            if (!pair) continue;
-            told.add(inner.member);
-            problems.push({
-              pointer: inner.member.origin.dataDir,
-              message: `${inner.member.name}'s folder ${quoted(pair[0])} lies inside ${outer.member.name}'s ${quoted(pair[1])}: members' data folders cannot nest`,
-            });
-            break;
-          }
-        }
+      const byMachine = new Map<string, Member[]>();
+      for (const m of e.members) {
+        const mine = byMachine.get(m.machine);
+        if (mine) mine.push(m);
+        else byMachine.set(m.machine, [m]);
       }
-      return problems;
+      return [...byMachine.values()].flatMap((members) => dataApart(e, members));
     },
   },
   {
@@ -242,6 +269,44 @@ export const RULES: readonly Rule[] = [
               pointer: m.origin.host,
               message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
             })),
+  },
+  {
+    name: 'Two machines never share an address',
+    severity: 'error',
+    // Members the file puts on different machines lay their ports out apart (each alone on its
+    // machine takes the base ports), so at one address they would have the same server line.
+    // Loopback addresses are the rule above's to tell of.
+    problems: (e) => {
+      const holder = new Map<string, Member>();
+      return e.members.flatMap((m) => {
+        if (isLoopback(m.host)) return [];
+        const address = addressOf(m.host);
+        const first = holder.get(address);
+        if (!first) holder.set(address, m);
+        if (!first || first.machine === m.machine) return [];
+        return [
+          {
+            pointer: m.origin.machine,
+            message: `${m.name} runs on ${quoted(m.machine)} at ${quoted(m.host)}, the address of ${first.name} on ${quoted(first.machine)}: one address is one machine; put both on one machine, or give ${m.name} its machine's own address`,
+          },
+        ];
+      });
+    },
+  },
+  {
+    name: 'A member on several machines can name a Swarm service',
+    severity: 'error',
+    // With several machines the bundle holds stack.yml, where each member is the service
+    // <stack>_<name>: a name Swarm refuses beside every stack name would deploy a stack in part.
+    problems: (e) =>
+      e.machines.length < 2
+        ? []
+        : e.members.flatMap((m) => {
+            const why = refusedService(serviceName(SHORTEST_STACK, m.name));
+            return why === undefined
+              ? []
+              : [{ pointer: m.origin.name, message: `${quoted(m.name)} cannot name a Swarm service: stack.yml makes it ${quoted(serviceName('<stack>', m.name))}, and ${why}; name the member otherwise` }];
+          }),
   },
   {
     name: 'Every port lies in 1..65535',
@@ -423,7 +488,7 @@ export const RULES: readonly Rule[] = [
     name: 'The image can run TLS as asked',
     severity: 'error',
     problems: (e) => {
-      if (!e.tls || (!e.tls.client && !e.tls.quorum && !e.tls.portUnification)) return [];
+      if (!e.tls) return [];
       // zkgen never writes a store's password into the bundle: ZooKeeper must read it from a file.
       const reason =
         DIALECTS[e.dialect].noTls ??
@@ -448,16 +513,40 @@ export const RULES: readonly Rule[] = [
     name: 'Keys and secrets stay apart from data',
     severity: 'error',
     // A member writes its data folders; the keys and secrets folders are read by members only.
-    problems: (e) => {
-      const folders = [
-        ...(e.tls ? [{ folder: e.tls.keys, pointer: e.origin.tls, what: 'TLS keys folder' }] : []),
-        ...(e.auth ? [{ folder: e.auth.secrets, pointer: e.origin.auth, what: 'secrets folder' }] : []),
-        ...(e.reconfig ? [{ folder: e.reconfig.secrets, pointer: e.origin.reconfig, what: 'super user\'s folder' }] : []),
-      ];
-      return folders.flatMap(({ folder, pointer, what }) =>
+    problems: (e) =>
+      secretFolders(e).flatMap(({ folder, pointer, what }) =>
         e.members
           .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(([host, inside]) => !inside.endsWith(':ro') && (within(host, folder) || within(folder, host))))
           .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
+      ),
+  },
+  {
+    name: 'A keys or secrets folder is no system folder',
+    severity: 'error',
+    // tls.sh, auth.sh and super-user.sh run as root and chmod and chown the folder they are given,
+    // and members mount it: the data folders' rule, for the same reasons.
+    problems: (e) =>
+      secretFolders(e).flatMap(({ folder, pointer, what }) => {
+        const why = systemFolder(folder, 'tls.sh, auth.sh and super-user.sh chmod and chown their folder as root, and members mount it');
+        return why === undefined ? [] : [{ pointer, message: `the ${what} ${quoted(folder)} ${why}` }];
+      }),
+  },
+  {
+    name: 'Keys and secrets folders stay apart from each other',
+    severity: 'error',
+    // Each member mounts its own keys, the JAAS file's folder and the super user's server/ folder;
+    // the CA's key and the super user's password are never mounted. In one folder, or one inside
+    // another, a member's mount would hold what it must not read.
+    problems: (e) => {
+      const folders = secretFolders(e);
+      return folders.flatMap((a, i) =>
+        folders
+          .slice(i + 1)
+          .filter((b) => within(a.folder, b.folder) || within(b.folder, a.folder))
+          .map((b) => ({
+            pointer: b.pointer,
+            message: `the ${b.what} ${quoted(b.folder)} and the ${a.what} ${quoted(a.folder)} overlap: members would mount what only the host may read (the CA's key, the super user's password); give each a folder of its own`,
+          })),
       );
     },
   },
@@ -547,6 +636,19 @@ export const RULES: readonly Rule[] = [
           pointer: `${e.origin.config}/${key}`,
           message: `skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode${e.reconfig ? ' and reconfigure the ensemble' : ''}`,
         })),
+  },
+  {
+    name: 'tls and auth turn something on',
+    severity: 'warning',
+    // resolve drops them: no tls.sh or auth.sh, no keys or secrets mounted or demanded.
+    problems: (e) => [
+      ...(e.origin.tls !== '' && !e.tls
+        ? [{ pointer: e.origin.tls, message: 'tls turns nothing on (quorum, client and portUnification are all off): no TLS, so no tls.sh and no keys mounted' }]
+        : []),
+      ...(e.origin.auth !== '' && !e.auth
+        ? [{ pointer: e.origin.auth, message: 'auth turns nothing on (quorum and client are both off): no SASL, so no auth.sh and no secrets mounted' }]
+        : []),
+    ],
   },
   {
     name: 'The image still gets updates',

@@ -24,7 +24,7 @@
 //    s_client` with the ensemble's CA verifies on every secure client port and election port, and
 //    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
 //    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
-// Then, changing the members, as README's "Changing the members" tells an operator (members r1..r3
+// Then, changing the members, as docs/changing-members.md tells an operator (members r1..r3
 // on the three hosts, "reconfig": true, client port 2191, data under DIR/machine): super-user.sh
 // run here (where the password stays); host 1's prepare.sh refuses before the server/ folder is
 // there; each host given that folder alone by the command super-user.sh printed for it; prepare.sh
@@ -379,8 +379,8 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     });
   });
 
-  // Changing the members of an ensemble on the three hosts, done as README's "Changing the
-  // members" tells an operator: super-user.sh where the password stays (this process, the
+  // Changing the members of an ensemble on the three hosts, done as docs/changing-members.md tells
+  // an operator: super-user.sh where the password stays (this process, the
   // operator's own machine), each host given the server/ folder alone by the command it printed
   // for it, prepare.sh and docker-compose up -d on each host; then, for each move, the edited file
   // written over the bundle and the top-level reconfigure.sh run here (its throwaway zkCli on host

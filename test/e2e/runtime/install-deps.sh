@@ -5,7 +5,9 @@
 # the images' coreutils, netcat for probing from the host, shellcheck for the
 # generated scripts and yamllint for the generated compose files (the unit
 # tests lint both), Netty's jars for the stand-ins' TLS, openssl for tls.sh and
-# the TLS handshakes, and iproute2 for the suites' network namespaces.
+# the TLS handshakes, iproute2 for the suites' network namespaces, and
+# prometheus for promtool (the unit tests check and test the generated
+# monitoring/ files) and the server the monitoring e2e suite starts.
 #
 # Usage: test/e2e/runtime/install-deps.sh
 #
@@ -25,6 +27,7 @@ packages=(
   libnetty-java
   openssl
   iproute2
+  prometheus
 )
 
 is_installed() {
@@ -46,7 +49,8 @@ if ((EUID != 0)); then
 fi
 
 # docker.io's maintainer script would start a system dockerd with default flags,
-# which creates docker0 and NAT rules on the host. The tests run their own engine
+# which creates docker0 and NAT rules on the host (and prometheus' its own
+# server, scraping the machine). The tests run their own engine
 # (engine.sh) without touching the network, so forbid service starts for the
 # duration of the install when the machine does not already do so.
 policy=/usr/sbin/policy-rc.d
@@ -60,11 +64,12 @@ export DEBIAN_FRONTEND=noninteractive
 echo "install-deps.sh: installing ${missing[*]}" >&2
 apt-get update -qq >&2
 # Recommends of docker.io/docker-compose would pull in apparmor, git,
-# needrestart and more that the tests never use; the others keep theirs.
+# needrestart and more that the tests never use, prometheus' a node exporter
+# service; the others keep theirs.
 plain=() lean=()
 for package in "${missing[@]}"; do
   case "$package" in
-    docker.io | docker-compose) lean+=("$package") ;;
+    docker.io | docker-compose | prometheus) lean+=("$package") ;;
     *) plain+=("$package") ;;
   esac
 done
