@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +12,13 @@ import { main, type Io } from '../src/cli.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
+
+/**
+ * How many inputs each property test draws: a few dozen by default, so that the unit tier runs
+ * while you think; CI sets more (.ci/run). Every property test keeps its acceptance floors as a
+ * share of this number. Draws are seeded (ZKGEN_PROPERTY_SEED, each file's default) and reproducible.
+ */
+export const PROPERTY_RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 40);
 
 const made: string[] = [];
 
@@ -180,3 +187,6 @@ export function yamllintProblems(path: string): string[] {
   const lint = spawnSync('yamllint', ['--strict', '--format', 'parsable', '--config-data', 'extends: default', path], { encoding: 'utf8' });
   return lint.status === 0 ? [] : [`yamllint: ${lint.stdout}${lint.stderr}`];
 }
+
+/** What zkgen names everything it makes beside DIR with (its lock, its work folders): `.<name of DIR>.zkgen-`. */
+export const workPrefix = (dir: string): string => `.${basename(dir)}.zkgen-`;

@@ -5,18 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
 import { MANIFEST } from '../src/render/index.js';
 import { compareBundle } from '../src/write/check.js';
 import { type BundleFs, writeBundle } from '../src/write/swap.js';
 
-import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
+import { CLI, runCli, tempDir as madeTempDir, workPrefix } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
-/** What zkgen names everything it makes beside DIR with. */
-const workPrefix = (dir: string) => `.${basename(dir)}.zkgen-`;
 /** The paths --check finds not as zkgen would write them. */
 const staleFiles = (dir: string, files: readonly GeneratedFile[]) => {
   const result = compareBundle(dir, files);
