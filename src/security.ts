@@ -2,6 +2,7 @@
 // every interface unless told an address, and its AdminServer to 0.0.0.0; under host networking
 // that opens both to every network the machine is on. zkgen tells each member its own address
 // instead, unless the ensemble file says `"listen": "all"`.
+import { atLeast } from './images.js';
 import type { Ensemble, Member } from './model.js';
 import type { Setting } from './zookeeper.js';
 
@@ -192,10 +193,15 @@ export function authSettings(ensemble: Ensemble): Setting[] {
     ...(auth.client
       ? [
           ['authProvider.sasl', 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider'] as const,
-          // A session that has not authenticated is closed (3.6+), and nothing without sasl may act (3.7+).
+          // A session that has not authenticated is closed (3.6+; before, nothing refuses one, and a
+          // rule refuses client auth), and nothing without sasl may act (3.7+): each only where read.
           ['sessionRequireClientSASLAuth', 'true'] as const,
-          ['enforce.auth.enabled', 'true'] as const,
-          ['enforce.auth.schemes', 'sasl'] as const,
+          ...(atLeast(ensemble.release.zookeeper, 3, 7)
+            ? [
+                ['enforce.auth.enabled', 'true'] as const,
+                ['enforce.auth.schemes', 'sasl'] as const,
+              ]
+            : []),
         ]
       : []),
   ];

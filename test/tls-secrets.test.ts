@@ -62,3 +62,23 @@ describe('tls and auth that turn nothing on', () => {
     expect(outcome.warnings.map((w) => w.pointer)).toContain(pointer);
   });
 });
+
+describe('a move with TLS', () => {
+  it('checks that each joining member\'s keys are there before it starts one', () => {
+    const value = { image: 'zookeeper:3.9.4', adminServer: true, tls: { quorum: true, client: true }, reconfig: true };
+    const old = generate({ ...value, servers: 3 });
+    if (!old.ok) throw new Error('the running ensemble must be valid');
+    // What the CLI hands the core of the running bundle (write.ts): conf/ and the record of the last move.
+    const running = new Map(old.files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg').map((f) => [f.path, f.content]));
+    const moved = generate({ ...value, servers: 4 }, { running });
+    if (!moved.ok) throw new Error(moved.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+    const script = moved.files.find((f) => f.path === 'reconfigure.sh')?.content ?? '';
+    const checked = /^\s*read_only=\((.*)\)$/m.exec(script);
+    expect(checked?.[1]?.split(' ').filter(Boolean)).toEqual(['/data/tls/members/zk4', '/data/reconfig/server']);
+    const check = script.indexOf('for folder in "${read_only[@]}"');
+    expect(check).toBeGreaterThan(0);
+    expect(check).toBeLessThan(script.indexOf('up -d --no-deps'));
+    // docker run is in create(), defined above and called here.
+    expect(check).toBeLessThan(script.indexOf('create "$name"'));
+  });
+});
