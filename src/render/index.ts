@@ -7,7 +7,8 @@ import { MANIFEST, type Ensemble, type GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
-import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
+import type { Transition } from '../reconfig.js';
+import { RECORD, recordOf, recordText } from '../record.js';
 import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
@@ -19,7 +20,9 @@ type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition: Trans
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
-const executable = (name: string) => name.endsWith('.sh');
+/** The script library: sourced by the bundle's scripts, never run, so not executable. */
+const LIBRARY = 'lib.sh';
+const executable = (name: string) => name.endsWith('.sh') && name !== LIBRARY && !name.endsWith(`/${LIBRARY}`);
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
 
@@ -31,8 +34,8 @@ const whole =
 /** The same file once per machine, under hosts/<machine>/, from that machine's members alone. */
 const perMachine =
   (name: string): Renderer =>
-  (ensemble, _, __, machines) =>
-    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine))));
+  (ensemble, view, __, machines) =>
+    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine, () => view().everyone))));
 
 const both =
   (...renderers: Renderer[]): Renderer =>
@@ -47,9 +50,8 @@ const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', ren
 const superUserScript: Renderer = (ensemble) =>
   ensemble.reconfig ? [file('super-user.sh', renderTemplate('super-user.sh', superUserView(ensemble, ensemble.reconfig)), true)] : [];
 
-// Only when the members change over a running ensemble's bundle: the move (reconfigure.sh), the
-// compose override it starts joining members with, and the membership it starts from, which a
-// second run and --check read back (src/reconfig.ts).
+// Only when the members change over a running ensemble's bundle: the move (reconfigure.sh) and the
+// compose override it starts joining members with.
 const move =
   (path: string, template: TemplateName, when: (t: Transition) => boolean = () => true): Renderer =>
   (ensemble, _, transition) =>
@@ -62,7 +64,17 @@ const moveOnMachines =
     const joining = machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
     return joining.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
   };
-const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
+// The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
+// folder copied alone to its machine keeps what its scripts need.
+const library: Renderer = () => [rendered(LIBRARY, renderTemplate('lib.sh', {}))];
+const libraryOnMachines: Renderer = (_, __, ___, machines) => {
+  const text = renderTemplate('lib.sh', {});
+  return machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
+};
+// What the bundle is, as one typed value (src/record.ts): a later run reads it back from this folder
+// to see a change of members, with where this bundle's move starts (a second run and --check give
+// the same bytes).
+const record: Renderer = (ensemble, _, transition) => [file(RECORD, recordText(recordOf(ensemble, transition?.from)))];
 
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.
@@ -92,12 +104,13 @@ const ONE_MACHINE = {
   'smoke-test.sh': whole('smoke-test.sh'),
   'rolling-restart.sh': whole('rolling-restart.sh'),
   'remove.sh': whole('remove.sh'),
+  [LIBRARY]: library,
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
   'reconfigure.sh': move('reconfigure.sh', 'reconfigure.sh'),
   'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
-  [FROM_RECORD]: fromMembers,
+  [RECORD]: record,
   conf,
   monitoring,
 } satisfies Record<string, Renderer>;
@@ -120,6 +133,7 @@ const SEVERAL_MACHINES = {
   'stack.yml': whole('stack.yml'),
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
+  [LIBRARY]: both(library, libraryOnMachines),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
@@ -128,7 +142,7 @@ const SEVERAL_MACHINES = {
   // stop and remove on their machines, which may have no folder left in the bundle.
   'reconfigure.sh': both(move('reconfigure.sh', 'reconfigure-anywhere.sh'), moveOnMachines('reconfigure.sh', 'reconfigure-machine.sh')),
   'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
-  [FROM_RECORD]: fromMembers,
+  [RECORD]: record,
   conf,
   monitoring,
 } satisfies Record<string, Renderer>;
