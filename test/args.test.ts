@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readArgs, type ArgsContext } from '../src/args.js';
-import { runMain, tempDir } from './helpers.js';
+import { PROPERTY_RUNS, runMain, tempDir } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
-const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 40);
+const RUNS = PROPERTY_RUNS;
 const settings = (numRuns = RUNS) => ({ seed: SEED, numRuns, endOnFailure: true });
 
 const FILES = ['e.json', 'zk.yaml', 'conf/zk.yml', 'sp ace.json', 'zk', 'a=b', 'ensemble', 'ü.json', '.hidden'];

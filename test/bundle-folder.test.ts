@@ -2,7 +2,8 @@
 // it is zkgen's by the folder's own manifest (or an empty folder, or a bundle from before
 // manifests), refuses anything else in one line naming the first foreign path, and never opens,
 // moves or removes a file it did not write — including around DIR (its lock, its work folders and
-// what killed or interrupted runs left there).
+// what killed or interrupted runs left there). The CLI runs in-process; what needs it as a process
+// (a FIFO that would hang a run, concurrent runs, signals) is test/spawn/bundle-folder.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
 import { type BundleFs, LEGACY_MARKER, RefusedError, workPrefix, writeBundle } from '../src/write.js';
-import { CLI, runCli, tempDir } from './helpers.js';
+import { runMain, tempDir } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
 const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
@@ -24,14 +25,13 @@ function bundleOf(text: string): GeneratedFile[] {
 }
 
 /** A folder holding ensemble.json and, in zk/, zkgen's bundle for it. */
-function project(): { parent: string; dir: string } {
+async function project(): Promise<{ parent: string; dir: string }> {
   const parent = tempDir('folder');
   writeFileSync(join(parent, 'ensemble.json'), PINNED);
-  expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+  expect((await runMain(['ensemble.json', '--out', 'zk'], { cwd: parent })).code).toBe(0);
   return { parent, dir: join(parent, 'zk') };
 }
 
-const mkfifo = (path: string) => expect(spawnSync('mkfifo', [path]).status).toBe(0);
 
 /** The pid and start time of a process, as zkgen records an owner. */
 function ownerOf(pid: number): string {
@@ -46,82 +46,68 @@ function deadPid(): number {
 }
 
 describe('zkgen FILE --out DIR refuses a folder holding anything not zkgen’s', () => {
-  it('in a git repository, --out . names .git and leaves every file where it was', () => {
+  it('in a git repository, --out . names .git and leaves every file where it was', async () => {
     const parent = tempDir('repo');
     expect(spawnSync('git', ['init', '-q', '.'], { cwd: parent }).status).toBe(0);
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
-    writeFileSync(join(parent, 'docker-compose.yml'), runCli(['ensemble.json'], { cwd: parent }).stdout);
+    writeFileSync(join(parent, 'docker-compose.yml'), (await runMain(['ensemble.json'], { cwd: parent })).stdout);
     writeFileSync(join(parent, 'NOTES.md'), 'notes\n');
     const before = snapshot(parent);
-    const result = runCli(['ensemble.json', '--out', '.'], { cwd: parent });
+    const result = await runMain(['ensemble.json', '--out', '.'], { cwd: parent });
     expect(result).toEqual({ code: 2, stdout: '', stderr: `zkgen: --out .: .git is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}` });
     expect(snapshot(parent)).toEqual(before);
   });
 
-  it('the input file’s own folder: the ensemble file is not zkgen’s', () => {
-    const { parent, dir } = project();
+  it('the input file’s own folder: the ensemble file is not zkgen’s', async () => {
+    const { parent, dir } = await project();
     writeFileSync(join(dir, 'ensemble.json'), PINNED);
     const before = snapshot(parent);
-    const result = runCli(['zk/ensemble.json', '--out', 'zk'], { cwd: parent });
+    const result = await runMain(['zk/ensemble.json', '--out', 'zk'], { cwd: parent });
     expect(result).toEqual({ code: 2, stdout: '', stderr: `zkgen: --out zk: zk/ensemble.json is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}` });
     expect(snapshot(parent)).toEqual(before);
   });
 
-  it('a file added to its own bundle, in any folder of it, and names the first one sorted', () => {
-    const { parent, dir } = project();
+  it('a file added to its own bundle, in any folder of it, and names the first one sorted', async () => {
+    const { parent, dir } = await project();
     writeFileSync(join(dir, 'conf', 'zk2', 'notes'), 'mine');
     mkdirSync(join(dir, 'conf', 'extra'));
     writeFileSync(join(dir, 'zzz'), 'mine');
     const before = snapshot(parent);
-    const result = runCli(['ensemble.json', '--out', 'zk'], { cwd: parent });
+    const result = await runMain(['ensemble.json', '--out', 'zk'], { cwd: parent });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`zkgen: --out zk: zk/conf/extra is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`);
     expect(snapshot(parent)).toEqual(before);
   });
 
-  it('a FIFO, never opened (the run would hang), even where the bundle has a file', () => {
-    const { parent, dir } = project();
-    nodeFs.rmSync(join(dir, 'run.sh'));
-    mkfifo(join(dir, 'run.sh'));
-    const before = snapshot(parent);
-    const result = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk'], { cwd: parent, encoding: 'utf8', timeout: 20_000 });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`zkgen: --out zk: zk/run.sh is not zkgen's (a FIFO)${REFUSAL}`);
-    expect(snapshot(parent)).toEqual(before);
-    const checked = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--check'], { cwd: parent, encoding: 'utf8', timeout: 20_000 });
-    expect(checked.status).toBe(1);
-    expect(checked.stderr).toBe("zk/run.sh: not zkgen's (a FIFO): move it out of zk; zkgen replaces only a folder holding nothing but its own files\n");
-  });
-
-  it('a symbolic link where the bundle has a file, without following it', () => {
-    const { parent, dir } = project();
+  it('a symbolic link where the bundle has a file, without following it', async () => {
+    const { parent, dir } = await project();
     writeFileSync(join(parent, 'mine.cfg'), 'mine');
     nodeFs.rmSync(join(dir, 'conf', 'zk1', 'zoo.cfg'));
     symlinkSync('../../../mine.cfg', join(dir, 'conf', 'zk1', 'zoo.cfg'));
     const before = snapshot(parent);
-    const result = runCli(['ensemble.json', '--out', 'zk'], { cwd: parent });
+    const result = await runMain(['ensemble.json', '--out', 'zk'], { cwd: parent });
     expect(result.stderr).toBe(`zkgen: --out zk: zk/conf/zk1/zoo.cfg is not zkgen's (a symbolic link)${REFUSAL}`);
     expect(snapshot(parent)).toEqual(before);
   });
 
-  it('/, in one line', () => {
-    const result = runCli(['ensemble.json', '--out', '/'], { cwd: project().parent });
+  it('/, in one line', async () => {
+    const result = await runMain(['ensemble.json', '--out', '/'], { cwd: (await project()).parent });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: --out /: the root folder cannot be replaced: choose a folder inside it\n' });
   });
 
-  it('a folder holding the current one: the shell would be left in a removed folder', () => {
-    const { parent, dir } = project();
+  it('a folder holding the current one: the shell would be left in a removed folder', async () => {
+    const { parent, dir } = await project();
     const before = snapshot(parent);
-    const result = runCli(['../ensemble.json', '--out', '.'], { cwd: join(dir, 'conf') });
+    const result = await runMain(['../ensemble.json', '--out', '.'], { cwd: join(dir, 'conf') });
     expect(result.code).toBe(2);
-    expect(runCli(['../ensemble.json', '--out', '.'], { cwd: dir }).stderr).toBe(
+    expect((await runMain(['../ensemble.json', '--out', '.'], { cwd: dir })).stderr).toBe(
       'zkgen: --out .: . holds the current folder, which the swap would leave removed under your shell: run zkgen from outside it\n',
     );
     expect(snapshot(parent)).toEqual(before);
   });
 
   it('a file added between the check and the swap goes back with DIR, untouched', async () => {
-    const { parent, dir } = project();
+    const { parent, dir } = await project();
     let renames = 0;
     const fs: Partial<BundleFs> = {
       renameSync: (from, to) => {
@@ -138,17 +124,17 @@ describe('zkgen FILE --out DIR refuses a folder holding anything not zkgen’s',
 });
 
 describe('zkgen FILE --out DIR writes where it may', () => {
-  it('an empty folder, and its own bundle again', () => {
+  it('an empty folder, and its own bundle again', async () => {
     const parent = tempDir('empty');
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
     mkdirSync(join(parent, 'zk'));
-    expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    expect((await runMain(['ensemble.json', '--out', 'zk'], { cwd: parent })).code).toBe(0);
     writeFileSync(join(parent, 'ensemble.json'), FIVE);
-    expect(runCli(['ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent }).code).toBe(0);
+    expect((await runMain(['ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent })).code).toBe(0);
     expect(readdirSync(join(parent, 'zk', 'conf'))).toHaveLength(5);
   });
 
-  it('a bundle from before manifests (marker line, only the files such a bundle had) is adopted; with anything more it is refused', () => {
+  it('a bundle from before manifests (marker line, only the files such a bundle had) is adopted; with anything more it is refused', async () => {
     const parent = tempDir('legacy');
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
     const legacy = (dir: string, extra: Record<string, string> = {}) => {
@@ -157,28 +143,28 @@ describe('zkgen FILE --out DIR writes where it may', () => {
       for (const [p, text] of Object.entries(files)) writeFileSync(join(parent, dir, p), text);
     };
     legacy('old');
-    expect(runCli(['ensemble.json', '--out', 'old'], { cwd: parent })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await runMain(['ensemble.json', '--out', 'old'], { cwd: parent })).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(existsSync(join(parent, 'old', 'zkgen-manifest.txt'))).toBe(true);
 
     legacy('more', { 'NOTES.md': 'mine' });
-    expect(runCli(['ensemble.json', '--out', 'more'], { cwd: parent }).stderr).toBe(`zkgen: --out more: more/NOTES.md is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`);
+    expect((await runMain(['ensemble.json', '--out', 'more'], { cwd: parent })).stderr).toBe(`zkgen: --out more: more/NOTES.md is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`);
     legacy('unmarked', { 'docker-compose.yml': 'services: {}\n' });
-    expect(runCli(['ensemble.json', '--out', 'unmarked'], { cwd: parent }).stderr).toBe(
+    expect((await runMain(['ensemble.json', '--out', 'unmarked'], { cwd: parent })).stderr).toBe(
       `zkgen: --out unmarked: unmarked/conf is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`,
     );
     expect(readFileSync(join(parent, 'more', 'NOTES.md'), 'utf8')).toBe('mine');
   });
 
-  it('a symbolic link as DIR: the folder it points to is replaced, the link stays; a link to nothing is refused', () => {
-    const { parent, dir } = project();
+  it('a symbolic link as DIR: the folder it points to is replaced, the link stays; a link to nothing is refused', async () => {
+    const { parent, dir } = await project();
     symlinkSync('zk', join(parent, 'link'));
     writeFileSync(join(parent, 'ensemble.json'), FIVE);
-    expect(runCli(['ensemble.json', '--out', 'link', '--stopped'], { cwd: parent }).code).toBe(0);
+    expect((await runMain(['ensemble.json', '--out', 'link', '--stopped'], { cwd: parent })).code).toBe(0);
     expect(lstatSync(join(parent, 'link')).isSymbolicLink()).toBe(true);
     expect(readdirSync(join(dir, 'conf'))).toHaveLength(5);
     expect(readdirSync(parent).sort()).toEqual(['ensemble.json', 'link', 'zk']);
     symlinkSync('nowhere', join(parent, 'dangling'));
-    expect(runCli(['ensemble.json', '--out', 'dangling'], { cwd: parent })).toEqual({
+    expect(await runMain(['ensemble.json', '--out', 'dangling'], { cwd: parent })).toEqual({
       code: 2,
       stdout: '',
       stderr: 'zkgen: --out dangling: dangling is a symbolic link to nothing: make the folder it points to, or give another\n',
@@ -186,7 +172,7 @@ describe('zkgen FILE --out DIR writes where it may', () => {
   });
 
   const root = process.getuid?.() === 0;
-  it.skipIf(!root)('a mount point is refused in one line, empty or holding a bundle; a folder inside it works (needs root for mount --bind)', (ctx) => {
+  it.skipIf(!root)('a mount point is refused in one line, empty or holding a bundle; a folder inside it works (needs root for mount --bind)', async (ctx) => {
     const parent = tempDir('mount');
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
     mkdirSync(join(parent, 'source'));
@@ -198,13 +184,13 @@ describe('zkgen FILE --out DIR writes where it may', () => {
     }
     try {
       const refusal = 'zkgen: --out mnt: mnt is a mount point, which cannot be swapped for a new folder: use a folder inside it (--out mnt/zk)\n';
-      expect(runCli(['ensemble.json', '--out', 'mnt'], { cwd: parent })).toEqual({ code: 2, stdout: '', stderr: refusal });
-      expect(runCli(['ensemble.json', '--out', 'mnt/zk'], { cwd: parent }).code).toBe(0);
+      expect(await runMain(['ensemble.json', '--out', 'mnt'], { cwd: parent })).toEqual({ code: 2, stdout: '', stderr: refusal });
+      expect((await runMain(['ensemble.json', '--out', 'mnt/zk'], { cwd: parent })).code).toBe(0);
       // A bundle of zkgen's at the mount point itself (written by an older zkgen, say).
       nodeFs.cpSync(join(parent, 'mnt', 'zk'), join(parent, 'mnt'), { recursive: true });
       nodeFs.rmSync(join(parent, 'mnt', 'zk'), { recursive: true });
       const before = snapshot(parent);
-      expect(runCli(['ensemble.json', '--out', 'mnt'], { cwd: parent })).toEqual({ code: 2, stdout: '', stderr: refusal });
+      expect(await runMain(['ensemble.json', '--out', 'mnt'], { cwd: parent })).toEqual({ code: 2, stdout: '', stderr: refusal });
       expect(snapshot(parent)).toEqual(before);
     } finally {
       spawnSync('umount', [join(parent, 'mnt')]);
@@ -214,7 +200,7 @@ describe('zkgen FILE --out DIR writes where it may', () => {
 
 describe('the lock and the work folders beside DIR', () => {
   it('waits for a live run’s lock, then refuses naming its pid; a lock whose owner is gone, or whose pid is reused, is taken over', async () => {
-    const { parent, dir } = project();
+    const { parent, dir } = await project();
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       const lock = join(parent, `${workPrefix(dir)}lock`);
@@ -241,7 +227,7 @@ describe('the lock and the work folders beside DIR', () => {
   });
 
   it('removes what provably gone runs left beside DIR — only the files they wrote — and nothing of live runs or of others', async () => {
-    const { parent, dir } = project();
+    const { parent, dir } = await project();
     const dead = deadPid();
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
@@ -271,69 +257,4 @@ describe('the lock and the work folders beside DIR', () => {
     }
   });
 
-  it('40 concurrent runs into one DIR: each waits its turn, and DIR ends as one of the two bundles, whole, with nothing beside it', async () => {
-    const parent = tempDir('concurrent');
-    writeFileSync(join(parent, 'a.json'), PINNED);
-    writeFileSync(join(parent, 'b.json'), FIVE);
-    const reference = (file: string) => {
-      const at = tempDir('concurrent-ref');
-      nodeFs.copyFileSync(join(parent, file), join(at, file));
-      expect(runCli([file, '--out', 'zk'], { cwd: at }).code).toBe(0);
-      return contents(join(at, 'zk'));
-    };
-    const bundles = [reference('a.json'), reference('b.json')];
-    const runs = Array.from({ length: 40 }, (_, i) =>
-      new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [CLI, i % 2 ? 'b.json' : 'a.json', '--out', 'zk', '--stopped'], { cwd: parent });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => done({ code, stderr }));
-      }),
-    );
-    const results = await Promise.all(runs);
-    expect(results.filter((r) => r.code !== 0 || r.stderr !== '')).toEqual([]);
-    expect(bundles).toContainEqual(contents(join(parent, 'zk')));
-    expect(readdirSync(parent).sort()).toEqual(['a.json', 'b.json', 'zk']);
-  }, 120_000);
-});
-
-describe('SIGINT and SIGTERM during --out', () => {
-  it('while waiting for the lock: exit 143, nothing of the run left, DIR as it was', async () => {
-    const { parent, dir } = project();
-    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
-    try {
-      writeFileSync(join(parent, `${workPrefix(dir)}lock`), `${ownerOf(sleeper.pid!)}\n`);
-      const before = snapshot(parent);
-      const child = spawn(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(readdirSync(parent).some((n) => n.startsWith(`${workPrefix(dir)}lock-`))).toBe(true); // it is waiting
-      child.kill('SIGTERM');
-      const code = await new Promise((r) => child.on('close', r));
-      expect(code).toBe(143);
-      expect(stderr).toBe('zkgen: --out zk: interrupted: zk left as it was\n');
-      expect(snapshot(parent)).toEqual(before);
-    } finally {
-      sleeper.kill('SIGKILL');
-    }
-  });
-
-  it('while writing the staging folder: exit 130, staging folder and lock removed, DIR as it was', () => {
-    const { parent } = project();
-    const preload = join(tempDir('sigint'), 'sigint.cjs');
-    // SIGINT to itself at the third write (the lock's own file is the first): the signal is heard
-    // at the next pause between files.
-    writeFileSync(
-      preload,
-      `const fs = require('node:fs'); const real = fs.writeFileSync; let n = 0;
-fs.writeFileSync = function (...a) { const r = real.apply(this, a); if (++n === 3) process.kill(process.pid, 'SIGINT'); return r; };\n`,
-    );
-    writeFileSync(join(parent, 'ensemble.json'), FIVE);
-    const before = snapshot(parent);
-    const result = spawnSync(process.execPath, ['-r', preload, CLI, 'ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent, encoding: 'utf8' });
-    expect(result.stderr).toBe('zkgen: --out zk: interrupted: zk left as it was\n');
-    expect(result.status).toBe(130);
-    expect(snapshot(parent)).toEqual(before);
-  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ensembleOf, connectString, generate } from '../src/index.js';
 import { sh, yaml } from '../src/quote.js';
 import { RULES } from '../src/validate/rules.js';
-import { ROOT, runCli } from './helpers.js';
+import { ROOT, runMain } from './helpers.js';
 
 describe('sh', () => {
   it.each([
@@ -196,8 +196,8 @@ describe('rules', () => {
 });
 
 describe('generated/', () => {
-  it('holds the committed output of examples/tutorial.json, up to date', () => {
-    const result = runCli(['examples/tutorial.json', '--out', 'generated/tutorial', '--check']);
+  it('holds the committed output of examples/tutorial.json, up to date', async () => {
+    const result = await runMain(['examples/tutorial.json', '--out', 'generated/tutorial', '--check']);
     expect(result.stderr, 'run npm run regenerate').not.toContain('stale');
     expect(result.code).toBe(0);
     // The tutorial's image has no tag: the only thing zkgen may say of it is that warning.

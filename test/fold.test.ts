@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { foldLongLines, WIDTH } from '../src/render/fold.js';
 import { yaml } from '../src/quote.js';
-import { hasCommand } from './helpers.js';
+import { hasCommand, PROPERTY_RUNS } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
-const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+const RUNS = PROPERTY_RUNS;
 
 const word = fc.oneof(
   fc.stringMatching(/^[a-z0-9.=:;/-]{1,12}$/),

@@ -13,6 +13,13 @@ import { main, type Io } from '../src/cli.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 
+/**
+ * How many inputs each property test draws: a few dozen by default, so that the unit tier runs
+ * while you think; CI sets more (.ci/run). Every property test keeps its acceptance floors as a
+ * share of this number. Draws are seeded (ZKGEN_PROPERTY_SEED, each file's default) and reproducible.
+ */
+export const PROPERTY_RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 40);
+
 const made: string[] = [];
 
 /** A fresh folder under the system's temporary folder, removed after the test file (test/cleanup.ts). */

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../src/index.js';
 import { escaped, quoted, showPointer } from '../src/pointer.js';
-import { runCli, tempDir } from './helpers.js';
+import { runMain, tempDir } from './helpers.js';
 
 const dir = tempDir('load');
 
 function cli(name: string, content: string | Buffer) {
   writeFileSync(join(dir, name), content);
-  return runCli([name], { cwd: dir });
+  return runMain([name], { cwd: dir });
 }
 
 // Three levels of ten aliases each: ten thousand values from a few lines.
@@ -34,8 +34,8 @@ describe('YAML that is not plain JSON data', () => {
     ['two documents', 'servers: 3\n---\nservers: 5\n', /^e\.yaml:2:1: not valid YAML: the file holds 2 documents; an ensemble file is one$/],
     ['a %YAML 1.1 directive', '%YAML 1.1\n---\nservers: 3\nadminServer: on\nx: 2001-01-01\n', /^e\.yaml:1:1: not valid YAML: zkgen reads YAML 1\.2, not 1\.1: remove the %YAML directive$/],
     ['deep nesting', `servers: 3\nx: ${'['.repeat(20000)}${']'.repeat(20000)}\n`, /^e\.yaml(:\d+:\d+)?: (\(root\): )?not valid YAML: nested too deeply$/],
-  ])('%s is refused at its place, exit 1, no warning', (_, text, line) => {
-    const result = cli('e.yaml', text);
+  ])('%s is refused at its place, exit 1, no warning', async (_, text, line) => {
+    const result = await cli('e.yaml', text);
     expect(result.stdout).toBe('');
     expect(result.code).toBe(1);
     const lines = result.stderr.split('\n').filter(Boolean);
@@ -50,8 +50,8 @@ describe('YAML that is not plain JSON data', () => {
 });
 
 describe('JSON', () => {
-  it('refuses a key given twice, at its pointer, line and column, in any object', () => {
-    const result = cli('e.json', '{"servers": 3,\n "config": {"a": 1, "a": 2},\n "servers": [{"id": 1, "id": 2}]}');
+  it('refuses a key given twice, at its pointer, line and column, in any object', async () => {
+    const result = await cli('e.json', '{"servers": 3,\n "config": {"a": 1, "a": 2},\n "servers": [{"id": 1, "id": 2}]}');
     expect(result).toEqual({
       code: 1,
       stdout: '',
@@ -64,8 +64,8 @@ describe('JSON', () => {
     });
   });
 
-  it('refuses deep nesting without a crash', () => {
-    const result = cli('e.json', `{"servers": 3, "$schema": ${'['.repeat(200000)}${']'.repeat(200000)}}`);
+  it('refuses deep nesting without a crash', async () => {
+    const result = await cli('e.json', `{"servers": 3, "$schema": ${'['.repeat(200000)}${']'.repeat(200000)}}`);
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'e.json: /$schema: must be a string\n' });
   });
 
@@ -78,8 +78,8 @@ describe('bytes', () => {
   it.each([
     ['e.json', '{"servers": 3}'],
     ['e.yaml', 'servers: 3\n'],
-  ])('a UTF-8 byte order mark before %s is dropped', (name, text) => {
-    const result = cli(name, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+  ])('a UTF-8 byte order mark before %s is dropped', async (name, text) => {
+    const result = await cli(name, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
   });
@@ -90,9 +90,9 @@ describe('bytes', () => {
     ['a truncated sequence', [0xe2, 0x82], 0],
     ['an overlong form', [0xc0, 0xaf], 0],
     ['a surrogate', [0xed, 0xa0, 0x80], 0],
-  ])('%s is refused with its byte offset, not read as U+FFFD', (_, bad, at) => {
+  ])('%s is refused with its byte offset, not read as U+FFFD', async (_, bad, at) => {
     const head = Buffer.from('{"servers": 3,\n "dataRoot": "/dé');
-    const result = cli('e.json', Buffer.concat([head, Buffer.from(bad), Buffer.from('"}')]));
+    const result = await cli('e.json', Buffer.concat([head, Buffer.from(bad), Buffer.from('"}')]));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const hex = bad[at]!.toString(16).toUpperCase().padStart(2, '0');
@@ -101,9 +101,9 @@ describe('bytes', () => {
 });
 
 describe('text echoed in a message', () => {
-  it('keeps a problem on one line with no control sequence reaching the terminal', () => {
+  it('keeps a problem on one line with no control sequence reaching the terminal', async () => {
     const key = 'colour\u001b[31m\nred\u0085\u2028\u202e\u0000\u007f';
-    const result = cli('e.json', JSON.stringify({ servers: 3, [key]: 1, config: { [`a/${key}`]: 1 } }));
+    const result = await cli('e.json', JSON.stringify({ servers: 3, [key]: 1, config: { [`a/${key}`]: 1 } }));
     expect(result.code).toBe(1);
     const lines = result.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);

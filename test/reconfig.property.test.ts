@@ -11,9 +11,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
+import { PROPERTY_RUNS } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261201);
-const RUNS = Number(process.env.ZKGEN_PROPERTY_RUNS ?? 150);
+// Pure core, a few milliseconds a draw: three times the base number of runs.
+const RUNS = PROPERTY_RUNS * 3;
 
 interface Entry {
   id: number;

@@ -74,22 +74,23 @@ describe('a move over a Swarm stack', () => {
   it("hosts/<machine>/reconfigure.sh refuses when a running member is a task on this machine, and starts nothing", () => {
     const refused = runScript(dir, 'hosts/zk-a/reconfigure.sh', { tasks: 'zk zk_zk1' });
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('FAIL: zk1 runs as the service zk_zk1 of the Docker Swarm stack zk: zkgen does not move a stack\'s members');
+    expect(refused.stderr).toContain('FAIL: running members are services of the Docker Swarm stack zk (zk_zk1): zkgen does not move a stack\'s members');
     expect(refused.stderr).toContain('docker stack rm zk (the data folders stay)');
     expect(starts(refused.calls)).toEqual([]);
   });
 
-  it('hosts/<machine>/reconfigure.sh, on a manager, refuses when another machine\'s member is a stack\'s service', () => {
-    const refused = runScript(dir, 'hosts/zk-a/reconfigure.sh', { manager: true, services: 'zk zk_zk3' });
+  it("hosts/<machine>/reconfigure.sh, on a manager, names every member's service, other machines' too", () => {
+    const refused = runScript(dir, 'hosts/zk-a/reconfigure.sh', { tasks: 'zk zk_zk1', manager: true, services: 'zk zk_zk1\nzk zk_zk3' });
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('FAIL: zk3 runs as the service zk_zk3 of the Docker Swarm stack zk');
+    // This machine's task first, then the swarm's other services, each once.
+    expect(refused.stderr).toContain('FAIL: running members are services of the Docker Swarm stack zk (zk_zk1 zk_zk3)');
     expect(starts(refused.calls)).toEqual([]);
   });
 
   it('the top-level reconfigure.sh refuses before it asks any machine to start a member', () => {
     const refused = runScript(dir, 'reconfigure.sh', { manager: true, services: 'zk zk_zk2' });
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('FAIL: zk2 runs as the service zk_zk2 of the Docker Swarm stack zk');
+    expect(refused.stderr).toContain('FAIL: running members are services of the Docker Swarm stack zk (zk_zk2)');
     expect(refused.calls.filter((c) => c.startsWith('run '))).toEqual([]);
   });
 

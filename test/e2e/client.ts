@@ -1,6 +1,6 @@
 // A promise face for node-zookeeper-client, with the retries a real client makes across a
 // member's loss (ConnectionLoss), and what a test reads of its connection.
-import type net from 'node:net';
+import net from 'node:net';
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
 import { reachable } from './srvr.js';
 import { sleep } from './wait.js';
@@ -179,4 +179,54 @@ export function closeClient(client: ZkClient | undefined): void {
   } catch {
     // A client that never connected may refuse to close; there is nothing to release then.
   }
+}
+
+/**
+ * What a client without credentials gets from the member at host:port: ZooKeeper's wire protocol spoken directly
+ * (a session, then a create of /zkgen-unauthenticated with an open ACL), and the reply's error
+ * code: 0 for created, -124 (SessionClosedRequireAuth) when the member refuses an unauthenticated
+ * session, or undefined when no reply came within 10 s. (node-zookeeper-client throws on -124,
+ * a code it does not know, from inside its socket handler.)
+ */
+export function unauthenticatedCreate(port: number, host = '127.0.0.1'): Promise<number | undefined> {
+  const int = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const long0 = Buffer.alloc(8);
+  const string = (s: string) => Buffer.concat([int(Buffer.byteLength(s)), Buffer.from(s)]);
+  const frame = (body: Buffer) => Buffer.concat([int(body.length), body]);
+  // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
+  const connect = frame(Buffer.concat([int(0), long0, int(10_000), long0, int(16), Buffer.alloc(16), Buffer.from([0])]));
+  // RequestHeader (xid 1, type 1: create), path, data, ACL [world:anyone, all], flags 0.
+  const create = frame(Buffer.concat([int(1), int(1), string('/zkgen-unauthenticated'), int(1), Buffer.from('x'), int(1), int(31), string('world'), string('anyone'), int(0)]));
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    let connected = false;
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => finish(undefined), 10_000);
+    const finish = (code: number | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(code);
+    };
+    socket.on('connect', () => socket.write(connect));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      while (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
+        const body = received.subarray(4, 4 + received.readInt32BE(0));
+        received = received.subarray(4 + body.length);
+        if (!connected) {
+          connected = true;
+          socket.write(create);
+        } else if (body.readInt32BE(0) === 1) {
+          // ReplyHeader: xid, zxid, err.
+          finish(body.readInt32BE(12));
+        }
+      }
+    });
+    socket.on('close', () => finish(undefined));
+    socket.on('error', () => finish(undefined));
+  });
 }

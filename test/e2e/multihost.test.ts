@@ -24,6 +24,12 @@
 //    s_client` with the ensemble's CA verifies on every secure client port and election port, and
 //    the plaintext client port refuses. Then `docker-compose down`, and the same bundle's stack.yml
 //    on the swarm of the three engines: every member serves on its own node, `docker stack rm`.
+// Then SASL (members sasl1..3, `"auth": { "quorum": true, "client": true }`, client port 2171, data
+// and secrets under DIR/machine): auth.sh run here into a folder of its own, each host given the
+// JAAS file by the command auth.sh printed for it, prepare.sh and docker-compose up -d on each host
+// → the top-level status.sh shows every member serving (quorum SASL), smoke-test.sh on host 1
+// passes as the JAAS file's client, and a session without credentials is refused (-124) on every
+// host. Taken down with docker-compose down.
 // Then, changing the members, as docs/changing-members.md tells an operator (members r1..r3
 // on the three hosts, "reconfig": true, client port 2191, data under DIR/machine): super-user.sh
 // run here (where the password stays); host 1's prepare.sh refuses before the server/ folder is
@@ -37,7 +43,10 @@
 // every write is on r1, r2 and r4, each lists exactly 1, 2, 4 in /zookeeper/config, r3's container
 // is gone and its data stays, `--check` finds the bundle up to date. → r1, r2, r4, r5 (r5 on host 3,
 // which runs no member now): host 3's prepare.sh and reconfigure.sh start r5 as run.sh would (no
-// compose project to follow), no write fails, r5 has every write. The members are removed.
+// compose project to follow), no write fails, r5 has every write. Then the same members as the
+// bundle's stack.yml on the swarm (their containers removed, data kept): with r6 added to the file,
+// the top-level reconfigure.sh and host 1's refuse (exit 1, naming the stack's service) and start
+// nothing (the same tasks on every host, /zookeeper/config unchanged). The members are removed.
 // Then, for { "servers": [{ "host": "10.77.0.11" }, { "host": "10.77.0.12" }, { "host": "10.77.0.13" }] }
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
@@ -65,7 +74,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { hasCommand, runCli } from '../helpers.js';
 import { type Bundle, generate } from './bundle.js';
-import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
+import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, unauthenticatedCreate, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
 import { modeOf } from './srvr.js';
@@ -379,6 +388,96 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     });
   });
 
+  // SASL across the three hosts, done as the bundle tells an operator: auth.sh once, here (the
+  // operator's own machine), into a folder of its own; each host given the JAAS file by the command
+  // auth.sh printed for it (its `ssh root@HOST` made an nsenter into that host), prepare.sh and
+  // docker-compose up -d there. The secrets folder is under DIR/machine, a different folder on each
+  // host, so a host not given the file, or given it where the member's user cannot read it, would
+  // not join. Own names and ports (sasl1..3, client 2171), taken down afterwards.
+  describe('with SASL for the quorum and the clients: one JAAS file, copied to each host as auth.sh prints', () => {
+    const names = HOSTS.map((_, i) => `sasl${i + 1}`);
+    const PORTS = { client: 2171, peer: 2878, election: 3878, admin: 8070 };
+    const saslSteps = scenarioSteps();
+    beforeEach((ctx) => saslSteps.check(ctx));
+    let sasl: Bundle;
+    let composeFiles: string[] = [];
+    /** Where auth.sh makes the file: the operator's own folder. */
+    let made: string;
+    const saslHostDir = (i: number) => join(sasl.dir, 'hosts', HOSTS[i]!);
+    /** The secrets folder as host i sees it (DIR/machine there is DIR/h<i>/machine here). */
+    const secretsOn = (i: number) => join(dir, `h${i + 1}`, 'machine', 'sdata', 'auth');
+
+    beforeAll(() => {
+      sasl = generate(
+        { image: IMAGE, heap: '64m', ports: PORTS, dataRoot: join(dir, 'machine', 'sdata'), servers: HOSTS.map((host, i) => ({ host, name: names[i] })), auth: { quorum: true, client: true } },
+        join(dir, 'sasl'),
+      );
+      made = join(dir, 'sasl', 'secrets');
+      composeFiles = HOSTS.map((_, i) => join(saslHostDir(i), 'docker-compose.yml'));
+    });
+
+    afterAll(async () => {
+      for (const [i, composeFile] of composeFiles.entries()) {
+        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+      }
+    }, 360_000);
+
+    test('auth.sh makes the JAAS file where it runs and prints, per host, the copy that gives that host the file', async (ctx) => {
+      saslSteps.gate(ctx);
+      const auth = await run(join(sasl.dir, 'auth.sh'), [made], { cwd: sasl.dir, timeoutMs: 60_000 });
+      expect(auth.code, `${auth.stdout}${auth.stderr}`).toBe(0);
+      const copies = [...auth.stdout.matchAll(/^ {2}(tar .*) \| ssh root@(\S+) (.*)$/gm)];
+      expect(copies.map((m) => m[2]), auth.stdout).toEqual(HOSTS);
+      for (const [i, copy] of copies.entries()) {
+        // ssh runs its one-word command with the login shell on that host: sh -c, there.
+        ok(`the copy to ${HOSTS[i]}`, await run('bash', ['-o', 'pipefail', '-c', `${copy[1]} | ${onHostArgs(i).join(' ')} sh -c ${copy[3]}`]));
+        expect(readFileSync(join(secretsOn(i), 'jaas.conf'), 'utf8')).toBe(readFileSync(join(made, 'jaas.conf'), 'utf8'));
+      }
+      // Nothing of it where the hosts share the file system.
+      expect(existsSync(join(dir, 'machine', 'sdata'))).toBe(false);
+    });
+
+    test('prepare.sh and docker-compose up -d on each host: the members reach a quorum through quorum SASL (the top-level status.sh)', async (ctx) => {
+      saslSteps.gate(ctx);
+      const since = performance.now();
+      for (const i of [0, 1, 2]) {
+        ok(`hosts/${HOSTS[i]}/prepare.sh on ${HOSTS[i]}`, await onHost(i, [join(saslHostDir(i), 'prepare.sh')], { cwd: saslHostDir(i) }));
+        ok(`docker-compose up -d on ${HOSTS[i]}`, await run('docker-compose', ['-f', composeFiles[i]!, 'up', '-d'], { env: on(i), timeoutMs: 180_000 }));
+      }
+      let status: RunResult | undefined;
+      try {
+        await waitFor(
+          'status.sh to exit 0',
+          async () => ((status = await run(join(sasl.dir, 'status.sh'), [], { cwd: sasl.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
+          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+        );
+      } catch (error) {
+        const logs = await Promise.all(
+          [0, 1, 2].map(async (i) => {
+            const said = await dockerOn(i, ['logs', '--tail', '30', names[i]!]);
+            return `--- ${names[i]} ---\n${said.stdout}${said.stderr}`;
+          }),
+        );
+        throw new Error(`${String(error)}\n${logs.join('\n')}`);
+      }
+      console.log(`sasl: every member serves ${seconds(performance.now() - since)} after the first docker-compose up -d`);
+      const rows = status!.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual(HOSTS.map((h, i) => [names[i], h, `${h}:${PORTS.client}`]));
+      expect(rows.slice(1).filter((r) => r[2] === 'leader')).toHaveLength(1);
+    });
+
+    test("smoke-test.sh, run on the writer's host, writes and reads as the JAAS file's client; a client without credentials is refused on every host", async () => {
+      const smoke = await onHost(0, [join(sasl.dir, 'smoke-test.sh')], { cwd: sasl.dir, env: on(0), timeoutMs: 90_000 });
+      expect(smoke.code, `${smoke.stdout}${smoke.stderr}`).toBe(0);
+      expect(smoke.stdout).toContain(`ok: ${names[1]} read what ${names[0]} wrote`);
+      for (const host of HOSTS) {
+        // -124: SessionClosedRequireAuth, ZooKeeper's answer to a session that has not authenticated.
+        expect(await unauthenticatedCreate(PORTS.client, host), `a create through ${host}:${PORTS.client} without credentials`).toBe(-124);
+      }
+    });
+  });
+
   // Changing the members of an ensemble on the three hosts, done as docs/changing-members.md tells
   // an operator: super-user.sh where the password stays (this process, the
   // operator's own machine), each host given the server/ folder alone by the command it printed
@@ -391,14 +490,17 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   // retrying on ConnectionLoss. Own names and ports (r1..r5, client 2191), removed afterwards.
   describe('changing the members across the three hosts: 3 → 4 → 3 without host 3 → 4 with a new member there, while a client writes', () => {
     const PORTS = { client: 2191, peer: 2898, election: 3898, admin: 8090 };
-    const NAMES = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    const NAMES = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    /** The stack the members run as at the end, when a move over it must be refused. */
+    const MOVE_STACK = 'zkr';
+    let moveStackDeployed = false;
     /** Every member of both memberships: r1..r3 on hosts 1..3, r4 on host 1 (base + 3). */
     const CONNECT = [...HOSTS.map((h) => `${h}:${PORTS.client}`), `${HOSTS[0]}:${PORTS.client + 3}`].join(',');
     const moveSteps = scenarioSteps();
     beforeEach((ctx) => moveSteps.check(ctx));
     let moves: Bundle;
     /** The host of each id: r4 joins host 1 beside r1, r5 joins host 3 once r3 has left it. */
-    const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 0, 5: 2 };
+    const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 0, 5: 2, 6: 0 };
     const servers = (ids: number[]) => ids.map((id) => ({ id, name: `r${id}`, host: HOSTS[HOST_OF[id]!]! }));
     const ensemble = (ids: number[]) => ({ image: IMAGE, heap: '64m', reconfig: true, ports: PORTS, dataRoot: join(dir, 'machine', 'rdata'), servers: servers(ids) });
     /** The data folder of a member as its host sees it. */
@@ -490,6 +592,10 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
 
     afterAll(async () => {
       if (writer) await writer.stop();
+      if (moveStackDeployed) {
+        const removed = await dockerOn(0, ['stack', 'rm', MOVE_STACK]);
+        if (removed.code !== 0) console.log(`docker stack rm ${MOVE_STACK} exited ${removed.code}: ${removed.stderr}`);
+      }
       for (const i of [0, 1, 2]) {
         const removed = await dockerOn(i, ['rm', '-f', ...NAMES]);
         if (removed.code !== 0 && !removed.stderr.includes('No such container')) console.log(`docker rm on ${HOSTS[i]}: ${removed.stderr}`);
@@ -615,6 +721,57 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       } finally {
         closeClient(c);
       }
+    });
+
+    test('as a Swarm stack, a move is refused before anything starts: by the top-level reconfigure.sh and by the machine\'s', async (ctx) => {
+      moveSteps.gate(ctx);
+      // The same members as the bundle's stack: the containers compose and run.sh started go (their
+      // data folders stay), and stack.yml is deployed on the swarm of the three engines.
+      for (const i of [0, 1, 2]) {
+        const ids = ok('docker ps -aq', await dockerOn(i, ['ps', '-aq'])).trim().split('\n').filter(Boolean);
+        if (ids.length > 0) ok(`docker rm -f on ${HOSTS[i]}`, await dockerOn(i, ['rm', '-f', ...ids]));
+      }
+      await formSwarm(join(moves.dir, 'stack.yml'));
+      const since = performance.now();
+      ok('docker stack deploy', await run('docker', ['stack', 'deploy', '-c', 'stack.yml', MOVE_STACK], { env: on(0), cwd: moves.dir, timeoutMs: 120_000 }));
+      moveStackDeployed = true;
+      let status: RunResult | undefined;
+      await waitFor('status.sh to exit 0', async () => ((status = await run(join(moves.dir, 'status.sh'), [], { cwd: moves.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined), {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}`,
+      });
+      timings.push(`the members serve as a stack ${seconds(performance.now() - since)} after docker stack deploy`);
+      const tasks = async () => Promise.all([0, 1, 2].map(async (i) => ok('docker ps', await dockerOn(i, ['ps', '-a', '--format', '{{.Names}}'])).trim().split('\n').sort()));
+      const before = await tasks();
+      for (const names of before) for (const name of names) expect(name).toMatch(new RegExp(`^${MOVE_STACK}_r[1245]\\.1\\.`));
+
+      // r6 joins host 1 (beside r1 and r4, base + 5): a move over the stack.
+      rewrite([1, 2, 4, 5, 6]);
+      const top = await run(join(moves.dir, 'reconfigure.sh'), [], { cwd: moves.dir, env: on(0), timeoutMs: 150_000, signal: ctx.signal });
+      const topSaid = `reconfigure.sh exited ${top.code}:\n${top.stdout}${top.stderr}`;
+      expect(top.code, topSaid).toBe(1);
+      // Every running member's service: host 1's tasks (r1, r4) and, host 1 being a manager, the swarm's (r2, r5 too).
+      const named = (said: string) => [.../^FAIL: running members are services of the Docker Swarm stack (\S+) \(([^)]*)\): zkgen does not move a stack's members/m.exec(said)?.slice(1) ?? []];
+      const every = [MOVE_STACK, ['r1', 'r2', 'r4', 'r5'].map((r) => `${MOVE_STACK}_${r}`)];
+      expect(named(top.stderr).map((x, i) => (i === 1 ? x.split(' ').sort() : x)), topSaid).toEqual(every);
+      expect(top.stderr, topSaid).toContain(`docker stack rm ${MOVE_STACK} (the data folders stay)`);
+      // No machine was asked to start anything.
+      expect(top.stdout, topSaid).not.toMatch(/^ {2}on /m);
+      // The machine's part, run there anyway (as an operator might, ahead of the top-level script).
+      const here = await onHost(0, ['bash', '-c', `cd "$0" && hosts/${HOSTS[0]}/reconfigure.sh`, moves.dir], { env: on(0), timeoutMs: 150_000, signal: ctx.signal });
+      const hereSaid = `hosts/${HOSTS[0]}/reconfigure.sh exited ${here.code}:\n${here.stdout}${here.stderr}`;
+      expect(here.code, hereSaid).toBe(1);
+      expect(named(here.stderr).map((x, i) => (i === 1 ? x.split(' ').sort() : x)), hereSaid).toEqual(every);
+      // Nothing started: the same tasks on every host, no r6, and the ensemble still 1, 2, 4, 5.
+      expect(await tasks()).toEqual(before);
+      expect(await listed(`${HOSTS[0]}:${PORTS.client}`)).toEqual(['1:participant', '2:participant', '4:participant', '5:participant']);
+
+      ok('docker stack rm', await dockerOn(0, ['stack', 'rm', MOVE_STACK]));
+      for (const i of [0, 1, 2]) {
+        await waitFor(`host ${i + 1}'s containers to go`, async () => ((await dockerOn(i, ['ps', '-q'])).stdout.trim() === '' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+      }
+      moveStackDeployed = false;
     });
   });
 

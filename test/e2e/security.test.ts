@@ -44,6 +44,7 @@ import {
   waitForPortsFree,
   waitForQuorum,
 } from './support.js';
+import { unauthenticatedCreate } from './client.js';
 
 /** spawnSync's output: a string by its typings, but null when the program could not be started. */
 const text = (output: string | null): string => output ?? '';
@@ -545,56 +546,6 @@ for (const tlsCase of TLS_CASES) {
 // JAAS file outside the bundle; the members reach a quorum through quorum SASL; status.sh (srvr,
 // which needs no session) and smoke-test.sh (zkCli authenticating with the JAAS file's Client
 // section) pass; a node-zookeeper-client session without credentials cannot write or read.
-
-/**
- * What a client without credentials gets from a member: ZooKeeper's wire protocol spoken directly
- * (a session, then a create of /zkgen-unauthenticated with an open ACL), and the reply's error
- * code: 0 for created, -124 (SessionClosedRequireAuth) when the member refuses an unauthenticated
- * session, or undefined when no reply came within 10 s. (node-zookeeper-client throws on -124,
- * a code it does not know, from inside its socket handler.)
- */
-function unauthenticatedCreate(port: number): Promise<number | undefined> {
-  const int = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
-    return b;
-  };
-  const long0 = Buffer.alloc(8);
-  const string = (s: string) => Buffer.concat([int(Buffer.byteLength(s)), Buffer.from(s)]);
-  const frame = (body: Buffer) => Buffer.concat([int(body.length), body]);
-  // ConnectRequest: protocolVersion, lastZxidSeen, timeOut, sessionId, passwd, readOnly.
-  const connect = frame(Buffer.concat([int(0), long0, int(10_000), long0, int(16), Buffer.alloc(16), Buffer.from([0])]));
-  // RequestHeader (xid 1, type 1: create), path, data, ACL [world:anyone, all], flags 0.
-  const create = frame(Buffer.concat([int(1), int(1), string('/zkgen-unauthenticated'), int(1), Buffer.from('x'), int(1), int(31), string('world'), string('anyone'), int(0)]));
-  return new Promise((resolve) => {
-    let received = Buffer.alloc(0);
-    let connected = false;
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => finish(undefined), 10_000);
-    const finish = (code: number | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(code);
-    };
-    socket.on('connect', () => socket.write(connect));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      while (received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) {
-        const body = received.subarray(4, 4 + received.readInt32BE(0));
-        received = received.subarray(4 + body.length);
-        if (!connected) {
-          connected = true;
-          socket.write(create);
-        } else if (body.readInt32BE(0) === 1) {
-          // ReplyHeader: xid, zxid, err.
-          finish(body.readInt32BE(12));
-        }
-      }
-    });
-    socket.on('close', () => finish(undefined));
-    socket.on('error', () => finish(undefined));
-  });
-}
 
 describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
   const names = range(1, 3).map((i) => `auth${i}`);
