@@ -48,6 +48,8 @@ folders=(/data/zk1 /data/zk2 /data/zk3)
 # shellcheck disable=SC2016 # the image's bash expands it
 zookeeper_class=(bash -c 'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"' /opt/zookeeper/bin/zkCli.sh)
 image=garland/zookeeper
+# Seconds each member gets to stop before Docker kills it (ZooKeeper is crash-safe).
+stop_seconds=0
 manifest=zkgen-backup.txt
 format='zkgen-backup 1'
 members='1:zk1 2:zk2 3:zk3'
@@ -163,7 +165,7 @@ absent=()
 for i in "${!names[@]}"; do
   if docker inspect "${names[$i]}" >/dev/null 2>&1; then
     echo "stopping ${names[$i]}"
-    docker stop "${names[$i]}" >/dev/null
+    docker stop --time "$stop_seconds" "${names[$i]}" >/dev/null
   else
     absent[i]=yes
   fi
