@@ -10,5 +10,7 @@ mapfile -t files < <(
     git ls-files -- 'generated/**' 'test/fixtures/**' | grep -E '\.sh$' || true
   } | sort -u
 )
-shellcheck --severity=style --external-sources --source-path=SCRIPTDIR -- "${files[@]}"
+# A fixture that keeps only some files of its bundle keeps no lib.sh beside its scripts: the
+# library is the same in every bundle, so the committed tutorial's stands in for it.
+shellcheck --severity=style --external-sources --source-path=SCRIPTDIR:generated/tutorial -- "${files[@]}"
 echo "shellcheck: ${#files[@]} scripts clean"

@@ -14,6 +14,14 @@ export function sh(value: string | number): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A command line of shell words, for a program that hands it whole to /bin/sh (`docker run
+ * --health-cmd`): each word quoted by sh, then the line placed (quoted again) like any value.
+ */
+export function commandLine(words: readonly string[]): string {
+  return words.map(sh).join(' ');
+}
+
 // Plain (unquoted) YAML scalars are kept to identifiers and paths. Anything with ':' is quoted:
 // PyYAML (docker-compose 1.x) reads YAML 1.1, where "2888:3888" is a base-60 integer.
 const YAML_PLAIN = /^[A-Za-z_/][A-Za-z0-9_./-]*$/;

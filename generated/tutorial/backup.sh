@@ -12,6 +12,8 @@
 # Usage: ./backup.sh [--keep N] DEST
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source=lib.sh
+source lib.sh
 
 keep=
 while [ $# -gt 0 ]; do
@@ -28,6 +30,8 @@ done
 [ $# -eq 1 ] || { echo "usage: $0 [--keep N] DEST" >&2; exit 2; }
 dest=$1
 
+# This machine's members, asked for their mode inside their own containers.
+probe_from=container
 names=(zk1 zk2 zk3)
 hosts=(127.0.0.1 127.0.0.1 127.0.0.1)
 ports=(2181 2182 2183)
@@ -45,56 +49,18 @@ manifest=zkgen-backup.txt
 format='zkgen-backup 1'
 prefix=zkgen-backup-
 
-# reply I: member I's answer to `srvr` (or the AdminServer's srvr), asked inside its container.
-reply() {
-  # shellcheck disable=SC2016 # $1, $2 and $3 are expanded by the bash inside the container
-  docker exec "${names[$1]}" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "$3" >&3 && cat <&3' srvr "${hosts[$1]}" "${ports[$1]}" "${requests[$1]}" 2>/dev/null || true
-}
-mode_of() { sed -n -e 's/^Mode: //p' -e 's/.*"server_state" *: *"\([a-z]*\)".*/\1/p'; }
-# zxid_of: the member's last zxid in a srvr answer, as 0x… (the AdminServer's in decimal).
+# zxid_of ANSWER: the member's last zxid in a srvr answer, as 0x… (the AdminServer says it in
+# decimal); fails when the answer has none.
 zxid_of() {
   local z
-  z=$(sed -n -e 's/^Zxid: //p' -e 's/.*"last_processed_zxid" *: *\([0-9]*\).*/\1/p' | head -n 1)
+  z=$(sed -n -e 's/^Zxid: //p' -e 's/.*"last_processed_zxid" *: *\([0-9]*\).*/\1/p' <<<"$1" | head -n 1)
   [ -n "$z" ] && printf '0x%x\n' "$((z))"
 }
-
-# 1. The source: a member here that serves, a follower or an observer rather than the leader.
-source=
-for i in "${!names[@]}"; do
-  case $(reply "$i" | mode_of) in
-    follower | observer) source=$i && break ;;
-    leader | standalone) [ -n "$source" ] || source=$i ;;
-  esac
-done
-if [ -z "$source" ]; then
-  echo "FAIL: no member on this machine serves (${names[*]}): ./status.sh says why; a backup is taken from a serving member" >&2
-  exit 1
-fi
-name=${names[$source]}
-echo "backing up from $name ($(reply "$source" | mode_of))"
-
-# 2. Up to date: `sync` makes the member catch up with the leader; the read after it, in the same
-# session, returns only once it has.
-answer=$(docker exec -i "${zkcli_environment[@]}" "$name" "${zkcli[@]}" "${addresses[$source]}" 2>&1 <<<$'sync /\nls /\nquit') || true
-if ! grep -qE '(\[|, )zookeeper(\]|,)' <<<"$answer"; then
-  echo "FAIL: zkCli could not sync $name with the leader; ./status.sh shows the ensemble" >&2
-  exit 1
-fi
-synced=$(reply "$source" | zxid_of) || { echo "FAIL: $name does not say its zxid" >&2; exit 1; }
-echo "$name is up to date with the leader at zxid $synced"
-
-mkdir -p "$dest"
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-archive="$dest/$prefix$stamp-$name.tar.gz"
-work=$(mktemp -d "$dest/.$prefix$stamp.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 
 # newest_first DIR PREFIX: the files DIR/PREFIX<zxid in hex>, the newest zxid first.
 newest_first() {
   local f
-  for f in "$1"/"$2"*; do
-    [ -e "$f" ] && printf '%d %s\n' "0x${f##*/"$2"}" "$f"
-  done | sort -rn | cut -d' ' -f2-
+  for f in "$1"/"$2"*; do [ ! -e "$f" ] || printf '%d %s\n' "0x${f##*/"$2"}" "$f"; done | sort -rn | cut -d' ' -f2-
 }
 
 # take SNAPSHOT_DIR LOG_DIR OUT: a member's newest snapshot (and its epoch files) into
@@ -108,9 +74,7 @@ take() {
     snap_zxid=$((0x${snap##*/snapshot.}))
     cp "$snap" "$3/snapshots/"
   fi
-  for f in acceptedEpoch currentEpoch; do
-    [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"
-  done
+  for f in acceptedEpoch currentEpoch; do [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"; done
   while read -r f; do
     cp --sparse=always "$f" "$3/logs/"
     (($((0x${f##*/log.})) > snap_zxid)) || break
@@ -119,9 +83,7 @@ take() {
 
 # formatted CLASS FILE DIR: ZooKeeper's formatter CLASS on DIR/FILE, in a throwaway container of
 # the image (no network, root only to read the files).
-formatted() {
-  docker run --rm --network none --user 0 -v "$3:/backup:ro" --entrypoint "${zookeeper_class[0]}" "$image" "${zookeeper_class[@]:1}" "$1" "/backup/$2" 2>/dev/null
-}
+formatted() { docker run --rm --network none --user 0 -v "$3:/backup:ro" --entrypoint "${zookeeper_class[0]}" "$image" "${zookeeper_class[@]:1}" "$1" "/backup/$2" 2>/dev/null; }
 
 # read_back DIR: DIR/snapshots and DIR/logs read whole by ZooKeeper's own formatters; prints
 # "LAST_ZXID ZNODES TRANSACTIONS" (znodes in the snapshot, transactions in the logs), or fails.
@@ -148,6 +110,37 @@ read_back() {
 # reaches LAST SYNCED: LAST is at or past SYNCED, a zxid a member had. A zxid whose counter is 0
 # is a new leader's, which writes no log entry.
 reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
+
+# 1. The source: a member here that serves, a follower or an observer rather than the leader.
+source=
+for i in "${!names[@]}"; do
+  case $(mode "$i") in
+    follower | observer) source=$i && break ;;
+    leader | standalone) [ -n "$source" ] || source=$i ;;
+  esac
+done
+if [ -z "$source" ]; then
+  echo "FAIL: no member on this machine serves (${names[*]}): ./status.sh says why; a backup is taken from a serving member" >&2
+  exit 1
+fi
+name=${names[$source]}
+echo "backing up from $name ($(mode "$source"))"
+
+# 2. Up to date: `sync` makes the member catch up with the leader; the read after it, in the same
+# session, returns only once it has.
+answer=$(zkcli_in "$name" "${addresses[$source]}" <<<$'sync /\nls /\nquit') || true
+if ! grep -qE '(\[|, )zookeeper(\]|,)' <<<"$answer"; then
+  echo "FAIL: zkCli could not sync $name with the leader; ./status.sh shows the ensemble" >&2
+  exit 1
+fi
+synced=$(zxid_of "$(srvr_in "$name" "${hosts[$source]}" "${ports[$source]}" "${requests[$source]}")") || fail "$name does not say its zxid"
+echo "$name is up to date with the leader at zxid $synced"
+
+mkdir -p "$dest"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+archive="$dest/$prefix$stamp-$name.tar.gz"
+work=$(mktemp -d "$dest/.$prefix$stamp.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 
 # 3. The copy, read back. A copy taken while the member writes can end in a half-written log
 # entry or an unfinished snapshot: the read-back finds it, and the copy is taken again.

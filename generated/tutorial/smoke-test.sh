@@ -4,6 +4,9 @@
 # with zkCli inside the containers. Exit status 0 only when the reader returns what the writer
 # stored; the znode is deleted afterwards either way.
 set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=lib.sh
+source lib.sh
 
 writer=zk1
 writer_address=127.0.0.1:2181
@@ -11,30 +14,25 @@ reader=zk2
 reader_address=127.0.0.1:2182
 znode="/zkgen-smoke-test-$$-$RANDOM"
 value="written-through-$writer-$$"
-
-# zkcli MEMBER HOST:PORT COMMAND...: zkCli inside the member's container, against that member.
-# Its answers go to stdout and stderr alike.
-zkcli() {
-  local name=$1 address=$2
-  shift 2
-  docker exec "$name" /opt/zookeeper/bin/zkCli.sh -server "$address" "$@" 2>&1
-}
+# zkCli in the image, and what it needs to reach a member (zkcli_in of lib.sh runs it).
+zkcli=(/opt/zookeeper/bin/zkCli.sh -server)
+zkcli_environment=()
 
 cleanup() {
-  zkcli "$writer" "$writer_address" delete "$znode" >/dev/null || true
+  zkcli_in "$writer" "$writer_address" delete "$znode" >/dev/null || true
 }
 trap cleanup EXIT
 
 echo "create $znode through $writer ($writer_address)"
 # zkCli's exit status is not reliable across versions: judge it by what it prints.
-created=$(zkcli "$writer" "$writer_address" create "$znode" "$value") || true
+created=$(zkcli_in "$writer" "$writer_address" create "$znode" "$value") || true
 if ! grep -q "^Created $znode\$" <<<"$created"; then
   printf 'FAIL: %s did not create %s:\n%s\n' "$writer" "$znode" "$created" >&2
   exit 1
 fi
 
 echo "get $znode through $reader ($reader_address)"
-read_back=$(zkcli "$reader" "$reader_address" get "$znode") || true
+read_back=$(zkcli_in "$reader" "$reader_address" get "$znode") || true
 if ! grep -qx "$value" <<<"$read_back"; then
   printf 'FAIL: %s did not return %s for %s:\n%s\n' "$reader" "$value" "$znode" "$read_back" >&2
   exit 1

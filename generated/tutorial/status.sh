@@ -6,21 +6,21 @@
 # /dev/tcp speaks to the member from inside its own container.
 # Exit status: 0 when every member serves, 1 otherwise.
 set -uo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # member NAME HOST PORT REQUEST ADDRESS: prints one line; fails unless the member serves. HOST is
 # the member's own address, where it listens (127.0.0.1 would miss a member bound to another);
 # PORT and REQUEST are its client port and `srvr`, or, with that port closed for TLS, its
 # AdminServer and the HTTP request for its srvr command.
 member() {
-  local name=$1 host=$2 port=$3 request=$4 address=$5 state reply mode
+  local name=$1 host=$2 port=$3 request=$4 address=$5 state mode
   if ! state=$(docker inspect --format '{{.State.Status}}' "$name" 2>/dev/null); then
     state=absent
   fi
   mode=-
   if [ "$state" = running ]; then
-    # shellcheck disable=SC2016 # $1, $2 and $3 are expanded by the bash inside the container
-    reply=$(docker exec "$name" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" && printf "$3" >&3 && cat <&3' srvr "$host" "$port" "$request" 2>/dev/null) || reply=
-    mode=$(sed -n -e 's/^Mode: //p' -e 's/.*"server_state" *: *"\([a-z]*\)".*/\1/p' <<<"$reply")
+    mode=$(mode_of "$(srvr_in "$name" "$host" "$port" "$request")")
     if [ -z "$mode" ]; then
       mode=not-serving
     fi

@@ -20,7 +20,9 @@ type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition: Trans
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
-const executable = (name: string) => name.endsWith('.sh');
+/** The script library: sourced by the bundle's scripts, never run, so not executable. */
+const LIBRARY = 'lib.sh';
+const executable = (name: string) => name.endsWith('.sh') && name !== LIBRARY && !name.endsWith(`/${LIBRARY}`);
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
 
@@ -32,8 +34,8 @@ const whole =
 /** The same file once per machine, under hosts/<machine>/, from that machine's members alone. */
 const perMachine =
   (name: string): Renderer =>
-  (ensemble, _, __, machines) =>
-    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine))));
+  (ensemble, view, __, machines) =>
+    machines.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(name as TemplateName, buildView(ensemble, machine, () => view().everyone))));
 
 const both =
   (...renderers: Renderer[]): Renderer =>
@@ -76,6 +78,13 @@ const moveOnMachines =
     const joining = machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
     return joining.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
   };
+// The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
+// folder copied alone to its machine keeps what its scripts need.
+const library: Renderer = () => [rendered(LIBRARY, renderTemplate('lib.sh', {}))];
+const libraryOnMachines: Renderer = (_, __, ___, machines) => {
+  const text = renderTemplate('lib.sh', {});
+  return machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
+};
 const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
 
 // What each member ends up running inside its container, because the tutorial names debugging
@@ -108,6 +117,7 @@ const ONE_MACHINE = {
   'remove.sh': whole('remove.sh'),
   'backup.sh': backupScript('backup.sh', false),
   'restore.sh': backupScript('restore.sh', false),
+  [LIBRARY]: library,
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
@@ -137,6 +147,7 @@ const SEVERAL_MACHINES = {
   'stack.yml': whole('stack.yml'),
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
+  [LIBRARY]: both(library, libraryOnMachines),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,

@@ -2,7 +2,7 @@
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
-import { sh } from '../quote.js';
+import { commandLine } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
 import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 import { longestStackName } from '../swarm.js';
@@ -41,7 +41,7 @@ export interface MemberView {
    * The host folders it mounts read-only (its TLS keys, the auth secrets): made by tls.sh or
    * auth.sh, never created empty — they must be on its machine before it starts.
    */
-  readonly given: readonly string[];
+  readonly readOnlyFolders: readonly string[];
   /** The member's own environment: what is not ensemble-wide. */
   readonly environment: readonly KeyValue[];
   /** The health check: bash inside the container asks the member `srvr`. */
@@ -103,6 +103,13 @@ export interface EnsembleView {
   readonly clientMounts: readonly string[];
   readonly clientEnvironment: readonly KeyValue[];
   readonly members: readonly MemberView[];
+  /** Every member of the ensemble, on every machine: what a rolling restart asks before each restart. */
+  readonly everyone: readonly MemberView[];
+  /**
+   * Where scripts ask a member its mode: inside its own container on one machine (as status.sh
+   * does), over TCP from here on several (where the other machines' members are reached).
+   */
+  readonly probeFrom: 'container' | 'here';
   readonly restart?: string;
   readonly health?: HealthView;
   /** Where the smoke test writes, and where it reads back: another member whenever there is one. */
@@ -165,40 +172,45 @@ function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareVie
   };
 }
 
+/** Each member as the templates see it, in id order. */
+export function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
+  const dialect = DIALECTS[ensemble.dialect];
+  return ensemble.members.filter((m) => machine === undefined || m.machine === machine).map((m): MemberView => {
+    const asked = probeOf(m, ensemble);
+    const check = probe(asked);
+    const clientPort = clientPortOf(m, ensemble);
+    const volumes = dialect.volumes(m, ensemble);
+    return {
+      name: m.name,
+      role: m.role,
+      host: m.host,
+      machine: m.machine,
+      placement: `node.labels.${NODE_LABEL} == ${m.machine}`,
+      clientPort,
+      probeHost: asked.host,
+      probePort: asked.port,
+      probeRequest: asked.request,
+      probeAddress: `${asked.host}:${clientPort}`,
+      clientAddress: clientAddress(m, ensemble),
+      volumes: volumes.map(([host, container]) => `${host}:${container}`),
+      folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
+      readOnlyFolders: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
+      environment: pairs(dialect.environment(m, ensemble)),
+      probe: check,
+      probeCommandLine: commandLine(['bash', '-c', check]),
+    };
+  });
+}
+
 /**
  * What the templates see. With `machine`, the members are that machine's alone (its compose file
- * and scripts), while what every member is told alike — the server list — is still the whole
- * ensemble's.
+ * and scripts), while what every member is told alike — the server list — and `everyone` are
+ * still the whole ensemble's: `everyone`, asked only by what needs it (a rolling restart), is the
+ * whole ensemble's view's members, made once for every machine when the caller has them.
  */
-export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
+export function buildView(ensemble: Ensemble, machine?: string, everyone: () => readonly MemberView[] = () => memberViews(ensemble)): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
-  const members = ensemble.members
-    .filter((m) => machine === undefined || m.machine === machine)
-    .map((m): MemberView => {
-      const asked = probeOf(m, ensemble);
-      const check = probe(asked);
-      const clientPort = clientPortOf(m, ensemble);
-      const volumes = dialect.volumes(m, ensemble);
-      return {
-        name: m.name,
-        role: m.role,
-        host: m.host,
-        machine: m.machine,
-        placement: `node.labels.${NODE_LABEL} == ${m.machine}`,
-        clientPort,
-        probeHost: asked.host,
-        probePort: asked.port,
-        probeRequest: asked.request,
-        probeAddress: `${asked.host}:${clientPort}`,
-        clientAddress: clientAddress(m, ensemble),
-        volumes: volumes.map(([host, container]) => `${host}:${container}`),
-        folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
-        given: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
-        environment: pairs(dialect.environment(m, ensemble)),
-        probe: check,
-        probeCommandLine: `bash -c ${sh(check)}`,
-      };
-    });
+  const members = memberViews(ensemble, machine);
   // Read back through a participant other than the writer — on another machine when there is
   // one, so that the write has crossed the network — or else any other member.
   const [writer] = members;
@@ -234,6 +246,10 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
         : []),
     ],
     members,
+    get everyone() {
+      return machine === undefined ? members : everyone();
+    },
+    probeFrom: ensemble.machines.length > 1 ? 'here' : 'container',
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,
@@ -244,20 +260,17 @@ export function buildView(ensemble: Ensemble, machine?: string): EnsembleView {
 /**
  * What tls.sh sees: the keys folder, the user who must read them, each member's names for its
  * certificate, and, on several machines, what each machine must be given: its own members' folders
- * under the keys folder there, and the command that takes them in on the machine (tls.sh prints a
- * command line per machine to copy them, so machine and members are shell words already).
+ * under the keys folder there (tls.sh prints a command line per machine to copy them).
  */
 export interface TlsView {
   readonly keys: string;
   readonly owner: string;
   readonly files: typeof TLS_FILES;
   readonly members: ReadonlyArray<{ readonly name: string; readonly altNames: string }>;
-  readonly machines: ReadonlyArray<{ readonly machine: string; readonly members: string }>;
-  readonly unpack: string;
+  readonly machines: ReadonlyArray<{ readonly machine: string; readonly members: readonly string[] }>;
 }
 
 export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): TlsView {
-  const membersFolder = `${tls.keys}/members`;
   return {
     keys: tls.keys,
     owner: DIALECTS[ensemble.dialect].tlsOwner ?? '0',
@@ -265,23 +278,15 @@ export function tlsView(ensemble: Ensemble, tls: NonNullable<Ensemble['tls']>): 
     members: ensemble.members.map((m) => ({ name: m.name, altNames: subjectAltNames(m) })),
     machines:
       ensemble.machines.length > 1
-        ? ensemble.machines.map((machine) => ({
-            machine: sh(machine),
-            members: ensemble.members
-              .filter((m) => m.machine === machine)
-              .map((m) => sh(m.name))
-              .join(' '),
-          }))
+        ? ensemble.machines.map((machine) => ({ machine, members: ensemble.members.filter((m) => m.machine === machine).map((m) => m.name) }))
         : [],
-    // Run on each machine as root: tar keeps the owner (by uid, which is what the image reads by) and the modes.
-    unpack: `mkdir -p -m 700 ${sh(membersFolder)} && tar -C ${sh(membersFolder)} --numeric-owner -xpf -`,
   };
 }
 
 /**
  * What super-user.sh sees: the secrets folder, the user the members' JVM runs as, the files it
- * writes, and on several machines each machine (a shell word) and the command that takes the
- * server folder in there (super-user.sh prints a copy per machine; the password stays).
+ * writes, and on several machines each machine (super-user.sh prints a copy of the server folder
+ * per machine; the password stays).
  */
 export function superUserView(ensemble: Ensemble, reconfig: NonNullable<Ensemble['reconfig']>) {
   return {
@@ -290,8 +295,6 @@ export function superUserView(ensemble: Ensemble, reconfig: NonNullable<Ensemble
     superUser: SUPER_USER,
     files: RECONFIG_FILES,
     machines: ensemble.machines.length > 1 ? ensemble.machines : [],
-    // Run on each machine as root: tar keeps the owner (by uid, which the image reads by) and the modes.
-    unpack: `mkdir -p -m 700 ${sh(reconfig.secrets)} && tar -C ${sh(reconfig.secrets)} --numeric-owner -xpf -`,
   };
 }
 
@@ -393,10 +396,8 @@ export interface AuthView {
   readonly secrets: string;
   readonly owner: string;
   readonly jaasFile: string;
-  /** On several machines, each machine (a shell word): every member reads the one JAAS file, so every machine needs it. */
+  /** On several machines, each machine: every member reads the one JAAS file, so every machine needs it. */
   readonly machines: readonly string[];
-  /** The command a machine runs, as root, to take the file in from a tar stream. */
-  readonly unpack: string;
 }
 
 export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>): AuthView {
@@ -405,9 +406,6 @@ export function authView(ensemble: Ensemble, auth: NonNullable<Ensemble['auth']>
     secrets: auth.secrets,
     owner,
     jaasFile: JAAS_FILE,
-    machines: ensemble.machines.length > 1 ? ensemble.machines.map(sh) : [],
-    // tar keeps the file's owner (by uid, which is what the image reads by) and mode; the folder,
-    // which the members mount, must be the image's user's too, or it could not open the file.
-    unpack: `mkdir -p -m 700 ${sh(auth.secrets)} && chown ${sh(owner)} ${sh(auth.secrets)} && tar -C ${sh(auth.secrets)} --numeric-owner -xpf -`,
+    machines: ensemble.machines.length > 1 ? ensemble.machines : [],
   };
 }

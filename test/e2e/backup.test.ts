@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
 import { closeClient, connectClient, createRetrying, zk, type ZkClient } from './client.js';
-import { compose, ensureImage, removeContainers, run, engineEnv, useEngine } from './engine.js';
+import { compose, dockerOk, ensureImage, removeContainers, run, engineEnv, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, waitForEnsemble } from './scenario.js';
 import { modeOf } from './srvr.js';
-import { range, seconds, sleep } from './wait.js';
+import { range, seconds, sleep, waitFor } from './wait.js';
 
 const skip = useEngine();
 if (skip) test.skip(`e2e skipped: ${skip}`);
@@ -220,6 +220,38 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
           expect(statSync(join(dataRoot, name, f)).uid, `${name}/${f}`).toBe(scenario.owner);
         }
       }
+    }
+  });
+  // Two of three members' disks lost for good: the survivor's data folder becomes everyone's.
+  test.runIf(dialect === 'official')('restore.sh --from-member-data brings a quorum back from the one surviving member', async (ctx) => {
+    steps.gate(ctx);
+    const client = await connectClient(bundle.connectString);
+    try {
+      await createRetrying(client, '/survived', 'yes');
+    } finally {
+      closeClient(client);
+    }
+    // The survivor has it before the others go.
+    const survivor = await connectClient(`127.0.0.1:${base.client + 2}`);
+    try {
+      await waitFor('zk3 to have /survived', async () => ((await zk.exists(survivor, '/survived')) ? true : undefined), { timeoutMs: 10_000 });
+    } finally {
+      closeClient(survivor);
+    }
+    await dockerOk(['stop', '-t', '1', 'zk1', 'zk2']);
+    rmSync(join(dataRoot, 'zk1'), { recursive: true, force: true });
+    rmSync(join(dataRoot, 'zk2'), { recursive: true, force: true });
+    const t = performance.now();
+    const restored = await script(bundle, 'restore.sh', ['--yes', '--from-member-data', join(dataRoot, 'zk3')]);
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    console.log(`${dialect}: restore.sh --yes --from-member-data took ${seconds(performance.now() - t)}`);
+    await waitForEnsemble(bundle, { timeoutMs: 60_000 });
+    const after = await connectClient(bundle.connectString);
+    try {
+      expect(await zk.getData(after, '/survived')).toBe('yes');
+      expect((await zk.children(after, '/bulk')).filter((c) => c.startsWith('n'))).toHaveLength(BULK);
+    } finally {
+      closeClient(after);
     }
   });
 });

@@ -1,0 +1,77 @@
+// The bundle's scripts, as every fixture's ensemble (and its move, when it has a running.json)
+// renders them through the core: each reads as one page an operator can hold (at most 200 lines),
+// what they share is said once in the library they source beside them (lib.sh), and every rolling
+// restart asks the whole ensemble before each member through that library.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatOf, generate, parse, type GeneratedFile } from '../src/index.js';
+import { ROOT } from './helpers.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const LIBRARY = 'lib.sh';
+const MAX_LINES = 200;
+
+function valueOf(file: string): unknown {
+  const parsed = parse(readFileSync(file), formatOf(file));
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  return parsed.value;
+}
+
+function filesOf(value: unknown, running?: ReadonlyMap<string, string>): GeneratedFile[] {
+  const outcome = generate(value, running ? { running } : {});
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('; '));
+  return outcome.files;
+}
+
+/** Every fixture's bundle (its move's, over the bundle of its running.json, when it has one). */
+const bundles = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()
+  .map((name): [string, GeneratedFile[]] => {
+    const dir = join(FIXTURES, name);
+    const input = readdirSync(dir).find((f) => /^ensemble\.(json|ya?ml)$/.test(f));
+    if (!input) throw new Error(`${dir} holds no ensemble file`);
+    const runningFile = join(dir, 'running.json');
+    const running = existsSync(runningFile) ? new Map(filesOf(valueOf(runningFile)).map((f) => [f.path, f.content])) : undefined;
+    return [name, filesOf(valueOf(join(dir, input)), running)];
+  });
+
+const scriptsOf = (files: GeneratedFile[]) => files.filter((f) => f.path.endsWith('.sh'));
+const folderOf = (path: string) => (dirname(path) === '.' ? '' : `${dirname(path)}/`);
+/** The probe every script asks a member with: bash's /dev/tcp, written once. */
+const PROBE = `bash -c 'exec 3<>"/dev/tcp/$1/$2"`;
+
+describe.each(bundles)('the scripts of fixture %s', (_, files) => {
+  it(`are each at most ${MAX_LINES} lines`, () => {
+    const long = scriptsOf(files)
+      .map((f) => [f.path, f.content.split('\n').length - 1] as const)
+      .filter(([, lines]) => lines > MAX_LINES);
+    expect(long).toEqual([]);
+  });
+
+  it('source the one library beside them, which alone writes the probe and the rolling restart', () => {
+    const library = files.find((f) => f.path === LIBRARY);
+    expect(library?.executable).toBe(false);
+    for (const script of scriptsOf(files).filter((f) => !f.path.endsWith(LIBRARY))) {
+      if (!/^source .*lib\.sh"?$/m.test(script.content)) continue;
+      // A hosts/<machine>/ folder copied alone to its machine has what its scripts source.
+      expect(files.find((f) => f.path === `${folderOf(script.path)}${LIBRARY}`)?.content, script.path).toBe(library?.content);
+    }
+    const writers = scriptsOf(files).filter((f) => f.content.includes(PROBE) || /^roll\(\)/m.test(f.content));
+    expect(writers.map((f) => f.path)).toEqual(files.filter((f) => f.path.endsWith(LIBRARY)).map((f) => f.path));
+  });
+
+  it('restart members only through the library, which asks every member of the ensemble before each', () => {
+    const restarts = scriptsOf(files).filter((f) => /(^|\/)(stack-)?rolling-restart\.sh$/.test(f.path));
+    expect(restarts.length).toBeGreaterThan(0);
+    const everyone = files.filter((f) => /^conf\/[^/]+\/myid$/.test(f.path)).length;
+    for (const script of restarts) {
+      expect(script.content, script.path).toMatch(/^roll "\$wait_seconds" restart /m);
+      // names is the whole ensemble, wherever the script runs: the rolling restart checks it all.
+      const names = /^names=\((.*)\)$/m.exec(script.content)?.[1]?.split(' ') ?? [];
+      expect(names.length, script.path).toBe(everyone);
+    }
+  });
+});
