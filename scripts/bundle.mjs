@@ -4,9 +4,10 @@
 //   dist/cli.js    the bin: calls main() of src/cli.ts with the process's arguments and sets the exit status
 //   dist/zkgen.js  the CLI and the core in one file, yargs included: one file to read instead of a few hundred
 //   dist/yaml.js   yaml, loaded on first use: only YAML input needs it
+//   dist/layout.js what yargs lays help out with, loaded on first use: only --help and usage need it
 //
-// The sources import yaml as usual; here it is replaced by a stand-in that loads dist/yaml.js when
-// first called. Everything is CommonJS (dist/package.json says so): Node starts a CommonJS main
+// The sources import yaml as usual (and yargs its layout modules); here each is replaced by a
+// stand-in that loads its file in dist/ when first called. Everything is CommonJS (dist/package.json says so): Node starts a CommonJS main
 // without its ES module loader, which takes a few milliseconds. Whitespace is left out (the
 // installed package stays under 1 MB, npm run bench); names are kept, so a bug's message reads.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,17 +28,31 @@ const common = {
   banner: { js: "'use strict';" },
 };
 
-// load.ts's whole use of yaml: the parser and the node type tests its checks walk with.
-const YAML_NAMES = ['parseAllDocuments', 'isAlias', 'isMap', 'isScalar', 'isSeq'];
+// Modules loaded on first use, each from a file of its own in dist/: what imports them gets a
+// stand-in that requires the file when first called. yaml: load.ts's whole use of it (the parser
+// and the node type tests its checks walk with), for YAML input only. cliui and string-width:
+// what yargs lays help and usage out with (wrapping, emoji and ANSI widths), for --help alone;
+// loading them took a third of yargs' start-up.
+const LAZY = {
+  yaml: { file: './yaml.js', names: ['parseAllDocuments', 'isAlias', 'isMap', 'isScalar', 'isSeq'] },
+  cliui: { file: './layout.js', names: ['default'], as: 'cliui' },
+  'string-width': { file: './layout.js', names: ['default'], as: 'stringWidth' },
+};
 
-const lazyYaml = {
-  name: 'lazy-yaml',
+const lazy = {
+  name: 'lazy',
   setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, (args) => ({ path: args.path, namespace: 'lazy' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-      contents: `let m;\n${YAML_NAMES.map((name) => `export function ${name}(...a) { return (m ??= require('./yaml.js')).${name}(...a); }`).join('\n')}\n`,
-      loader: 'js',
-    }));
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY).join('|')})$`) }, (args) => ({ path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const { file, names, as } = LAZY[args.path];
+      const load = `(m ??= require(${JSON.stringify(file)}))`;
+      const stubs = names.map((name) =>
+        name === 'default'
+          ? `export default function ${as}(...a) { return ${load}.${as}(...a); }`
+          : `export function ${name}(...a) { return ${load}.${name}(...a); }`,
+      );
+      return { contents: `let m;\n${stubs.join('\n')}\n`, loader: 'js' };
+    });
   },
 };
 
@@ -53,17 +68,18 @@ function put(file, text, mode = 0o644) {
   renameSync(`${file}.new`, file);
 }
 
-const [zkgen, yaml] = await Promise.all([
+const [zkgen, yaml, layout] = await Promise.all([
   build({
     ...common,
     entryPoints: ['src/cli.ts'],
-    plugins: [lazyYaml],
-    external: ['./yaml.js'],
+    plugins: [lazy],
+    external: ['./yaml.js', './layout.js'],
     // yargs is an ES module that finds itself (its locales, its require()) through import.meta.url.
     define: { 'import.meta.url': '__zkgenFileUrl' },
     banner: { js: "'use strict';\nconst __zkgenFileUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
-  build({ ...common, stdin: { contents: `export { ${YAML_NAMES.join(', ')} } from 'yaml';`, resolveDir: '.' } }),
+  build({ ...common, stdin: { contents: `export { ${LAZY.yaml.names.join(', ')} } from 'yaml';`, resolveDir: '.' } }),
+  build({ ...common, stdin: { contents: "export { default as cliui } from 'cliui';\nexport { default as stringWidth } from 'string-width';", resolveDir: 'node_modules/yargs' } }),
 ]).then((bundles) => bundles.map((b) => b.outputFiles[0].text));
 
 mkdirSync('dist', { recursive: true });
@@ -71,5 +87,6 @@ mkdirSync('dist', { recursive: true });
 for (const old of ['dist/zkgen.cache', 'dist/yargs.js']) rmSync(old, { force: true });
 put('dist/package.json', '{ "type": "commonjs" }\n');
 put('dist/yaml.js', yaml);
+put('dist/layout.js', layout);
 put('dist/zkgen.js', zkgen);
 put('dist/cli.js', bin, 0o755);

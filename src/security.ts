@@ -2,6 +2,7 @@
 // every interface unless told an address, and its AdminServer to 0.0.0.0; under host networking
 // that opens both to every network the machine is on. zkgen tells each member its own address
 // instead, unless the ensemble file says `"listen": "all"`.
+import { atLeast } from './images.js';
 import type { Ensemble, Member } from './model.js';
 import type { Setting } from './zookeeper.js';
 
@@ -12,7 +13,7 @@ const LOCAL_NAME = /^localhost$|\.localhost$/i;
 export const ownAddress = (host: string): string => (LOCAL_NAME.test(host) ? '127.0.0.1' : host);
 
 /** The address a member's client port and AdminServer listen on; undefined for every interface. */
-export function listenAddress(member: Member, ensemble: Ensemble): string | undefined {
+export function listenAddress(member: Pick<Member, 'host'>, ensemble: Pick<Ensemble, 'listen'>): string | undefined {
   return ensemble.listen === 'own' ? ownAddress(member.host) : undefined;
 }
 
@@ -61,13 +62,13 @@ export const NETTY_SERVER = 'org.apache.zookeeper.server.NettyServerCnxnFactory'
 export const NETTY_CLIENT = 'org.apache.zookeeper.ClientCnxnSocketNetty';
 
 /** Whether clients may still connect in plaintext: without client TLS, or while moving over. */
-export const plaintextClientOpen = (ensemble: Ensemble): boolean => !ensemble.tls?.client || ensemble.tls.plaintextClientPort;
+export const plaintextClientOpen = (ensemble: Pick<Ensemble, 'tls'>): boolean => !ensemble.tls?.client || ensemble.tls.plaintextClientPort;
 
 /**
  * What follows `;` in a member's server line: where its plaintext client port listens
  * (`address:port`, or the port alone for every interface), or nothing when that port is closed.
  */
-export function clientEndpoint(member: Member, ensemble: Ensemble): string | undefined {
+export function clientEndpoint(member: Pick<Member, 'host' | 'ports'>, ensemble: Pick<Ensemble, 'listen' | 'tls'>): string | undefined {
   if (!plaintextClientOpen(ensemble)) return undefined;
   const address = listenAddress(member, ensemble);
   return address === undefined ? String(member.ports.client) : `${address}:${member.ports.client}`;
@@ -152,7 +153,7 @@ export function clientAddress(member: Member, ensemble: Ensemble): string {
 }
 
 /** The port clients use: the plaintext one, or the secure one once that is closed. */
-export function clientPortOf(member: Member, ensemble: Ensemble): number {
+export function clientPortOf(member: Pick<Member, 'name' | 'ports'>, ensemble: Pick<Ensemble, 'tls'>): number {
   if (plaintextClientOpen(ensemble)) return member.ports.client;
   // resolve lays out a secure client port whenever client TLS is on.
   if (member.ports.secureClient === undefined) throw new Error(`zkgen bug: ${member.name} has client TLS but no secure client port`);
@@ -192,10 +193,15 @@ export function authSettings(ensemble: Ensemble): Setting[] {
     ...(auth.client
       ? [
           ['authProvider.sasl', 'org.apache.zookeeper.server.auth.SASLAuthenticationProvider'] as const,
-          // A session that has not authenticated is closed (3.6+), and nothing without sasl may act (3.7+).
+          // A session that has not authenticated is closed (3.6+; before, nothing refuses one, and a
+          // rule refuses client auth), and nothing without sasl may act (3.7+): each only where read.
           ['sessionRequireClientSASLAuth', 'true'] as const,
-          ['enforce.auth.enabled', 'true'] as const,
-          ['enforce.auth.schemes', 'sasl'] as const,
+          ...(atLeast(ensemble.release.zookeeper, 3, 7)
+            ? [
+                ['enforce.auth.enabled', 'true'] as const,
+                ['enforce.auth.schemes', 'sasl'] as const,
+              ]
+            : []),
         ]
       : []),
   ];

@@ -1,9 +1,10 @@
-// The CLI's whole contract over a generated corpus of hostile ensemble files, run through the real
-// binary: valid files in JSON and YAML, each class of bad input the loader, the schema and the
+// The CLI's whole contract over a generated corpus of hostile ensemble files, run in-process
+// through main(argv, io): valid files in JSON and YAML, each class of bad input the loader, the schema and the
 // rules refuse, and random byte mutations of valid files. Whatever the input: exit 0, 1 or 2 as
 // the outcome is; stdout empty unless a compose file is printed; every stderr line one problem as
 // `FILE(:line:col)?: (/pointer|(root)): message` with no control character in it, or a `zkgen: …`
-// usage line; no stack trace, no "internal error", no Node warning; nothing written on failure.
+// usage line; no stack trace, no "internal error"; nothing written on failure. (That the bin adds no
+// Node warning of its own is the spawn tier's: test/spawn/ compares its stderr exactly.)
 // An acceptance floor keeps a generator that only makes refused input from passing.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

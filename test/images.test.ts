@@ -94,20 +94,60 @@ describe('images that get no more updates are warned about', () => {
 });
 
 describe('ZooKeeper 3.4 tags get 3.4 syntax', () => {
-  it('official 3.4: ZOO_PORT and server lines without ;clientPort, no AdminServer', () => {
+  it('official 3.4: server lines without ;clientPort, each member\'s clientPort and its address after the entrypoint\'s 2181, no AdminServer', () => {
     const compose = file({ image: 'zookeeper:3.4.14', servers: 3 }, 'docker-compose.yml');
     // Long values are folded over lines in the compose file: read it as YAML.
-    expect((parseYaml(compose) as { 'x-ensemble-environment': Record<string, string> })['x-ensemble-environment'].ZOO_SERVERS).toBe(
-      'server.1=localhost:2888:3888 server.2=localhost:2889:3889 server.3=localhost:2890:3890',
-    );
-    expect(compose).toContain('ZOO_PORT: "2182"');
-    expect(compose).not.toMatch(/ZOO_CFG_EXTRA|ZOO_ADMINSERVER_ENABLED|ZOO_4LW|admin/);
+    const doc = parseYaml(compose) as { 'x-ensemble-environment': Record<string, string>; services: Record<string, { environment: Record<string, string> }> };
+    expect(doc['x-ensemble-environment'].ZOO_SERVERS).toBe('server.1=localhost:2888:3888 server.2=localhost:2889:3889 server.3=localhost:2890:3890');
+    // The entrypoint's last revision never reads ZOO_PORT; it appends ZOO_CFG_EXTRA.
+    expect(doc.services.zk2?.environment.ZOO_CFG_EXTRA).toBe('clientPort=2182 clientPortAddress=127.0.0.1');
+    expect(compose).not.toMatch(/ZOO_PORT|ZOO_ADMINSERVER_ENABLED|ZOO_4LW|admin/);
+    // zoo.cfg as ZooKeeper reads it (java.util.Properties: the last line of a key wins).
+    const cfg = file({ image: 'zookeeper:3.4.14', servers: 3 }, 'conf/zk2/zoo.cfg');
+    expect(cfg).toMatch(/^clientPort=2182$/m);
+    expect(cfg).not.toMatch(/^clientPort=2181$/m);
+    expect(cfg).toMatch(/^clientPortAddress=127\.0\.0\.1$/m);
+    // "listen": "all": no address, so every interface, as the file says.
+    expect(file({ image: 'zookeeper:3.4.14', servers: 3, listen: 'all' }, 'conf/zk2/zoo.cfg')).not.toContain('clientPortAddress');
   });
 
+  it('official 3.4: observers, groups and config through ZOO_CFG_EXTRA', () => {
+    const value = { image: 'zookeeper:3.4.14', servers: [{}, {}, {}, { role: 'observer' }], config: { globalOutstandingLimit: 2000 } };
+    expect(errors(value)).toEqual([]);
+    const cfg = file(value, 'conf/zk4/zoo.cfg');
+    expect(cfg).toMatch(/^peerType=observer$/m);
+    expect(cfg).toMatch(/^server\.4=localhost:2891:3891:observer$/m);
+    expect(cfg).toMatch(/^globalOutstandingLimit=2000$/m);
+  });
   it('confluent 5.3: no AdminServer variables, no whitelist', () => {
     const compose = file({ image: 'confluentinc/cp-zookeeper:5.3.1', servers: 3 }, 'docker-compose.yml');
     expect(compose).not.toMatch(/ADMIN|KAFKA_OPTS/);
     expect(errors({ image: 'confluentinc/cp-zookeeper:5.3.1', servers: 3, adminServer: true })).toEqual([expect.stringMatching(/^\/adminServer: .*no AdminServer/)]);
+  });
+});
+
+describe('SASL per ZooKeeper version', () => {
+  const cfg = (image: string, auth: object) => file({ image, servers: 3, auth }, 'conf/zk1/zoo.cfg');
+
+  it('quorum SASL on official 3.4 is in its zoo.cfg, through ZOO_CFG_EXTRA', () => {
+    expect(cfg('zookeeper:3.4.14', { quorum: true })).toMatch(/^quorum\.auth\.enableSasl=true$/m);
+    expect(file({ image: 'zookeeper:3.4.14', servers: 3, auth: { quorum: true } }, 'docker-compose.yml')).toContain('-Djava.security.auth.login.config=/zkgen-auth/jaas.conf');
+  });
+
+  it.each(['zookeeper:3.4.14', 'zookeeper:3.5.10'])('client SASL on %s is refused: nothing there refuses a client without credentials', (image) => {
+    expect(errors({ image, servers: 3, auth: { client: true } })).toEqual([
+      expect.stringMatching(/^\/auth\/client: .* runs ZooKeeper 3\.[45], which cannot refuse a client without credentials \(sessionRequireClientSASLAuth, 3\.6 and later\)$/),
+    ]);
+  });
+
+  it('client SASL writes only the keys the version reads: sessionRequireClientSASLAuth from 3.6, enforce.auth.* from 3.7', () => {
+    const on36 = cfg('zookeeper:3.6.4', { client: true });
+    expect(on36).toMatch(/^sessionRequireClientSASLAuth=true$/m);
+    expect(on36).not.toContain('enforce.auth');
+    const on37 = cfg('zookeeper:3.7.2', { client: true });
+    expect(on37).toMatch(/^sessionRequireClientSASLAuth=true$/m);
+    expect(on37).toMatch(/^enforce\.auth\.enabled=true$/m);
+    expect(on37).toMatch(/^enforce\.auth\.schemes=sasl$/m);
   });
 });
 

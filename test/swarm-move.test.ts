@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../src/index.js';
+import { generate, parseRecord, RECORD } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const RUNNING = { image: 'zookeeper:3.9.4', reconfig: true, servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }] };
@@ -17,7 +17,9 @@ const GROWN = { ...RUNNING, servers: [...RUNNING.servers, { host: 'zk-a' }] };
 function moveBundle(): string {
   const running = generate(RUNNING);
   if (!running.ok) throw new Error('refused');
-  const moved = generate(GROWN, { running: new Map(running.files.map((f) => [f.path, f.content])) });
+  const record = parseRecord(running.files.find((f) => f.path === RECORD)?.content ?? '');
+  if (!record.ok) throw new Error(record.problem);
+  const moved = generate(GROWN, { running: record.record });
   if (!moved.ok) throw new Error(moved.errors.map((e) => e.message).join('\n'));
   const dir = tempDir('swarm-move');
   for (const f of moved.files) {

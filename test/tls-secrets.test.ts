@@ -5,6 +5,7 @@
 // or the same as -D system properties), and every store is opened through a password file.
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/index.js';
+import { recordOfBundle } from './helpers.js';
 
 const IMAGES = ['zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0'];
 
@@ -60,5 +61,24 @@ describe('tls and auth that turn nothing on', () => {
     const text = (files: typeof off.files) => files.filter((f) => f.path !== 'zkgen-manifest.txt').map((f) => `${f.path}\n${f.content}`);
     expect(text(outcome.files)).toEqual(text(off.files));
     expect(outcome.warnings.map((w) => w.pointer)).toContain(pointer);
+  });
+});
+
+describe('a move with TLS', () => {
+  it('checks that each joining member\'s keys are there before it starts one', () => {
+    const value = { image: 'zookeeper:3.9.4', adminServer: true, tls: { quorum: true, client: true }, reconfig: true };
+    const old = generate({ ...value, servers: 3 });
+    if (!old.ok) throw new Error('the running ensemble must be valid');
+    // What the CLI hands the core of the running bundle: its record.
+    const moved = generate({ ...value, servers: 4 }, { running: recordOfBundle(old.files) });
+    if (!moved.ok) throw new Error(moved.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+    const script = moved.files.find((f) => f.path === 'reconfigure.sh')?.content ?? '';
+    const checked = /^\s*read_only=\((.*)\)$/m.exec(script);
+    expect(checked?.[1]?.split(' ').filter(Boolean)).toEqual(['/data/tls/members/zk4', '/data/reconfig/server']);
+    const check = script.indexOf('for folder in "${read_only[@]}"');
+    expect(check).toBeGreaterThan(0);
+    expect(check).toBeLessThan(script.indexOf('up -d --no-deps'));
+    // docker run is in create(), defined above and called here.
+    expect(check).toBeLessThan(script.indexOf('create "$name"'));
   });
 });

@@ -2,16 +2,22 @@
 // killed anywhere — leaves DIR as it was (or, killed between the two renames, no DIR but both
 // bundles whole beside it), nothing a failed run leaves behind gets in the way of the next run, and
 // --check never writes.
-import { spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
 import { MANIFEST } from '../src/render/index.js';
-import { type BundleFs, staleFiles, workPrefix, writeBundle } from '../src/write.js';
-import { CLI, runCli, tempDir as madeTempDir } from './helpers.js';
+import { compareBundle } from '../src/write/check.js';
+import { type BundleFs, writeBundle } from '../src/write/swap.js';
+import { runMain, tempDir as madeTempDir, workPrefix } from './helpers.js';
 import { contents, snapshot } from './tree.js';
+
+/** The paths --check finds not as zkgen would write them. */
+const staleFiles = (dir: string, files: readonly GeneratedFile[]) => {
+  const result = compareBundle(dir, files);
+  return typeof result === 'string' ? [result] : result.map((f) => f.path);
+};
 
 const tempDir = (label = 'write') => madeTempDir(label.replace(/^zkgen-|-$/g, ''));
 
@@ -67,6 +73,25 @@ describe('writeBundle', () => {
     expect(readdirSync(parent)).toEqual(['zk']);
     expect(staleFiles(join(parent, 'zk'), bundle(2, 'new'))).toEqual([]);
     expect(statSync(join(parent, 'zk', 'run.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  it('writes each file with the mode zkgen gives it, whatever the umask, and --check finds any other mode stale', async () => {
+    const parent = tempDir();
+    const dir = join(parent, 'zk');
+    const before = process.umask(0o077);
+    try {
+      await writeBundle(dir, bundle(2, 'new'));
+    } finally {
+      process.umask(before);
+    }
+    expect(statSync(join(dir, 'run.sh')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(dir, 'docker-compose.yml')).mode & 0o7777).toBe(0o644);
+    expect(staleFiles(dir, bundle(2, 'new'))).toEqual([]);
+    // A script anyone may change, a file made executable, a script only its owner may run.
+    chmodSync(join(dir, 'run.sh'), 0o777);
+    chmodSync(join(dir, 'conf/zk1/myid'), 0o755);
+    chmodSync(join(dir, 'remove.sh'), 0o700);
+    expect(staleFiles(dir, bundle(2, 'new'))).toEqual(['conf/zk1/myid', 'remove.sh', 'run.sh']);
   });
 
   it('replaces its own bundle whole: only the new files remain, and nothing is left beside DIR', async () => {
@@ -159,101 +184,33 @@ describe('writeBundle', () => {
   });
 });
 
-describe('zkgen FILE --out DIR, killed partway', () => {
-  // The CLI run as it ships (dist/cli.js), with a preload that kills the process (SIGKILL: no
-  // cleanup, no finally) at the nth call of one file-system operation.
-  const preloadDir = tempDir('zkgen-crash-');
-  const preload = join(preloadDir, 'crash.cjs');
-  writeFileSync(
-    preload,
-    `const fs = require('node:fs');
-const [op, nth] = process.env.ZKGEN_TEST_CRASH_AT.split(':');
-const real = fs[op];
-let calls = 0;
-fs[op] = function (...args) {
-  if (++calls === Number(nth)) process.kill(process.pid, 'SIGKILL');
-  return real.apply(this, args);
-};
-`,
-  );
-
-  const OLD = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
-  const NEW = '{ "image": "garland/zookeeper:3.4.6", "servers": 5, "listen": "all" }\n';
-
-  function project(): { parent: string; expected: Record<string, string>; old: Record<string, string> } {
-    const parent = tempDir();
-    writeFileSync(join(parent, 'old.json'), OLD);
-    writeFileSync(join(parent, 'new.json'), NEW);
-    const reference = tempDir();
-    writeFileSync(join(reference, 'new.json'), NEW);
-    expect(runCli(['new.json', '--out', 'zk', '--stopped'], { cwd: reference }).code).toBe(0);
-    expect(runCli(['old.json', '--out', 'zk', '--stopped'], { cwd: parent }).code).toBe(0);
-    return { parent, expected: contents(join(reference, 'zk')), old: contents(join(parent, 'zk')) };
-  }
-
-  const killAt = (op: string, nth: number, cwd: string) =>
-    spawnSync(process.execPath, ['-r', preload, CLI, 'new.json', '--out', 'zk', '--stopped'], {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, ZKGEN_TEST_CRASH_AT: `${op}:${nth}` },
-    });
-
-  it.each([
-    ['writing the staging folder', 'writeFileSync', 4, 'old'],
-    ['just before the old bundle is moved aside', 'renameSync', 1, 'old'],
-    ['between the two renames', 'renameSync', 2, 'none'],
-    // unlinkSync 1 is the run's lock being made; 2 is the first file of the old bundle.
-    ['before removing the old bundle', 'unlinkSync', 2, 'new'],
-  ] as const)('killed %s: DIR is one bundle whole (or none), and the next run writes the new one', (_, op, nth, state) => {
-    const { parent, expected, old } = project();
-    const killed = killAt(op, nth, parent);
-    expect(killed.signal).toBe('SIGKILL');
-    const dir = join(parent, 'zk');
-    if (state === 'none') {
-      // The one moment DIR does not exist: both bundles are whole in the run's folder beside it.
-      expect(existsSync(dir)).toBe(false);
-      const [work] = workFolders(parent, dir);
-      expect(contents(join(parent, work!, 'old'))).toEqual(old);
-      expect(contents(join(parent, work!, 'new'))).toEqual(expected);
-    } else {
-      expect(contents(dir)).toEqual(state === 'old' ? old : expected);
-    }
-    const again = runCli(['new.json', '--out', 'zk', '--stopped'], { cwd: parent });
-    expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(contents(dir)).toEqual(expected);
-    // The killed run's lock and work folder are gone: their owner provably is.
-    expect(readdirSync(parent).sort()).toEqual(['new.json', 'old.json', 'zk']);
-    expect(runCli(['new.json', '--out', 'zk', '--check'], { cwd: parent }).code).toBe(0);
-  });
-});
-
 describe('zkgen FILE --out DIR --check', () => {
   const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';
 
   it('writes nothing: up to date, stale, not zkgen’s, or missing', async () => {
     const parent = tempDir();
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
-    expect(runCli(['ensemble.json', '--out', 'zk'], { cwd: parent }).code).toBe(0);
+    expect((await runMain(['ensemble.json', '--out', 'zk'], { cwd: parent })).code).toBe(0);
     mkdirSync(join(parent, 'mine'));
     writeFileSync(join(parent, 'mine', 'notes.txt'), 'keep me');
     // A coarse clock could hide a rewrite of the same bytes: let time move on first.
     await new Promise((r) => setTimeout(r, 20));
 
-    const check = (dir: string) => {
+    const check = async (dir: string) => {
       const before = snapshot(parent);
       const ctimes = Object.fromEntries(Object.keys(before).map((p) => [p, statSync(join(parent, p), { bigint: true }).ctimeNs]));
-      const result = runCli(['ensemble.json', '--out', dir, '--check'], { cwd: parent });
+      const result = await runMain(['ensemble.json', '--out', dir, '--check'], { cwd: parent });
       expect(snapshot(parent)).toEqual(before);
       for (const [p, ctime] of Object.entries(ctimes)) expect(statSync(join(parent, p), { bigint: true }).ctimeNs).toBe(ctime);
       return result.code;
     };
 
-    expect(check('zk')).toBe(0);
+    expect(await check('zk')).toBe(0);
     writeFileSync(join(parent, 'zk', 'run.sh'), '#!/bin/sh\n');
     chmodSync(join(parent, 'zk', 'run.sh'), 0o755);
-    expect(check('zk')).toBe(1);
-    expect(check('mine')).toBe(1);
-    expect(check('missing')).toBe(1);
-    expect(check('missing/deeper')).toBe(1);
+    expect(await check('zk')).toBe(1);
+    expect(await check('mine')).toBe(1);
+    expect(await check('missing')).toBe(1);
+    expect(await check('missing/deeper')).toBe(1);
   });
 });

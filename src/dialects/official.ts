@@ -1,13 +1,15 @@
-// The official `zookeeper` image (3.5 … 3.9). Its docker-entrypoint.sh writes /conf/zoo.cfg once,
+// The official `zookeeper` image (3.4 … 3.9). Its docker-entrypoint.sh writes /conf/zoo.cfg once,
 // only if absent: fixed keys from ZOO_* variables, then each whitespace-separated word of
 // ZOO_SERVERS, 4lw.commands.whitelist, then each word of ZOO_CFG_EXTRA. There is no client port
 // variable: each member listens where its own server line's `;clientPort` says.
 //
-// ZooKeeper 3.4 tags (zookeeper:3.4.x) have an older entrypoint: it writes clientPort from
-// ZOO_PORT, the server lines from ZOO_SERVERS in 3.4's form, and nothing else — no 4lw whitelist,
-// no AdminServer, no ZOO_CFG_EXTRA. What only ZOO_CFG_EXTRA could say is refused there. The 3.5 to
-// 3.7 tags are taken to have the 3.8/3.9 entrypoint. The image starts as root, hands its folders
-// to uid 1000 and drops to it, so data folders need no preparation.
+// ZooKeeper 3.4 tags (zookeeper:3.4.x; the last revision of the image's 3.4.14/ entrypoint) write
+// `clientPort=2181` first whatever the environment says, then the same fixed keys, the server
+// lines in 3.4's form (no `;clientPort`) and each word of ZOO_CFG_EXTRA — no 4lw whitelist, no
+// AdminServer. ZooKeeper reads zoo.cfg as java.util.Properties, where a key's last line wins, so
+// each member's own clientPort (and clientPortAddress) goes in ZOO_CFG_EXTRA after the 2181.
+// The 3.5 to 3.7 tags are taken to have the 3.8/3.9 entrypoint. The image starts as root, hands
+// its folders to uid 1000 and drops to it, so data folders need no preparation.
 import { atLeast } from '../images.js';
 import { autopurgeOf, fourLetterWords, heapFlag, metricsSettings, observerSettings, quorumGroups, serverLine, type Setting } from '../zookeeper.js';
 import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags, listenSettings, memberKeys, TLS_MOUNT, tlsSettings } from '../security.js';
@@ -19,8 +21,10 @@ import { lastWins, optional, viaZkEnv, type Dialect } from './types.js';
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
   return [
+    // 3.4's server lines have no client part: the port and its address are lines of their own.
+    ...(is34(ensemble) ? [['clientPort', String(member.ports.client)] as const] : []),
     ...optional('admin.serverPort', member.ports.admin),
-    ...listenSettings(member, ensemble, { clientPortAddress: false }),
+    ...listenSettings(member, ensemble, { clientPortAddress: is34(ensemble) }),
     ...tlsSettings(member, ensemble),
     ...authSettings(ensemble),
     ...reconfigSettings(ensemble),
@@ -71,7 +75,6 @@ export const official: Dialect = {
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
     return [
       ['ZOO_MY_ID', String(member.id)],
-      ...(is34(ensemble) ? [['ZOO_PORT', String(member.ports.client)] as const] : []),
       ...optional('ZOO_TICK_TIME', s.tickTime),
       ...optional('ZOO_INIT_LIMIT', s.initLimit),
       ...optional('ZOO_SYNC_LIMIT', s.syncLimit),
@@ -85,8 +88,8 @@ export const official: Dialect = {
             ...(ensemble.reconfig ? [['ZOO_STANDALONE_ENABLED', standaloneEnabled(ensemble)] as const] : []),
             ['ZOO_ADMINSERVER_ENABLED', String(ensemble.adminServer)] as const,
             ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)] as const,
-            ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
           ]),
+      ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
       // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both (the
       // super user's digest is the server's alone, and harmless to zkCli).
       ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble), reconfigJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
@@ -106,8 +109,8 @@ export const official: Dialect = {
       ['maxClientCnxns', String(s.maxClientCnxns ?? 60)],
     ];
     if (is34(ensemble)) {
-      // The 3.4 entrypoint writes clientPort (ZOO_PORT) first, then the same keys and its server lines.
-      return lastWins([['clientPort', String(member.ports.client)], ...written, ...ensemble.members.map((m) => serverLine(m, '3.4'))]);
+      // The 3.4 entrypoint writes clientPort=2181 first, then the same keys, its server lines and ZOO_CFG_EXTRA.
+      return lastWins([['clientPort', '2181'], ...written, ...ensemble.members.map((m) => serverLine(m, '3.4')), ...extra(member, ensemble)]);
     }
     return lastWins([
       ...written,
@@ -120,17 +123,6 @@ export const official: Dialect = {
   },
   inexpressible(ensemble) {
     const problems: Problem[] = [];
-    if (is34(ensemble)) {
-      // 3.4's entrypoint writes its fixed keys and the server lines, and nothing else.
-      const cannot = (pointer: string, what: string) =>
-        problems.push({ pointer, message: `${ensemble.image} runs ZooKeeper 3.4, whose entrypoint has no ZOO_CFG_EXTRA: ${what} cannot be written into its zoo.cfg` });
-      const observer = ensemble.members.find((m) => m.role === 'observer');
-      if (observer) cannot(observer.origin.member, 'peerType=observer, which an observer needs in 3.4,');
-      const grouped = ensemble.members.find((m) => m.group !== undefined);
-      if (grouped) cannot(grouped.origin.group, 'group and weight lines');
-      for (const [key] of ensemble.settings.config) cannot(`${ensemble.origin.config}/${key}`, key);
-      return problems;
-    }
     // The entrypoint splits ZOO_CFG_EXTRA on whitespace: a value with a space would become two lines.
     for (const [key, value] of ensemble.settings.config) {
       if (/\s/.test(value)) {

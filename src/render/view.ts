@@ -3,9 +3,11 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { commandLine } from '../quote.js';
-import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
-import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Transition } from '../reconfig.js';
+import type { BundleMember } from '../record.js';
+import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 import { longestStackName } from '../swarm.js';
+import { serverLine } from '../zookeeper.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -336,17 +338,14 @@ export interface ReconfigureView {
   readonly superUser: string;
 }
 
-/** Where a member's client port answers, from its server line (`host:peer:election[:role];[address:]port`). */
-function clientEndOf(seat: Seat): { host: string; port: string } {
-  const client = seat.line.slice(seat.line.indexOf(';') + 1);
-  return { host: seat.line.slice(0, seat.line.indexOf(':')), port: client.slice(client.lastIndexOf(':') + 1) };
-}
-
 export function reconfigureView(ensemble: Ensemble, transition: Transition): ReconfigureView {
   const dialect = DIALECTS[ensemble.dialect];
   if (!ensemble.reconfig || !dialect.serverList) throw new Error('zkgen bug: a move without reconfiguration');
   const view = buildView(ensemble);
-  const server = (s: Seat) => `server.${s.id}=${s.line}`;
+  // Every member's line as the members' zoo.cfg has it (the move rules keep where the members that
+  // stay listen for clients, so the file's settings say it for the running members too).
+  const line = (s: BundleMember) => serverLine(s, '3.5', clientEndpoint(s, ensemble));
+  const server = (s: BundleMember) => line(s).join('=');
   const joiningNames = new Set(transition.joining.map((s) => s.name));
   const running = [...transition.from, ...transition.joining].sort((a, b) => a.id - b.id);
   return {
@@ -358,13 +357,13 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     fromNames: transition.from.map((s) => s.name),
     runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
-    joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
-    add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
+    joiningEnvironment: pairs(dialect.serverList(running.map(line))),
+    add: [...transition.joining, ...transition.changingRole].sort((a, b) => a.id - b.id).map(server).join(','),
     removeIds: transition.leaving.map((s) => s.id).join(','),
     leaving: transition.leaving.map((s) => s.name),
     leavingMachines: transition.leaving.map((s) => s.machine),
-    leavingHosts: transition.leaving.map((s) => clientEndOf(s).host),
-    leavingPorts: transition.leaving.map((s) => clientEndOf(s).port),
+    leavingHosts: transition.leaving.map((s) => s.host),
+    leavingPorts: transition.leaving.map((s) => String(clientPortOf(s, ensemble))),
     joiningMachines: view.members.filter((m) => joiningNames.has(m.name)).map((m) => m.machine),
     passwordFile: `${ensemble.reconfig.secrets}/${RECONFIG_FILES.password}`,
     superUser: SUPER_USER,

@@ -554,9 +554,17 @@ export const RULES: readonly Rule[] = [
     name: 'The image can authenticate as asked',
     severity: 'error',
     problems: (e) => {
-      const reasons = DIALECTS[e.dialect].noAuth;
       const auth = e.auth;
-      if (!auth || !reasons) return [];
+      if (!auth) return [];
+      const zk = e.release.zookeeper;
+      const reasons = {
+        quorum: DIALECTS[e.dialect].noAuth?.quorum,
+        // Before 3.6 a client without credentials is let in whatever zoo.cfg says: refused here
+        // rather than promised.
+        client:
+          DIALECTS[e.dialect].noAuth?.client ??
+          (atLeast(zk, 3, 6) ? undefined : `${e.image} runs ZooKeeper ${zk.major}.${zk.minor}, which cannot refuse a client without credentials (sessionRequireClientSASLAuth, 3.6 and later)`),
+      };
       return (['quorum', 'client'] as const).flatMap((kind) => {
         const reason = reasons[kind];
         return auth[kind] && reason !== undefined ? [{ pointer: `${e.origin.auth}/${kind}`, message: reason }] : [];

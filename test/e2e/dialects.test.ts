@@ -60,7 +60,7 @@ const SCENARIOS: Scenario[] = [
     observer: false,
   },
   {
-    // The official image's 3.4 tags: ZOO_PORT, 3.4 server lines, no AdminServer.
+    // The official image's 3.4 tags: clientPort=2181 from the entrypoint, each member's own after it in ZOO_CFG_EXTRA, 3.4 server lines, no AdminServer.
     dialect: 'official',
     label: 'official34',
     image: 'zookeeper:3.4.14',

@@ -54,7 +54,9 @@
 //    status.sh shows it; smoke-test.sh passes; a client on the connect string writes and reads.
 // 2. A partition (`ip link set zkv3 down`): the cut-off member stops serving (asked from inside
 //    host 3) and accepts no write; the two others keep a quorum and take writes. Healed, host 3
-//    serves again and, asked alone, has every write.
+//    serves again and, asked alone, has every write. With zk3 killed on host 3, host 1's
+//    rolling-restart.sh (asking every member over TCP) refuses, naming zk3, and restarts nothing;
+//    zk3 started again, it restarts zk1.
 // 3. The same ensemble as a stack: `docker-compose down` on each host (the data stays), the
 //    three-node swarm of the engines (formed once, by the first stack; each node labelled as
 //    stack.yml's header says), `docker stack deploy` → a quorum; the data written before is there; stack-rolling-restart.sh restarts the
@@ -851,6 +853,31 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     } finally {
       closeClient(alone);
     }
+  });
+
+  test("hosts/<host 1>/rolling-restart.sh with zk3 killed on host 3: it asks every member over TCP, refuses naming zk3 and restarts nothing; zk3 back, it restarts zk1", async (ctx) => {
+    steps.gate(ctx);
+    const started = async () => ok('docker inspect zk1', await dockerOn(0, ['inspect', '--format', '{{.State.StartedAt}}', 'zk1'])).trim();
+    ok('docker kill zk3 on host 3', await dockerOn(2, ['kill', 'zk3']));
+    await waitForQuorum([0, 1], 60_000);
+    const before = await started();
+    const env = { ...on(0), ZKGEN_WAIT_SECONDS: '5' };
+    const refused = await run(join(hostDir(0), 'rolling-restart.sh'), [], { cwd: hostDir(0), env, timeoutMs: 120_000, signal: ctx.signal });
+    const context = `rolling-restart.sh exited ${refused.code}:\n${refused.stdout}${refused.stderr}`;
+    expect(refused.code, context).toBe(1);
+    expect(refused.stderr, context).toMatch(/^FAIL: zk3 does not serve: restarting another member now could leave the ensemble without a quorum/m);
+    expect(refused.stdout, context).not.toMatch(/^restarting /m);
+    expect(await started(), 'zk1 was not restarted').toBe(before);
+    await waitForQuorum([0, 1], 60_000);
+
+    ok('docker start zk3 on host 3', await dockerOn(2, ['start', 'zk3']));
+    await waitForQuorum([0, 1, 2], 90_000);
+    const restart = await run(join(hostDir(0), 'rolling-restart.sh'), [], { cwd: hostDir(0), env: on(0), timeoutMs: 150_000, signal: ctx.signal });
+    expect(restart.code, `${restart.stdout}${restart.stderr}`).toBe(0);
+    expect(restart.stdout).toMatch(/^ok: zk1 restarted, one at a time$/m);
+    expect(await started()).not.toBe(before);
+    await waitForQuorum([0, 1, 2], 90_000);
+    if (client) await ledger.expectAll(client);
   });
 
   test('as a Swarm stack on the three engines, labelled as stack.yml says: a quorum, with the data written before', async (ctx) => {

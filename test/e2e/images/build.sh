@@ -11,8 +11,8 @@
 #
 #   garland/    the tutorial's image: ZooKeeper 3.4.6's behaviour, runs as root
 #   official/   the official zookeeper image, 3.8 and 3.9: starts as root, runs as uid 1000
-#   official-3.4/  its 3.4 tags, whose older entrypoint takes ZOO_PORT: starts as root, runs as
-#               the zookeeper system user
+#   official-3.4/  its 3.4 tags, whose older entrypoint writes clientPort=2181 and appends
+#               ZOO_CFG_EXTRA: starts as root, runs as uid 1000
 #   bitnami/    bitnami/zookeeper and bitnamilegacy/zookeeper, 3.8 and 3.9 (one build each):
 #               runs as uid 1001
 #   confluent/  confluentinc/cp-zookeeper 7.9: runs as appuser, uid 1000

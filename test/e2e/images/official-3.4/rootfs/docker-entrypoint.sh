@@ -1,20 +1,23 @@
 #!/bin/bash
-# Entrypoint of the stand-in for the official image's ZooKeeper 3.4 tags, written from the real
-# 3.4 docker-entrypoint.sh's behaviour, not its code: started as root, it hands the data, log,
-# transaction-log and conf folders to the zookeeper user and starts again as that user; zoo.cfg
-# (clientPort from ZOO_PORT, the fixed keys, ZOO_SERVERS' words — and nothing else: no 4lw
-# whitelist, no AdminServer, no ZOO_CFG_EXTRA) and myid are written only when missing.
+# Entrypoint of the stand-in for the official image's ZooKeeper 3.4 tags, written from the
+# behaviour of the last revision of the real 3.4.14/docker-entrypoint.sh, not its code. Started as
+# root to run zkServer.sh, it hands the data, transaction-log and log folders (not the conf folder,
+# which the image built as the zookeeper user's) to the zookeeper user and starts again as that
+# user. zoo.cfg is written only when missing: clientPort=2181 whatever the environment says (the
+# image has no client port variable), the fixed keys from ZOO_* variables, then each
+# whitespace-separated word of ZOO_SERVERS and then of ZOO_CFG_EXTRA as a line of its own; no 4lw
+# whitelist, no AdminServer. myid is written from ZOO_MY_ID (default 1) only when missing.
 set -e
 
 if [[ "$1" = 'zkServer.sh' && "$(id -u)" = '0' ]]; then
-  chown -R "$ZOO_USER" "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" "$ZOO_LOG_DIR" "$ZOO_CONF_DIR"
-  exec gosu "$ZOO_USER" "$0" "$@"
+  chown -R zookeeper "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" "$ZOO_LOG_DIR"
+  exec gosu zookeeper "$0" "$@"
 fi
 
 if [[ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]]; then
   CONFIG="$ZOO_CONF_DIR/zoo.cfg"
   {
-    echo "clientPort=$ZOO_PORT"
+    echo "clientPort=2181"
     echo "dataDir=$ZOO_DATA_DIR"
     echo "dataLogDir=$ZOO_DATA_LOG_DIR"
     echo "tickTime=$ZOO_TICK_TIME"
@@ -26,8 +29,8 @@ if [[ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]]; then
   } >>"$CONFIG"
   # One line per whitespace-separated word, as the real script splits them.
   # shellcheck disable=SC2086
-  for server in $ZOO_SERVERS; do
-    echo "$server" >>"$CONFIG"
+  for word in $ZOO_SERVERS $ZOO_CFG_EXTRA; do
+    echo "$word" >>"$CONFIG"
   done
 fi
 
