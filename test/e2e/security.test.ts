@@ -365,8 +365,8 @@ function plaintextAnswer(port: number): Promise<string> {
   });
 }
 
-function runTlsScript(bundle: Bundle, keys?: string): { code: number | null; output: string } {
-  const result = spawnSync(join(bundle.dir, 'tls.sh'), keys ? [keys] : [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+function runTlsScript(bundle: Bundle): { code: number | null; output: string } {
+  const result = spawnSync(join(bundle.dir, 'tls.sh'), [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
   return { code: result.status, output: `${text(result.stdout)}${text(result.stderr)}` };
 }
 
@@ -418,23 +418,22 @@ for (const tlsCase of TLS_CASES) {
     let file: string;
     let scratch: string;
     let keys: string;
+    let ensemble: { tls: object } & Record<string, unknown>;
 
     beforeAll(async () => {
       ensureImage(tlsCase.image);
       scratch = scratchDir(tlsCase.label);
-      bundle = generate(
-        {
-          image: tlsCase.image,
-          servers: names.map((name) => ({ name })),
-          ports: base,
-          // bitnami's AdminServer is off unless asked; the probes need it once the plaintext port is closed.
-          adminServer: true,
-          dataRoot: join(scratch, 'data'),
-          heap: '64m',
-          tls: { quorum: true, client: true },
-        },
-        scratch,
-      );
+      ensemble = {
+        image: tlsCase.image,
+        servers: names.map((name) => ({ name })),
+        ports: base,
+        // bitnami's AdminServer is off unless asked; the probes need it once the plaintext port is closed.
+        adminServer: true,
+        dataRoot: join(scratch, 'data'),
+        heap: '64m',
+        tls: { quorum: true, client: true },
+      };
+      bundle = generate(ensemble, scratch);
       keys = join(scratch, 'data', 'tls');
       file = join(bundle.dir, 'docker-compose.yml');
       await removeContainers(names);
@@ -511,8 +510,10 @@ for (const tlsCase of TLS_CASES) {
     });
 
     test.skipIf(!tlsCase.otherCa)('a member given a key from another CA cannot join the quorum', async () => {
+      // Keys from another CA: the same ensemble's tls.sh with another keys folder (on one machine,
+      // tls.sh makes keys only where the members mount them).
       const other = join(scratch, 'other-ca');
-      const made = runTlsScript(bundle, other);
+      const made = runTlsScript(generate({ ...ensemble, tls: { ...ensemble.tls, keys: other } }, join(scratch, 'other')));
       expect(made.code, made.output).toBe(0);
       const victim = names[2]!;
       await docker(['stop', '-t', '1', victim]);
