@@ -7,10 +7,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { readArgs, type Command } from './args.js';
-import { connectString, formatOf, generate, parse, type GeneratedFile, type Problem } from './index.js';
+import { connectString, formatOf, generate, parse, parseRecord, RECORD, type BundleRecord, type GeneratedFile, type Problem } from './index.js';
 import { escaped, showPointer } from './pointer.js';
 import { sh } from './quote.js';
-import { compareBundle, InterruptedError, IoError, membersOfBundle, RefusedError, writeBundle } from './write.js';
+import { compareBundle } from './write/check.js';
+import { InterruptedError, IoError, RefusedError } from './write/errors.js';
+import { recordIn } from './write/ownership.js';
+import { writeBundle } from './write/swap.js';
 
 const INVALID = 1;
 const USAGE = 2;
@@ -144,7 +147,8 @@ async function runGenerate(o: Output, { file, out, check, host, stopped }: Gener
   // Printing needs the compose file alone (one machine's, with --host): the rest of the bundle would be rendered for nothing.
   const value = readEnsemble(o, file);
   const only = { only: ['docker-compose.yml'] as const, ...(host !== undefined && { machine: host.toLowerCase() }) };
-  const outcome = generate(value, out === undefined ? only : { running: readRunning(o, out), stopped });
+  const running = out === undefined || stopped ? undefined : readRunning(o, file, out);
+  const outcome = generate(value, out === undefined ? only : { ...(running && { running }), stopped });
   report(o, file, outcome);
   if (out === undefined) {
     const hosts = outcome.machines;
@@ -169,13 +173,25 @@ async function runGenerate(o: Output, { file, out, check, host, stopped }: Gener
   await writeOut(o, out, outcome.files);
 }
 
-/** What the core needs of the bundle in DIR to see a change of members (src/reconfig.ts): its members' files. */
-function readRunning(o: Output, out: string): ReadonlyMap<string, string> | undefined {
+/**
+ * What the core needs of the bundle in DIR to see a change of members (src/reconfig.ts): its record,
+ * read through its manifest and validated. A bundle without one, or with one zkgen cannot read, is
+ * refused (exit 2) with the command that writes it again: zkgen never guesses its members.
+ */
+function readRunning(o: Output, file: string, out: string): BundleRecord | undefined {
+  let found: ReturnType<typeof recordIn>;
   try {
-    return membersOfBundle(out);
+    found = recordIn(out);
   } catch (error) {
     o.fail(USAGE, `cannot read ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`);
   }
+  const again = `write the ensemble file it was written from over it once more, with --stopped since nothing moves (zkgen ORIGINAL-FILE --out ${sh(out)} --stopped), then ${sh(file)} again`;
+  if (found.kind === 'none') return undefined;
+  if (found.kind === 'not listed') o.fail(USAGE, `${out} holds a bundle written before zkgen recorded its members (its manifest lists no ${RECORD}), so zkgen cannot tell which members run: ${again}`);
+  if (found.kind !== 'record') o.fail(USAGE, `${out}/${RECORD} is missing or not a regular file, so zkgen cannot tell the members of the bundle in ${out}: put back the file zkgen wrote, or ${again}`);
+  const parsed = parseRecord(found.text);
+  if (!parsed.ok) o.fail(USAGE, `${out}/${RECORD} ${parsed.problem}, so zkgen cannot tell the members of the bundle in ${out}: put back the file zkgen wrote, or ${again}`);
+  return parsed.record;
 }
 
 /**

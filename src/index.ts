@@ -1,10 +1,12 @@
-// zkgen's pure core: load → validate (schema, then named rules) → resolve → render. No file
-// system, no process, no globals: the CLI reads, writes and exits.
+// zkgen's pure core: load → validate (schema) → resolve → named rules → render (the move, when the
+// bundle written over is a running ensemble's, is a diff of its record and the resolved ensemble).
+// No file system, no process, no globals: the CLI reads, writes and exits.
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';
 import { render, type Output } from './render/index.js';
 import { DIALECTS } from './dialects/index.js';
 import { moveOf } from './reconfig.js';
+import type { BundleRecord } from './record.js';
 import { resolve } from './resolve.js';
 import { connectStringOf } from './security.js';
 import { checkRules } from './validate/rules.js';
@@ -13,8 +15,9 @@ import { validateSchema } from './validate/schema.js';
 export type { Ensemble, GeneratedFile, Problem } from './model.js';
 export type { Format } from './load.js';
 export type { Output } from './render/index.js';
-export { MANIFEST } from './render/index.js';
 export { formatOf } from './load.js';
+export type { BundleRecord } from './record.js';
+export { parseRecord, RECORD } from './record.js';
 
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
 
@@ -36,11 +39,11 @@ export interface GenerateOptions {
   /** On several machines, of the files under hosts/ only this machine's (lower case, as `machines` lists it). */
   readonly machine?: string;
   /**
-   * The bundle the running ensemble was started from, as the text of its files by path (the
-   * folder zkgen writes over): when its members differ from the file's, the bundle comes with
+   * The record of the bundle the running ensemble was started from (the folder zkgen writes over,
+   * read by parseRecord): when its members differ from the file's, the bundle comes with
    * reconfigure.sh, which moves the running ensemble to them — or the move's problems.
    */
-  readonly running?: ReadonlyMap<string, string>;
+  readonly running?: BundleRecord;
   /** The ensemble of `running` is not running: its members may change without a move. */
   readonly stopped?: boolean;
 }
@@ -54,7 +57,8 @@ export function generate(value: unknown, options: GenerateOptions = {}): Outcome
   const checked = ensembleOf(value);
   if (!checked.ok) return checked;
   const e = checked.ensemble;
-  const { transition, problems } = moveOf(options.running, e, (m) => DIALECTS[e.dialect].zooCfg(m, e), { stopped: options.stopped ?? false });
+  const noReconfig = DIALECTS[e.dialect].noReconfig;
+  const { transition, problems } = moveOf(options.running, e, { stopped: options.stopped ?? false, ...(noReconfig !== undefined && { noReconfig }) });
   if (problems.length > 0) return { ok: false, errors: problems, warnings: [] };
   return { ok: true, files: render(checked.ensemble, options.only, transition, options.machine), machines: checked.ensemble.machines, warnings: checked.warnings };
 }

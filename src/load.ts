@@ -147,7 +147,7 @@ const CORE_TAGS = new Set(['map', 'seq', 'str', 'int', 'float', 'bool', 'null'].
 const MAX_ALIASES = 100;
 
 /** What JSON cannot hold in a YAML document's nodes, each at its pointer and place. */
-function notPlainData(doc: Document, at: (offset: number) => Position): Problem[] {
+function nodesOutsideCoreSchema(doc: Document, at: (offset: number) => Position): Problem[] {
   const problems: Problem[] = [];
   const where = (node: { range?: [number, number, number] | null }) => (node.range ? { position: at(node.range[0]) } : {});
   const pending: Array<{ node: unknown; path: string }> = [{ node: doc.contents, path: '' }];
@@ -212,8 +212,8 @@ function loadYaml(text: string): Loaded {
       }),
     };
   }
-  const unplain = notPlainData(doc, at);
-  if (unplain.length > 0) return { problems: unplain };
+  const outsideCoreSchema = nodesOutsideCoreSchema(doc, at);
+  if (outsideCoreSchema.length > 0) return { problems: outsideCoreSchema };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -242,12 +242,12 @@ function loadYaml(text: string): Loaded {
     return { problems: [{ pointer: '', message: `not valid YAML: ${message}` }] };
   }
   // The tree was checked; the value is checked again, so that nothing but JSON data ever leaves load.
-  const strange = notJson(value);
-  return strange.length > 0 ? { problems: strange } : { value };
+  const notJsonData = valuesJsonCannotHold(value);
+  return notJsonData.length > 0 ? { problems: notJsonData } : { value };
 }
 
 /** Values JSON cannot hold (a Map, Set, Date, bytes, a non-finite number), each at its pointer. */
-function notJson(value: unknown): Problem[] {
+function valuesJsonCannotHold(value: unknown): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<object>();
   const pending: Array<{ value: unknown; path: string }> = [{ value, path: '' }];

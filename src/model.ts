@@ -154,9 +154,12 @@ export interface GeneratedFile {
   readonly executable: boolean;
 }
 
+/** The mode zkgen gives a file of the bundle, whatever the umask; --check finds any other stale. */
+export const modeOf = (file: GeneratedFile): number => (file.executable ? 0o755 : 0o644);
+
 /**
  * The bundle's list of its own files, rendered with the bundle (src/render) and read by the writer
- * (src/write.ts): `--out` replaces a folder only while every file in it is listed in the folder's
+ * (src/write/): `--out` replaces a folder only while every file in it is listed in the folder's
  * own manifest, so what a user adds to the folder is never taken for zkgen's. A path a line,
  * sorted, after a comment header; the manifest lists itself.
  */

@@ -1,11 +1,13 @@
 // Dynamic reconfiguration (ZooKeeper 3.5.3+), said once: what a member needs to accept `reconfig`,
-// how a bundle records its membership, and the move of a running ensemble from the membership of
-// the bundle it runs (the folder zkgen writes over) to the ensemble file's, with the rules that
-// keep that move safe. The core stays pure: the CLI hands in the text of the old bundle's files.
+// and the move of a running ensemble from the members of the bundle it runs (the folder zkgen writes
+// over, as its record says them) to the ensemble file's, with the rules that keep that move safe.
+// A move is a diff of two typed values: the record the CLI read and validated (src/record.ts), and
+// the file's resolved ensemble.
 import { atLeast } from './images.js';
-import type { Ensemble, Member, Problem, Role } from './model.js';
-import { machineOfHost } from './machine.js';
+import type { Ensemble, Problem } from './model.js';
 import { quoted } from './pointer.js';
+import { bundleMember, type BundleMember, type BundleRecord } from './record.js';
+import { clientEndpoint } from './security.js';
 import { failuresThatLoseQuorum, type Setting } from './zookeeper.js';
 
 // --- what a member needs --------------------------------------------------------------------
@@ -39,133 +41,44 @@ export const reconfigJvmFlags = (ensemble: Ensemble): string | undefined =>
 export const reconfigVolumes = (ensemble: Ensemble): Array<readonly [string, string]> =>
   ensemble.reconfig ? [[`${ensemble.reconfig.secrets}/${RECONFIG_FILES.serverFolder}`, `${RECONFIG_MOUNT}:ro`]] : [];
 
-// --- membership -----------------------------------------------------------------------------
+// --- the move -------------------------------------------------------------------------------
 
-/** One member as the running ensemble knows it: its id, its container's name and its server line. */
-export interface Seat {
-  readonly id: number;
-  readonly name: string;
-  /** The value of its `server.<id>` line, as the members' zoo.cfg has it. */
-  readonly line: string;
-  readonly role: Role;
-  /** The machine its container runs on (hosts/<machine>/): its host unless the file named one. */
-  readonly machine: string;
+/** A running ensemble's move from one membership to another, by reconfig: members as the bundle's record says them. */
+export interface Transition {
+  readonly from: readonly BundleMember[];
+  readonly to: readonly BundleMember[];
+  /** New members: started with the current members' lines and their own, then added. */
+  readonly joining: readonly BundleMember[];
+  /** Members that stay but change role (participant ↔ observer): added again with their new line. */
+  readonly changingRole: readonly BundleMember[];
+  /** Members that go: removed, then their containers stopped and removed (data folders stay). */
+  readonly leaving: readonly BundleMember[];
 }
 
-/** A bundle's members, and whether they accept reconfig. */
+/** What a membership's members share that a move compares: where clients are let in, and how members speak. */
+type Settings = Pick<BundleRecord, 'listen' | 'tls' | 'auth'>;
+
+/** One side of a move: members, whether they accept reconfig, and the settings they run with. */
 interface Membership {
-  readonly seats: readonly Seat[];
+  readonly members: readonly BundleMember[];
   readonly reconfigEnabled: boolean;
-  /** How members speak to each other and to clients (TLS, SASL), as securityOf says it. */
-  readonly security: string;
+  readonly settings: Settings;
 }
+
+/** Where a member is reached by its peers: host:peer:election (its server line without role and client part). */
+const peerAddress = (m: BundleMember) => `${m.host}:${m.ports.peer}:${m.ports.election}`;
+
+/** Where a member's plaintext client port listens (its server line's `;…`), or nothing when it is closed. */
+const clientPart = (m: BundleMember, settings: Settings) => clientEndpoint(m, settings) ?? '';
+const listensAt = (part: string) => (part ? `listens for clients at ${quoted(part)}` : 'opens no plaintext client port');
 
 /**
- * The settings of a zoo.cfg that say how members and clients speak (TLS on the quorum, a secure
- * client port, port unification, quorum and client SASL), as one string to compare: a move may not
- * change them, since joining members would speak otherwise than the running ones.
+ * How members and clients speak (TLS on the quorum, a secure client port, port unification, quorum
+ * and client SASL): a move may not change it, since joining members would speak otherwise than the
+ * running ones.
  */
-function securityOf(settings: ReadonlyMap<string, string>): string {
-  const keys = ['sslQuorum', 'portUnification', 'quorum.auth.enableSasl', 'sessionRequireClientSASLAuth', 'enforce.auth.enabled'];
-  return [...keys.map((k) => `${k}=${settings.get(k) ?? ''}`), `secureClientPort=${settings.has('secureClientPort') ? 'yes' : ''}`].join(' ');
-}
-
-const roleOf = (line: string): Role => (/:observer(;|$)/.test(line) ? 'observer' : 'participant');
-
-/**
- * The ensemble file's members as seats, their lines as the members' zoo.cfg has them: `settings`
- * is one member's zoo.cfg as its dialect writes it (every member's lists the same server lines).
- */
-function seatsOf(ensemble: Ensemble, settings: ReadonlyMap<string, string>): Seat[] {
-  return ensemble.members.map((m) => ({ id: m.id, name: m.name, line: settings.get(`server.${m.id}`) ?? '', role: m.role, machine: m.machine }));
-}
-
-/** reconfigure.sh's record of the membership it starts from, in the bundle beside it. */
-export const FROM_RECORD = 'reconfigure-from.cfg';
-const RECORD_HEADER = [
-  `# ${FROM_RECORD}: the members reconfigure.sh moves the running ensemble from, as the bundle this`,
-  '# one replaced had them: a member a line, its container name, its server line and its machine.',
-];
-
-export function fromRecord(seats: readonly Seat[]): string {
-  return `${[...RECORD_HEADER, ...seats.map((s) => `${s.name} server.${s.id}=${s.line} ${s.machine}`)].join('\n')}\n`;
-}
-
-/** The machine a server line's member runs on when nothing else says: its host's. */
-const machineOfLine = (line: string) => machineOfHost(line.slice(0, line.indexOf(':')));
-
-const SERVER = /^server\.(\d+)=(.+)$/;
-
-function readRecord(text: string): Seat[] | undefined {
-  const seats: Seat[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    // A record written before machines were recorded has none: the member's host's, then.
-    const [name, server, machine, ...rest] = line.split(' ');
-    const [, id, value] = SERVER.exec(server ?? '') ?? [];
-    if (!name || id === undefined || value === undefined || machine === '' || rest.length > 0) return undefined;
-    seats.push({ id: Number(id), name, line: value, role: roleOf(value), machine: machine ?? machineOfLine(value) });
-  }
-  return seats;
-}
-
-/** The files of a bundle that say which machine each member runs on: each machine's remove.sh. */
-export const MACHINE_FILE = /^hosts\/([^/]+)\/remove\.sh$/;
-const REMOVES = /^docker rm -f -v (\S+) /gm;
-
-/**
- * Which machine each member of a bundle on several machines runs on: the one whose remove.sh
- * removes its container (a member's machine is not always its host: the file may name it).
- */
-function machinesOf(files: ReadonlyMap<string, string>): Map<string, string> {
-  const machines = new Map<string, string>();
-  for (const [path, text] of files) {
-    const [, machine] = MACHINE_FILE.exec(path) ?? [];
-    if (machine !== undefined) for (const [, name] of text.matchAll(REMOVES)) if (name !== undefined) machines.set(name, machine);
-  }
-  return machines;
-}
-
-/**
- * The membership of a bundle, from the text of its files (path → text): each member's folder in
- * conf/ names it, its myid its id, and the server lines of zoo.cfg (every member's alike) its line;
- * its machine is the one whose hosts/<machine>/remove.sh removes it, or else its host's.
- * Undefined when the files hold no such bundle.
- */
-function membershipOf(files: ReadonlyMap<string, string>, oneMachine?: string): Membership | undefined {
-  const seats: Seat[] = [];
-  const machines = machinesOf(files);
-  // A bundle of one machine has no hosts/ folder to say its name, which the file may have given
-  // (members with hosts of their own on one "machine"): the caller's one machine, then.
-  const machineOf = (name: string, line: string) => machines.get(name) ?? (machines.size === 0 && oneMachine !== undefined ? oneMachine : machineOfLine(line));
-  let reconfigEnabled = true;
-  let security: string | undefined;
-  for (const [path, text] of files) {
-    const [, name] = /^conf\/([^/]+)\/myid$/.exec(path) ?? [];
-    if (name === undefined) continue;
-    const cfg = files.get(`conf/${name}/zoo.cfg`);
-    const id = Number(text.trim());
-    if (cfg === undefined || !Number.isInteger(id)) return undefined;
-    const lines = new Map(cfg.split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const] : [])));
-    const line = lines.get(`server.${id}`);
-    if (line === undefined) return undefined;
-    seats.push({ id, name, line, role: lines.get('peerType') === 'observer' || roleOf(line) === 'observer' ? 'observer' : 'participant', machine: machineOf(name, line) });
-    reconfigEnabled &&= lines.get('reconfigEnabled') === 'true';
-    security ??= securityOf(lines);
-  }
-  return seats.length === 0 || security === undefined ? undefined : { seats: seats.sort((a, b) => a.id - b.id), reconfigEnabled, security };
-}
-
-/**
- * Where a member is reached by its peers: its line's host:peer:election, without its role and
- * without where its client port listens (`;…`). A change of the latter alone (`listen`, client
- * TLS) is not a change of members: the members are the same, reached at the same place.
- */
-const peerAddress = (line: string) => (line.split(';')[0] ?? '').replace(/:(observer|participant)$/, '');
-
-/** Where a member's line says its plaintext client port listens: what follows `;`, or nothing. */
-const clientPart = (line: string) => (line.includes(';') ? line.slice(line.indexOf(';') + 1) : '');
-const listensAt = (line: string) => (clientPart(line) ? `listens for clients at ${quoted(clientPart(line))}` : 'opens no plaintext client port');
+const speech = (s: Settings) =>
+  JSON.stringify([s.tls?.quorum ?? false, s.tls?.client ?? false, s.tls?.portUnification ?? false, s.auth?.quorum ?? false, s.auth?.client ?? false]);
 
 /**
  * Whether two memberships are the same members, reached at the same place. With `clients`, also
@@ -173,54 +86,51 @@ const listensAt = (line: string) => (clientPart(line) ? `listens for clients at 
  * member's client address in its dynamic configuration, which a recreated member takes back
  * from the leader, so there a change of it is a change the move rules judge.
  */
-const sameSeats = (a: readonly Seat[], b: readonly Seat[], clients = false) =>
-  a.length === b.length &&
-  a.every((s, i) => {
-    const t = b[i];
-    return (
-      s.id === t?.id &&
-      s.name === t.name &&
-      s.role === t.role &&
-      peerAddress(s.line) === peerAddress(t.line) &&
-      s.machine === t.machine &&
-      (!clients || clientPart(s.line) === clientPart(t.line))
-    );
-  });
-
-// --- the move -------------------------------------------------------------------------------
-
-/** A running ensemble's move from one membership to another, by reconfig. */
-export interface Transition {
-  readonly from: readonly Seat[];
-  readonly to: readonly Seat[];
-  /** New members: started with the current members' lines and their own, then added. */
-  readonly joining: readonly Seat[];
-  /** Members that stay but change role (participant ↔ observer): added again with their new line. */
-  readonly turning: readonly Seat[];
-  /** Members that go: removed, then their containers stopped and removed (data folders stay). */
-  readonly leaving: readonly Seat[];
+function sameMembers(a: Membership, b: Membership, clients: boolean): boolean {
+  return (
+    a.members.length === b.members.length &&
+    a.members.every((m, i) => {
+      const n = b.members[i];
+      return (
+        m.id === n?.id &&
+        m.name === n.name &&
+        m.role === n.role &&
+        peerAddress(m) === peerAddress(n) &&
+        m.machine === n.machine &&
+        (!clients || clientPart(m, a.settings) === clientPart(n, b.settings))
+      );
+    })
+  );
 }
 
+const membershipOf = (record: BundleRecord, members = record.members): Membership => ({ members, reconfigEnabled: record.reconfig !== undefined, settings: record });
+
 /**
- * Where the running ensemble starts from, given the bundle in the folder zkgen writes over: the
- * members of that bundle, when they differ from the file's (the bundle is the running ensemble's);
- * or, when they are the same, the membership its own reconfigure-from.cfg records (the same move,
+ * Where the running ensemble starts from, given the record of the bundle in the folder zkgen writes
+ * over: that bundle's members, when they differ from the file's (the bundle is the running
+ * ensemble's); or, when they are the same, where the move that bundle carries starts (the same move,
  * written again: --check and a second run give the same bytes). Undefined when nothing moves.
  */
-function startingPoint(running: ReadonlyMap<string, string>, to: readonly Seat[]): Membership | undefined {
-  const machines = new Set(to.map((s) => s.machine));
-  const current = membershipOf(running, machines.size === 1 ? [...machines][0] : undefined);
-  if (current === undefined) return undefined;
-  if (!sameSeats(current.seats, to, current.reconfigEnabled)) return current;
-  const record = running.get(FROM_RECORD);
-  const from = record === undefined ? undefined : readRecord(record);
-  return from === undefined || sameSeats(from, current.seats) ? undefined : { seats: from, reconfigEnabled: true, security: current.security };
+function startingPoint(running: BundleRecord, to: Membership): Membership | undefined {
+  const current = membershipOf(running);
+  if (!sameMembers(current, to, current.reconfigEnabled)) return current;
+  const from = running.move && membershipOf(running, running.move.from);
+  return from === undefined || sameMembers(from, current, false) ? undefined : from;
+}
+
+/** What the move rules are given: where the move starts, where it ends, and the file's ensemble. */
+interface Move {
+  readonly from: Membership;
+  readonly to: Membership;
+  readonly ensemble: Ensemble;
+  /** Why zkgen cannot turn on the image's reconfiguration, if it cannot (its dialect's). */
+  readonly noReconfig?: string;
 }
 
 /** A named rule about a move: what would make it unsafe. */
 interface MoveRule {
   readonly name: string;
-  problems(from: Membership, ensemble: Ensemble, to: readonly Seat[], security: string): Problem[];
+  problems(move: Move): Problem[];
 }
 
 const STOP_INSTEAD =
@@ -230,37 +140,41 @@ const STOP_INSTEAD =
 const MOVE_RULES: readonly MoveRule[] = [
   {
     name: 'The image can reconfigure a running ensemble',
-    problems: (_, e) =>
+    problems: ({ ensemble: e }) =>
       canReconfigure(e)
         ? []
         : [{ pointer: e.origin.servers, message: `${e.image} runs ZooKeeper ${e.release.zookeeper.major}.${e.release.zookeeper.minor}, which cannot change the members of a running ensemble (dynamic reconfiguration is 3.5.3 and later): ${STOP_INSTEAD}` }],
   },
   {
     name: 'The running ensemble accepts reconfig',
-    problems: (from, e) =>
+    // Turning reconfiguration on first is advice only for an image zkgen turns it on for.
+    problems: ({ from, ensemble: e, noReconfig }) =>
       !canReconfigure(e) || from.reconfigEnabled
         ? []
         : [
             {
               pointer: e.origin.servers,
-              message: `the running ensemble was generated without "reconfig", so its members refuse reconfig: first add "reconfig": true with its present members, run super-user.sh and rolling-restart.sh --recreate, then change the members; or ${STOP_INSTEAD}`,
+              message:
+                noReconfig === undefined
+                  ? `the running ensemble was generated without "reconfig", so its members refuse reconfig: first add "reconfig": true with its present members, run super-user.sh and rolling-restart.sh --recreate, then change the members; or ${STOP_INSTEAD}`
+                  : `the running ensemble's members refuse reconfig, and zkgen cannot turn it on for ${e.image} (${noReconfig}): ${STOP_INSTEAD}`,
             },
           ],
   },
   {
     name: 'The new ensemble keeps reconfig on',
-    problems: (from, e) =>
+    problems: ({ from, ensemble: e }) =>
       !canReconfigure(e) || !from.reconfigEnabled || e.reconfig
         ? []
         : [{ pointer: e.origin.reconfig || e.origin.servers, message: 'the members change while the running ensemble has reconfiguration on: keep "reconfig" in the file, or reconfigure.sh cannot move it' }],
   },
   {
     name: 'A member keeps its name, address and ports',
-    problems: (from, e, to) =>
+    problems: ({ from, to, ensemble: e }) =>
       e.members.flatMap((m) => {
-        const mine = to.find((s) => s.id === m.id);
-        const was = from.seats.find((s) => s.id === m.id);
-        const named = from.seats.find((s) => s.name === m.name);
+        const mine = to.members.find((s) => s.id === m.id);
+        const was = from.members.find((s) => s.id === m.id);
+        const named = from.members.find((s) => s.name === m.name);
         if (named && named.id !== m.id) {
           return [{ pointer: m.origin.name, message: `${quoted(m.name)} runs as id ${named.id}: a member's id cannot change in place; remove it in one change and add it under a new name in another` }];
         }
@@ -269,19 +183,21 @@ const MOVE_RULES: readonly MoveRule[] = [
         if (was.machine !== mine.machine) {
           return [{ pointer: m.origin.member, message: `${m.name} runs on ${quoted(was.machine)} and would run on ${quoted(mine.machine)}: a member cannot move to another machine in place; remove it in one change and add it under a new id in another` }];
         }
-        if (peerAddress(was.line) !== peerAddress(mine.line)) {
+        if (peerAddress(was) !== peerAddress(mine)) {
           return [
             {
               pointer: m.origin.member,
-              message: `${m.name} is reached at ${quoted(peerAddress(was.line))} and would be at ${quoted(peerAddress(mine.line))}: a member's address and quorum ports cannot change in place. If the port layout moved them (its machine goes from one member to several, or back), give ${m.name} its present ports in the file; else remove it in one change and add it under a new id in another`,
+              message: `${m.name} is reached at ${quoted(peerAddress(was))} and would be at ${quoted(peerAddress(mine))}: a member's address and quorum ports cannot change in place. If the port layout moved them (its machine goes from one member to several, or back), give ${m.name} its present ports in the file; else remove it in one change and add it under a new id in another`,
             },
           ];
         }
-        if (clientPart(was.line) !== clientPart(mine.line)) {
+        const before = clientPart(was, from.settings);
+        const after = clientPart(mine, to.settings);
+        if (before !== after) {
           return [
             {
               pointer: m.origin.member,
-              message: `${m.name} ${listensAt(was.line)} and would ${listensAt(mine.line).replace(/^listens/, 'listen').replace(/^opens/, 'open')}: with reconfiguration on, the ensemble keeps each member's client address in its dynamic configuration, which a recreated member takes back from the leader, so zkgen does not change it yet (ports.client, listen, client TLS); keep it, or remove the member in one change and add it under a new id in another`,
+              message: `${m.name} ${listensAt(before)} and would ${listensAt(after).replace(/^listens/, 'listen').replace(/^opens/, 'open')}: with reconfiguration on, the ensemble keeps each member's client address in its dynamic configuration, which a recreated member takes back from the leader, so zkgen does not change it yet (ports.client, listen, client TLS); keep it, or remove the member in one change and add it under a new id in another`,
             },
           ];
         }
@@ -295,10 +211,10 @@ const MOVE_RULES: readonly MoveRule[] = [
     // them, has acknowledged. When participants leave in the same change, the new membership
     // would rest mostly on members that have only just joined: most of the new participants must
     // be participants running today, or the change is made in two (add, then remove).
-    problems: (from, e) => {
+    problems: ({ from, ensemble: e }) => {
       const voters = e.members.filter((m) => m.role === 'participant');
-      const running = voters.filter((m) => from.seats.some((s) => s.id === m.id && s.role === 'participant'));
-      const leaving = from.seats.filter((s) => s.role === 'participant' && !voters.some((m) => m.id === s.id));
+      const running = voters.filter((m) => from.members.some((s) => s.id === m.id && s.role === 'participant'));
+      const leaving = from.members.filter((s) => s.role === 'participant' && !voters.some((m) => m.id === s.id));
       const lose = failuresThatLoseQuorum(voters.map(() => ({})));
       return leaving.length > 0 && voters.length - running.length >= lose
         ? [
@@ -312,8 +228,8 @@ const MOVE_RULES: readonly MoveRule[] = [
   },
   {
     name: 'A move keeps how members speak',
-    problems: (from, e, _, security) =>
-      from.security === security
+    problems: ({ from, to, ensemble: e }) =>
+      speech(from.settings) === speech(to.settings)
         ? []
         : [
             {
@@ -328,8 +244,8 @@ const MOVE_RULES: readonly MoveRule[] = [
     // The bundle of one machine moves its members with docker on that machine; the bundle of
     // several machines prints what to run on each (reconfigure.sh at the top, hosts/<machine>/
     // reconfigure.sh). A move from one machine to several, or back, is neither yet.
-    problems: (from, e) => {
-      const was = [...new Set(from.seats.map((s) => s.machine))].sort();
+    problems: ({ from, ensemble: e }) => {
+      const was = [...new Set(from.members.map((s) => s.machine))].sort();
       if (e.machines.length === 1) {
         const elsewhere = was.filter((m) => m !== e.machines[0]);
         return elsewhere.length === 0
@@ -343,51 +259,40 @@ const MOVE_RULES: readonly MoveRule[] = [
   },
   {
     name: 'A move keeps hierarchical quorums out',
-    problems: (_, e) =>
+    problems: ({ ensemble: e }) =>
       e.members.some((m) => m.group !== undefined)
         ? [{ pointer: e.origin.servers, message: 'zkgen does not move an ensemble with groups and weights yet: its groups would have to change in the same reconfig' }]
         : [],
   },
 ];
 
-/** The move from the running membership to the file's, or the problems that make it unsafe; nothing when the members stay. */
-function transitionOf(
-  from: Membership | undefined,
+/**
+ * The move a write over the running ensemble's bundle makes, given that bundle's record, or the
+ * problems that make it unsafe; nothing without such a bundle, when the members stay, or when the
+ * bundle's ensemble is not running (`stopped`). `noReconfig` is the dialect's reason it cannot
+ * reconfigure, if any.
+ */
+export function moveOf(
+  running: BundleRecord | undefined,
   ensemble: Ensemble,
-  to: readonly Seat[],
-  options: { security: string },
+  options: { stopped: boolean; noReconfig?: string },
 ): { transition?: Transition; problems: Problem[] } {
+  if (running === undefined || options.stopped) return { problems: [] };
+  const to: Membership = { members: ensemble.members.map(bundleMember), reconfigEnabled: ensemble.reconfig !== undefined, settings: ensemble };
+  const from = startingPoint(running, to);
   if (from === undefined) return { problems: [] };
-  const problems = MOVE_RULES.flatMap((r) => r.problems(from, ensemble, to, options.security));
+  const problems = MOVE_RULES.flatMap((r) => r.problems({ from, to, ensemble, ...(options.noReconfig !== undefined && { noReconfig: options.noReconfig }) }));
   if (problems.length > 0) return { problems };
-  const was = new Map(from.seats.map((s) => [s.id, s]));
-  const stays = new Set(to.map((s) => s.id));
+  const was = new Map(from.members.map((s) => [s.id, s]));
+  const stays = new Set(to.members.map((s) => s.id));
   return {
     problems: [],
     transition: Object.freeze({
-      from: Object.freeze([...from.seats]),
-      to: Object.freeze(to),
-      joining: Object.freeze(to.filter((s) => !was.has(s.id))),
-      turning: Object.freeze(to.filter((s) => was.has(s.id) && was.get(s.id)?.role !== s.role)),
-      leaving: Object.freeze(from.seats.filter((s) => !stays.has(s.id))),
+      from: Object.freeze([...from.members]),
+      to: Object.freeze([...to.members]),
+      joining: Object.freeze(to.members.filter((s) => !was.has(s.id))),
+      changingRole: Object.freeze(to.members.filter((s) => was.has(s.id) && was.get(s.id)?.role !== s.role)),
+      leaving: Object.freeze(from.members.filter((s) => !stays.has(s.id))),
     }),
   };
-}
-
-/**
- * The move a write over the running ensemble's bundle makes (its files' text, by path), or the
- * problems that make it unsafe; nothing without such a bundle, when the members stay, or when the
- * bundle's ensemble is not running. `zooCfg` is the dialect's: one member's is read, and only then.
- */
-export function moveOf(
-  running: ReadonlyMap<string, string> | undefined,
-  ensemble: Ensemble,
-  zooCfg: (member: Member) => readonly Setting[],
-  options: { stopped: boolean },
-): { transition?: Transition; problems: Problem[] } {
-  if (running === undefined || options.stopped) return { problems: [] };
-  const [first] = ensemble.members;
-  const settings = new Map(first ? zooCfg(first) : []);
-  const to = seatsOf(ensemble, settings);
-  return transitionOf(startingPoint(running, to), ensemble, to, { security: securityOf(settings) });
 }

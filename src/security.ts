@@ -13,7 +13,7 @@ const LOCAL_NAME = /^localhost$|\.localhost$/i;
 export const ownAddress = (host: string): string => (LOCAL_NAME.test(host) ? '127.0.0.1' : host);
 
 /** The address a member's client port and AdminServer listen on; undefined for every interface. */
-export function listenAddress(member: Member, ensemble: Ensemble): string | undefined {
+export function listenAddress(member: Pick<Member, 'host'>, ensemble: Pick<Ensemble, 'listen'>): string | undefined {
   return ensemble.listen === 'own' ? ownAddress(member.host) : undefined;
 }
 
@@ -62,13 +62,13 @@ export const NETTY_SERVER = 'org.apache.zookeeper.server.NettyServerCnxnFactory'
 export const NETTY_CLIENT = 'org.apache.zookeeper.ClientCnxnSocketNetty';
 
 /** Whether clients may still connect in plaintext: without client TLS, or while moving over. */
-export const plaintextClientOpen = (ensemble: Ensemble): boolean => !ensemble.tls?.client || ensemble.tls.plaintextClientPort;
+export const plaintextClientOpen = (ensemble: Pick<Ensemble, 'tls'>): boolean => !ensemble.tls?.client || ensemble.tls.plaintextClientPort;
 
 /**
  * What follows `;` in a member's server line: where its plaintext client port listens
  * (`address:port`, or the port alone for every interface), or nothing when that port is closed.
  */
-export function clientEndpoint(member: Member, ensemble: Ensemble): string | undefined {
+export function clientEndpoint(member: Pick<Member, 'host' | 'ports'>, ensemble: Pick<Ensemble, 'listen' | 'tls'>): string | undefined {
   if (!plaintextClientOpen(ensemble)) return undefined;
   const address = listenAddress(member, ensemble);
   return address === undefined ? String(member.ports.client) : `${address}:${member.ports.client}`;
@@ -153,7 +153,7 @@ export function clientAddress(member: Member, ensemble: Ensemble): string {
 }
 
 /** The port clients use: the plaintext one, or the secure one once that is closed. */
-export function clientPortOf(member: Member, ensemble: Ensemble): number {
+export function clientPortOf(member: Pick<Member, 'name' | 'ports'>, ensemble: Pick<Ensemble, 'tls'>): number {
   if (plaintextClientOpen(ensemble)) return member.ports.client;
   // resolve lays out a secure client port whenever client TLS is on.
   if (member.ports.secureClient === undefined) throw new Error(`zkgen bug: ${member.name} has client TLS but no secure client port`);

@@ -12,7 +12,7 @@ export const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.Prom
  * refuses to parse: the member's own line's address is where its client port listens (every
  * interface without one), and a line without it opens no plaintext client port.
  */
-export function serverLine(member: Member, style: '3.4' | '3.5', client?: string): Setting {
+export function serverLine(member: Pick<Member, 'id' | 'host' | 'role' | 'ports'>, style: '3.4' | '3.5', client?: string): Setting {
   const role = member.role === 'observer' ? ':observer' : '';
   const address = `${member.host}:${member.ports.peer}:${member.ports.election}${role}`;
   return [`server.${member.id}`, style === '3.4' || client === undefined ? address : `${address};${client}`];

@@ -8,7 +8,7 @@ import * as nodeFs from 'node:fs';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BundleFs, writeBundle } from '../src/write.js';
+import { type BundleFs, writeBundle } from '../src/write/swap.js';
 import { asTree, ensembleArb, entryArb, filesOf, foreignState, intrudeArb, layOut, ownLeftovers } from './foreign-trees.js';
 import { PROPERTY_RUNS } from './helpers.js';
 import { contents } from './tree.js';

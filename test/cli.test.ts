@@ -84,7 +84,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir();
     const result = await runMain(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-manifest.txt']);
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-bundle.json', 'zkgen-manifest.txt']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });
@@ -149,6 +149,7 @@ describe('zkgen FILE --out DIR --check', () => {
       'zk/run.sh',
       'zk/smoke-test.sh',
       'zk/status.sh',
+      'zk/zkgen-bundle.json',
     ]);
     expect(readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8')).toBe(before);
   });

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, parse, type Problem } from '../src/index.js';
+import { generate, parse, parseRecord, RECORD, type BundleRecord, type Problem } from '../src/index.js';
 import { showPointer } from '../src/pointer.js';
 import { ROOT, runMain, tempDir } from './helpers.js';
 // @ts-expect-error: a build script in plain JavaScript, without declarations.
@@ -67,12 +67,14 @@ function valueOf(block: Block): unknown {
 function outcomeOf(block: Block, previous: Block | undefined): { ok: boolean; lines: string[] } {
   const parsed = parse(block.text, block.language === 'json' ? 'json' : 'yaml');
   if (!parsed.ok) return { ok: false, lines: parsed.errors.map((p) => lineOf(p, '')) };
-  let running: Map<string, string> | undefined;
+  let running: BundleRecord | undefined;
   if (block.flags.includes('move')) {
     if (previous === undefined) throw new Error(`${block.page}:${block.line}: a move needs an example before it on its page`);
     const before = generate(valueOf(previous));
     if (!before.ok) throw new Error(`${previous.page}:${previous.line}: the ensemble a move starts from is invalid`);
-    running = new Map(before.files.map((f) => [f.path, f.content]));
+    const record = parseRecord(before.files.find((f) => f.path === RECORD)?.content ?? '');
+    if (!record.ok) throw new Error(`${previous.page}:${previous.line}: its bundle's record ${record.problem}`);
+    running = record.record;
   }
   const generated = generate(parsed.value, running && { running });
   const warnings = generated.warnings.map((p) => lineOf(p, 'warning: '));

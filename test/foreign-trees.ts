@@ -7,8 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { generate, type GeneratedFile } from '../src/index.js';
-import { workPrefix } from '../src/write.js';
-import { tempDir } from './helpers.js';
+import { tempDir, workPrefix } from './helpers.js';
 import { contents, snapshot } from './tree.js';
 
 export const ensembleArb = fc.record({

@@ -4,11 +4,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { main, type Io } from '../src/cli.js';
+import { parseRecord, RECORD, type BundleRecord } from '../src/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -187,4 +188,14 @@ export function yamllintProblems(path: string): string[] {
   if (!hasCommand('yamllint')) return process.env.CI ? ['yamllint is not installed, and CI must lint every generated compose file'] : [];
   const lint = spawnSync('yamllint', ['--strict', '--format', 'parsable', '--config-data', 'extends: default', path], { encoding: 'utf8' });
   return lint.status === 0 ? [] : [`yamllint: ${lint.stdout}${lint.stderr}`];
+}
+
+/** What zkgen names everything it makes beside DIR with (its lock, its work folders): `.<name of DIR>.zkgen-`. */
+export const workPrefix = (dir: string): string => `.${basename(dir)}.zkgen-`;
+
+/** The record of a bundle the core rendered (zkgen-bundle.json, read back): what a move is written over. */
+export function recordOfBundle(files: ReadonlyArray<{ path: string; content: string }>): BundleRecord {
+  const read = parseRecord(files.find((f) => f.path === RECORD)?.content ?? '');
+  if (!read.ok) throw new Error(`the bundle's ${RECORD} ${read.problem}`);
+  return read.record;
 }

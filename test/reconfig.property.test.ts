@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
-import { PROPERTY_RUNS } from './helpers.js';
+import { PROPERTY_RUNS, recordOfBundle } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261201);
 // Pure core, a few milliseconds a draw: three times the base number of runs.
@@ -96,9 +96,8 @@ function oracle(before: Entry[], after: Entry[]): 'same' | 'move' | 'invalid' | 
 }
 
 const filesByPath = (files: readonly GeneratedFile[]) => new Map(files.map((f) => [f.path, f.content]));
-/** What the CLI hands the core of a bundle folder (write.ts membersOfBundle): conf/, the record, and each machine's remove.sh. */
-const runningOf = (files: readonly GeneratedFile[]) =>
-  new Map(files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg' || /^hosts\/[^/]+\/remove\.sh$/.test(f.path)).map((f) => [f.path, f.content]));
+/** What the CLI hands the core of a bundle folder: its record, read back. */
+const runningOf = recordOfBundle;
 const machinesOf = (entries: Entry[]) => new Set(entries.map(machineOf)).size;
 const bashArray = (script: string, name: string) => (new RegExp(`^${name}=\\((.*)\\)$`, 'm').exec(script)?.[1] ?? '').split(' ').filter(Boolean);
 

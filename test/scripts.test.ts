@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatOf, generate, parse, type GeneratedFile } from '../src/index.js';
-import { ROOT } from './helpers.js';
+import { formatOf, generate, parse, type BundleRecord, type GeneratedFile } from '../src/index.js';
+import { recordOfBundle, ROOT } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const LIBRARY = 'lib.sh';
@@ -18,7 +18,7 @@ function valueOf(file: string): unknown {
   return parsed.value;
 }
 
-function filesOf(value: unknown, running?: ReadonlyMap<string, string>): GeneratedFile[] {
+function filesOf(value: unknown, running?: BundleRecord): GeneratedFile[] {
   const outcome = generate(value, running ? { running } : {});
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('; '));
   return outcome.files;
@@ -34,7 +34,7 @@ const bundles = readdirSync(FIXTURES, { withFileTypes: true })
     const input = readdirSync(dir).find((f) => /^ensemble\.(json|ya?ml)$/.test(f));
     if (!input) throw new Error(`${dir} holds no ensemble file`);
     const runningFile = join(dir, 'running.json');
-    const running = existsSync(runningFile) ? new Map(filesOf(valueOf(runningFile)).map((f) => [f.path, f.content])) : undefined;
+    const running = existsSync(runningFile) ? recordOfBundle(filesOf(valueOf(runningFile))) : undefined;
     return [name, filesOf(valueOf(join(dir, input)), running)];
   });
 

@@ -5,6 +5,7 @@
 // or the same as -D system properties), and every store is opened through a password file.
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/index.js';
+import { recordOfBundle } from './helpers.js';
 
 const IMAGES = ['zookeeper:3.9.4', 'bitnami/zookeeper:3.9', 'bitnamilegacy/zookeeper:3.8', 'confluentinc/cp-zookeeper:7.9.0'];
 
@@ -68,9 +69,8 @@ describe('a move with TLS', () => {
     const value = { image: 'zookeeper:3.9.4', adminServer: true, tls: { quorum: true, client: true }, reconfig: true };
     const old = generate({ ...value, servers: 3 });
     if (!old.ok) throw new Error('the running ensemble must be valid');
-    // What the CLI hands the core of the running bundle (write.ts): conf/ and the record of the last move.
-    const running = new Map(old.files.filter((f) => f.path.startsWith('conf/') || f.path === 'reconfigure-from.cfg').map((f) => [f.path, f.content]));
-    const moved = generate({ ...value, servers: 4 }, { running });
+    // What the CLI hands the core of the running bundle: its record.
+    const moved = generate({ ...value, servers: 4 }, { running: recordOfBundle(old.files) });
     if (!moved.ok) throw new Error(moved.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
     const script = moved.files.find((f) => f.path === 'reconfigure.sh')?.content ?? '';
     const checked = /^\s*read_only=\((.*)\)$/m.exec(script);

@@ -7,10 +7,17 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
-import { MANIFEST } from '../src/render/index.js';
-import { type BundleFs, staleFiles, workPrefix, writeBundle } from '../src/write.js';
-import { runMain, tempDir as madeTempDir } from './helpers.js';
+import { MANIFEST } from '../src/model.js';
+import { compareBundle } from '../src/write/check.js';
+import { type BundleFs, writeBundle } from '../src/write/swap.js';
+import { runMain, tempDir as madeTempDir, workPrefix } from './helpers.js';
 import { contents, snapshot } from './tree.js';
+
+/** The paths --check finds not as zkgen would write them. */
+const staleFiles = (dir: string, files: readonly GeneratedFile[]) => {
+  const result = compareBundle(dir, files);
+  return typeof result === 'string' ? [result] : result.map((f) => f.path);
+};
 
 const tempDir = (label = 'write') => madeTempDir(label.replace(/^zkgen-|-$/g, ''));
 
@@ -66,6 +73,25 @@ describe('writeBundle', () => {
     expect(readdirSync(parent)).toEqual(['zk']);
     expect(staleFiles(join(parent, 'zk'), bundle(2, 'new'))).toEqual([]);
     expect(statSync(join(parent, 'zk', 'run.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  it('writes each file with the mode zkgen gives it, whatever the umask, and --check finds any other mode stale', async () => {
+    const parent = tempDir();
+    const dir = join(parent, 'zk');
+    const before = process.umask(0o077);
+    try {
+      await writeBundle(dir, bundle(2, 'new'));
+    } finally {
+      process.umask(before);
+    }
+    expect(statSync(join(dir, 'run.sh')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(dir, 'docker-compose.yml')).mode & 0o7777).toBe(0o644);
+    expect(staleFiles(dir, bundle(2, 'new'))).toEqual([]);
+    // A script anyone may change, a file made executable, a script only its owner may run.
+    chmodSync(join(dir, 'run.sh'), 0o777);
+    chmodSync(join(dir, 'conf/zk1/myid'), 0o755);
+    chmodSync(join(dir, 'remove.sh'), 0o700);
+    expect(staleFiles(dir, bundle(2, 'new'))).toEqual(['conf/zk1/myid', 'remove.sh', 'run.sh']);
   });
 
   it('replaces its own bundle whole: only the new files remain, and nothing is left beside DIR', async () => {

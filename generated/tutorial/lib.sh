@@ -94,13 +94,14 @@ next_of() {
   echo "$1"
 }
 
-# roll WAIT_SECONDS RESTART NAME...: restarts members NAME... one at a time (followers and
-# observers first, the leader last) by the script's RESTART I, each waited for until it serves.
+# roll WAIT_SECONDS RESTART DOING NAME...: restarts members NAME... one at a time (followers and
+# observers first, the leader last) by the script's RESTART I, saying DOING (restarting), each
+# waited for until it serves.
 # Before each, every member in names (the whole ensemble) is asked, and none is restarted unless
 # all serve (waited for up to WAIT_SECONDS): with one more member down the quorum could be lost.
 roll() {
-  local wait_seconds=$1 restart=$2 i k name started down left=()
-  shift 2
+  local wait_seconds=$1 restart=$2 doing=$3 i k name started down left=()
+  shift 3
   for name in "$@"; do
     left+=("$(index "$name")")
   done
@@ -116,7 +117,7 @@ roll() {
     fi
     i=$(next_of "${left[@]}")
     started=$SECONDS
-    echo "restarting ${names[$i]} ($(mode "$i"))"
+    echo "$doing ${names[$i]} ($(mode "$i"))"
     "$restart" "$i"
     if ! within "$wait_seconds" serves "$i"; then
       echo "FAIL: ${names[$i]} does not serve ${wait_seconds}s after its restart; the others are left as they are" >&2

@@ -17,9 +17,13 @@ cd "$(dirname "$0")"
 source lib.sh
 
 recreate=false
+doing=restarting
 case ${1:-} in
   '') ;;
-  --recreate) recreate=true ;;
+  --recreate)
+    recreate=true
+    doing=recreating
+    ;;
   *)
     echo "usage: $0 [--recreate]" >&2
     exit 2
@@ -77,7 +81,7 @@ restart() {
   fi
 }
 
-roll "$wait_seconds" restart "${mine[@]}"
+roll "$wait_seconds" restart "$doing" "${mine[@]}"
 if [ "$recreate" = true ]; then
   echo "ok: ${mine[*]} created again from this bundle, one at a time"
 else

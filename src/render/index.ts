@@ -7,8 +7,10 @@ import { MANIFEST, type Ensemble, type GeneratedFile } from '../model.js';
 import { foldLongLines } from './fold.js';
 import { renderTemplate } from './templates.js';
 import { connectStringOf } from '../security.js';
-import { fromRecord, FROM_RECORD, type Transition } from '../reconfig.js';
+import type { Transition } from '../reconfig.js';
+import { RECORD, recordOf, recordText } from '../record.js';
 import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
+import { backupView } from '../backup.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
 /**
@@ -46,12 +48,24 @@ const both =
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
+// backup.sh and restore.sh: the machine's members as every script sees them, and where their data
+// is on the host (src/backup.ts). On several machines each machine backs up from its own members.
+const backupScript =
+  (name: 'backup.sh' | 'restore.sh', perMachine: boolean): Renderer =>
+  (ensemble, _, __, machines) =>
+    (perMachine ? machines : [undefined]).map((machine) =>
+      file(
+        machine === undefined ? name : `hosts/${machine}/${name}`,
+        renderTemplate(name, { ...buildView(ensemble, machine), backup: backupView(ensemble, machine) }),
+        true,
+      ),
+    );
+
 const superUserScript: Renderer = (ensemble) =>
   ensemble.reconfig ? [file('super-user.sh', renderTemplate('super-user.sh', superUserView(ensemble, ensemble.reconfig)), true)] : [];
 
-// Only when the members change over a running ensemble's bundle: the move (reconfigure.sh), the
-// compose override it starts joining members with, and the membership it starts from, which a
-// second run and --check read back (src/reconfig.ts).
+// Only when the members change over a running ensemble's bundle: the move (reconfigure.sh) and the
+// compose override it starts joining members with.
 const move =
   (path: string, template: TemplateName, when: (t: Transition) => boolean = () => true): Renderer =>
   (ensemble, _, transition) =>
@@ -71,7 +85,10 @@ const libraryOnMachines: Renderer = (_, __, ___, machines) => {
   const text = renderTemplate('lib.sh', {});
   return machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
 };
-const fromMembers: Renderer = (_, __, transition) => (transition ? [file(FROM_RECORD, fromRecord(transition.from))] : []);
+// What the bundle is, as one typed value (src/record.ts): a later run reads it back from this folder
+// to see a change of members, with where this bundle's move starts (a second run and --check give
+// the same bytes).
+const record: Renderer = (ensemble, _, transition) => [file(RECORD, recordText(recordOf(ensemble, transition?.from)))];
 
 // What each member ends up running inside its container, because the tutorial names debugging
 // as Docker's main drawback: one can read it without `docker exec`.
@@ -101,13 +118,15 @@ const ONE_MACHINE = {
   'smoke-test.sh': whole('smoke-test.sh'),
   'rolling-restart.sh': whole('rolling-restart.sh'),
   'remove.sh': whole('remove.sh'),
+  'backup.sh': backupScript('backup.sh', false),
+  'restore.sh': backupScript('restore.sh', false),
   [LIBRARY]: library,
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
   'reconfigure.sh': move('reconfigure.sh', 'reconfigure.sh'),
   'reconfigure-compose.yml': move('reconfigure-compose.yml', 'reconfigure-compose.yml', (t) => t.joining.length > 0),
-  [FROM_RECORD]: fromMembers,
+  [RECORD]: record,
   conf,
   monitoring,
 } satisfies Record<string, Renderer>;
@@ -125,6 +144,7 @@ const SEVERAL_MACHINES = {
   'remove.sh': perMachine('remove.sh'),
   'rolling-restart.sh': perMachine('rolling-restart.sh'),
   'prepare.sh': perMachine('prepare.sh'),
+  'backup.sh': backupScript('backup.sh', true),
   'status.sh': both(perMachine('status.sh'), whole('status.sh', 'status-over-tcp.sh')),
   'smoke-test.sh': whole('smoke-test.sh', 'smoke-test-anywhere.sh'),
   'stack.yml': whole('stack.yml'),
@@ -139,7 +159,7 @@ const SEVERAL_MACHINES = {
   // stop and remove on their machines, which may have no folder left in the bundle.
   'reconfigure.sh': both(move('reconfigure.sh', 'reconfigure-anywhere.sh'), moveOnMachines('reconfigure.sh', 'reconfigure-machine.sh')),
   'reconfigure-compose.yml': moveOnMachines('reconfigure-compose.yml', 'reconfigure-compose.yml'),
-  [FROM_RECORD]: fromMembers,
+  [RECORD]: record,
   conf,
   monitoring,
 } satisfies Record<string, Renderer>;
@@ -156,7 +176,6 @@ function manifest(paths: readonly string[]): GeneratedFile {
   return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
 }
 
-export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
 /**

@@ -3,9 +3,11 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { commandLine } from '../quote.js';
-import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Seat, type Transition } from '../reconfig.js';
-import { clientAddress, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
+import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Transition } from '../reconfig.js';
+import type { BundleMember } from '../record.js';
+import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 import { longestStackName } from '../swarm.js';
+import { failuresThatLoseQuorum, serverLine } from '../zookeeper.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -110,12 +112,28 @@ export interface EnsembleView {
    * does), over TCP from here on several (where the other machines' members are reached).
    */
   readonly probeFrom: 'container' | 'here';
+  /** What status.sh needs beyond the members: see StatusView. */
+  readonly status: StatusView;
   readonly restart?: string;
   readonly health?: HealthView;
   /** Where the smoke test writes, and where it reads back: another member whenever there is one. */
   readonly writer: MemberView;
   readonly reader: MemberView;
 }
+
+/**
+ * status.sh's facts about the whole ensemble: how many participants failing lose the quorum (with
+ * groups and weights, the fewest: status.sh's "tolerates" is then a lower bound), how far apart
+ * (in transactions of one epoch) the members' last zxids may be and still agree — members asked
+ * one after the other see a busy ensemble move on meanwhile — and whether the members shown are
+ * the whole ensemble ("yes") or one machine's ("no": no ensemble line).
+ */
+export interface StatusView {
+  readonly quorumFailures: number;
+  readonly zxidBound: number;
+  readonly ensembleLine: 'yes' | 'no';
+}
+const ZXID_BOUND = 1000;
 
 const pairs = (list: ReadonlyArray<readonly [string, string]>): KeyValue[] => list.map(([key, value]) => ({ key, value, assignment: `${key}=${value}` }));
 
@@ -250,6 +268,11 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: () => 
       return machine === undefined ? members : everyone();
     },
     probeFrom: ensemble.machines.length > 1 ? 'here' : 'container',
+    status: {
+      quorumFailures: failuresThatLoseQuorum(ensemble.members.filter((m) => m.role === 'participant')),
+      zxidBound: ZXID_BOUND,
+      ensembleLine: machine === undefined ? 'yes' : 'no',
+    },
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,
@@ -336,17 +359,14 @@ export interface ReconfigureView {
   readonly superUser: string;
 }
 
-/** Where a member's client port answers, from its server line (`host:peer:election[:role];[address:]port`). */
-function clientEndOf(seat: Seat): { host: string; port: string } {
-  const client = seat.line.slice(seat.line.indexOf(';') + 1);
-  return { host: seat.line.slice(0, seat.line.indexOf(':')), port: client.slice(client.lastIndexOf(':') + 1) };
-}
-
 export function reconfigureView(ensemble: Ensemble, transition: Transition): ReconfigureView {
   const dialect = DIALECTS[ensemble.dialect];
   if (!ensemble.reconfig || !dialect.serverList) throw new Error('zkgen bug: a move without reconfiguration');
   const view = buildView(ensemble);
-  const server = (s: Seat) => `server.${s.id}=${s.line}`;
+  // Every member's line as the members' zoo.cfg has it (the move rules keep where the members that
+  // stay listen for clients, so the file's settings say it for the running members too).
+  const line = (s: BundleMember) => serverLine(s, '3.5', clientEndpoint(s, ensemble));
+  const server = (s: BundleMember) => line(s).join('=');
   const joiningNames = new Set(transition.joining.map((s) => s.name));
   const running = [...transition.from, ...transition.joining].sort((a, b) => a.id - b.id);
   return {
@@ -358,13 +378,13 @@ export function reconfigureView(ensemble: Ensemble, transition: Transition): Rec
     fromNames: transition.from.map((s) => s.name),
     runningNames: transition.from.map((s) => s.name),
     joining: view.members.filter((m) => joiningNames.has(m.name)),
-    joiningEnvironment: pairs(dialect.serverList(running.map((s) => [`server.${s.id}`, s.line] as const))),
-    add: [...transition.joining, ...transition.turning].sort((a, b) => a.id - b.id).map(server).join(','),
+    joiningEnvironment: pairs(dialect.serverList(running.map(line))),
+    add: [...transition.joining, ...transition.changingRole].sort((a, b) => a.id - b.id).map(server).join(','),
     removeIds: transition.leaving.map((s) => s.id).join(','),
     leaving: transition.leaving.map((s) => s.name),
     leavingMachines: transition.leaving.map((s) => s.machine),
-    leavingHosts: transition.leaving.map((s) => clientEndOf(s).host),
-    leavingPorts: transition.leaving.map((s) => clientEndOf(s).port),
+    leavingHosts: transition.leaving.map((s) => s.host),
+    leavingPorts: transition.leaving.map((s) => String(clientPortOf(s, ensemble))),
     joiningMachines: view.members.filter((m) => joiningNames.has(m.name)).map((m) => m.machine),
     passwordFile: `${ensemble.reconfig.secrets}/${RECONFIG_FILES.password}`,
     superUser: SUPER_USER,

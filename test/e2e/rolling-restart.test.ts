@@ -9,7 +9,11 @@
 //      zk2 still serve, each started once;
 //   2. a member killed while the first restart is under way: the script restarts no further
 //      member, names the killed one, and the two others serve; with it started again, a second
-//      run restarts every member and prints ok.
+//      run restarts every member and prints ok;
+//   3. issue 19's case: the leader frozen (docker pause: it holds its place and answers nothing)
+//      right after the script began restarting the first follower: the script restarts no other
+//      member while the frozen one does not serve, names it and exits 1 (never "ok"); the two
+//      others serve; unpaused, the ensemble serves whole.
 //
 // THE IMAGES ARE LOCAL STAND-INS, NOT THE REAL IMAGES (see tutorial.test.ts).
 // Ports: client 14181..14183, peer 14281..14283, election 14381..14383 on loopback.
@@ -49,12 +53,12 @@ async function startedAt(names: string[]): Promise<Map<string, string>> {
  * rolling-restart.sh of the bundle, calling `onLine` with each line it prints on stdout as it
  * prints it; bounded, and killed by its pid if the test ends first.
  */
-function rollingRestart(bundle: Bundle, signal: AbortSignal, onLine?: (line: string) => void): Promise<RunResult> {
+function rollingRestart(bundle: Bundle, signal: AbortSignal, onLine?: (line: string) => void, waitSeconds = WAIT_SECONDS): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(join(bundle.dir, 'rolling-restart.sh'), [], {
       cwd: bundle.dir,
-      env: { ...engineEnv(), ZKGEN_WAIT_SECONDS: WAIT_SECONDS },
+      env: { ...engineEnv(), ZKGEN_WAIT_SECONDS: waitSeconds },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -147,5 +151,37 @@ describe.skipIf(skip)('rolling-restart.sh with a member down (garland/zookeeper 
     expect(order.at(-1)![1], 'the leader goes last').toBe('leader');
     expect(again.stdout).toMatch(/^ok: zk1 zk2 zk3 restarted, one at a time$/m);
     await waitForQuorum(CLIENT_PORTS, { timeoutMs: 30_000 });
+  });
+  test('issue 19: the leader frozen (docker pause) while the first follower restarts: no other member is restarted, the frozen one is named', async (ctx) => {
+    const { modes } = await waitForQuorum(CLIENT_PORTS, { timeoutMs: 30_000 });
+    const leader = NAMES[CLIENT_PORTS.indexOf(leaderPort(modes)!)]!;
+    let first: string | undefined;
+    let pausing: Promise<unknown> = Promise.resolve();
+    try {
+      const result = await rollingRestart(
+        bundle,
+        ctx.signal,
+        (line) => {
+          const restarting = /^restarting (\S+) /.exec(line)?.[1];
+          if (restarting && first === undefined) {
+            first = restarting;
+            pausing = docker(['pause', leader]);
+          }
+          // Longer: the restarted follower serves again only once the two others have elected a new leader.
+        },
+        '40',
+      );
+      await pausing;
+      expect(first, result.stdout + result.stderr).toBeDefined();
+      expect(first, 'a follower goes first').not.toBe(leader);
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect([...result.stdout.matchAll(/^restarting (\S+) /gm)].map((m) => m[1])).toEqual([first]);
+      expect(result.stderr).toMatch(new RegExp(`^FAIL: ${leader} does not serve: `, 'm'));
+      expect(result.stdout).not.toMatch(/^ok/m);
+      await waitForQuorum(NAMES.filter((n) => n !== leader).map(portOf), { timeoutMs: 30_000 });
+    } finally {
+      await docker(['unpause', leader]);
+    }
+    await waitForQuorum(CLIENT_PORTS, { timeoutMs: 90_000 });
   });
 });

@@ -7,8 +7,7 @@ import * as nodeFs from 'node:fs';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workPrefix } from '../../src/write.js';
-import { CLI, runCli, tempDir } from '../helpers.js';
+import { CLI, runCli, tempDir, workPrefix } from '../helpers.js';
 import { contents, snapshot } from '../tree.js';
 
 const PINNED = '{ "image": "garland/zookeeper:3.4.6", "servers": 3, "listen": "all" }\n';

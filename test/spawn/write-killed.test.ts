@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workPrefix } from '../../src/write.js';
-import { CLI, runCli, tempDir } from '../helpers.js';
+import { CLI, runCli, tempDir, workPrefix } from '../helpers.js';
 import { contents } from '../tree.js';
 
 const workFolders = (parent: string, dir: string) => readdirSync(parent).filter((n) => n.startsWith(workPrefix(dir)) && /-[A-Za-z0-9]{6}$/.test(n));
