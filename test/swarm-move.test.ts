@@ -7,8 +7,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { generate, parseRecord, RECORD } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { generate } from '../src/index.js';
+import { recordOfBundle, tempDir } from './helpers.js';
 
 /** The grown ensemble's bundle, written over the running one's: a move, in a folder of its own. */
 function moveBundle(): string {
@@ -21,9 +21,7 @@ function moveBundle(): string {
   const GROWN = { ...RUNNING, servers: [...RUNNING.servers, { host: 'zk-a' }] };
   const running = generate(RUNNING);
   if (!running.ok) throw new Error('refused');
-  const record = parseRecord(running.files.find((f) => f.path === RECORD)?.content ?? '');
-  if (!record.ok) throw new Error(record.problem);
-  const moved = generate(GROWN, { running: record.record });
+  const moved = generate(GROWN, { running: recordOfBundle(running.files) });
   if (!moved.ok) throw new Error(moved.errors.map((e) => e.message).join('\n'));
   for (const f of moved.files) {
     mkdirSync(dirname(join(dir, 'bundle', f.path)), { recursive: true });

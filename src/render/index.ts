@@ -159,7 +159,6 @@ function manifest(paths: readonly string[]): GeneratedFile {
   return file(MANIFEST, `${[...MANIFEST_HEADER, ...listed].join('\n')}\n`);
 }
 
-export { MANIFEST };
 export type Output = keyof typeof ONE_MACHINE | keyof typeof SEVERAL_MACHINES | typeof MANIFEST;
 
 /**
