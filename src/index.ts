@@ -15,7 +15,6 @@ import { validateSchema } from './validate/schema.js';
 export type { Ensemble, GeneratedFile, Problem } from './model.js';
 export type { Format } from './load.js';
 export type { Output } from './render/index.js';
-export { MANIFEST } from './render/index.js';
 export { formatOf } from './load.js';
 export type { BundleRecord } from './record.js';
 export { parseRecord, RECORD } from './record.js';

@@ -14,7 +14,7 @@ export type { BundleMember, BundleRecord } from './generated/bundle-record.js';
 export const RECORD = 'zkgen-bundle.json';
 
 /** The version of the record's format this zkgen writes and reads. */
-export const RECORD_FORMAT = 1;
+const RECORD_FORMAT = 1;
 
 /** A member as the record says it: its ports in zkgen's order (PORT_KINDS), only those it binds. */
 export function bundleMember(member: Member): BundleMember {

@@ -10,8 +10,8 @@
 // the edited file. Most draws are accepted moves (a floor is asserted).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generate, parseRecord, RECORD, type GeneratedFile } from '../src/index.js';
-import { PROPERTY_RUNS } from './helpers.js';
+import { generate, type GeneratedFile } from '../src/index.js';
+import { PROPERTY_RUNS, recordOfBundle } from './helpers.js';
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261201);
 // Pure core, a few milliseconds a draw: three times the base number of runs.
@@ -97,11 +97,7 @@ function oracle(before: Entry[], after: Entry[]): 'same' | 'move' | 'invalid' | 
 
 const filesByPath = (files: readonly GeneratedFile[]) => new Map(files.map((f) => [f.path, f.content]));
 /** What the CLI hands the core of a bundle folder: its record, read back. */
-function runningOf(files: readonly GeneratedFile[]) {
-  const read = parseRecord(files.find((f) => f.path === RECORD)?.content ?? '');
-  if (!read.ok) throw new Error(`the bundle's record: ${read.problem}`);
-  return read.record;
-}
+const runningOf = recordOfBundle;
 const machinesOf = (entries: Entry[]) => new Set(entries.map(machineOf)).size;
 const bashArray = (script: string, name: string) => (new RegExp(`^${name}=\\((.*)\\)$`, 'm').exec(script)?.[1] ?? '').split(' ').filter(Boolean);
 

@@ -6,9 +6,11 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, MANIFEST, parseRecord, RECORD, type GeneratedFile } from '../src/index.js';
-import { runCli, tempDir } from './helpers.js';
+import { generate, parseRecord, RECORD, type GeneratedFile } from '../src/index.js';
+import { runMain, tempDir } from './helpers.js';
 import { contents } from './tree.js';
+
+const MANIFEST = 'zkgen-manifest.txt';
 
 const fileOf = (files: readonly GeneratedFile[], path: string) => files.find((f) => f.path === path)?.content;
 
@@ -77,35 +79,35 @@ describe('a move reads the record alone', () => {
   const running = { image: 'zookeeper:3.9.4', servers: ['zk-a.internal', 'zk-b.internal', 'zk-c.internal'].map((host) => ({ host })), reconfig: true };
   const grown = { ...running, servers: [...running.servers, { host: 'zk-d.internal' }] };
 
-  it('rewording or emptying the generated files (zoo.cfg, myid, remove.sh) changes nothing of the move', () => {
+  it('rewording or emptying the generated files (zoo.cfg, myid, remove.sh) changes nothing of the move', async () => {
     const work = tempDir('record-move');
     writeFileSync(join(work, 'running.json'), JSON.stringify(running));
     writeFileSync(join(work, 'grown.json'), JSON.stringify(grown));
-    expect(runCli(['running.json', '--out', 'plain'], { cwd: work }).code).toBe(0);
+    expect((await runMain(['running.json', '--out', 'plain'], { cwd: work })).code).toBe(0);
     cpSync(join(work, 'plain'), join(work, 'reworded'), { recursive: true });
     for (const path of Object.keys(contents(join(work, 'reworded')))) {
       if (/^conf\/.*[^/]$|\/remove\.sh$/.test(path)) writeFileSync(join(work, 'reworded', path), '# reworded\n');
     }
-    const plain = runCli(['grown.json', '--out', 'plain'], { cwd: work });
-    const reworded = runCli(['grown.json', '--out', 'reworded'], { cwd: work });
+    const plain = await runMain(['grown.json', '--out', 'plain'], { cwd: work });
+    const reworded = await runMain(['grown.json', '--out', 'reworded'], { cwd: work });
     expect(plain.code, plain.stderr).toBe(0);
     expect(reworded.code, reworded.stderr).toBe(0);
     expect(contents(join(work, 'reworded'))).toEqual(contents(join(work, 'plain')));
     expect(bashArray(readFileSync(join(work, 'plain', 'reconfigure.sh'), 'utf8'), 'joining')).toEqual(['zk4']);
   });
 
-  it('a corrupt or foreign record: one line, exit 2, nothing written', () => {
+  it('a corrupt or foreign record: one line, exit 2, nothing written', async () => {
     const work = tempDir('record-corrupt');
     writeFileSync(join(work, 'running.json'), JSON.stringify(running));
     writeFileSync(join(work, 'grown.json'), JSON.stringify(grown));
-    expect(runCli(['running.json', '--out', 'zk'], { cwd: work }).code).toBe(0);
+    expect((await runMain(['running.json', '--out', 'zk'], { cwd: work })).code).toBe(0);
     for (const [text, why] of [
       ['{ half', 'is not JSON'],
       ['{"format": 7}\n', 'is not a record of format 1 (its format: 7)'],
     ]) {
       writeFileSync(join(work, 'zk', RECORD), text ?? '');
       const before = contents(join(work, 'zk'));
-      const result = runCli(['grown.json', '--out', 'zk'], { cwd: work });
+      const result = await runMain(['grown.json', '--out', 'zk'], { cwd: work });
       expect(result.code).toBe(2);
       expect(result.stderr.split('\n')).toEqual([
         `zkgen: zk/${RECORD} ${why}, so zkgen cannot tell the members of the bundle in zk: put back the file zkgen wrote, or write the ensemble file it was written from over it once more, with --stopped since nothing moves (zkgen ORIGINAL-FILE --out zk --stopped), then grown.json again`,
@@ -115,24 +117,24 @@ describe('a move reads the record alone', () => {
     }
   });
 
-  it('a bundle written before records is refused with the command that writes it again, which then lets the move be written', () => {
+  it('a bundle written before records is refused with the command that writes it again, which then lets the move be written', async () => {
     const work = tempDir('record-before');
     writeFileSync(join(work, 'running.json'), JSON.stringify(running));
     writeFileSync(join(work, 'grown.json'), JSON.stringify(grown));
-    expect(runCli(['running.json', '--out', 'zk'], { cwd: work }).code).toBe(0);
+    expect((await runMain(['running.json', '--out', 'zk'], { cwd: work })).code).toBe(0);
     // As zkgen wrote bundles before the record: the same files, the manifest without it.
     const manifest = join(work, 'zk', MANIFEST);
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(`${RECORD}\n`, ''));
     rmSync(join(work, 'zk', RECORD));
     const before = contents(join(work, 'zk'));
-    const refused = runCli(['grown.json', '--out', 'zk'], { cwd: work });
+    const refused = await runMain(['grown.json', '--out', 'zk'], { cwd: work });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
       `zkgen: zk holds a bundle written before zkgen recorded its members (its manifest lists no ${RECORD}), so zkgen cannot tell which members run: write the ensemble file it was written from over it once more, with --stopped since nothing moves (zkgen ORIGINAL-FILE --out zk --stopped), then grown.json again\n`,
     );
     expect(contents(join(work, 'zk'))).toEqual(before);
-    expect(runCli(['running.json', '--out', 'zk', '--stopped'], { cwd: work }).code).toBe(0);
-    expect(runCli(['grown.json', '--out', 'zk'], { cwd: work }).code).toBe(0);
+    expect((await runMain(['running.json', '--out', 'zk', '--stopped'], { cwd: work })).code).toBe(0);
+    expect((await runMain(['grown.json', '--out', 'zk'], { cwd: work })).code).toBe(0);
     expect(bashArray(readFileSync(join(work, 'zk', 'reconfigure.sh'), 'utf8'), 'joining')).toEqual(['zk4']);
   });
 });

@@ -7,21 +7,22 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { generate, parseRecord, RECORD } from '../src/index.js';
-import { tempDir } from './helpers.js';
-
-const RUNNING = { image: 'zookeeper:3.9.4', reconfig: true, servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }] };
-const GROWN = { ...RUNNING, servers: [...RUNNING.servers, { host: 'zk-a' }] };
+import { generate } from '../src/index.js';
+import { recordOfBundle, tempDir } from './helpers.js';
 
 /** The grown ensemble's bundle, written over the running one's: a move, in a folder of its own. */
 function moveBundle(): string {
+  const dir = tempDir('swarm-move');
+  // The super user's server/ folder, which a joining member mounts read-only: there, as super-user.sh leaves it.
+  const secrets = join(dir, 'reconfig');
+  mkdirSync(join(secrets, 'server'), { recursive: true });
+  writeFileSync(join(secrets, 'server', 'jvm.args'), '-Dzookeeper.DigestAuthenticationProvider.superDigest=super:x\n');
+  const RUNNING = { image: 'zookeeper:3.9.4', reconfig: { secrets }, servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }] };
+  const GROWN = { ...RUNNING, servers: [...RUNNING.servers, { host: 'zk-a' }] };
   const running = generate(RUNNING);
   if (!running.ok) throw new Error('refused');
-  const record = parseRecord(running.files.find((f) => f.path === RECORD)?.content ?? '');
-  if (!record.ok) throw new Error(record.problem);
-  const moved = generate(GROWN, { running: record.record });
+  const moved = generate(GROWN, { running: recordOfBundle(running.files) });
   if (!moved.ok) throw new Error(moved.errors.map((e) => e.message).join('\n'));
-  const dir = tempDir('swarm-move');
   for (const f of moved.files) {
     mkdirSync(dirname(join(dir, 'bundle', f.path)), { recursive: true });
     writeFileSync(join(dir, 'bundle', f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { GeneratedFile } from '../src/model.js';
-import { MANIFEST } from '../src/render/index.js';
+import { MANIFEST } from '../src/model.js';
 import { compareBundle } from '../src/write/check.js';
 import { type BundleFs, writeBundle } from '../src/write/swap.js';
 import { runMain, tempDir as madeTempDir, workPrefix } from './helpers.js';
