@@ -142,6 +142,8 @@ export const confluent: Dialect = {
   noReconfig: 'confluentinc/cp-zookeeper has no variable for reconfigEnabled (its template writes only the keys it maps)',
   tlsOwner: '1000',
   unboundSecureClient: 'confluentinc/cp-zookeeper has no variable for secureClientPortAddress',
+  // cp-zookeeper ships no ZooKeeper scripts; its ZooKeeper jar is on Kafka's classpath.
+  zooKeeperClass: ['kafka-run-class'],
   zkCli: ['zookeeper-shell'],
   zooCfgPath: '/etc/kafka/zookeeper.properties',
   sharedEnvironment(ensemble) {

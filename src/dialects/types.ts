@@ -35,6 +35,12 @@ export interface Dialect {
    * folders itself.
    */
   readonly dataOwner?: number;
+  /**
+   * The words that run a class of ZooKeeper's own jar (its snapshot and log formatters) with
+   * arguments in a throwaway container of the image, as its entrypoint and command: backup.sh and
+   * restore.sh read archives with them.
+   */
+  readonly zooKeeperClass: readonly string[];
   /** zkCli inside the container, as the words that come before the server's host:port. */
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
@@ -89,3 +95,15 @@ export function lastWins(lines: readonly Setting[]): Setting[] {
 /** An environment variable, or none when the ensemble leaves the setting to the image. */
 export const optional = (key: string, value: number | string | undefined): Array<readonly [string, string]> =>
   value === undefined ? [] : [[key, String(value)]];
+
+/**
+ * For images that ship ZooKeeper's bin/ (zkCli.sh beside zkEnv.sh, as every release has it): zkEnv.sh
+ * says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
+ * (zkSnapShotToolkit.sh …) do the same, but 3.4 has none.
+ */
+export const viaZkEnv = (zkCli: string): readonly string[] => [
+  'bash',
+  '-c',
+  'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"',
+  zkCli,
+];

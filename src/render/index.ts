@@ -10,6 +10,7 @@ import { connectStringOf } from '../security.js';
 import type { Transition } from '../reconfig.js';
 import { RECORD, recordOf, recordText } from '../record.js';
 import { MONITORING_FILES, prometheusView, rulesTestView, rulesView, targetsView } from '../monitoring.js';
+import { backupView } from '../backup.js';
 import { authView, buildView, machineMoveView, memberConfigViews, reconfigureView, superUserView, tlsView, type EnsembleView } from './view.js';
 
 /**
@@ -46,6 +47,19 @@ const both =
 // bundle. They run on the machine that holds the keys folder (see docs/several-hosts.md and docs/security.md).
 const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', renderTemplate('tls.sh', tlsView(ensemble, ensemble.tls)), true)] : []);
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
+
+// backup.sh and restore.sh: the machine's members as every script sees them, and where their data
+// is on the host (src/backup.ts). On several machines each machine backs up from its own members.
+const backupScript =
+  (name: 'backup.sh' | 'restore.sh', perMachine: boolean): Renderer =>
+  (ensemble, _, __, machines) =>
+    (perMachine ? machines : [undefined]).map((machine) =>
+      file(
+        machine === undefined ? name : `hosts/${machine}/${name}`,
+        renderTemplate(name, { ...buildView(ensemble, machine), backup: backupView(ensemble, machine) }),
+        true,
+      ),
+    );
 
 const superUserScript: Renderer = (ensemble) =>
   ensemble.reconfig ? [file('super-user.sh', renderTemplate('super-user.sh', superUserView(ensemble, ensemble.reconfig)), true)] : [];
@@ -104,6 +118,8 @@ const ONE_MACHINE = {
   'smoke-test.sh': whole('smoke-test.sh'),
   'rolling-restart.sh': whole('rolling-restart.sh'),
   'remove.sh': whole('remove.sh'),
+  'backup.sh': backupScript('backup.sh', false),
+  'restore.sh': backupScript('restore.sh', false),
   [LIBRARY]: library,
   'tls.sh': tlsScript,
   'auth.sh': authScript,
@@ -128,6 +144,7 @@ const SEVERAL_MACHINES = {
   'remove.sh': perMachine('remove.sh'),
   'rolling-restart.sh': perMachine('rolling-restart.sh'),
   'prepare.sh': perMachine('prepare.sh'),
+  'backup.sh': backupScript('backup.sh', true),
   'status.sh': both(perMachine('status.sh'), whole('status.sh', 'status-over-tcp.sh')),
   'smoke-test.sh': whole('smoke-test.sh', 'smoke-test-anywhere.sh'),
   'stack.yml': whole('stack.yml'),

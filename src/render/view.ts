@@ -7,7 +7,7 @@ import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Tran
 import type { BundleMember } from '../record.js';
 import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 import { longestStackName } from '../swarm.js';
-import { serverLine } from '../zookeeper.js';
+import { failuresThatLoseQuorum, serverLine } from '../zookeeper.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -112,12 +112,28 @@ export interface EnsembleView {
    * does), over TCP from here on several (where the other machines' members are reached).
    */
   readonly probeFrom: 'container' | 'here';
+  /** What status.sh needs beyond the members: see StatusView. */
+  readonly status: StatusView;
   readonly restart?: string;
   readonly health?: HealthView;
   /** Where the smoke test writes, and where it reads back: another member whenever there is one. */
   readonly writer: MemberView;
   readonly reader: MemberView;
 }
+
+/**
+ * status.sh's facts about the whole ensemble: how many participants failing lose the quorum (with
+ * groups and weights, the fewest: status.sh's "tolerates" is then a lower bound), how far apart
+ * (in transactions of one epoch) the members' last zxids may be and still agree — members asked
+ * one after the other see a busy ensemble move on meanwhile — and whether the members shown are
+ * the whole ensemble ("yes") or one machine's ("no": no ensemble line).
+ */
+export interface StatusView {
+  readonly quorumFailures: number;
+  readonly zxidBound: number;
+  readonly ensembleLine: 'yes' | 'no';
+}
+const ZXID_BOUND = 1000;
 
 const pairs = (list: ReadonlyArray<readonly [string, string]>): KeyValue[] => list.map(([key, value]) => ({ key, value, assignment: `${key}=${value}` }));
 
@@ -252,6 +268,11 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: () => 
       return machine === undefined ? members : everyone();
     },
     probeFrom: ensemble.machines.length > 1 ? 'here' : 'container',
+    status: {
+      quorumFailures: failuresThatLoseQuorum(ensemble.members.filter((m) => m.role === 'participant')),
+      zxidBound: ZXID_BOUND,
+      ensembleLine: machine === undefined ? 'yes' : 'no',
+    },
     ...(ensemble.restart !== undefined && { restart: ensemble.restart }),
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,

@@ -69,20 +69,26 @@ export function clientPortOf(bundle: Bundle, member: Member): number {
 
 export interface StatusRow {
   member: string;
+  machine: string;
   container: string;
   mode: string;
-  client: string;
+  zxid: string;
 }
 
-/** status.sh's table (after its MEMBER CONTAINER MODE CLIENT heading), one row per member. */
+/**
+ * status.sh's table (its MEMBER MACHINE CONTAINER MODE ZXID … heading, then a row per member,
+ * read by heading), one row per member; the ensemble's line after them is left out.
+ */
 export function parseStatus(stdout: string): StatusRow[] {
-  const lines = stdout.split('\n').filter((line) => line.trim());
+  const lines = stdout.split('\n').filter((line) => line.trim() && !line.startsWith('ensemble:'));
   const [heading, ...rows] = lines;
-  if (!heading || !/^MEMBER\s+CONTAINER\s+MODE\s+CLIENT$/.test(heading.trim())) {
-    throw new Error(`status.sh printed no MEMBER CONTAINER MODE CLIENT heading:\n${stdout}`);
+  const columns = heading?.trim().split(/\s+/) ?? [];
+  if (!['MEMBER', 'MACHINE', 'CONTAINER', 'MODE', 'ZXID'].every((c) => columns.includes(c))) {
+    throw new Error(`status.sh printed no MEMBER MACHINE CONTAINER MODE ZXID heading:\n${stdout}`);
   }
   return rows.map((line) => {
-    const [member = '', container = '', mode = '', client = ''] = line.trim().split(/\s+/);
-    return { member, container, mode, client };
+    const fields = line.trim().split(/\s+/);
+    const at = (column: string) => fields[columns.indexOf(column)] ?? '';
+    return { member: at('MEMBER'), machine: at('MACHINE'), container: at('CONTAINER'), mode: at('MODE'), zxid: at('ZXID') };
   });
 }

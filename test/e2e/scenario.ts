@@ -5,7 +5,7 @@ import { type TestContext, expect } from 'vitest';
 import { type Bundle, type Member, type StatusRow, clientPortOf, parseStatus } from './bundle.js';
 import { type Retried, type ZkClient, createRetrying, getRetrying, within, zk } from './client.js';
 import { configProblems, imageLayout } from './config.js';
-import { logTail, runScript } from './engine.js';
+import { engineEnv, logTail, run, runScript } from './engine.js';
 import { portOwnerProblems } from './ports.js';
 import { type Quorum, waitForQuorum } from './srvr.js';
 import { seconds } from './wait.js';
@@ -34,7 +34,9 @@ export function scenarioSteps() {
 
 /**
  * Runs status.sh and checks it lists every member of the bundle, each container running and
- * serving as leader or follower (exactly one leader), with exit status 0. Returns its rows.
+ * serving as leader or follower (exactly one leader) with its last zxid, and the ensemble's line
+ * (that leader, every participant serving, the zxids agreeing), with exit status 0, and the same
+ * with --json. Returns its rows.
  */
 export async function expectStatusServing(bundle: Bundle): Promise<StatusRow[]> {
   const status = await runScript(bundle, 'status.sh', { timeoutMs: 60_000 });
@@ -46,7 +48,18 @@ export async function expectStatusServing(bundle: Bundle): Promise<StatusRow[]> 
     expect(['leader', 'follower'], context).toContain(row.mode);
   }
   expect(rows.filter((row) => row.mode === 'leader'), context).toHaveLength(1);
+  for (const row of rows) expect(row.zxid, context).toMatch(/^0x[0-9a-f]+$/);
+  // The ensemble's line: that leader, every participant serving, the last zxids agreeing.
+  const leader = rows.find((row) => row.mode === 'leader')?.member ?? '';
+  expect(status.stdout.trim().split('\n').at(-1), context).toMatch(
+    new RegExp(`^ensemble: leader ${leader}; (\\d+) of \\1 participants serve; tolerates \\d+ more failure\\(s\\); last zxids agree `),
+  );
   expect(status.code, context).toBe(0);
+  const json = await run(join(bundle.dir, 'status.sh'), ['--json'], { env: engineEnv(), cwd: bundle.dir, timeoutMs: 60_000 });
+  const doc = JSON.parse(json.stdout) as { members: Array<{ name: string; mode: string }>; ensemble: Record<string, unknown> };
+  expect(doc.members.map((m) => m.name), json.stdout).toEqual(rows.map((row) => row.member));
+  expect(doc.ensemble, json.stdout).toMatchObject({ leader, quorum: true, zxidsAgree: true });
+  expect(json.code, json.stdout).toBe(0);
   return rows;
 }
 

@@ -1,0 +1,61 @@
+// backup.sh and restore.sh as rendered: where each image keeps a member's snapshots and logs on
+// the host (read off its mounts and zoo.cfg), what an archive must match, and which members each
+// machine's backup.sh may back up from. Their behaviour is proven on real containers in
+// test/e2e/backup.test.ts.
+import { describe, expect, it } from 'vitest';
+import { generate } from '../src/index.js';
+import { dataLayout } from '../src/backup.js';
+import { ensembleOf } from '../src/index.js';
+
+function ensemble(value: object) {
+  const outcome = ensembleOf(value);
+  if (!outcome.ok) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  return outcome.ensemble;
+}
+
+function files(value: object): Map<string, string> {
+  const outcome = generate(value);
+  if (!outcome.ok) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  return new Map(outcome.files.map((f) => [f.path, f.content]));
+}
+
+describe('where a member keeps its data on the host', () => {
+  it.each([
+    ['garland/zookeeper', '/data/zk2', '/data/zk2', ['/data/zk2']],
+    ['zookeeper:3.9.4', '/data/zk2', '/data/zk2/datalog', ['/data/zk2']],
+    ['bitnami/zookeeper:3.9.5', '/data/zk2/data', '/data/zk2/data', ['/data/zk2']],
+    ['confluentinc/cp-zookeeper:7.9.0', '/data/zk2', '/data/zk2/log', ['/data/zk2']],
+  ])('%s: snapshots in %s, logs in %s, moved aside as %j', (image, snapshots, logs, folders) => {
+    const e = ensemble({ image, servers: 3 });
+    const layout = dataLayout(e.members[1]!, e);
+    expect({ snapshots: layout.snapshots, logs: layout.logs, folders: layout.folders }).toEqual({ snapshots, logs, folders });
+  });
+});
+
+describe('backup.sh and restore.sh', () => {
+  it('are in every one-machine bundle, with the members an archive must match', () => {
+    const bundle = files({ image: 'zookeeper:3.9.4', servers: [{ id: 1 }, { id: 5, name: 'five' }] });
+    expect(bundle.get('backup.sh')).toContain("echo \"members=\"'1:zk1 5:five'");
+    expect(bundle.get('restore.sh')).toContain("members='1:zk1 5:five'");
+    expect(bundle.get('restore.sh')).toContain('snapshot_dirs=(/data/zk1 /data/five)');
+    expect(bundle.get('restore.sh')).toContain('log_dirs=(/data/zk1/datalog /data/five/datalog)');
+  });
+
+  it("give bitnami's and confluent's restored folders to the image's user, and leave the others to their image", () => {
+    expect(files({ image: 'bitnami/zookeeper:3.9.5', servers: 3 }).get('restore.sh')).toContain('chown -R 1001 "${own[@]}"');
+    expect(files({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3 }).get('restore.sh')).toContain('chown -R 1000 "${own[@]}"');
+    expect(files({ image: 'zookeeper:3.9.4', servers: 3 }).get('restore.sh')).not.toContain('chown');
+  });
+
+  it('read archives with the formatters of the image’s own jar: kafka-run-class for confluent, zkEnv.sh beside zkCli.sh for the others', () => {
+    expect(files({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3 }).get('backup.sh')).toContain('zookeeper_class=(kafka-run-class)');
+    expect(files({ image: 'garland/zookeeper', servers: 3 }).get('backup.sh')).toMatch(/zookeeper_class=\(bash -c .*zkEnv\.sh.* \/opt\/zookeeper\/bin\/zkCli\.sh\)/);
+  });
+
+  it('on several machines, back up from the machine’s own members only', () => {
+    const bundle = files({ image: 'zookeeper:3.9.4', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] });
+    expect(bundle.get('hosts/b.example/backup.sh')).toContain('names=(zk2)');
+    expect(bundle.get('hosts/b.example/backup.sh')).toContain("echo \"members=\"'1:zk1 2:zk2 3:zk3'");
+    expect(bundle.has('backup.sh')).toBe(false);
+  });
+});

@@ -1,0 +1,257 @@
+// backup.sh and restore.sh, for real, on every dialect's stand-in (garland included): a few
+// thousand znodes written while a client keeps writing; backup.sh; a subtree deleted and more
+// written; restore.sh --yes of the archive. Then every write acknowledged before backup.sh started
+// is back, the deleted subtree is back, writes acknowledged after backup.sh finished are gone, the
+// members' former data folders are still on disk, and bitnami's (uid 1001) and confluent's (uid
+// 1000) restored folders belong to the image's user. A truncated archive is refused with the
+// ensemble untouched and serving; restore.sh without --yes changes nothing (exit 2).
+// The official ensemble is started with docker-compose, the others with run.sh: restore.sh starts
+// each as it was started.
+//
+// THE IMAGES ARE LOCAL STAND-INS (test/e2e/images/build.sh), Debian's ZooKeeper 3.8 inside each:
+// backup.sh reads archives with the formatters of the image's own jar, which the stand-ins carry
+// as the real images do. Cost: about a minute per dialect (see docs/backups.md).
+//
+// Ports (loopback, below the ephemeral range): official 12181.., bitnami 14181.., confluent
+// 16181.., garland 18181.., each with its peer, election (and admin) ports above them.
+import { existsSync, readdirSync, rmSync, statSync, truncateSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { type Bundle, generate, scratchDir } from './bundle.js';
+import { closeClient, connectClient, createRetrying, zk, type ZkClient } from './client.js';
+import { compose, dockerOk, ensureImage, removeContainers, run, engineEnv, useEngine } from './engine.js';
+import { waitForPortsFree } from './ports.js';
+import { scenarioSteps, waitForEnsemble } from './scenario.js';
+import { modeOf } from './srvr.js';
+import { range, seconds, sleep, waitFor } from './wait.js';
+
+const skip = useEngine();
+if (skip) test.skip(`e2e skipped: ${skip}`);
+
+interface Scenario {
+  dialect: string;
+  image: string;
+  base: { client: number; peer: number; election: number; admin?: number };
+  /** The uid restored folders must belong to, for images that run without root. */
+  owner?: number;
+  compose: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { dialect: 'official', image: 'zookeeper:3.9.4', base: { client: 12181, peer: 12888, election: 13888, admin: 12080 }, compose: true },
+  { dialect: 'bitnami', image: 'bitnamilegacy/zookeeper:3.9', base: { client: 14181, peer: 14888, election: 15888 }, owner: 1001, compose: false },
+  { dialect: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', base: { client: 16181, peer: 16888, election: 17888, admin: 16080 }, owner: 1000, compose: false },
+  { dialect: 'garland', image: 'garland/zookeeper:latest', base: { client: 18181, peer: 18888, election: 19888 }, compose: false },
+];
+
+const BULK = 2000;
+const SUBTREE = 50;
+const pad = (n: number) => String(n).padStart(5, '0');
+
+/** Creates paths with `parallel` requests in flight. */
+async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    range(0, parallel).map(async () => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
+        await createRetrying(client, path, path);
+      }
+    }),
+  );
+}
+
+const remove = (client: ZkClient, path: string) =>
+  new Promise<void>((resolve, reject) => client.remove(path, (e) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve())));
+
+/** A script of the bundle with arguments, as an operator runs it. */
+const script = (bundle: Bundle, name: string, args: string[], timeoutMs = 180_000) =>
+  run(join(bundle.dir, name), args, { env: engineEnv(), cwd: bundle.dir, timeoutMs });
+
+describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
+  const { dialect, image, base } = scenario;
+  const names = ['zk1', 'zk2', 'zk3'];
+  const project = `zkgen-backup-${dialect}`;
+  let bundle: Bundle;
+  let scratch = '';
+  let dataRoot = '';
+  let archive = '';
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
+
+  /** Live writes: each path with when it was acknowledged. */
+  const acknowledged: Array<{ path: string; at: number }> = [];
+  let backupStarted = 0;
+  let backupFinished = 0;
+
+  beforeAll(async () => {
+    ensureImage(image);
+    scratch = scratchDir(`backup-${dialect}`);
+    dataRoot = join(scratch, 'data');
+    bundle = generate({ image, servers: names.map((name) => ({ name })), ports: base, dataRoot, heap: '64m' }, scratch);
+    await removeContainers(names);
+    await waitForPortsFree([...range(base.client, 3), ...range(base.peer, 3), ...range(base.election, 3), ...(base.admin ? range(base.admin, 3) : [])]);
+  }, 600_000);
+
+  afterAll(async () => {
+    if (scenario.compose && scratch) await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', project, 'down', '-t', '1']);
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('the ensemble starts and takes a few thousand znodes', async (ctx) => {
+    steps.gate(ctx);
+    const started = scenario.compose
+      ? await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', project, 'up', '-d'])
+      : await script(bundle, 'run.sh', []);
+    expect(started.code, started.stdout + started.stderr).toBe(0);
+    await waitForEnsemble(bundle, { timeoutMs: 90_000 });
+    const client = await connectClient(bundle.connectString);
+    try {
+      const t = performance.now();
+      await createAll(client, ['/bulk', '/live', '/bulk/sub']);
+      await createAll(client, [...range(0, BULK).map((i) => `/bulk/n${pad(i)}`), ...range(0, SUBTREE).map((i) => `/bulk/sub/s${pad(i)}`)]);
+      console.log(`${dialect}: ${BULK + SUBTREE} znodes written in ${seconds(performance.now() - t)}`);
+    } finally {
+      closeClient(client);
+    }
+  });
+
+  test('backup.sh takes a read-back archive while a client keeps writing', async (ctx) => {
+    steps.gate(ctx);
+    const client = await connectClient(bundle.connectString);
+    const live = { writing: true };
+    const writer = (async () => {
+      for (let i = 0; live.writing; i++) {
+        const path = `/live/w${pad(i)}`;
+        await createRetrying(client, path, path);
+        acknowledged.push({ path, at: performance.now() });
+        await sleep(20);
+      }
+    })();
+    try {
+      await sleep(500);
+      backupStarted = performance.now();
+      const dest = join(scratch, 'backups');
+      const backup = await script(bundle, 'backup.sh', ['--keep', '2', dest]);
+      backupFinished = performance.now();
+      expect(backup.code, backup.stdout + backup.stderr).toBe(0);
+      console.log(`${dialect}: backup.sh took ${seconds(backupFinished - backupStarted)}\n${backup.stdout}`);
+      const lines = backup.stdout.trim().split('\n');
+      archive = lines.at(-1)!;
+      expect(archive.startsWith(`${dest}/zkgen-backup-`) && archive.endsWith('.tar.gz')).toBe(true);
+      expect(existsSync(archive)).toBe(true);
+      expect(backup.stdout).toMatch(/read back with ZooKeeper's formatters: last zxid 0x[0-9a-f]+, \d+ znodes/);
+      // From a follower: a backup leaves the leader alone.
+      const source = /backing up from (\S+) \((\w+)\)/.exec(backup.stdout);
+      expect(source?.[2]).toBe('follower');
+      await sleep(500);
+    } finally {
+      live.writing = false;
+      await writer;
+      closeClient(client);
+    }
+  });
+
+  test('a subtree is deleted and more is written after the backup', async (ctx) => {
+    steps.gate(ctx);
+    const client = await connectClient(bundle.connectString);
+    try {
+      for (const child of await zk.children(client, '/bulk/sub')) await remove(client, `/bulk/sub/${child}`);
+      await remove(client, '/bulk/sub');
+      await createAll(client, ['/after', ...range(0, 100).map((i) => `/after/a${pad(i)}`)]);
+      expect(await zk.exists(client, '/bulk/sub')).toBe(false);
+    } finally {
+      closeClient(client);
+    }
+  });
+
+  test('restore.sh without --yes prints its plan, changes nothing and exits 2', async (ctx) => {
+    steps.gate(ctx);
+    const plan = await script(bundle, 'restore.sh', [archive]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+    expect(plan.stdout).toMatch(/zk1: stop; move .* aside/);
+    expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
+    expect(await modeOf(base.client)).not.toBe('not-serving');
+  });
+
+  test('a truncated archive is refused, with the ensemble untouched and serving', async (ctx) => {
+    steps.gate(ctx);
+    const truncated = join(scratch, 'truncated.tar.gz');
+    copyFileSync(archive, truncated);
+    truncateSync(truncated, Math.floor(statSync(archive).size / 2));
+    const refused = await script(bundle, 'restore.sh', ['--yes', truncated]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^REFUSED: .*truncated or damaged.*nothing was changed$/m);
+    expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
+    await waitForEnsemble(bundle, { timeoutMs: 10_000 });
+  });
+
+  test('restore.sh --yes brings back the data as backup.sh saw it', async (ctx) => {
+    steps.gate(ctx);
+    const t = performance.now();
+    const restored = await script(bundle, 'restore.sh', ['--yes', archive]);
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    console.log(`${dialect}: restore.sh --yes took ${seconds(performance.now() - t)}\n${restored.stdout}`);
+    expect(restored.stdout).toMatch(/^ok: the ensemble serves/m);
+    await waitForEnsemble(bundle, { timeoutMs: 60_000 });
+    const client = await connectClient(bundle.connectString);
+    try {
+      const bulk = await zk.children(client, '/bulk');
+      expect(bulk.filter((c) => c.startsWith('n'))).toHaveLength(BULK);
+      expect((await zk.children(client, '/bulk/sub')).sort()).toEqual(range(0, SUBTREE).map((i) => `s${pad(i)}`));
+      expect(await zk.exists(client, '/after')).toBe(false);
+      const live = new Set(await zk.children(client, '/live'));
+      const before = acknowledged.filter((w) => w.at < backupStarted);
+      const after = acknowledged.filter((w) => w.at > backupFinished);
+      expect(before.length).toBeGreaterThan(0);
+      expect(after.length).toBeGreaterThan(0);
+      expect(before.filter((w) => !live.has(w.path.slice('/live/'.length)))).toEqual([]);
+      expect(after.filter((w) => live.has(w.path.slice('/live/'.length)))).toEqual([]);
+    } finally {
+      closeClient(client);
+    }
+    for (const name of names) {
+      const aside = readdirSync(dataRoot).filter((f) => f.startsWith(`${name}.before-restore-`));
+      expect(aside, `${name}'s former data folder`).toHaveLength(1);
+      if (scenario.owner !== undefined) {
+        expect(statSync(join(dataRoot, name)).uid, `${name}'s restored folder`).toBe(scenario.owner);
+        for (const f of readdirSync(join(dataRoot, name), { recursive: true }) as string[]) {
+          expect(statSync(join(dataRoot, name, f)).uid, `${name}/${f}`).toBe(scenario.owner);
+        }
+      }
+    }
+  });
+  // Two of three members' disks lost for good: the survivor's data folder becomes everyone's.
+  test.runIf(dialect === 'official')('restore.sh --from-member-data brings a quorum back from the one surviving member', async (ctx) => {
+    steps.gate(ctx);
+    const client = await connectClient(bundle.connectString);
+    try {
+      await createRetrying(client, '/survived', 'yes');
+    } finally {
+      closeClient(client);
+    }
+    // The survivor has it before the others go.
+    const survivor = await connectClient(`127.0.0.1:${base.client + 2}`);
+    try {
+      await waitFor('zk3 to have /survived', async () => ((await zk.exists(survivor, '/survived')) ? true : undefined), { timeoutMs: 10_000 });
+    } finally {
+      closeClient(survivor);
+    }
+    await dockerOk(['stop', '-t', '1', 'zk1', 'zk2']);
+    rmSync(join(dataRoot, 'zk1'), { recursive: true, force: true });
+    rmSync(join(dataRoot, 'zk2'), { recursive: true, force: true });
+    const t = performance.now();
+    const restored = await script(bundle, 'restore.sh', ['--yes', '--from-member-data', join(dataRoot, 'zk3')]);
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    console.log(`${dialect}: restore.sh --yes --from-member-data took ${seconds(performance.now() - t)}`);
+    await waitForEnsemble(bundle, { timeoutMs: 60_000 });
+    const after = await connectClient(bundle.connectString);
+    try {
+      expect(await zk.getData(after, '/survived')).toBe('yes');
+      expect((await zk.children(after, '/bulk')).filter((c) => c.startsWith('n'))).toHaveLength(BULK);
+    } finally {
+      closeClient(after);
+    }
+  });
+});
