@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--megabytes');
 const megabytes = at === -1 ? 100 : Number(process.argv[at + 1]);
 const IMAGE = 'zookeeper:3.9.4';
-const BASE = { client: 12181, peer: 12888, election: 13888, admin: 12080 };
+const BASE = { client: 6181, peer: 6888, election: 7888, admin: 6080 };
 const NAMES = ['zk1', 'zk2', 'zk3'];
 const VALUE = 100 * 1024;
 

@@ -161,6 +161,16 @@ describe('status.sh on one machine', () => {
     expect(doc.members[2]).toMatchObject({ container: 'exited', mode: '-', zxid: null, latency: null, connections: null });
   });
 
+  it('a running member that does not answer is not serving', async () => {
+    await ready;
+    // zk3's container runs, but what it runs answers nowhere: as if its ZooKeeper listened elsewhere.
+    const silent = bundle({ image: 'zookeeper:3.9.4', servers: 3, ports: { client: base + 10 } }, 'silent');
+    await Promise.all([member('127.0.0.1', base + 10, { mode: 'leader', zxid: EPOCH }), member('127.0.0.1', base + 11, { mode: 'follower', zxid: EPOCH })]);
+    const result = await run(join(silent.dir, 'status.sh'), silent.bin);
+    expect(rowsOf(result.stdout)[3]?.slice(0, 4)).toEqual(['zk3', 'localhost', 'running', 'not-serving']);
+    expect(result.code).toBe(1);
+  });
+
   it('refuses anything but --json', async () => {
     const result = await run(script, bin, ['--yaml']);
     expect(result.code).toBe(2);

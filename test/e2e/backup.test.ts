@@ -12,8 +12,9 @@
 // backup.sh reads archives with the formatters of the image's own jar, which the stand-ins carry
 // as the real images do. Cost: about a minute per dialect (see docs/backups.md).
 //
-// Ports (loopback, below the ephemeral range): official 12181.., bitnami 14181.., confluent
-// 16181.., garland 18181.., each with its peer, election (and admin) ports above them.
+// Ports (loopback, below the ephemeral range, apart from the other suites'): official 6181..,
+// bitnami 8181.., confluent 10181.., garland 15181.., each with its peer, election (and admin)
+// ports above them.
 import { existsSync, readdirSync, rmSync, statSync, truncateSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -38,10 +39,10 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { dialect: 'official', image: 'zookeeper:3.9.4', base: { client: 12181, peer: 12888, election: 13888, admin: 12080 }, compose: true },
-  { dialect: 'bitnami', image: 'bitnamilegacy/zookeeper:3.9', base: { client: 14181, peer: 14888, election: 15888 }, owner: 1001, compose: false },
-  { dialect: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', base: { client: 16181, peer: 16888, election: 17888, admin: 16080 }, owner: 1000, compose: false },
-  { dialect: 'garland', image: 'garland/zookeeper:latest', base: { client: 18181, peer: 18888, election: 19888 }, compose: false },
+  { dialect: 'official', image: 'zookeeper:3.9.4', base: { client: 6181, peer: 6888, election: 7888, admin: 6080 }, compose: true },
+  { dialect: 'bitnami', image: 'bitnamilegacy/zookeeper:3.9', base: { client: 8181, peer: 8888, election: 9888 }, owner: 1001, compose: false },
+  { dialect: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', base: { client: 10181, peer: 10888, election: 11888, admin: 10080 }, owner: 1000, compose: false },
+  { dialect: 'garland', image: 'garland/zookeeper:latest', base: { client: 15181, peer: 15888, election: 16888 }, compose: false },
 ];
 
 const BULK = 2000;
