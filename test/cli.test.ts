@@ -84,7 +84,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir();
     const result = await runMain(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-bundle.json', 'zkgen-manifest.txt']);
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['backup.sh', 'conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'restore.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-bundle.json', 'zkgen-manifest.txt']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });
@@ -140,11 +140,13 @@ describe('zkgen FILE --out DIR --check', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("zk/extra.txt: not zkgen's (not in zkgen-manifest.txt): move it out of zk;");
     expect(result.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: (stale|not zkgen's).*/, ''))).toEqual([
+      'zk/backup.sh',
       'zk/conf/zk1/zoo.cfg',
       'zk/conf/zk2/zoo.cfg',
       'zk/conf/zk3/zoo.cfg',
       'zk/docker-compose.yml',
       'zk/extra.txt',
+      'zk/restore.sh',
       'zk/rolling-restart.sh',
       'zk/run.sh',
       'zk/smoke-test.sh',

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { main, type Io } from '../src/cli.js';
+import type { Io } from '../src/cli.js';
 import { parseRecord, RECORD, type BundleRecord } from '../src/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,6 +81,9 @@ export function runMain(args: string[], options: RunOptions = {}): Promise<CliRe
       onSignal: options.onSignal ?? (() => () => undefined),
       columns: () => undefined,
     };
+    // Imported here, not above: test files that never run the CLI (every one loads this file
+    // through test/cleanup.ts) do not pay for loading it.
+    const { main } = await import('../src/cli.js');
     const before = process.cwd();
     process.chdir(options.cwd ?? ROOT);
     try {

@@ -75,3 +75,21 @@ describe.each(bundles)('the scripts of fixture %s', (_, files) => {
     }
   });
 });
+
+// Issue 21: a leaving observer under client TLS (its plaintext client port closed) was never
+// stopped: the top-level reconfigure.sh looked for it at a port read out of its server line, which
+// then holds `observer` where the client port would be, found nothing listening and ended "ok" with
+// the container running. It asks the leaving member's secure client port, where it still listens.
+describe('reconfigure.sh on several machines, a leaving observer under client TLS', () => {
+  const servers = [{ host: '10.0.0.11' }, { host: '10.0.0.12' }, { host: '10.0.0.13' }];
+  const ensemble = (more: object[]) => ({ image: 'zookeeper:3.9.4', reconfig: true, tls: { client: true, keys: '/data/tls' }, servers: [...servers, ...more] });
+  const running = recordOfBundle(filesOf(ensemble([{ host: '10.0.0.14', role: 'observer' }])));
+  const script = filesOf(ensemble([]), running).find((f) => f.path === 'reconfigure.sh')?.content ?? '';
+
+  it('looks for it where it still listens, its secure client port, and prints its stop while it answers there', () => {
+    expect(script).toMatch(/^leaving=\(zk4\)$/m);
+    expect(script).toMatch(/^leaving_hosts=\(10\.0\.0\.14\)$/m);
+    expect(script).toMatch(/^leaving_ports=\(2281\)$/m);
+    expect(script).toMatch(/^ {2}if listening "\$\{leaving_hosts\[\$i\]\}" "\$\{leaving_ports\[\$i\]\}"; then$/m);
+  });
+});

@@ -793,11 +793,15 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   test('the top-level status.sh shows every member serving, asked over TCP', async () => {
     const status = await run(join(bundle.dir, 'status.sh'), [], { cwd: bundle.dir, timeoutMs: 60_000 });
     const context = `status.sh exited ${status.code}:\n${status.stdout}${status.stderr}`;
-    const rows = status.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
-    expect(rows[0], context).toEqual(['MEMBER', 'MACHINE', 'MODE', 'CLIENT']);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[3]]), context).toEqual(HOSTS.map((h, i) => [`zk${i + 1}`, h, `${h}:2181`]));
-    expect(rows.slice(1).every((r) => SERVING.has(r[2]!)), context).toBe(true);
-    expect(rows.slice(1).filter((r) => r[2] === 'leader'), context).toHaveLength(1);
+    const lines = status.stdout.trim().split('\n');
+    const rows = lines.slice(0, -1).map((l) => l.trim().split(/\s+/));
+    expect(rows[0], context).toEqual(['MEMBER', 'MACHINE', 'MODE', 'ZXID', 'LATENCY', 'CONNECTIONS', 'OUTSTANDING', 'ZNODES']);
+    expect(rows.slice(1).map((r) => [r[0], r[1]]), context).toEqual(HOSTS.map((h, i) => [`zk${i + 1}`, h]));
+    expect(rows.slice(1).every((r) => SERVING.has(r[2]!) && /^0x[0-9a-f]+$/.test(r[3]!)), context).toBe(true);
+    const leaders = rows.slice(1).filter((r) => r[2] === 'leader');
+    expect(leaders, context).toHaveLength(1);
+    // The ensemble's line, from answers over TCP across the three hosts.
+    expect(lines.at(-1), context).toMatch(new RegExp(`^ensemble: leader ${leaders[0]![0]!}; 3 of 3 participants serve; tolerates 1 more failure\\(s\\); last zxids agree `));
     expect(status.code, context).toBe(0);
   });
 
