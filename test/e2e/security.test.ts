@@ -7,7 +7,8 @@
 //   network namespace, on a bridge this file creates (10.78.0.0/24), a connection to the machine's
 //   bridge address reaches a port the test opens there but none of the members' ports; from the
 //   host, each member answers at its own address. status.sh and smoke-test.sh pass. The same for
-//   the bitnami and confluent stand-ins, which are told through their own variables.
+//   the bitnami and confluent stand-ins, which are told through their own variables, and the
+//   official image's 3.4 tags at the bridge address (clientPortAddress in ZOO_CFG_EXTRA).
 // - An ensemble whose host is the bridge address 10.78.0.1: members listen there and not on
 //   127.0.0.1; the other namespace reaches them there; health checks, status.sh and smoke-test.sh
 //   work, because they dial the member's own address inside its container.
@@ -156,7 +157,8 @@ interface Scenario {
   all?: boolean;
   /** The address each member must listen on. */
   own: string;
-  base: { client: number; peer: number; election: number; admin: number };
+  /** admin: the AdminServer's first port, for images that have one (not 3.4). */
+  base: { client: number; peer: number; election: number; admin?: number };
 }
 
 const SCENARIOS: Scenario[] = [
@@ -165,6 +167,8 @@ const SCENARIOS: Scenario[] = [
   // The other images that can bind, each through its own variables.
   { label: 'bitnami', image: 'bitnami/zookeeper:3.9', own: '127.0.0.1', base: { client: 31181, peer: 31281, election: 31381, admin: 31481 } },
   { label: 'confluent', image: 'confluentinc/cp-zookeeper:7.9.0', own: '127.0.0.1', base: { client: 31581, peer: 31681, election: 31781, admin: 31881 } },
+  // The official 3.4 tags: clientPortAddress after the entrypoint's lines (ZOO_CFG_EXTRA); no AdminServer.
+  { label: 'official34', image: 'zookeeper:3.4.14', host: BRIDGE_ADDRESS, own: BRIDGE_ADDRESS, base: { client: 32581, peer: 32681, election: 32781 } },
   // The explicit choice does open them: every interface (Java binds the IPv6 wildcard).
   { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
 ];
@@ -180,7 +184,7 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
   for (const scenario of SCENARIOS) {
     const names = range(1, 3).map((i) => `sec-${scenario.label}${i}`);
     const clientPorts = range(scenario.base.client, 3);
-    const adminPorts = range(scenario.base.admin, 3);
+    const adminPorts = scenario.base.admin === undefined ? [] : range(scenario.base.admin, 3);
     const project = `zkgen-e2e-sec-${scenario.label}`;
 
     describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}${scenario.all ? ', "listen": "all"' : ''}`, () => {
@@ -198,7 +202,7 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
             ...(scenario.all && { listen: 'all' }),
             ports: scenario.base,
             // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
-            adminServer: true,
+            adminServer: scenario.base.admin !== undefined,
             dataRoot: join(scratch, 'data'),
             heap: '64m',
           },
@@ -361,8 +365,8 @@ function plaintextAnswer(port: number): Promise<string> {
   });
 }
 
-function runTlsScript(bundle: Bundle, keys?: string): { code: number | null; output: string } {
-  const result = spawnSync(join(bundle.dir, 'tls.sh'), keys ? [keys] : [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+function runTlsScript(bundle: Bundle): { code: number | null; output: string } {
+  const result = spawnSync(join(bundle.dir, 'tls.sh'), [], { cwd: bundle.dir, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
   return { code: result.status, output: `${text(result.stdout)}${text(result.stderr)}` };
 }
 
@@ -414,23 +418,22 @@ for (const tlsCase of TLS_CASES) {
     let file: string;
     let scratch: string;
     let keys: string;
+    let ensemble: { tls: object } & Record<string, unknown>;
 
     beforeAll(async () => {
       ensureImage(tlsCase.image);
       scratch = scratchDir(tlsCase.label);
-      bundle = generate(
-        {
-          image: tlsCase.image,
-          servers: names.map((name) => ({ name })),
-          ports: base,
-          // bitnami's AdminServer is off unless asked; the probes need it once the plaintext port is closed.
-          adminServer: true,
-          dataRoot: join(scratch, 'data'),
-          heap: '64m',
-          tls: { quorum: true, client: true },
-        },
-        scratch,
-      );
+      ensemble = {
+        image: tlsCase.image,
+        servers: names.map((name) => ({ name })),
+        ports: base,
+        // bitnami's AdminServer is off unless asked; the probes need it once the plaintext port is closed.
+        adminServer: true,
+        dataRoot: join(scratch, 'data'),
+        heap: '64m',
+        tls: { quorum: true, client: true },
+      };
+      bundle = generate(ensemble, scratch);
       keys = join(scratch, 'data', 'tls');
       file = join(bundle.dir, 'docker-compose.yml');
       await removeContainers(names);
@@ -507,8 +510,10 @@ for (const tlsCase of TLS_CASES) {
     });
 
     test.skipIf(!tlsCase.otherCa)('a member given a key from another CA cannot join the quorum', async () => {
+      // Keys from another CA: the same ensemble's tls.sh with another keys folder (on one machine,
+      // tls.sh makes keys only where the members mount them).
       const other = join(scratch, 'other-ca');
-      const made = runTlsScript(bundle, other);
+      const made = runTlsScript(generate({ ...ensemble, tls: { ...ensemble.tls, keys: other } }, join(scratch, 'other')));
       expect(made.code, made.output).toBe(0);
       const victim = names[2]!;
       await docker(['stop', '-t', '1', victim]);
