@@ -4,11 +4,11 @@
 # follower when there is one): ZooKeeper's `sync` first brings that member up to date with the
 # leader, so every write acknowledged before this script started is in the archive. The archive
 # holds the member's newest snapshot, the transaction logs from it on (a snapshot is taken while
-# writes go on: only with those logs is it whole), and a manifest (members, image, ZooKeeper line, source member,
-# zxid, time). Before it says ok, it reads
-# the archive back with ZooKeeper's own formatters in a throwaway container of the image.
-# The last line on stdout is the archive's path. With --keep N, only the N newest archives this
-# script made in DEST stay (nothing else there is touched).
+# writes go on: only with those logs is it whole) and a manifest (members, image, ZooKeeper line,
+# source member, zxid, time). Before it says ok, it reads the archive back with ZooKeeper's own
+# formatters in a throwaway container of the image. The last line on stdout is the archive's
+# path. With --keep N, only the N newest archives this script made in DEST stay (nothing else
+# there is touched).
 # Usage: ./backup.sh [--keep N] DEST
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -24,15 +24,16 @@ containers=yes
 ensemble_line=yes
 quorum_failures=2
 zxid_bound=1000
+
 # What status.sh shows, from each member's srvr answer alone; said once for status.sh and the
 # top-level status.sh of several machines, whose member lines say where the answer comes from.
 # The script sets: format (table or json), containers (whether it knows containers' states),
 # ensemble_line (whether its members are the whole ensemble), quorum_failures (how many failing
 # participants lose the quorum: zkgen's count, groups and weights included) and zxid_bound.
 
-# stat ANSWER TEXT JSON: a value of a srvr answer: after "TEXT: " in the four-letter word's, or
+# srvr_value ANSWER TEXT JSON: a value of a srvr answer: after "TEXT: " in the four-letter word's, or
 # of "JSON" in the AdminServer's.
-stat() { sed -n -e "s|^$2: ||p" -e "s|^ *\"$3\" *: *\"*\([^\",]*\).*|\1|p" <<<"$1" | head -n 1; }
+srvr_value() { sed -n -e "s|^$2: ||p" -e "s|^ *\"$3\" *: *\"*\([^\",]*\).*|\1|p" <<<"$1" | head -n 1; }
 
 members=0 serving=0 participants=0 voting=0 leaders=() zxids=() rows=() documents=()
 
@@ -47,15 +48,15 @@ record() {
     serving=$((serving + 1))
     case $mode in leader | follower | standalone) voting=$((voting + 1)) ;; esac
     case $mode in leader | standalone) leaders+=("$name") ;; esac
-    zxid=$(stat "$answer" Zxid last_processed_zxid)
+    zxid=$(srvr_value "$answer" Zxid last_processed_zxid)
     # The AdminServer writes the zxid in decimal; srvr in hexadecimal, as ZooKeeper's logs do.
     [[ $zxid =~ ^[0-9]+$ ]] && zxid=$(printf '0x%x' "$zxid")
     zxids+=("$zxid")
-    latency=$(stat "$answer" 'Latency min/avg/max' -)
-    [ -n "$latency" ] || latency="$(stat "$answer" - min_latency)/$(stat "$answer" - avg_latency)/$(stat "$answer" - max_latency)"
-    connections=$(stat "$answer" Connections num_alive_client_connections)
-    outstanding=$(stat "$answer" Outstanding outstanding_requests)
-    znodes=$(stat "$answer" 'Node count' node_count)
+    latency=$(srvr_value "$answer" 'Latency min/avg/max' -)
+    [ -n "$latency" ] || latency="$(srvr_value "$answer" - min_latency)/$(srvr_value "$answer" - avg_latency)/$(srvr_value "$answer" - max_latency)"
+    connections=$(srvr_value "$answer" Connections num_alive_client_connections)
+    outstanding=$(srvr_value "$answer" Outstanding outstanding_requests)
+    znodes=$(srvr_value "$answer" 'Node count' node_count)
   elif [ "$container" != - ] && [ "$container" != running ]; then
     mode=-
   elif [ "$container" = running ] || [ -n "$answer" ]; then
