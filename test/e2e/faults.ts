@@ -48,14 +48,16 @@ export class Faults {
 
   async freeze(member: string): Promise<void> {
     this.record(`freeze ${member}`);
-    this.undo.set(`freeze ${member}`, () => ok(docker(['unpause', member]), `docker unpause ${member}`));
+    this.undo.set(`freeze ${member}`, () => this.thaw(member));
     await ok(docker(['pause', member]), `docker pause ${member}`);
   }
 
+  /** Unpauses a frozen member; one the script meanwhile removed or stopped is left as it is. */
   async thaw(member: string): Promise<void> {
-    this.record(`thaw ${member}`);
     this.undo.delete(`freeze ${member}`);
-    await ok(docker(['unpause', member]), `docker unpause ${member}`);
+    const state = (await docker(['inspect', '--format', '{{.State.Status}}', member])).stdout.trim() || 'absent';
+    this.record(state === 'paused' ? `thaw ${member}` : `thaw ${member} (${state} by then)`);
+    if (state === 'paused') await ok(docker(['unpause', member]), `docker unpause ${member}`);
   }
 
   /** Cuts a namespace host off: its veth link down (runtime/hosts.sh's zkv1..3 only). */
