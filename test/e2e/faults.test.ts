@@ -14,19 +14,25 @@
 //   3. zk2's data folder full while clients write, then space freed and zk2 started again if it
 //      stopped: it serves again, nothing acknowledged is lost;
 //   4. rolling-restart.sh with a member killed as the first restart begins: no further restart, the
-//      killed one named; started again, a re-run restarts every member.
+//      killed one named; started again, a re-run restarts every member;
+//   5. backup.sh with the member it reads from killed as it begins: done or stopped naming it;
+//      started again, a re-run makes the archive;
+//   6. restore.sh --yes of that archive interrupted (SIGINT as it stops the second member, then
+//      SIGKILL as it has started the first again), each time run again: the ensemble serves the
+//      archive's data, with every create acknowledged before the backup began.
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) runs the clients longer in each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
 // Ports (loopback): client 37181.., peer 37281.., election 37381.., AdminServer 37481.. (ids 1..5).
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { checkHistory } from '../history/checker.js';
 import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
 import { compose, containerState, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
-import { Faults, watchScript } from './faults.js';
+import { closeClient, connectClient, retrying, zk } from './client.js';
+import { Faults, type ScriptRun, watchScript } from './faults.js';
 import { HistoryClients } from './history.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, withLogs } from './scenario.js';
@@ -54,6 +60,9 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   let bundle: Bundle;
   const faults = new Faults();
   let clients: HistoryClients | undefined;
+  let archive = '';
+  let backedUp: string[] = [];
+  let backupRoot = '';
   const steps = scenarioSteps();
   beforeEach((ctx) => steps.check(ctx));
   const report: string[] = [];
@@ -72,13 +81,15 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   const serving = (ids: number[]) => withLogs(bundle.members, waitForQuorum(ids.map(clientPort), { timeoutMs: 90_000 }));
 
   /** Starts the history clients on their own root, runs `body`, then stops them and checks the history. */
-  async function underHistory(label: string, body: () => Promise<void>): Promise<void> {
+  async function underHistory(label: string, body: (clients: HistoryClients) => Promise<void>): Promise<void> {
     const started = performance.now();
     const faultsBefore = faults.log.length;
-    clients = await HistoryClients.start({ connect: CONNECT, root: `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`, maxMs: LONG ? 600_000 : 150_000 });
+    const root = `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`;
+    clients = await HistoryClients.start({ connect: CONNECT, root, maxMs: LONG ? 600_000 : 150_000 });
+    const running = clients;
     try {
       await sleep(1_000);
-      await body();
+      await body(running);
       await sleep(AFTER_MS);
     } finally {
       const history = await clients.stop();
@@ -95,6 +106,10 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       for (const problem of verdict.problems) console.log(`  ${problem}`);
       expect(verdict.problems).toEqual([]);
       expect(verdict.verdict).toBe('valid');
+      const lastFault = faults.log.at(-1);
+      if (faults.log.length > faultsBefore && lastFault) {
+        expect(summary.lastInvoked, `the clients were still working after the last fault (${lastFault.fault})`).toBeGreaterThan(lastFault.t);
+      }
     }
   }
 
@@ -226,5 +241,76 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       expect(again.stdout).toMatch(/^ok: /m);
       await serving([1, 2, 3]);
     });
+  });
+
+  test('backup.sh with the member it reads from killed as it begins: done or stopped naming it; started again, a re-run makes the archive', async (ctx) => {
+    steps.gate(ctx);
+    const dest = join(scratch, 'backups');
+    mkdirSync(dest, { recursive: true });
+    await underHistory('backup, source killed', async (running) => {
+      backupRoot = '/faults-backup-source-killed';
+      let source: string | undefined;
+      let killing: Promise<void> | undefined;
+      const first = await watchScript(bundle, 'backup.sh', {
+        args: [dest],
+        env: WAIT,
+        abort: ctx.signal,
+        onLine: (line) => {
+          source ??= /^backing up from (\S+) /.exec(line)?.[1];
+          if (source && !killing) killing = faults.kill(source);
+        },
+      }).result;
+      await killing;
+      const context = first.stdout + first.stderr;
+      expect(source, context).toBeDefined();
+      if (first.code !== 0) expect(first.stderr, context).toMatch(/^FAIL: /m);
+      await faults.start(source!);
+      await serving([1, 2, 3]);
+      backedUp = running.acknowledgedCreates();
+      const again = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      archive = again.stdout.trim().split('\n').at(-1)!;
+      expect(existsSync(archive), again.stdout).toBe(true);
+    });
+  });
+
+  test("restore.sh --yes interrupted by SIGINT, then by SIGKILL, each time run again: the archive's data serves, every create acknowledged before the backup there", async (ctx) => {
+    steps.gate(ctx);
+    const started = performance.now();
+    const restore = (onLine?: (line: string, run: ScriptRun) => void) =>
+      watchScript(bundle, 'restore.sh', { args: ['--yes', archive], env: WAIT, abort: ctx.signal, timeoutMs: 200_000, ...(onLine ? { onLine } : {}) }).result;
+    let stops = 0;
+    const interrupted = await restore((line, run) => {
+      if (line.startsWith('stopping ') && ++stops === 2) {
+        faults.note('SIGINT restore.sh');
+        run.signal('SIGINT');
+      }
+    });
+    expect(interrupted.code, interrupted.stdout + interrupted.stderr).not.toBe(0);
+    const second = await restore();
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    await serving([1, 2, 3]);
+    const killed = await restore((line, run) => {
+      if (line.startsWith('started ')) {
+        faults.note('SIGKILL restore.sh');
+        run.signal('SIGKILL');
+      }
+    });
+    expect(killed.code, killed.stdout + killed.stderr).not.toBe(0);
+    const third = await restore();
+    expect(third.code, third.stdout + third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/^ok: the ensemble serves the data of /m);
+    await serving([1, 2, 3]);
+    const client = await connectClient(CONNECT);
+    try {
+      const present = new Set((await retrying('list the created znodes', () => zk.children(client, `${backupRoot}/c`))).value.map((c) => `${backupRoot}/c/${c}`));
+      expect(backedUp.length).toBeGreaterThan(0);
+      expect(backedUp.filter((path) => !present.has(path)), 'acknowledged before the backup, gone after the restore').toEqual([]);
+    } finally {
+      closeClient(client);
+    }
+    const line = `restore interrupted: ${backedUp.length} creates acknowledged before the backup, all there; faults: SIGINT and SIGKILL of restore.sh, each run again; ${seconds(performance.now() - started)}`;
+    report.push(line);
+    console.log(line);
   });
 });

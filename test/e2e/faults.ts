@@ -36,6 +36,11 @@ export class Faults {
     console.log(`fault: ${fault}`);
   }
 
+  /** A fault the test injects itself (a signal to a script): logged like the others. */
+  note(fault: string): void {
+    this.record(fault);
+  }
+
   async kill(member: string): Promise<void> {
     this.record(`kill ${member}`);
     await ok(docker(['kill', member]), `docker kill ${member}`);

@@ -5,7 +5,7 @@
 // version, node exists, no node), or indeterminate (a timeout or a lost connection: it may have
 // taken effect or not). test/history/checker.ts judges the history.
 //
-// Bounded: at most `maxOperations` in all and `maxMs` of running, each operation within
+// Bounded: at most `maxOperations` in all (one every `pauseMs` or so per session) and `maxMs` of running, each operation within
 // `operationMs`; stop() ends the loops, closes every session whatever happens, and reads the final
 // state through a fresh session.
 import zookeeper from 'node-zookeeper-client';
@@ -34,6 +34,8 @@ export interface HistorySummary {
   indeterminate: number;
   sessions: number;
   acknowledgedCreates: number;
+  /** When the last operation was invoked (performance.now()). */
+  lastInvoked: number;
 }
 
 type Code = number | undefined;
@@ -67,11 +69,12 @@ export class HistoryClients {
   private loops: Array<Promise<void>> = [];
   private sessionsOpened = 0;
   private started = 0;
+  private lastInvoked = 0;
   private initial: Record<string, RegisterState> = {};
   private readonly options: Required<HistoryOptions>;
 
   private constructor(options: HistoryOptions) {
-    this.options = { sessions: 4, registers: 3, maxOperations: 4_000, maxMs: 120_000, operationMs: 5_000, pauseMs: 10, seed: 19, ...options };
+    this.options = { sessions: 4, registers: 3, maxOperations: 20_000, maxMs: 120_000, operationMs: 5_000, pauseMs: 25, seed: 19, ...options };
   }
 
   private register(i: number): string {
@@ -138,6 +141,7 @@ export class HistoryClients {
       const register = this.register(Math.floor(next() * o.registers));
       const dice = next();
       const invoked = performance.now();
+      this.lastInvoked = invoked;
       const base = { session: name, register, invoked };
       let op: Operation;
       let request: Promise<unknown>;
@@ -210,6 +214,11 @@ export class HistoryClients {
     }
   }
 
+  /** The creates acknowledged so far (a copy). */
+  acknowledgedCreates(): string[] {
+    return [...this.acknowledged];
+  }
+
   /** Counts so far. */
   summary(): HistorySummary {
     const count = (outcome: Operation['outcome']) => this.operations.filter((op) => op.outcome === outcome).length;
@@ -220,6 +229,7 @@ export class HistoryClients {
       indeterminate: count('indeterminate'),
       sessions: this.sessionsOpened,
       acknowledgedCreates: this.acknowledged.length,
+      lastInvoked: this.lastInvoked,
     };
   }
 
