@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { checkHistory } from '../history/checker.js';
-import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
+import { type Bundle, clientPortOf, generate, readMembers, scratchDir } from './bundle.js';
 import { compose, containerState, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
 import { closeClient, connectClient, retrying, zk } from './client.js';
 import { Faults, type ScriptRun, watchScript } from './faults.js';
@@ -46,7 +46,6 @@ const PROJECT = 'zkgen-e2e-faults';
 const NAMES = range(1, 5).map((i) => `zk${i}`);
 const ALL_PORTS = Object.values(PORTS).flatMap((base) => range(base, 5));
 const clientPort = (id: number) => PORTS.client + id - 1;
-const CONNECT = range(1, 5).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
 const LONG = ['1', 'yes', 'true'].includes(process.env.ZKGEN_FAULTS_LONG ?? '');
 /** How long the clients keep going after a script ends (the soak runs longer). */
 const AFTER_MS = LONG ? 20_000 : 1_000;
@@ -85,15 +84,25 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const started = performance.now();
     const faultsBefore = faults.log.length;
     const root = `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`;
-    clients = await HistoryClients.start({ connect: CONNECT, root, maxMs: LONG ? 600_000 : 150_000 });
+    // Through the members the bundle has now (a removed member's port answers nothing).
+    const connect = bundle.members.map((m) => `127.0.0.1:${clientPortOf(bundle, m)}`).join(',');
+    clients = await HistoryClients.start({ connect, root, maxMs: LONG ? 600_000 : 150_000 });
     const running = clients;
+    let failed: Error | undefined;
+    const asError = (error: unknown) => (error instanceof Error ? error : new Error(JSON.stringify(error)));
     try {
       await sleep(1_000);
       await body(running);
       await sleep(AFTER_MS);
-    } finally {
-      const history = await clients.stop();
-      const summary = clients.summary();
+    } catch (error) {
+      failed = asError(error);
+    }
+    // The scenario's own failure comes first; the history is still read and judged when it can be.
+    const history = await running.stop().catch((error: unknown) => {
+      throw failed ?? asError(error);
+    });
+    {
+      const summary = running.summary();
       clients = undefined;
       const verdict = checkHistory(history);
       const line =
@@ -104,6 +113,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       report.push(line);
       console.log(line);
       for (const problem of verdict.problems) console.log(`  ${problem}`);
+      if (failed) throw failed;
       expect(verdict.problems).toEqual([]);
       expect(verdict.verdict).toBe('valid');
       const lastFault = faults.log.at(-1);
@@ -301,7 +311,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     expect(third.code, third.stdout + third.stderr).toBe(0);
     expect(third.stdout).toMatch(/^ok: the ensemble serves the data of /m);
     await serving([1, 2, 3]);
-    const client = await connectClient(CONNECT);
+    const client = await connectClient(bundle.members.map((m) => `127.0.0.1:${clientPortOf(bundle, m)}`).join(','));
     try {
       const present = new Set((await retrying('list the created znodes', () => zk.children(client, `${backupRoot}/c`))).value.map((c) => `${backupRoot}/c/${c}`));
       expect(backedUp.length).toBeGreaterThan(0);
