@@ -214,11 +214,6 @@ export class HistoryClients {
     }
   }
 
-  /** The creates acknowledged so far (a copy). */
-  acknowledgedCreates(): string[] {
-    return [...this.acknowledged];
-  }
-
   /** Counts so far. */
   summary(): HistorySummary {
     const count = (outcome: Operation['outcome']) => this.operations.filter((op) => op.outcome === outcome).length;
