@@ -187,3 +187,16 @@ describe('a move written over one that never ran', () => {
     expect(bashArray(fileOf(again.files, 'reconfigure.sh') ?? '', 'from')).toEqual(['1:participant', '2:participant', '3:participant']);
   });
 });
+
+describe('a leaving member is reached where the record says, never where a server line is read back', () => {
+  it('under client TLS (no plaintext port) a leaving observer is probed at its secure client port', () => {
+    const four = { image: 'zookeeper:3.9.4', reconfig: true, tls: { client: true, quorum: true }, servers: [{ host: 'zk-a' }, { host: 'zk-b' }, { host: 'zk-c' }, { host: 'zk-d', role: 'observer' }] };
+    const { record } = recordOf(four);
+    const out = generate({ ...four, servers: four.servers.slice(0, 3) }, { running: record });
+    if (!out.ok) throw new Error(JSON.stringify(out.errors));
+    const script = fileOf(out.files, 'reconfigure.sh') ?? '';
+    expect(bashArray(script, 'leaving')).toEqual(['zk4']);
+    expect(bashArray(script, 'leaving_hosts')).toEqual(['zk-d']);
+    expect(bashArray(script, 'leaving_ports')).toEqual([String(record.members[3]?.ports.secureClient)]);
+  });
+});

@@ -15,7 +15,7 @@
 // Ports (loopback, below the ephemeral range, apart from the other suites'): official 6181..,
 // bitnami 8181.., confluent 10181.., garland 15181.., each with its peer, election (and admin)
 // ports above them.
-import { existsSync, readdirSync, rmSync, statSync, truncateSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
@@ -254,5 +254,22 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
     } finally {
       closeClient(after);
     }
+  });
+  test.runIf(dialect === 'official')('--keep N removes only the oldest archives backup.sh made', async (ctx) => {
+    steps.gate(ctx);
+    const dest = join(scratch, 'backups');
+    // Not backup.sh's: a file of the operator's, and a name that only starts alike.
+    writeFileSync(join(dest, 'notes.txt'), 'mine');
+    writeFileSync(join(dest, 'zkgen-backup-mine.tar.gz'), 'mine');
+    const before = readdirSync(dest).filter((f) => /^zkgen-backup-\d{8}T\d{6}Z-/.test(f)).sort();
+    for (let i = 0; i < 2; i++) {
+      await sleep(1100); // archives are named to the second
+      const backup = await script(bundle, 'backup.sh', ['--keep', '2', dest]);
+      expect(backup.code, backup.stdout + backup.stderr).toBe(0);
+    }
+    const made = readdirSync(dest).filter((f) => /^zkgen-backup-\d{8}T\d{6}Z-/.test(f)).sort();
+    expect(made).toHaveLength(2);
+    expect(made.some((f) => before.includes(f))).toBe(false);
+    expect(readdirSync(dest)).toEqual(expect.arrayContaining(['notes.txt', 'zkgen-backup-mine.tar.gz']));
   });
 });

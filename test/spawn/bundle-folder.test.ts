@@ -36,11 +36,11 @@ describe('zkgen FILE --out DIR refuses a folder holding anything not zkgen’s',
     nodeFs.rmSync(join(dir, 'run.sh'));
     mkfifo(join(dir, 'run.sh'));
     const before = snapshot(parent);
-    const result = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk'], { cwd: parent, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk'], { cwd: parent, encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`zkgen: --out zk: zk/run.sh is not zkgen's (a FIFO)${REFUSAL}`);
     expect(snapshot(parent)).toEqual(before);
-    const checked = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--check'], { cwd: parent, encoding: 'utf8', timeout: 20_000 });
+    const checked = spawnSync(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--check'], { cwd: parent, encoding: 'utf8', timeout: 60_000 });
     expect(checked.status).toBe(1);
     expect(checked.stderr).toBe("zk/run.sh: not zkgen's (a FIFO): move it out of zk; zkgen replaces only a folder holding nothing but its own files\n");
   });
@@ -84,8 +84,11 @@ describe('SIGINT and SIGTERM during --out', () => {
       const child = spawn(process.execPath, [CLI, 'ensemble.json', '--out', 'zk', '--stopped'], { cwd: parent });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(readdirSync(parent).some((n) => n.startsWith(`${workPrefix(dir)}lock-`))).toBe(true); // it is waiting
+      // Signalled once it is waiting (its own lock file beside the live one), however long a busy
+      // machine takes to start it: polled, bounded well inside the run's own 30 s wait.
+      const waiting = () => readdirSync(parent).some((n) => n.startsWith(`${workPrefix(dir)}lock-`));
+      for (let waited = 0; !waiting() && waited < 20_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(waiting()).toBe(true);
       child.kill('SIGTERM');
       const code = await new Promise((r) => child.on('close', r));
       expect(code).toBe(143);

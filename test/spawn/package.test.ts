@@ -14,6 +14,17 @@ describe('the published package', () => {
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) expect(pkg[field]).toBeUndefined();
   });
 
+  // The templates are compiled into dist/ at build time (scripts/build-assets.mjs): shipping their
+  // sources too would only add to the installed size (goal under 1 MB, npm run bench).
+  it('holds what it runs: dist/ and the schema, not the template sources', () => {
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const packed = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    expect(packed.filter((p) => !/^(dist|schema)\//.test(p) && !/^(package\.json|README\.md|LICENSE)$/.test(p))).toEqual([]);
+    expect(packed).toContain('dist/cli.js');
+    expect(packed).toContain('schema/ensemble.schema.json');
+  });
+
   it('installs offline from its tarball into an empty project, alone, and runs there', () => {
     const dir = tempDir('package');
     // --ignore-scripts: dist/ is already built (npm test builds first); pack must not rebuild it
