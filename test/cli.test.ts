@@ -1,12 +1,13 @@
 // The CLI's three channels — exit status, stdout, stderr — for every command and mode, run
 // in-process through main(argv, io). What needs the bin as a process (pipes, /dev/full, the
 // installed package) is test/spawn/bin.test.ts.
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import pkg from '../package.json' with { type: 'json' };
-import { ROOT, runMain, tempDir } from './helpers.js';
+import { ROOT, runMain, tempDir, workPrefix } from './helpers.js';
 
 const TUTORIAL = '{ "image": "garland/zookeeper", "servers": 3 }\n';
 const UNPINNED =
@@ -121,6 +122,41 @@ describe('zkgen FILE --out DIR', () => {
     expect(result.stderr).toBe('zkgen: cannot write blocker/zk: a file stands where the folder blocker should be\n');
     expect(readdirSync(dir).sort()).toEqual(['blocker', 'ensemble.json']);
     expect(readFileSync(join(dir, 'blocker'), 'utf8')).toBe('not a folder');
+  });
+});
+
+// The signal source is main's io: in-process, the test fires it. (The bin hearing the process's
+// own SIGINT and SIGTERM is test/spawn/bundle-folder.test.ts.)
+describe('zkgen FILE --out DIR, stopped by a signal', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s while it waits for another run\'s lock: exit %d, one line, DIR as it was', async (signal, code) => {
+    const dir = workdir({ 'ensemble.json': PINNED });
+    expect((await runMain(['ensemble.json', '--out', 'zk'], { cwd: dir })).code).toBe(0);
+    const before = readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8');
+    // A live process holds the lock: its pid and start time, as zkgen records an owner.
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const stat = readFileSync(`/proc/${holder.pid}/stat`, 'utf8');
+      writeFileSync(join(dir, `${workPrefix(join(dir, 'zk'))}lock`), `${holder.pid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}\n`);
+      writeFileSync(join(dir, 'ensemble.json'), '{ "image": "garland/zookeeper:latest", "servers": 5, "listen": "all" }\n');
+      let fire: ((s: typeof signal) => void) | undefined;
+      const run = runMain(['ensemble.json', '--out', 'zk', '--stopped'], {
+        cwd: dir,
+        onSignal: (handler) => {
+          fire = handler;
+          return () => (fire = undefined);
+        },
+      });
+      for (let waited = 0; fire === undefined && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      fire?.(signal);
+      expect(await run).toEqual({ code, stdout: '', stderr: 'zkgen: --out zk: interrupted: zk left as it was\n' });
+      expect(readFileSync(join(dir, 'zk', 'docker-compose.yml'), 'utf8')).toBe(before);
+      expect(readdirSync(dir).filter((n) => n.startsWith('.zk.zkgen-')).sort()).toEqual([`${workPrefix(join(dir, 'zk'))}lock`]);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
 

@@ -132,12 +132,29 @@ describe('README.md', () => {
   });
 });
 
+/** GitHub's anchors for the headings of a Markdown page (outside fenced blocks). */
+function anchorsOf(path: string): Set<string> {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const anchors = new Set<string>();
+  let fenced = false;
+  for (const line of lines) {
+    if (/^ *```/.test(line)) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
+    if (heading) anchors.add(heading[1]!.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+  }
+  return anchors;
+}
+
 describe('links between the pages', () => {
-  it.each(PAGES)('%s links only to files that exist', (page) => {
+  it.each(PAGES)('%s links only to files and headings that exist', (page) => {
     const text = readFileSync(join(ROOT, page), 'utf8');
-    const targets = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
-    const missing = targets.filter((t) => !existsSync(join(ROOT, dirname(page), t)));
-    expect(missing).toEqual([]);
+    const links = [...text.matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)].map((m) => ({ file: m[1]!, anchor: m[2] })).filter((l) => !/^[a-z]+:/.test(l.file));
+    const broken = links.filter(({ file, anchor }) => {
+      const target = file === '' ? join(ROOT, page) : join(ROOT, dirname(page), file);
+      if (!existsSync(target)) return true;
+      return anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor);
+    });
+    expect(broken).toEqual([]);
   });
 });
 

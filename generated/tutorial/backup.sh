@@ -88,20 +88,21 @@ formatted() { docker run --rm --network none --user 0 -v "$3:/backup:ro" --entry
 # read_back DIR: DIR/snapshots and DIR/logs read whole by ZooKeeper's own formatters; prints
 # "LAST_ZXID ZNODES TRANSACTIONS" (znodes in the snapshot, transactions in the logs), or fails.
 read_back() {
-  local f out z last=0 count=0 txns=0
+  local f out z n last=0 count=0 txns=0
   for f in "$1"/snapshots/snapshot.*; do
     [ -e "$f" ] || continue
-    out=$(formatted org.apache.zookeeper.server.SnapshotFormatter "snapshots/${f##*/}" "$1") || return 1
-    count=$(sed -n 's/^ZNode Details (count=\([0-9]*\)).*/\1/p' <<<"$out")
+    count=$(formatted org.apache.zookeeper.server.SnapshotFormatter "snapshots/${f##*/}" "$1" | sed -n 's/^ZNode Details (count=\([0-9]*\)).*/\1/p') || return 1
     [ -n "$count" ] || return 1
     last=$((0x${f##*/snapshot.}))
   done
+  # A log's dump is as large as its data: read as a stream, never held in a variable.
   for f in "$1"/logs/log.*; do
     [ -e "$f" ] || continue
-    out=$(formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1") || return 1
-    z=$(sed -n 's/.* zxid \(0x[0-9a-f]*\) .*/\1/p' <<<"$out" | tail -n 1)
-    [ -z "$z" ] || ((z <= last)) || last=$((z))
-    txns=$((txns + $(grep -c ' zxid 0x' <<<"$out" || true)))
+    out=$({ formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1"; } |
+      awk '/ zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0 }') || return 1
+    read -r z n <<<"$out"
+    ((z <= last)) || last=$((z))
+    txns=$((txns + n))
   done
   ((last > 0)) || return 1
   printf '0x%x %s %s\n' "$last" "$count" "$txns"
