@@ -171,6 +171,20 @@ describe('status.sh on one machine', () => {
     expect(result.code).toBe(1);
   });
 
+  it('right after an election the followers agree with the leader: its new epoch holds no transaction yet', async () => {
+    const fresh = bundle({ image: 'zookeeper:3.9.4', servers: 3, ports: { client: base + 20 } }, 'fresh');
+    await Promise.all([
+      member('127.0.0.1', base + 20, { mode: 'follower', zxid: 0x2_0000_0005n }),
+      member('127.0.0.1', base + 21, { mode: 'leader', zxid: 0x3_0000_0000n }),
+      member('127.0.0.1', base + 22, { mode: 'follower', zxid: 0x3_0000_0000n }),
+    ]);
+    const result = await run(join(fresh.dir, 'status.sh'), fresh.bin);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(
+      'ensemble: leader zk2; 3 of 3 participants serve; tolerates 1 more failure(s); last zxids agree (0x200000005..0x300000000, within 1000)',
+    );
+    expect(result.code).toBe(0);
+  });
+
   it('refuses anything but --json', async () => {
     const result = await run(script, bin, ['--yaml']);
     expect(result.code).toBe(2);

@@ -85,19 +85,28 @@ json_latency() {
   printf '{"min":%s,"avg":%s,"max":%s}' "$min" "$avg" "$max"
 }
 
-# zxids_agree: the serving members' last zxids are of one epoch and no more than zxid_bound
-# transactions apart (members asked one after the other see a busy ensemble move on meanwhile).
-# Prints the lowest and highest.
+# zxids_agree: no serving member is more than zxid_bound transactions behind the highest last
+# zxid (members asked one after the other see a busy ensemble move on meanwhile). A member still
+# at an earlier epoch has all of it (it synced with the leader to serve) and lacks only the new
+# epoch's transactions: right after an election the leader says <epoch>00000000, its followers
+# the last zxid before it. Prints the lowest and highest.
 zxids_agree() {
-  local zxid low high
+  local zxid low high lag=0
   [ "${#zxids[@]}" -gt 0 ] || return 1
   low=${zxids[0]} high=${zxids[0]}
   for zxid in "${zxids[@]}"; do
     ((zxid < low)) && low=$zxid
     ((zxid > high)) && high=$zxid
   done
+  for zxid in "${zxids[@]}"; do
+    if ((zxid >> 32 == high >> 32)); then
+      ((high - zxid > lag)) && lag=$((high - zxid))
+    else
+      (((high & 0xffffffff) > lag)) && lag=$((high & 0xffffffff))
+    fi
+  done
   echo "$low..$high"
-  ((low >> 32 == high >> 32 && high - low <= zxid_bound))
+  ((lag <= zxid_bound))
 }
 
 # show: the table, or the JSON document, and the ensemble's line; fails unless every member serves.

@@ -123,8 +123,8 @@ export interface EnsembleView {
 
 /**
  * status.sh's facts about the whole ensemble: how many participants failing lose the quorum (with
- * groups and weights, the fewest: status.sh's "tolerates" is then a lower bound), how far apart
- * (in transactions of one epoch) the members' last zxids may be and still agree — members asked
+ * groups and weights, the fewest: status.sh's "tolerates" is then a lower bound), how many
+ * transactions a member's last zxid may be behind the highest and still agree — members asked
  * one after the other see a busy ensemble move on meanwhile — and whether the members shown are
  * the whole ensemble ("yes") or one machine's ("no": no ensemble line).
  */
