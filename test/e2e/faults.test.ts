@@ -124,6 +124,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   /** A script either finished, or stopped with a FAIL line naming what it waited for. */
   const doneOrNamed = (result: RunResult) => {
     const context = result.stdout + result.stderr;
+    const said = /^FAIL: .*$/m.exec(result.stderr)?.[0];
+    console.log(`the script under the fault: ${result.code === 0 ? 'finished' : `exit ${result.code}, ${said ?? 'no FAIL line'}`}`);
     if (result.code !== 0) {
       expect(result.code, context).toBe(1);
       expect(result.stderr, context).toMatch(/^FAIL: .*(does not serve|did not converge|does not list|still lists|no member)/m);
@@ -267,6 +269,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       await killing;
       const context = first.stdout + first.stderr;
       expect(source, context).toBeDefined();
+      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`}`);
       if (first.code !== 0) expect(first.stderr, context).toMatch(/^FAIL: /m);
       await faults.start(source!);
       await serving([1, 2, 3]);
