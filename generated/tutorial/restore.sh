@@ -15,9 +15,7 @@ cd "$(dirname "$0")"
 source lib.sh
 
 usage() { echo "usage: $0 [--yes] ARCHIVE | $0 [--yes] --from-member-data FOLDER" >&2 && exit 2; }
-yes=false
-from=
-archive=
+yes=false from="" archive=""
 while [ $# -gt 0 ]; do
   case $1 in
     --yes) yes=true && shift ;;
@@ -124,8 +122,10 @@ read_back() {
 reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
 
 # 1. The containers and the data, checked before anything is touched.
-for name in "${names[@]}"; do
-  docker inspect "$name" >/dev/null 2>&1 || refuse "$name has no container: start the ensemble first (./run.sh or docker-compose up -d)"
+for i in "${!names[@]}"; do
+  docker inspect "${names[$i]}" >/dev/null 2>&1 || refuse "${names[$i]} has no container: start the ensemble first (./run.sh or docker-compose up -d)"
+  IFS=: read -r -a own <<<"${folders[$i]}"
+  for f in "${own[@]}"; do ! mountpoint -q "$f" 2>/dev/null || refuse "$f is a mount point, which restore.sh cannot move aside: stop ${names[$i]}, move its contents aside yourself, then run $0 again"; done
 done
 if [ -n "$archive" ]; then
   [ -f "$archive" ] || refuse "$archive is not a file"
