@@ -7,13 +7,13 @@ import type { Ensemble, Member } from './model.js';
 import type { Setting } from './zookeeper.js';
 
 /** The archive's manifest: its name inside the archive, and the first line that says it is zkgen's. */
-export const BACKUP_MANIFEST = 'zkgen-backup.txt';
-export const BACKUP_FORMAT = 'zkgen-backup 1';
+const BACKUP_MANIFEST = 'zkgen-backup.txt';
+const BACKUP_FORMAT = 'zkgen-backup 1';
 /** Archives backup.sh makes: zkgen-backup-<UTC time>-<member>.tar.gz, so that a listing sorts them by time. */
-export const BACKUP_PREFIX = 'zkgen-backup-';
+const BACKUP_PREFIX = 'zkgen-backup-';
 
 /** ZooKeeper's formatters (in every release's jar; TxnLogToolkit from 3.5, LogFormatter before it). */
-export const FORMATTERS = {
+const FORMATTERS = {
   snapshot: 'org.apache.zookeeper.server.SnapshotFormatter',
   log: 'org.apache.zookeeper.server.persistence.TxnLogToolkit',
   log34: 'org.apache.zookeeper.server.LogFormatter',
@@ -64,7 +64,7 @@ export function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
 }
 
 /** `id:name` of every member, in id order: what an archive must match to be laid into this bundle's members. */
-export const membersOf = (ensemble: Ensemble) => ensemble.members.map((m) => `${m.id}:${m.name}`).join(' ');
+const membersOf = (ensemble: Ensemble) => ensemble.members.map((m) => `${m.id}:${m.name}`).join(' ');
 
 /** What backup.sh and restore.sh see, of the whole ensemble or one machine's members. */
 export interface BackupView {
