@@ -62,6 +62,8 @@ export interface History {
   /** Znodes (other than registers) whose create was acknowledged, and those found at the end. */
   acknowledgedCreates?: string[];
   present?: string[];
+  /** When each acknowledged create was acknowledged (for asBackedUp). */
+  acknowledgedAt?: Record<string, number>;
 }
 
 export type Verdict = 'valid' | 'invalid' | 'undecided';
@@ -272,3 +274,32 @@ export function checkHistory(history: History, options: { maxSteps?: number } = 
   const invalid = problems.some((p) => !p.includes(': undecided: '));
   return { verdict: invalid ? 'invalid' : undecided ? 'undecided' : 'valid', problems, steps: budget.steps };
 }
+
+/**
+ * What an archive whose backup started at `startedAt` must hold of a history, as a history to check
+ * against the data restored from it (its `final` and `present`): every operation acknowledged
+ * before then took effect, as it was acknowledged; every other write may have or not (it is
+ * indeterminate: one invoked after the backup's own read of the data took effect only on the
+ * ensemble, not in the archive); later reads are dropped (the archive's data never saw them), and
+ * so are later refusals (they say something of a state the archive may not have); every create
+ * acknowledged before then is there.
+ */
+export function asBackedUp(history: History, startedAt: number): History {
+  const before = (op: Operation) => op.outcome !== 'indeterminate' && op.completed !== undefined && op.completed < startedAt;
+  const operations: Operation[] = [];
+  for (const op of history.operations) {
+    if (before(op)) operations.push(op);
+    else if (op.kind !== 'read' && op.outcome !== 'failed') {
+      const later = { ...op, outcome: 'indeterminate' as const };
+      delete later.completed;
+      operations.push(later);
+    }
+  }
+  const at = history.acknowledgedAt ?? {};
+  return {
+    ...history,
+    operations,
+    acknowledgedCreates: (history.acknowledgedCreates ?? []).filter((path) => (at[path] ?? Number.POSITIVE_INFINITY) < startedAt),
+  };
+}
+
