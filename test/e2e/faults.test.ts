@@ -16,9 +16,14 @@
 //   4. rolling-restart.sh with a member killed as the first restart begins: no further restart, the
 //      killed one named; started again, a re-run restarts every member;
 //   5. backup.sh with the member it reads from killed as it begins: done or stopped naming it;
-//      started again, a re-run makes the archive.
-// Not here yet: restore.sh --yes interrupted and run again (zk2's data folder is a mount point
-// here, and restore.sh moves each data folder aside: "Device or resource busy").
+//      started again, a re-run makes the archive;
+//   6. backup.sh with the leader killed as it begins syncing its source (a follower), which goes
+//      through an election: done, or stopped with FAIL and a re-run makes the archive;
+//   7. restore.sh --yes of that archive stopped at each step (SIGINT to its process group as Ctrl-C,
+//      SIGKILL of the script alone), held there by a PausePoint, then run again: the ensemble
+//      serves the archive's data, every folder it moved aside is still there, and the history of
+//      6, as far as an archive begun when backup.sh started must hold it (asBackedUp), is valid.
+//      zk2's data folder comes off its tmpfs first: restore.sh refuses a mount point.
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) runs the clients longer in each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
@@ -435,8 +440,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const judged = asBackedUp({ ...history, final, present }, startedAt);
     const verdict = checkHistory(judged);
     const line =
-      `${label}: ${history.operations.length + (history.acknowledgedCreates?.length ?? 0)} operations of the backup scenario judged against the restored data ` +
-      `(${judged.operations.filter((op) => op.outcome === 'indeterminate').length} indeterminate as of the backup, ${judged.acknowledgedCreates?.length ?? 0} acknowledged creates before it); ` +
+      `${label}: ${judged.operations.length} operations of the backup scenario the archive holds, judged against the restored data ` +
+      `(${judged.operations.filter((op) => op.outcome === 'indeterminate').length} indeterminate, ${judged.acknowledgedCreates?.length ?? 0} acknowledged creates before the backup); ` +
       `faults: ${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ')}; verdict ${verdict.verdict} (${verdict.steps} search steps); ` +
       `${asideOf(memberFolders[0]!).length + asideOf(memberFolders[1]!).length + asideOf(memberFolders[2]!).length} folders aside, ${left} work folders left by SIGKILL; ${seconds(performance.now() - began)}`;
     report.push(line);

@@ -185,6 +185,17 @@ describe('asBackedUp: what an archive must hold of a history', () => {
     expect(lost).toMatchObject({ verdict: 'invalid', problems: ['an acknowledged create is gone: /h/a'] });
   });
 
+  test('a restored register whose value is not what its version says (a torn copy): invalid', () => {
+    expect(checkHistory(made(v('y', 1), ['/h/a'])).verdict).toBe('invalid');
+  });
+
+  test('an indeterminate write after the backup started may be in the archive, or not', () => {
+    const late = [ops[0]!, write('c', 'w', 11, undefined)];
+    const judged = (final: { value: string; version: number }) => asBackedUp(history(late, final, { acknowledgedCreates: [] }), 10);
+    expect(checkHistory(judged(v('w', 2))).verdict).toBe('valid');
+    expect(checkHistory(judged(v('x', 1))).verdict).toBe('valid');
+  });
+
   test('the same history, judged as the live ensemble instead: the later write is not lost there', () => {
     expect(checkHistory(history(ops, v('x', 1))).verdict).toBe('invalid');
   });

@@ -276,25 +276,25 @@ export function checkHistory(history: History, options: { maxSteps?: number } = 
 }
 
 /**
- * What an archive whose backup started at `startedAt` must hold of a history, as a history to check
- * against the data restored from it (its `final` and `present`): every operation acknowledged
- * before then took effect, as it was acknowledged; every other write may have or not (it is
- * indeterminate: one invoked after the backup's own read of the data took effect only on the
- * ensemble, not in the archive); later reads are dropped (the archive's data never saw them), and
- * so are later refusals (they say something of a state the archive may not have); every create
- * acknowledged before then is there.
+ * What an archive whose backup started at `startedAt` must hold of a history, as a history to
+ * check against the data restored from it (the history's `final` and `present`, read after the
+ * restore). An archive holds a prefix of each register's writes, and an acknowledged write's place
+ * in that order is its version: one acknowledged with a version past the restored register's
+ * version came after the archive's copy, and is left out, unless it was acknowledged before the
+ * backup started (then it must be there, and the check says it is lost). Every other write is
+ * kept as it was, so the restored state must be what the writes up to it made. Refusals and reads
+ * after the backup started are left out (they speak of a state the archive may not have); every
+ * create acknowledged before it must be there.
  */
 export function asBackedUp(history: History, startedAt: number): History {
-  const before = (op: Operation) => op.outcome !== 'indeterminate' && op.completed !== undefined && op.completed < startedAt;
-  const operations: Operation[] = [];
-  for (const op of history.operations) {
-    if (before(op)) operations.push(op);
-    else if (op.kind !== 'read' && op.outcome !== 'failed') {
-      const later = { ...op, outcome: 'indeterminate' as const };
-      delete later.completed;
-      operations.push(later);
-    }
-  }
+  const before = (op: Operation) => op.completed !== undefined && op.completed < startedAt;
+  const operations = history.operations.filter((op) => {
+    if (before(op) || op.outcome === 'indeterminate') return true;
+    if (op.kind === 'read' || op.outcome === 'failed') return false;
+    const version = op.kind === 'cas' ? op.expected + 1 : op.kind === 'write' ? op.version : undefined;
+    const restored = history.final?.[op.register];
+    return version === undefined || restored === undefined || restored === null || version <= restored.version;
+  });
   const at = history.acknowledgedAt ?? {};
   return {
     ...history,
@@ -302,4 +302,3 @@ export function asBackedUp(history: History, startedAt: number): History {
     acknowledgedCreates: (history.acknowledgedCreates ?? []).filter((path) => (at[path] ?? Number.POSITIVE_INFINITY) < startedAt),
   };
 }
-
