@@ -339,7 +339,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   const RESTORE_STEPS: Array<{ step: string; at: PausePoint['at'] }> = [
     { step: 'after stopping the members', at: { command: 'mv', contains: '.before-restore-', nth: 1 } },
     { step: 'while moving the data aside', at: { command: 'mv', contains: '.before-restore-', nth: 2 } },
-    { step: 'while laying the archive', at: { command: 'cp', contains: '--sparse=always', nth: 2 } },
+    { step: 'while laying the archive', at: { command: 'cp', contains: '-p --sparse=always', nth: 2 } },
     { step: 'while starting the members', at: { command: 'docker', first: 'start', nth: 2 } },
     { step: 'while waiting for them to serve', at: { command: 'docker', first: 'exec', nth: 1 } },
   ];
@@ -375,8 +375,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
         .map((f) => join(dataRoot, f));
     const tmp = join(scratch, 'restore-tmp');
     mkdirSync(tmp, { recursive: true });
-    const restore = (env: NodeJS.ProcessEnv = {}) =>
-      watchScript(bundle, 'restore.sh', { args: ['--yes', archive], env: { ...WAIT, TMPDIR: tmp, ...env }, abort: ctx.signal, timeoutMs: 200_000 });
+    const restore = (env: NodeJS.ProcessEnv = {}, args = ['--yes', archive]) =>
+      watchScript(bundle, 'restore.sh', { args, env: { ...WAIT, TMPDIR: tmp, ...env }, abort: ctx.signal, timeoutMs: 200_000 });
     const said: string[] = [];
     const finish = async () => {
       const again = await restore().result;
@@ -415,6 +415,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       said.push(...stopped.stdout.split('\n'));
       console.log(`restore.sh, ${signal} ${step} (held at: ${held.replace(/^(\S+ \S+).*$/, '$1 …')}): exit ${stopped.code ?? 'by the signal'}`);
       expect(stopped.stdout, `restore.sh ${step}`).not.toMatch(/^ok: /m);
+      // Ctrl-C: it says where it was and how to finish.
+      if (signal === 'SIGINT') expect(stopped.stderr).toMatch(new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes ${archive} `, 'm'));
       if (thenFinish) await finish();
     }
     await serving([1, 2, 3]);
@@ -436,6 +438,46 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     } finally {
       closeClient(reader);
     }
+    // --from-member-data with a member's own folder (a survivor's data for all), stopped while
+    // laying that very folder: run again as it was, it must not take the half-laid folder for the
+    // survivor's data (it refuses: no myid); with the folder it moved aside, it finishes.
+    const survivor = memberFolders[2]!;
+    const marker = '/faults-in-the-survivor-log';
+    const logWriter = await connectClient(connect);
+    try {
+      await createRetrying(logWriter, marker, '');
+    } finally {
+      closeClient(logWriter);
+    }
+    const fromSurvivor = ['--yes', '--from-member-data', survivor];
+    const point = new PausePoint(join(scratch, 'pause'), { command: 'cp', contains: '-p --sparse=always', nth: 3 });
+    const running = restore(point.env, fromSurvivor);
+    let exited: RunResult | undefined;
+    void running.result.then((r) => (exited = r));
+    const held = await waitFor('restore.sh --from-member-data reaching the laying of zk3', () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
+      timeoutMs: 120_000,
+    });
+    expect(held, `restore.sh ended first: ${exited?.stdout}${exited?.stderr}`).toContain(survivor);
+    faults.note(`SIGINT restore.sh --from-member-data ${survivor} while laying it`);
+    running.signalGroup('SIGINT');
+    point.release();
+    const stopped = await running.result;
+    const moved = new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes --from-member-data (${survivor}\\.before-restore-\\S+) `, 'm').exec(stopped.stderr)?.[1];
+    expect(moved, stopped.stdout + stopped.stderr).toBeDefined();
+    const rerun = await restore({}, fromSurvivor).result;
+    console.log(`restore.sh --from-member-data ${survivor} run again: exit ${rerun.code}, ${/^(REFUSED|FAIL|ok): .*$/m.exec(rerun.stdout + rerun.stderr)?.[0]}`);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(1);
+    expect(rerun.stderr).toMatch(/^REFUSED: .* has no myid: /m);
+    const finished = await restore({}, ['--yes', '--from-member-data', moved!]).result;
+    expect(finished.code, finished.stdout + finished.stderr).toBe(0);
+    await serving([1, 2, 3]);
+    const checker = await connectClient(connect);
+    try {
+      expect((await retrying(`exists ${marker}`, () => zk.exists(checker, marker))).value, `${marker}, in the survivor's log only, is lost`).toBe(true);
+    } finally {
+      closeClient(checker);
+    }
+
     const { final, present } = await HistoryClients.readState(connect, root, Object.keys(history.initial));
     const judged = asBackedUp({ ...history, final, present }, startedAt);
     const verdict = checkHistory(judged);
