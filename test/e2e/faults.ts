@@ -5,6 +5,8 @@
 //   kill(member)        docker kill (SIGKILL): gone at once, its data folder as it was
 //   freeze(member)      docker pause: it keeps its sessions and its place as leader, answers nothing
 //   cut(link)/mend      a namespace host's link down/up (only zkv1..3, made by runtime/hosts.sh)
+//   stopEngine/startEngine  a namespace host's whole Docker engine stopped by its pid (engine.sh
+//                       stop: its containers stop with it) and started again (hosts.sh start-engine)
 //   smallDisk(dir)      a small tmpfs mounted on a member's data folder by the test; fill/free it;
 //                       offSmallDisk(dir) puts its contents back on the folder beneath
 //   PausePoint          one chosen call a script makes (its Nth mv, cp, docker start…) held until
@@ -16,8 +18,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from './bundle.js';
-import { type RunResult, docker, engineEnv, run } from './engine.js';
+import { ROOT, type RunResult, docker, engineEnv, run } from './engine.js';
 import { waitFor } from './wait.js';
+
+const RUNTIME = join(ROOT, 'test', 'e2e', 'runtime');
 
 export interface FaultEvent {
   /** performance.now() when it was injected. */
@@ -81,6 +85,22 @@ export class Faults {
     this.record(`mend ${link}`);
     this.undo.delete(`cut ${link}`);
     await ok(run('ip', ['link', 'set', link, 'up']), `ip link set ${link} up`);
+  }
+
+  /**
+   * Stops namespace host `host`'s whole Docker engine (runtime/hosts.sh's hosts 1..3, state in
+   * `hostsDir`/h<host>) by its pid: dockerd stops its containers on the way out. Not undone by
+   * heal(): hosts.sh stop removes the hosts whatever state their engines are in.
+   */
+  async stopEngine(hostsDir: string, host: number): Promise<void> {
+    this.record(`stop host ${host}'s engine`);
+    await ok(run('bash', [join(RUNTIME, 'engine.sh'), 'stop', join(hostsDir, `h${host}`)], { timeoutMs: 120_000 }), `engine.sh stop (host ${host})`);
+  }
+
+  /** Starts host `host`'s engine again, in its namespace; its containers start as their restart policy says. */
+  async startEngine(hostsDir: string, host: number): Promise<void> {
+    this.record(`start host ${host}'s engine`);
+    await ok(run('bash', [join(RUNTIME, 'hosts.sh'), 'start-engine', hostsDir, String(host)], { timeoutMs: 120_000 }), `hosts.sh start-engine (host ${host})`);
   }
 
   /**
