@@ -19,7 +19,8 @@
 //      keep a quorum and take writes; healed, reconfigure.sh again finishes, all five serve;
 //   3. host 2's rolling-restart.sh (f2, f4) with host 3 cut off as it begins its first restart: it
 //      restarts no other member and names one it waited for; healed, a re-run restarts both.
-// Each scenario's cost is printed with it (the whole file about 150 s, half of it the setup).
+// Each scenario's cost is printed with it (the whole file about 140 s, 9–19 s of it the setup).
+// ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) keeps the clients going 20 s after each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL ONE (see multihost.test.ts): built once on host 1's
 // engine and copied to the others. Everything started is stopped by pid in afterAll (hosts.sh
@@ -55,6 +56,9 @@ const NAMES = ['f1', 'f2', 'f3', 'f4', 'f5'];
  */
 const WAIT = { underCut: 10, restart: 15, start: 60, rerun: 120 };
 const SERVING = new Set(['leader', 'follower']);
+const LONG = ['1', 'yes', 'true'].includes(process.env.ZKGEN_FAULTS_LONG ?? '');
+/** How long the clients keep going after a scenario's body (the soak, npm run test:faults -- --long, runs longer). */
+const AFTER_MS = LONG ? 20_000 : 1_000;
 
 const engineSkip = useEngine();
 const toolSkip = engineSkip ? '' : ['ip', 'nsenter', 'docker-compose'].find((tool) => !hasCommand(tool));
@@ -147,7 +151,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
     const since = performance.now();
     const faultsBefore = faults.log.length;
     const root = `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`;
-    clients = await HistoryClients.start({ connect: addresses().join(','), root, maxMs: 150_000 });
+    clients = await HistoryClients.start({ connect: addresses().join(','), root, maxMs: LONG ? 600_000 : 150_000 });
     const running = clients;
     let failed: Error | undefined;
     /** Spans (performance.now()) in which the ensemble must have acknowledged some write. */
@@ -155,7 +159,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
     try {
       await sleep(1_000);
       await body((from, to, what) => spans.push({ from, to, what }));
-      await sleep(1_000);
+      await sleep(AFTER_MS);
     } catch (error) {
       failed = error instanceof Error ? error : new Error(String(error));
     }
