@@ -181,6 +181,8 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     }
     await waitForQuorum([0, 1, 2]);
     const client = await connectClient(bundle.connectString);
+    await createAll(client, ['/bulk', '/live', '/bulk/sub']);
+    await createAll(client, [...range(0, BULK).map((i) => `/bulk/n${pad(i)}`), ...range(0, SUBTREE).map((i) => `/bulk/sub/s${pad(i)}`)]);
     const live = { writing: true };
     const writer = (async () => {
       for (let i = 0; live.writing; i++) {
@@ -191,8 +193,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
       }
     })();
     try {
-      await createAll(client, ['/bulk', '/live', '/bulk/sub']);
-      await createAll(client, [...range(0, BULK).map((i) => `/bulk/n${pad(i)}`), ...range(0, SUBTREE).map((i) => `/bulk/sub/s${pad(i)}`)]);
+      await sleep(500);
       backupStarted = performance.now();
       const backup = await onMachine(0, 'backup.sh', [join(dir, 'backups')]);
       backupFinished = performance.now();
