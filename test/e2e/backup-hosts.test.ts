@@ -220,7 +220,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     for (const i of [0, 1]) {
       const laid = await onMachine(i, 'restore.sh', ['--yes', archive]);
       expect(laid.code, said(`hosts/${HOSTS[i]}/restore.sh --yes`, laid)).toBe(0);
-      expect(laid.stdout).toContain(`ok: zk${i + 1} hold ${archive}`);
+      expect(laid.stdout).toContain(`ok: laid in and stopped: zk${i + 1}, with ${archive}`);
       expect(await running(i)).toBe('false');
     }
     const refused = await run(join(bundle.dir, 'restore.sh'), [archive], { timeoutMs: 60_000 });
@@ -238,7 +238,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     expect(laid.code, said('hosts/10.77.0.13/restore.sh --yes', laid)).toBe(0);
     const again = await onMachine(0, 'restore.sh', ['--yes', archive]);
     expect(again.code, said('hosts/10.77.0.11/restore.sh --yes, again', again)).toBe(0);
-    expect(again.stdout).toContain('zk1: holds this data already (an earlier run laid it in): left as it is');
+    expect(again.stdout).toContain('zk1: holds this data already (laid in by an earlier run): left as it is');
     const since = performance.now();
     const top = topLevel([archive], 'restore');
     await untilStep2(top.output, top.done);
