@@ -124,7 +124,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
   async function untilStep2(output: string, done: Promise<RunResult>): Promise<string[]> {
     let finished: RunResult | undefined;
     void done.then((r) => (finished = r));
-    await waitFor('the top-level restore.sh to print step 2', () => Promise.resolve(finished || /^step 2\/2/m.test(readFileSync(output, 'utf8')) ? true : undefined), {
+    await waitFor('the top-level restore.sh to print step 2', () => Promise.resolve(finished || (existsSync(output) && /^step 2\/2/m.test(readFileSync(output, 'utf8'))) ? true : undefined), {
       timeoutMs: 30_000,
       intervalMs: 200,
     });
