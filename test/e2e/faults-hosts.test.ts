@@ -19,7 +19,7 @@
 //      keep a quorum and take writes; healed, reconfigure.sh again finishes, all five serve;
 //   3. host 2's rolling-restart.sh (f2, f4) with host 1 (f1) cut off as it begins its first
 //      restart: it restarts no other member and names f1; healed, a re-run restarts both.
-// Each scenario's cost is printed with it (the whole file about 140 s, 9–19 s of it the setup).
+// Each scenario's cost is printed with it (the whole file about 100 s, 7–19 s of it the setup).
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) keeps the clients going 20 s after each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL ONE (see multihost.test.ts): built once on host 1's
