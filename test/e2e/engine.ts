@@ -149,13 +149,19 @@ export async function logTail(name: string, lines = 20): Promise<string> {
   return `--- docker logs ${name} ---\n${result.stdout}${result.stderr}`;
 }
 
+/** Images ensureImage has seen built in this engine, from this test file. */
+const ensured = new Set<string>();
+
 /**
  * Builds the stand-in images a suite runs beyond the global setup's: build.sh skips those already
- * built (and pulls the real ones under ZKGEN_REAL_IMAGES=1).
+ * built (and pulls the real ones under ZKGEN_REAL_IMAGES=1). Asked again for the same image, it
+ * does not run build.sh again (that check alone takes most of a second).
  */
 export function ensureImage(image: string): void {
+  if (ensured.has(image)) return;
   const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
   if (built.status !== 0) throw new Error(`build.sh ${image} exited ${String(built.status)}:\n${built.stderr}`);
+  ensured.add(image);
 }
 
 /** A container's health as Docker reports it: healthy, unhealthy, starting, none, or absent. */
