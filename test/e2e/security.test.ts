@@ -40,6 +40,7 @@ import {
   removeContainers,
   runScript,
   scratchDir,
+  seconds,
   useEngine,
   waitFor,
   waitForPortsFree,
@@ -146,6 +147,14 @@ function listenersOn(ports: number[]): Array<{ port: number; address: string }> 
 
 const WILDCARDS = ['0.0.0.0', '::'];
 
+/**
+ * How long a member refused by the others (another CA's key, another quorum secret) is watched not
+ * serving, from its first answer on. A member that can join does so within 1–2 s of answering
+ * (each such test prints how long its member took to rejoin once given back its own key or
+ * secret): the window is several times that.
+ */
+const REFUSED_WATCH_MS = 10_000;
+
 // --- scenarios -------------------------------------------------------------------------------
 
 
@@ -216,14 +225,15 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
         try {
           // status.sh dials each member's own address inside its container: serving through it
           // is the quorum, seen the way the bundle sees it.
-          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
         } catch (error) {
           throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
         }
       }, 600_000);
 
       afterAll(async () => {
-        if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+        // docker rm -f rather than docker-compose down: the same end (every member's container gone,
+        // its data folder kept), without docker-compose's start-up and a stop timeout per member.
         await removeContainers(names);
         if (scratch) rmSync(scratch, { recursive: true, force: true });
       });
@@ -277,7 +287,7 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
         await expectSmokeTestOk(bundle);
         await waitFor('every member healthy', async () => ((await Promise.all(names.map(health))).every((h) => h === 'healthy') ? true : undefined), {
           timeoutMs: 90_000,
-          intervalMs: 1000,
+          intervalMs: 250,
         });
       });
     });
@@ -346,12 +356,15 @@ function adminStatusLine(port: number): Promise<string> {
   });
 }
 
-/** Whatever a port answers to a plaintext srvr within 3 s ('' for nothing). */
+/**
+ * Whatever a port answers to a plaintext srvr within 1.5 s ('' for nothing): a plaintext client
+ * port answers in milliseconds.
+ */
 function plaintextAnswer(port: number): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
     const socket = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => done(), 3000);
+    const timer = setTimeout(() => done(), 1500);
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
@@ -441,7 +454,8 @@ for (const tlsCase of TLS_CASES) {
     }, 600_000);
 
     afterAll(async () => {
-      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      // docker rm -f rather than docker-compose down: the same end (every member's container gone,
+      // its data folder kept), without docker-compose's start-up and a stop timeout per member.
       await removeContainers(names);
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
@@ -473,7 +487,7 @@ for (const tlsCase of TLS_CASES) {
       const up = await compose(file, ['-p', project, 'up', '-d']);
       expect(up.code, up.stderr).toBe(0);
       try {
-        await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
+        await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 250 });
       } catch (error) {
         throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
       }
@@ -500,7 +514,7 @@ for (const tlsCase of TLS_CASES) {
     });
 
     test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
-      // Asked at once: each waits out its 3 s for an answer that never comes.
+      // Asked at once: each waits out its 1.5 s for an answer that never comes.
       const answers = await Promise.all(securePorts.map((port) => plaintextAnswer(port)));
       answers.forEach((answer, i) => expect(answer, `secure port ${securePorts[i]}`).not.toMatch(/Mode:/));
       expect(listenersOn(clientPorts)).toEqual([]);
@@ -527,10 +541,10 @@ for (const tlsCase of TLS_CASES) {
         timeoutMs: 60_000,
         intervalMs: 500,
       });
-      const deadline = performance.now() + 25_000;
+      const deadline = performance.now() + REFUSED_WATCH_MS;
       while (performance.now() < deadline) {
         expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, 500));
       }
       const log = await logTail(victim, 200);
       console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
@@ -540,8 +554,12 @@ for (const tlsCase of TLS_CASES) {
       await docker(['stop', '-t', '1', victim]);
       rmSync(own, { recursive: true, force: true });
       spawnSync('mv', [`${own}.kept`, own]);
+      const restarted = performance.now();
       await docker(['start', victim]);
-      await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
+      await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), { timeoutMs: 60_000, intervalMs: 100 });
+      const answered = performance.now();
+      await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 100 });
+      console.log(`tls: ${victim} with its own key again: AdminServer up ${seconds(answered - restarted)} after docker start, following ${seconds(performance.now() - answered)} after that`);
     }, 300_000);
   });
 }
@@ -576,7 +594,8 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
   }, 600_000);
 
   afterAll(async () => {
-    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+    // docker rm -f rather than docker-compose down: the same end (every member's container gone,
+    // its data folder kept), without docker-compose's start-up and a stop timeout per member.
     await removeContainers(names);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
@@ -630,10 +649,10 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
     const swapped = await compose(otherFile, ['-p', project, 'up', '-d', victim]);
     expect(swapped.code, swapped.stderr).toBe(0);
     await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
-    const deadline = performance.now() + 20_000;
+    const deadline = performance.now() + REFUSED_WATCH_MS;
     while (performance.now() < deadline) {
       expect(await modeOf(clientPorts[2]!), `${victim} serves with another quorum secret`).toBe('not-serving');
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 500));
     }
     const log = await logTail(victim, 200);
     console.log(`auth: ${victim} with another quorum secret: ${/SaslException|Authentication failed|auth failed|SASL/i.exec(log)?.[0] ?? 'no SASL failure in its log'}`);
@@ -641,7 +660,10 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
     // With the ensemble's secret again, it joins.
     const back = await compose(file, ['-p', project, 'up', '-d', victim]);
     expect(back.code, back.stderr).toBe(0);
+    await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 100 });
+    const answered = performance.now();
     await waitForQuorum(clientPorts, { timeoutMs: 90_000 });
+    console.log(`auth: ${victim} with the ensemble's secret again: serving ${seconds(performance.now() - answered)} after its first srvr answer`);
   }, 300_000);
 
   test('a client without credentials is refused', async () => {
