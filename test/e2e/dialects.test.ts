@@ -117,7 +117,7 @@ async function waitForHealth(names: string[], wanted: string, timeoutMs: number)
   let last: string[] = [];
   await waitFor(`${names.join(', ')} to be ${wanted}`, async () => ((last = await Promise.all(names.map(health))).every((h) => h === wanted) ? true : undefined), {
     timeoutMs,
-    intervalMs: 500,
+    intervalMs: 250,
     describe: () => names.map((n, i) => `${n} ${last[i]}`).join(', '),
   });
   return performance.now() - started;
@@ -164,7 +164,8 @@ for (const scenario of SCENARIOS) {
     }, 600_000);
 
     afterAll(async () => {
-      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      // docker rm -f rather than docker-compose down: the same end (every member's container gone,
+      // its data folder kept), without docker-compose's start-up and a stop timeout per member.
       await removeContainers(names);
       // The members' data folders are in here; the containers that wrote them are gone.
       if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -316,7 +317,8 @@ for (const scenario of SCENARIOS.filter((s) => s.dialect !== 'garland' && s.labe
     }, 600_000);
 
     afterAll(async () => {
-      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
+      // docker rm -f rather than docker-compose down: the same end (every member's container gone,
+      // its data folder kept), without docker-compose's start-up and a stop timeout per member.
       await removeContainers(names);
       // The members' data folders are in here; the containers that wrote them are gone.
       if (scratch) rmSync(scratch, { recursive: true, force: true });
