@@ -15,6 +15,8 @@ declare module 'vitest' {
     e2eSkip: string;
     /** Why the docker-compose scenarios are skipped, or empty when they run. */
     e2eComposeSkip: string;
+    /** The Prometheus the global setup started (prometheus.ts's PrometheusRun as JSON), or empty. */
+    e2ePrometheus: string;
   }
 }
 
