@@ -1,4 +1,17 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * vitest's own order, with test/e2e/monitoring.test.ts last: the Prometheus it reads is started by
+ * the e2e global setup, and by the time the other files have run, its alert's minute has passed.
+ */
+class MonitoringLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const last = (spec: TestSpecification) => spec.moduleId.endsWith('/test/e2e/monitoring.test.ts');
+    return [...sorted.filter((spec) => !last(spec)), ...sorted.filter(last)];
+  }
+}
 
 // The tiers (CONTRIBUTING.md, "Tests"):
 //   unit   in-process: the core, and the CLI through main(argv, io); npm run test:unit
@@ -8,6 +21,7 @@ import { defineConfig } from 'vitest/config';
 // Hooks get as long as tests: a verdict never depends on an idle machine.
 export default defineConfig({
   test: {
+    sequence: { sequencer: MonitoringLast },
     projects: [
       {
         test: {
