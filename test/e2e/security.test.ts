@@ -182,60 +182,83 @@ const SCENARIOS: Scenario[] = [
   { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
 ];
 
+const namesOf = (scenario: Scenario) => range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+
+/**
+ * A scenario's ensemble, generated and started with docker-compose up -d, once every member serves
+ * as status.sh sees it. Its bundle, or the error with the members' last log lines.
+ */
+async function startScenario(scenario: Scenario, scratch: string): Promise<Bundle> {
+  const names = namesOf(scenario);
+  const bundle = generate(
+    {
+      image: scenario.image,
+      servers: names.map((name) => ({ name })),
+      ...(scenario.host && { host: scenario.host }),
+      ...(scenario.all && { listen: 'all' }),
+      ports: scenario.base,
+      // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
+      adminServer: scenario.base.admin !== undefined,
+      dataRoot: join(scratch, 'data'),
+      heap: '64m',
+    },
+    scratch,
+  );
+  await removeContainers(names);
+  const { base } = scenario;
+  await waitForPortsFree([base.client, base.peer, base.election, ...(base.admin === undefined ? [] : [base.admin])].flatMap((first) => range(first, 3)));
+  const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', `zkgen-e2e-sec-${scenario.label}`, 'up', '-d']);
+  if (up.code !== 0) throw new Error(`docker-compose up -d exited ${up.code}: ${up.stderr}`);
+  try {
+    // status.sh dials each member's own address inside its container: serving through it is the
+    // quorum, seen the way the bundle sees it.
+    await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
+  } catch (error) {
+    throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+  }
+  return bundle;
+}
+
 describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => {
-  beforeAll(() => {
+  /** Each scenario's scratch folder, and its ensemble once started. */
+  const scratches = new Map<string, string>();
+  const started = new Map<string, PromiseSettledResult<Bundle>>();
+
+  // The six ensembles start at once (their names and ports are apart), rather than each waiting
+  // for the one before it to be started, checked and removed; each is removed after its checks.
+  beforeAll(async () => {
     for (const image of new Set(SCENARIOS.map((s) => s.image))) ensureImage(image);
     createNamespace();
+    for (const scenario of SCENARIOS) scratches.set(scenario.label, scratchDir(`sec-${scenario.label}`));
+    const results = await Promise.allSettled(SCENARIOS.map((scenario) => startScenario(scenario, scratches.get(scenario.label)!)));
+    results.forEach((result, i) => started.set(SCENARIOS[i]!.label, result));
   }, 600_000);
 
-  afterAll(() => removeNamespace());
+  afterAll(async () => {
+    // Whatever a failed start left.
+    await removeContainers(SCENARIOS.flatMap(namesOf));
+    for (const scratch of scratches.values()) rmSync(scratch, { recursive: true, force: true });
+    removeNamespace();
+  });
 
   for (const scenario of SCENARIOS) {
-    const names = range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+    const names = namesOf(scenario);
     const clientPorts = range(scenario.base.client, 3);
     const adminPorts = scenario.base.admin === undefined ? [] : range(scenario.base.admin, 3);
-    const project = `zkgen-e2e-sec-${scenario.label}`;
 
     describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}${scenario.all ? ', "listen": "all"' : ''}`, () => {
       let bundle: Bundle;
-      let file: string;
-      let scratch: string | undefined;
 
-      beforeAll(async () => {
-        scratch = scratchDir(`sec-${scenario.label}`);
-        bundle = generate(
-          {
-            image: scenario.image,
-            servers: names.map((name) => ({ name })),
-            ...(scenario.host && { host: scenario.host }),
-            ...(scenario.all && { listen: 'all' }),
-            ports: scenario.base,
-            // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
-            adminServer: scenario.base.admin !== undefined,
-            dataRoot: join(scratch, 'data'),
-            heap: '64m',
-          },
-          scratch,
-        );
-        file = join(bundle.dir, 'docker-compose.yml');
-        await removeContainers(names);
-        await waitForPortsFree([...clientPorts, ...adminPorts, ...range(scenario.base.peer, 3), ...range(scenario.base.election, 3)]);
-        const up = await compose(file, ['-p', project, 'up', '-d']);
-        expect(up.code, up.stderr).toBe(0);
-        try {
-          // status.sh dials each member's own address inside its container: serving through it
-          // is the quorum, seen the way the bundle sees it.
-          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
-        } catch (error) {
-          throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
-        }
-      }, 600_000);
+      beforeAll(() => {
+        const result = started.get(scenario.label);
+        if (result?.status !== 'fulfilled') throw result?.reason ?? new Error('the scenario was not started');
+        bundle = result.value;
+      });
 
       afterAll(async () => {
         // docker rm -f rather than docker-compose down: the same end (every member's container gone,
         // its data folder kept), without docker-compose's start-up and a stop timeout per member.
         await removeContainers(names);
-        if (scratch) rmSync(scratch, { recursive: true, force: true });
       });
 
       test('no client or AdminServer port of the ensemble on a wildcard address; each on its own', () => {
