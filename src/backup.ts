@@ -11,6 +11,12 @@ const BACKUP_MANIFEST = 'zkgen-backup.txt';
 const BACKUP_FORMAT = 'zkgen-backup 1';
 /** Archives backup.sh makes: zkgen-backup-<UTC time>-<member>.tar.gz, so that a listing sorts them by time. */
 const BACKUP_PREFIX = 'zkgen-backup-';
+/**
+ * On several machines, the file a machine's restore.sh leaves in each member's dataDir once it
+ * has laid the data in: what it laid in, so that `--start` starts only members that hold it, and
+ * a second run leaves them as they are.
+ */
+const RESTORE_MARKER = 'zkgen-restore.txt';
 
 /** ZooKeeper's formatters (in every release's jar; TxnLogToolkit from 3.5, LogFormatter before it). */
 const FORMATTERS = {
@@ -20,7 +26,7 @@ const FORMATTERS = {
 } as const;
 
 /** A member's data on the host: the folder ZooKeeper's dataDir is (myid, snapshots) and its dataLogDir (logs). */
-export interface DataLayout {
+interface DataLayout {
   /** The host folder of the member's dataDir: myid and version-2/snapshot.*. */
   readonly snapshots: string;
   /** The host folder of its dataLogDir: version-2/log.* (the same as snapshots without one). */
@@ -45,7 +51,7 @@ function onHost(mounts: ReadonlyArray<readonly [string, string]>, inside: string
 
 const under = (root: string, path: string) => (path === root ? '' : path.slice(root.length + 1));
 
-export function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
+function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
   const dialect = DIALECTS[ensemble.dialect];
   const mounts = dialect.volumes(member, ensemble).filter(([, c]) => !c.endsWith(':ro'));
   const cfg = dialect.zooCfg(member, ensemble);
@@ -74,6 +80,7 @@ export interface BackupView {
   readonly manifest: string;
   readonly format: string;
   readonly prefix: string;
+  readonly marker: string;
   readonly formatters: typeof FORMATTERS;
   readonly zooKeeperClass: readonly string[];
   /** The uid restored folders are given to, or none when the image hands its folders to its user itself. */
@@ -97,6 +104,7 @@ export function backupView(ensemble: Ensemble, machine?: string): BackupView {
     manifest: BACKUP_MANIFEST,
     format: BACKUP_FORMAT,
     prefix: BACKUP_PREFIX,
+    marker: RESTORE_MARKER,
     formatters: FORMATTERS,
     zooKeeperClass: dialect.zooKeeperClass,
     ...(dialect.dataOwner !== undefined && { owner: dialect.dataOwner }),

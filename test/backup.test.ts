@@ -4,14 +4,6 @@
 // test/e2e/backup.test.ts.
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/index.js';
-import { dataLayout } from '../src/backup.js';
-import { ensembleOf } from '../src/index.js';
-
-function ensemble(value: object) {
-  const outcome = ensembleOf(value);
-  if (!outcome.ok) throw new Error(`refused: ${JSON.stringify(outcome)}`);
-  return outcome.ensemble;
-}
 
 function files(value: object): Map<string, string> {
   const outcome = generate(value);
@@ -26,9 +18,10 @@ describe('where a member keeps its data on the host', () => {
     ['bitnami/zookeeper:3.9.5', '/data/zk2/data', '/data/zk2/data', ['/data/zk2']],
     ['confluentinc/cp-zookeeper:7.9.0', '/data/zk2', '/data/zk2/log', ['/data/zk2']],
   ])('%s: snapshots in %s, logs in %s, moved aside as %j', (image, snapshots, logs, folders) => {
-    const e = ensemble({ image, servers: 3 });
-    const layout = dataLayout(e.members[1]!, e);
-    expect({ snapshots: layout.snapshots, logs: layout.logs, folders: layout.folders }).toEqual({ snapshots, logs, folders });
+    // restore.sh's arrays, one entry per member in id order (a member's folders joined by ':'): zk2's.
+    const restore = files({ image, servers: 3 }).get('restore.sh')!.split('\n');
+    const second = (array: string) => restore.find((line) => line.startsWith(`${array}=(`))!.slice(array.length + 2, -1).split(' ')[1];
+    expect({ snapshots: second('snapshot_dirs'), logs: second('log_dirs'), folders: second('folders')!.split(':') }).toEqual({ snapshots, logs, folders });
   });
 });
 
@@ -57,5 +50,36 @@ describe('backup.sh and restore.sh', () => {
     expect(bundle.get('hosts/b.example/backup.sh')).toContain('names=(zk2)');
     expect(bundle.get('hosts/b.example/backup.sh')).toContain("echo \"members=\"'1:zk1 2:zk2 3:zk3'");
     expect(bundle.has('backup.sh')).toBe(false);
+  });
+});
+
+describe('restore on several machines', () => {
+  const bundle = files({ image: 'bitnami/zookeeper:3.9.5', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] });
+
+  it("each machine's restore.sh lays the data into its own members only, owned by the image's user, and starts none", () => {
+    const script = bundle.get('hosts/b.example/restore.sh')!;
+    expect(script).toContain('names=(zk2)');
+    expect(script).toContain('snapshot_dirs=(/data/zk2/data)');
+    expect(script).toContain("members='1:zk1 2:zk2 3:zk3'");
+    expect(script).toContain('chown -R 1001 "${own[@]}"');
+    expect(script).toContain('printf \'%s\\n\' "$laid" >"${snapshot_dirs[$i]}/$marker"');
+    expect(script).not.toMatch(/docker start|docker run -d|compose .*up/);
+  });
+
+  it("each machine's start-restored.sh starts only members that hold the data restore.sh laid in", () => {
+    const script = bundle.get('hosts/c.example/start-restored.sh')!;
+    expect(script).toContain('names=(zk3)');
+    expect(script).toContain('marker=zkgen-restore.txt');
+    expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
+  });
+
+  it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {
+    const script = bundle.get('restore.sh')!;
+    expect(script).toContain('hosts=(a.example b.example c.example)');
+    expect(script).toContain('machines=(a.example b.example c.example)');
+    expect(script).toContain('probe_from=here');
+    expect(script).toContain("printf '  on %s: hosts/%s/restore.sh --yes %s\\n'");
+    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh\\n'");
+    expect(script).not.toMatch(/^\s*docker /m);
   });
 });
