@@ -145,6 +145,16 @@ export async function removeContainers(names: string[]): Promise<void> {
   if (names.length) await docker(['rm', '-f', ...names]);
 }
 
+/**
+ * Removes a docker-compose project's containers — its members and its one-shot services (bitnami's
+ * and confluent's zkgen-prepare) alike — and `names` besides, whether they exist or not: the end
+ * of docker-compose down, without its start-up and its stop timeout per member.
+ */
+export async function removeComposeProject(project: string, names: string[] = []): Promise<void> {
+  const labelled = await dockerOk(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+  await removeContainers([...names, ...labelled.split('\n').filter(Boolean)]);
+}
+
 /** The last lines of a container's log, for failure messages. */
 export async function logTail(name: string, lines = 20): Promise<string> {
   const result = await docker(['logs', '--tail', String(lines), name]);

@@ -37,6 +37,7 @@ import {
   logTail,
   modeOf,
   range,
+  removeComposeProject,
   removeContainers,
   runScript,
   scratchDir,
@@ -183,6 +184,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const namesOf = (scenario: Scenario) => range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+const projectOf = (scenario: Scenario) => `zkgen-e2e-sec-${scenario.label}`;
 
 /**
  * A scenario's ensemble, generated and started with docker-compose up -d, once every member serves
@@ -207,7 +209,7 @@ async function startScenario(scenario: Scenario, scratch: string): Promise<Bundl
   await removeContainers(names);
   const { base } = scenario;
   await waitForPortsFree([base.client, base.peer, base.election, ...(base.admin === undefined ? [] : [base.admin])].flatMap((first) => range(first, 3)));
-  const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', `zkgen-e2e-sec-${scenario.label}`, 'up', '-d']);
+  const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', projectOf(scenario), 'up', '-d']);
   if (up.code !== 0) throw new Error(`docker-compose up -d exited ${up.code}: ${up.stderr}`);
   try {
     // status.sh dials each member's own address inside its container: serving through it is the
@@ -236,7 +238,7 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
 
   afterAll(async () => {
     // Whatever a failed start left.
-    await removeContainers(SCENARIOS.flatMap(namesOf));
+    for (const scenario of SCENARIOS) await removeComposeProject(projectOf(scenario), namesOf(scenario));
     for (const scratch of scratches.values()) rmSync(scratch, { recursive: true, force: true });
     removeNamespace();
   });
@@ -256,9 +258,9 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
       });
 
       afterAll(async () => {
-        // docker rm -f rather than docker-compose down: the same end (every member's container gone,
-        // its data folder kept), without docker-compose's start-up and a stop timeout per member.
-        await removeContainers(names);
+        // Rather than docker-compose down: the same end (every container of the project gone, the
+        // data folders kept), without its start-up and a stop timeout per member.
+        await removeComposeProject(projectOf(scenario), names);
       });
 
       test('no client or AdminServer port of the ensemble on a wildcard address; each on its own', () => {
@@ -477,9 +479,9 @@ for (const tlsCase of TLS_CASES) {
     }, 600_000);
 
     afterAll(async () => {
-      // docker rm -f rather than docker-compose down: the same end (every member's container gone,
-      // its data folder kept), without docker-compose's start-up and a stop timeout per member.
-      await removeContainers(names);
+      // Rather than docker-compose down: the same end (every container of the project gone, the
+      // data folders kept), without its start-up and a stop timeout per member.
+      await removeComposeProject(project, names);
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
@@ -617,9 +619,9 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
   }, 600_000);
 
   afterAll(async () => {
-    // docker rm -f rather than docker-compose down: the same end (every member's container gone,
-    // its data folder kept), without docker-compose's start-up and a stop timeout per member.
-    await removeContainers(names);
+    // Rather than docker-compose down: the same end (every container of the project gone, the
+    // data folders kept), without its start-up and a stop timeout per member.
+    await removeComposeProject(project, names);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
