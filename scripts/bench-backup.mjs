@@ -4,14 +4,15 @@
 //   restore.sh --yes (to serving)  vs  stop and remove the members, extract that tar into each
 //                                      member's folder, ./run.sh, wait until every member serves
 // On the official image's LOCAL STAND-IN (test/e2e/images/build.sh), in a private Docker engine
-// (test/e2e/runtime/engine.sh), under the e2e lock (/tmp/zkgen-e2e.lock) — the caller takes it:
-//   flock /tmp/zkgen-e2e.lock node scripts/bench-backup.mjs [--megabytes N]
+// (test/e2e/runtime/engine.sh), under the e2e lock that the e2e suites take (test/e2e/run-lock.mjs):
+//   node scripts/bench-backup.mjs [--megabytes N]
 // Prints each figure and its ratio; the goal is within 2× of the manual way for both.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zookeeper from 'node-zookeeper-client';
+import { acquireRunLock } from '../test/e2e/run-lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--megabytes');
@@ -20,6 +21,10 @@ const IMAGE = 'zookeeper:3.9.4';
 const BASE = { client: 6181, peer: 6888, election: 7888, admin: 6080 };
 const NAMES = ['zk1', 'zk2', 'zk3'];
 const VALUE = 100 * 1024;
+
+// The fixed ports and the stand-in images are the e2e suites' too: wait for a running suite.
+const releaseLock = await acquireRunLock(600_000, (line) => console.log(`bench: ${line}`));
+process.on('exit', releaseLock);
 
 const scratch = mkdtempSync('/tmp/zkgen-bench-backup-');
 const engineDir = `${scratch}/engine`;

@@ -11,6 +11,12 @@ const BACKUP_MANIFEST = 'zkgen-backup.txt';
 const BACKUP_FORMAT = 'zkgen-backup 1';
 /** Archives backup.sh makes: zkgen-backup-<UTC time>-<member>.tar.gz, so that a listing sorts them by time. */
 const BACKUP_PREFIX = 'zkgen-backup-';
+/**
+ * On several machines, the file a machine's restore.sh leaves in each member's dataDir once it
+ * has laid the data in: what it laid in, so that `--start` starts only members that hold it, and
+ * a second run leaves them as they are.
+ */
+const RESTORE_MARKER = 'zkgen-restore.txt';
 
 /** ZooKeeper's formatters (in every release's jar; TxnLogToolkit from 3.5, LogFormatter before it). */
 const FORMATTERS = {
@@ -79,6 +85,7 @@ export interface BackupView {
   readonly manifest: string;
   readonly format: string;
   readonly prefix: string;
+  readonly marker: string;
   /** With chopper, logs are read by LogChopper rather than printed whole by a formatter. */
   readonly formatters: typeof FORMATTERS & { readonly chopper?: string };
   readonly zooKeeperClass: readonly string[];
@@ -104,6 +111,7 @@ export function backupView(ensemble: Ensemble, machine?: string): BackupView {
     manifest: BACKUP_MANIFEST,
     format: BACKUP_FORMAT,
     prefix: BACKUP_PREFIX,
+    marker: RESTORE_MARKER,
     formatters: { ...FORMATTERS, ...((major > 3 || minor >= 6) && { chopper: LOG_CHOPPER }) },
     zooKeeperClass: dialect.zooKeeperClass,
     ...(dialect.dataOwner !== undefined && { owner: dialect.dataOwner }),

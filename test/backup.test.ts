@@ -59,3 +59,34 @@ describe('backup.sh and restore.sh', () => {
     expect(bundle.has('backup.sh')).toBe(false);
   });
 });
+
+describe('restore on several machines', () => {
+  const bundle = files({ image: 'bitnami/zookeeper:3.9.5', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] });
+
+  it("each machine's restore.sh lays the data into its own members only, owned by the image's user, and starts none", () => {
+    const script = bundle.get('hosts/b.example/restore.sh')!;
+    expect(script).toContain('names=(zk2)');
+    expect(script).toContain('snapshot_dirs=(/data/zk2/data)');
+    expect(script).toContain("members='1:zk1 2:zk2 3:zk3'");
+    expect(script).toContain('chown -R 1001 "${own[@]}"');
+    expect(script).toContain('printf \'%s\\n\' "$laid" >"${snapshot_dirs[$i]}/$marker"');
+    expect(script).not.toMatch(/docker start|docker run -d|compose .*up/);
+  });
+
+  it("each machine's start-restored.sh starts only members that hold the data restore.sh laid in", () => {
+    const script = bundle.get('hosts/c.example/start-restored.sh')!;
+    expect(script).toContain('names=(zk3)');
+    expect(script).toContain('marker=zkgen-restore.txt');
+    expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
+  });
+
+  it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {
+    const script = bundle.get('restore.sh')!;
+    expect(script).toContain('hosts=(a.example b.example c.example)');
+    expect(script).toContain('machines=(a.example b.example c.example)');
+    expect(script).toContain('probe_from=here');
+    expect(script).toContain("printf '  on %s: hosts/%s/restore.sh --yes %s\\n'");
+    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh\\n'");
+    expect(script).not.toMatch(/^\s*docker /m);
+  });
+});

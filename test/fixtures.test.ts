@@ -169,7 +169,15 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     const expected =
       hosts().length === 0
         ? ['backup.sh', 'remove.sh', 'restore.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', ...keyScripts]
-        : [...hosts().flatMap((h) => ['backup.sh', 'prepare.sh', 'remove.sh', 'rolling-restart.sh', 'run.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)), 'smoke-test.sh', 'stack-rolling-restart.sh', 'status.sh', ...keyScripts, ...machineMoves];
+        : [
+            ...hosts().flatMap((h) => ['backup.sh', 'prepare.sh', 'remove.sh', 'restore.sh', 'rolling-restart.sh', 'run.sh', 'start-restored.sh', 'status.sh'].map((s) => `hosts/${h}/${s}`)),
+            'restore.sh',
+            'smoke-test.sh',
+            'stack-rolling-restart.sh',
+            'status.sh',
+            ...keyScripts,
+            ...machineMoves,
+          ];
     expect(scripts).toEqual([...expected].sort());
     for (const s of scripts) expect(statSync(join(out, s)).mode & 0o111, `${s} is executable`).toBe(0o111);
   });

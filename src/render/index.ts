@@ -49,14 +49,17 @@ const tlsScript: Renderer = (ensemble) => (ensemble.tls ? [file('tls.sh', render
 const authScript: Renderer = (ensemble) => (ensemble.auth ? [file('auth.sh', renderTemplate('auth.sh', authView(ensemble, ensemble.auth)), true)] : []);
 
 // backup.sh and restore.sh: the machine's members as every script sees them, and where their data
-// is on the host (src/backup.ts). On several machines each machine backs up from its own members.
+// is on the host (src/backup.ts). On several machines each machine backs up from its own members
+// lays the restored data into its own members (restore-machine.sh) and starts them
+// (start-restored.sh), each when the top-level restore.sh, which sees every member, says
+// (restore-anywhere.sh).
 const backupScript =
-  (name: 'backup.sh' | 'restore.sh', perMachine: boolean): Renderer =>
+  (name: 'backup.sh' | 'restore.sh' | 'start-restored.sh', perMachine: boolean, template: TemplateName = name): Renderer =>
   (ensemble, _, __, machines) =>
     (perMachine ? machines : [undefined]).map((machine) =>
       file(
         machine === undefined ? name : `hosts/${machine}/${name}`,
-        renderTemplate(name, { ...buildView(ensemble, machine), backup: backupView(ensemble, machine) }),
+        renderTemplate(template, { ...buildView(ensemble, machine), backup: backupView(ensemble, machine), ...(machine !== undefined && { machine }) }),
         true,
       ),
     );
@@ -133,9 +136,10 @@ const ONE_MACHINE = {
 
 /**
  * Members on several machines: hosts/<machine>/ holds what acts on that machine's containers
- * (compose file, run.sh, remove.sh, rolling-restart.sh, its containers' status.sh, prepare.sh);
- * the top holds what spans the ensemble and runs from any machine that reaches the members
- * (status.sh over TCP, smoke-test.sh in a throwaway container, the connect string, conf/, and the
+ * (compose file, run.sh, remove.sh, rolling-restart.sh, its containers' status.sh, prepare.sh,
+ * backup.sh, restore.sh, start-restored.sh); the top holds what spans the ensemble and runs from any machine that
+ * reaches the members (status.sh over TCP, restore.sh, which tells each machine when to act,
+ * smoke-test.sh in a throwaway container, the connect string, conf/, and the
  * Swarm stack with its rolling restart).
  */
 const SEVERAL_MACHINES = {
@@ -145,6 +149,8 @@ const SEVERAL_MACHINES = {
   'rolling-restart.sh': perMachine('rolling-restart.sh'),
   'prepare.sh': perMachine('prepare.sh'),
   'backup.sh': backupScript('backup.sh', true),
+  'restore.sh': both(backupScript('restore.sh', false, 'restore-anywhere.sh'), backupScript('restore.sh', true, 'restore-machine.sh')),
+  'start-restored.sh': backupScript('start-restored.sh', true),
   'status.sh': both(perMachine('status.sh'), whole('status.sh', 'status-over-tcp.sh')),
   'smoke-test.sh': whole('smoke-test.sh', 'smoke-test-anywhere.sh'),
   'stack.yml': whole('stack.yml'),

@@ -6,9 +6,12 @@
 //
 // The members are not started: the stand-in images carry no Prometheus metrics provider (Debian
 // does not package it), and a member told to load one stops at boot, so with or without their
-// containers the targets are down. Prometheus listens on 127.0.0.1:19090 and scrapes 127.0.0.1:
-// 17000..17002 (loopback only), keeps its data in a fresh folder under /tmp, and is stopped by its
-// pid. Every wait is bounded.
+// containers the targets are down. Prometheus listens on the first free port of 127.0.0.1:
+// 19090..19189 and scrapes 127.0.0.1:17000..17002 (loopback only; nothing listens there, so two
+// runs at once share them), keeps its data in a fresh folder under /tmp, and is stopped by its
+// pid. Every wait is bounded. No container and no fixed listening port: this file needs neither
+// the engine nor the e2e lock, and runs in its own vitest project (prometheus) beside the e2e
+// files, so that its minute of waiting for the alert's `for` overlaps theirs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +19,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { hasCommand } from '../helpers.js';
 import { type Bundle, generate, scratchDir } from './bundle.js';
-import { waitForPortsFree } from './ports.js';
+import { listeningPorts, waitForPortsFree } from './ports.js';
 import { range, seconds, sleep, waitFor } from './wait.js';
 
 const METRICS_PORTS = range(17000, 3);
-const PROMETHEUS = '127.0.0.1:19090';
+/** Where Prometheus listens: the first of these ports free when it starts. */
+const PROMETHEUS_PORTS = range(19090, 100);
 const FOR_MS = 60_000;
 const EVALUATION_MS = 15_000;
 
@@ -40,8 +44,11 @@ interface Alert {
   activeAt: string;
 }
 
+/** 127.0.0.1:PORT of the running Prometheus. */
+let prometheusAt = '';
+
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`http://${PROMETHEUS}${path}`, { signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`http://${prometheusAt}${path}`, { signal: AbortSignal.timeout(5000) });
   if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
   return ((await response.json()) as { data: T }).data;
 }
@@ -53,28 +60,38 @@ describe.skipIf(skip)('a real Prometheus on the generated monitoring/ (three mem
   let log: string;
 
   beforeAll(async () => {
-    await waitForPortsFree([...METRICS_PORTS, 19090], 30_000);
+    await waitForPortsFree(METRICS_PORTS, 30_000);
     scratch = scratchDir('monitoring');
     bundle = generate({ image: 'zookeeper:3.9.4', servers: 3, metrics: true, ports: { metrics: METRICS_PORTS[0] } }, scratch);
     log = join(scratch, 'prometheus.log');
-    const out = openSync(log, 'w');
-    prometheus = spawn(
-      'prometheus',
-      [`--config.file=${join(bundle.dir, 'monitoring', 'prometheus.yml')}`, `--storage.tsdb.path=${join(scratch, 'data')}`, `--web.listen-address=${PROMETHEUS}`],
-      { stdio: ['ignore', out, out] },
-    );
-    closeSync(out);
-    await waitFor(
-      'Prometheus to be ready',
-      async () => {
-        if (prometheus?.exitCode !== null) throw new Error(`prometheus exited ${prometheus?.exitCode}:\n${readFileSync(log, 'utf8')}`);
-        return fetch(`http://${PROMETHEUS}/-/ready`, { signal: AbortSignal.timeout(2000) }).then(
-          (r) => (r.ok ? true : undefined),
-          () => undefined,
-        );
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    // Another run may take the port between the look and Prometheus's bind: then the next one.
+    for (let attempt = 1; ; attempt++) {
+      const port = PROMETHEUS_PORTS.find((p) => listeningPorts([p]).length === 0);
+      if (port === undefined) throw new Error(`no free port for Prometheus in ${PROMETHEUS_PORTS[0]}..${PROMETHEUS_PORTS.at(-1)}`);
+      prometheusAt = `127.0.0.1:${port}`;
+      const out = openSync(log, 'w');
+      const child = spawn(
+        'prometheus',
+        [`--config.file=${join(bundle.dir, 'monitoring', 'prometheus.yml')}`, `--storage.tsdb.path=${join(scratch, 'data')}`, `--web.listen-address=${prometheusAt}`],
+        { stdio: ['ignore', out, out] },
+      );
+      prometheus = child;
+      closeSync(out);
+      const ready = await waitFor(
+        'Prometheus to be ready',
+        async () => {
+          if (child.exitCode !== null) return 'exited';
+          return fetch(`http://${prometheusAt}/-/ready`, { signal: AbortSignal.timeout(2000) }).then(
+            (r) => (r.ok ? 'ready' : undefined),
+            () => undefined,
+          );
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      if (ready === 'ready') break;
+      const said = readFileSync(log, 'utf8');
+      if (attempt >= 5 || !said.includes('address already in use')) throw new Error(`prometheus exited ${child.exitCode}:\n${said}`);
+    }
   });
 
   afterAll(async () => {

@@ -1,5 +1,7 @@
 // Global setup of the `e2e` vitest project: a private Docker engine and the images the suites run.
 //
+// - Takes the machine-wide e2e lock first (run-lock.mjs; scripts/bench-backup.mjs takes the same),
+//   waiting up to 10 min for a run that holds it.
 // - Starts the engine with test/e2e/runtime/engine.sh (host networking only, every piece of state in
 //   one folder: $ZKGEN_ENGINE_DIR when set, else a fresh /tmp/zkgen-e2e-XXXXXX), and stops it by its
 //   pid afterwards (engine.sh stop). An engine already running in $ZKGEN_ENGINE_DIR before the
@@ -15,11 +17,12 @@
 // is SKIPPED with the reason printed and in a skipped test's name, so `npm test` passes on a machine
 // without Docker — unless ZKGEN_E2E=required (CI), where that is a failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, hasCommand } from '../helpers.js';
 import './engine.js';
+import { acquireRunLock, alive, readPid } from './run-lock.mjs';
 
 /** The images the e2e suites run; build.sh makes a stand-in for each (or pulls it). */
 export const E2E_IMAGES = ['garland/zookeeper'];
@@ -50,24 +53,6 @@ function missingPrerequisite(): string | undefined {
     }
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function sh(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
@@ -124,44 +109,6 @@ function reapAbandonedEngines(current: string): void {
   }
 }
 
-const LOCK = '/tmp/zkgen-e2e.lock';
-
-/**
- * One e2e run at a time on a machine: the scenarios use fixed ports. Takes LOCK (a folder holding
- * the owner's pid), waiting up to `timeoutMs` for a live owner and taking it over from a dead one.
- */
-async function acquireRunLock(timeoutMs: number): Promise<() => void> {
-  const since = performance.now();
-  const deadline = since + timeoutMs;
-  let told = false;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, 'pid'), `${process.pid}\n`);
-      return () => {
-        if (readPid(join(LOCK, 'pid')) === process.pid) rmSync(LOCK, { recursive: true, force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readPid(join(LOCK, 'pid'));
-    if (holder !== undefined && !alive(holder)) {
-      say(`taking over ${LOCK} from pid ${holder}, which is gone`);
-      rmSync(LOCK, { recursive: true, force: true });
-      continue;
-    }
-    if (performance.now() >= deadline) {
-      throw new Error(`another e2e run (pid ${holder ?? '?'}, see ${LOCK}) still holds the fixed ports after ${timeoutMs / 1000} s`);
-    }
-    if (!told) say(`waiting for the e2e run of pid ${holder ?? '?'} to finish (${LOCK})`);
-    told = true;
-    // A folder without its pid is being taken right now, or was left by a crash between the two
-    // steps: still so after 10 s, it is the latter.
-    if (holder === undefined && performance.now() - since > 10_000) rmSync(LOCK, { recursive: true, force: true });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
 export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
   const required = process.env.ZKGEN_E2E === 'required';
   project.provide('e2eDockerHost', '');
@@ -186,7 +133,7 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     project.provide('e2eComposeSkip', reason);
   }
 
-  const releaseLock = await acquireRunLock(600_000);
+  const releaseLock = await acquireRunLock(600_000, say);
   try {
     return startEngine(project, skip, releaseLock);
   } catch (error) {
