@@ -15,7 +15,7 @@
 // Ports (loopback, below the ephemeral range, apart from the other suites'): official 6181..,
 // bitnami 8181.., confluent 10181.., garland 15181.., each with its peer, election (and admin)
 // ports above them.
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
@@ -184,6 +184,26 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
     const refused = await script(bundle, 'restore.sh', ['--yes', truncated]);
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(/^REFUSED: .*truncated or damaged.*nothing was changed$/m);
+    expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
+    await waitForEnsemble(bundle, { timeoutMs: 10_000 });
+  });
+
+  test('a data folder with a damaged log entry is refused by the read-back, with the ensemble untouched and serving', async (ctx) => {
+    steps.gate(ctx);
+    // zk3's folder copied, one byte of its newest log's first entry changed: that entry's checksum no longer matches.
+    const damaged = join(scratch, 'damaged');
+    cpSync(join(dataRoot, 'zk3'), damaged, { recursive: true });
+    const log = (readdirSync(damaged, { recursive: true }) as string[])
+      .filter((f) => /(^|\/)log\.[0-9a-f]+$/.test(f))
+      .sort((a, b) => (BigInt(`0x${a.replace(/.*log\./, '')}`) < BigInt(`0x${b.replace(/.*log\./, '')}`) ? 1 : -1))[0]!;
+    const fd = openSync(join(damaged, log), 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, 40);
+    writeSync(fd, Buffer.from([byte[0]! ^ 0x55]), 0, 1, 40);
+    closeSync(fd);
+    const refused = await script(bundle, 'restore.sh', ['--yes', '--from-member-data', damaged]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^REFUSED: .*cannot read every snapshot and log.*nothing was changed$/m);
     expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
     await waitForEnsemble(bundle, { timeoutMs: 10_000 });
   });
