@@ -31,7 +31,7 @@ const FORMATTERS = {
 const LOG_CHOPPER = 'org.apache.zookeeper.server.util.LogChopper';
 
 /** A member's data on the host: the folder ZooKeeper's dataDir is (myid, snapshots) and its dataLogDir (logs). */
-export interface DataLayout {
+interface DataLayout {
   /** The host folder of the member's dataDir: myid and version-2/snapshot.*. */
   readonly snapshots: string;
   /** The host folder of its dataLogDir: version-2/log.* (the same as snapshots without one). */
@@ -56,7 +56,7 @@ function onHost(mounts: ReadonlyArray<readonly [string, string]>, inside: string
 
 const under = (root: string, path: string) => (path === root ? '' : path.slice(root.length + 1));
 
-export function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
+function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
   const dialect = DIALECTS[ensemble.dialect];
   const mounts = dialect.volumes(member, ensemble).filter(([, c]) => !c.endsWith(':ro'));
   const cfg = dialect.zooCfg(member, ensemble);

@@ -22,7 +22,7 @@ export { parseRecord, RECORD } from './record.js';
 export type Outcome<T> = ({ ok: true } & T & { warnings: Problem[] }) | { ok: false; errors: Problem[]; warnings: Problem[] };
 
 /** The ensemble file's value, checked and resolved into the frozen model. */
-export function ensembleOf(value: unknown): Outcome<{ ensemble: Ensemble }> {
+function ensembleOf(value: unknown): Outcome<{ ensemble: Ensemble }> {
   const schema = validateSchema(value);
   if (schema.problems) return { ok: false, errors: schema.problems, warnings: [] };
   const resolved = resolve(schema.file);

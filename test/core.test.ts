@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensembleOf, connectString, generate } from '../src/index.js';
+import { connectString, generate } from '../src/index.js';
 import { sh, yaml } from '../src/quote.js';
 import { RULES } from '../src/validate/rules.js';
-import { ROOT, runMain } from './helpers.js';
+import { resolved, ROOT, runMain, verdict } from './helpers.js';
 
 describe('sh', () => {
   it.each([
@@ -52,11 +52,7 @@ describe('yaml', () => {
 });
 
 describe('resolve', () => {
-  const model = (value: unknown) => {
-    const outcome = ensembleOf(value);
-    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
-    return outcome.ensemble;
-  };
+  const model = resolved;
 
   it("applies the tutorial's defaults", () => {
     const e = model({ image: 'garland/zookeeper', servers: 3 });
@@ -191,7 +187,7 @@ describe('rules', () => {
     ['two members on 127.0.0.1 and localhost share ports', [{ host: 'localhost' }, { host: '127.0.0.1', ports: { client: 2181 } }], false],
     ['members on different machines may share ports', [{ host: 'zk-a.internal' }, { host: 'zk-b.internal', ports: { client: 2181, peer: 2888, election: 3888 } }, { host: 'zk-c.internal', ports: { client: 2181, peer: 2888, election: 3888 } }], true],
   ])('%s', (_, servers, ok) => {
-    expect(ensembleOf({ image: 'garland/zookeeper', servers }).ok).toBe(ok);
+    expect(verdict({ image: 'garland/zookeeper', servers }).ok).toBe(ok);
   });
 });
 
@@ -207,7 +203,7 @@ describe('generated/', () => {
 
 describe('members on several machines', () => {
   const warnings = (value: unknown) => {
-    const c = ensembleOf(value);
+    const c = verdict(value);
     if (!c.ok) throw new Error(JSON.stringify(c.errors));
     return c.warnings.map((w) => `${w.pointer}: ${w.message}`);
   };
@@ -229,7 +225,7 @@ describe('members on several machines', () => {
   });
 
   it('judges observers alone on several machines by the observers rule, without a crash', () => {
-    const c = ensembleOf({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
+    const c = verdict({ servers: [{ host: 'zk-a', role: 'observer' }, { host: 'zk-b', role: 'observer' }] });
     expect(c.ok).toBe(false);
     if (!c.ok) expect(c.errors.map((e) => e.message)).toEqual(['every member is an observer: observers only follow participants, and at least one must vote']);
   });

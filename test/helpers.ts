@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { Io } from '../src/cli.js';
-import { parseRecord, RECORD, type BundleRecord } from '../src/index.js';
+import { generate, parseRecord, RECORD, type BundleRecord, type Ensemble } from '../src/index.js';
+import { resolve } from '../src/resolve.js';
+import { checkRules } from '../src/validate/rules.js';
+import { validateSchema } from '../src/validate/schema.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -95,6 +98,28 @@ export function runMain(args: string[], options: RunOptions = {}): Promise<CliRe
   });
   turn = run.catch(() => undefined);
   return run;
+}
+
+/**
+ * What zkgen says of an ensemble file's value, its errors or its warnings, with no file rendered:
+ * generate asked for no output judges the value as every run does.
+ */
+export function verdict(value: unknown): ReturnType<typeof generate> {
+  return generate(value, { only: [] });
+}
+
+/**
+ * The frozen model of a valid ensemble file's value, made by the core's own phases in generate's
+ * order (schema, resolve, the named rules); throws with the problems of an invalid one.
+ */
+export function resolved(value: unknown): Ensemble {
+  const schema = validateSchema(value);
+  if (schema.problems) throw new Error(`invalid: ${JSON.stringify(schema.problems)}`);
+  const model = resolve(schema.file);
+  if (model.problems) throw new Error(`invalid: ${JSON.stringify(model.problems)}`);
+  const { errors } = checkRules(model.ensemble);
+  if (errors.length > 0) throw new Error(`invalid: ${JSON.stringify(errors)}`);
+  return model.ensemble;
 }
 
 /** The built bin (dist/cli.js) as a process of its own: for what only a process has (signals, pipes, the installed package, e2e). */

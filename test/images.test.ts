@@ -4,14 +4,15 @@
 // variables, and bitnami's session limit follows tickTime.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ensembleOf, generate } from '../src/index.js';
+import { generate } from '../src/index.js';
 import { releaseOf, repository, tag } from '../src/images.js';
+import { verdict } from './helpers.js';
 
 const errors = (value: object) => {
-  const outcome = ensembleOf(value);
+  const outcome = verdict(value);
   return outcome.ok ? [] : outcome.errors.map((e) => `${e.pointer}: ${e.message}`);
 };
-const warnings = (value: object) => ensembleOf(value).warnings.map((w) => `${w.pointer}: ${w.message}`);
+const warnings = (value: object) => verdict(value).warnings.map((w) => `${w.pointer}: ${w.message}`);
 const file = (value: object, path: string) => {
   const outcome = generate(value);
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));

@@ -2,15 +2,16 @@
 // that inet_aton would read as addresses, data folders that are one folder spelled twice, nest or
 // are the system's, config keys that are ports, and quorums that tolerate less than they seem to.
 import { describe, expect, it } from 'vitest';
-import { ensembleOf, generate } from '../src/index.js';
+import { generate } from '../src/index.js';
 import { failuresThatLoseQuorum } from '../src/zookeeper.js';
+import { verdict } from './helpers.js';
 
 const errors = (value: unknown) => {
-  const outcome = ensembleOf(value);
+  const outcome = verdict(value);
   return outcome.ok ? [] : outcome.errors.map((e) => `${e.pointer}: ${e.message}`);
 };
 const warnings = (value: unknown) => {
-  const outcome = ensembleOf(value);
+  const outcome = verdict(value);
   expect(outcome.ok).toBe(true);
   return outcome.warnings.map((w) => `${w.pointer}: ${w.message}`);
 };

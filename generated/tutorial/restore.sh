@@ -7,7 +7,8 @@
 # is truncated, not backup.sh's or of other members), stops every member, moves each member's data
 # folders aside (never deleting them), lays the data in (owned by the image's user where it runs
 # without root), starts each member's container again, waits until the ensemble serves and checks
-# its zxid. ZKGEN_WAIT_SECONDS (default 120) bounds the wait.
+# its zxid. ZKGEN_WAIT_SECONDS (default 120) bounds the wait. Stopped midway (Ctrl-C, a killed
+# shell), it is run again: it does the whole restore anew, and never deletes a former data folder.
 # Usage: ./restore.sh [--yes] ARCHIVE | ./restore.sh [--yes] --from-member-data FOLDER
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -140,6 +141,8 @@ if [ -n "$archive" ]; then
   source="$archive (from $(said source) at $(said time))"
 else
   [ -d "$from/$snapshots_under/version-2" ] || refuse "$from/$snapshots_under/version-2 is not there: FOLDER is a member's data folder, as its mounts have it"
+  # myid is laid last: a folder without it may be one a stopped restore left half laid.
+  [ -f "$from/$snapshots_under/myid" ] || refuse "$from/$snapshots_under has no myid: not a member's data folder as ZooKeeper left it (a restore stopped midway leaves folders half laid: the data it moved aside is in <folder>.before-restore-*)"
   take "$from/$snapshots_under/version-2" "$from/$logs_under/version-2" "$work/data"
   expected=0
   source="$from's data"
@@ -160,12 +163,25 @@ if [ "$yes" != true ]; then
   exit 2
 fi
 
+# From here an interruption (Ctrl-C) leaves members stopped or half restored: say where, and how
+# to finish. A second run does the whole restore again; it moves aside, never deletes.
+interrupted() {
+  local again="$0 --yes ${archive:+"$archive"}${from:+--from-member-data "$from"}"
+  # FOLDER itself moved aside by now: the survivor's data is there.
+  [ -z "$from" ] || [ ! -d "$from.before-restore-$stamp" ] || again="$0 --yes --from-member-data $from.before-restore-$stamp"
+  echo "INTERRUPTED while $step: members may be stopped or half restored; to finish, run again: $again (the former data stays in <folder>.before-restore-$stamp)" >&2
+  exit 130
+}
+trap interrupted INT TERM
+
 # 3. Every member stopped before any starts: one still holding newer data would win the election
 # and hand it to the others.
+step="stopping the members"
 for name in "${names[@]}"; do
   echo "stopping $name"
   docker stop --time "$stop_seconds" "$name" >/dev/null
 done
+step="moving the data aside and laying the restored data in"
 for i in "${!names[@]}"; do
   IFS=: read -r -a own <<<"${folders[$i]}"
   for f in "${own[@]}"; do
@@ -182,12 +198,14 @@ for i in "${!names[@]}"; do
 done
 
 # 4. Started as they were: their own containers again, as docker-compose or run.sh made them.
+step="starting the members"
 for name in "${names[@]}"; do
   docker start "$name" >/dev/null
   echo "started $name"
 done
 
 # 5. Serving, at the archive's zxid or past it (a new leader's first zxid).
+step="waiting for the members to serve"
 if ! within "$wait_seconds" all_serve; then
   fail "$(not_serving) does not serve ${wait_seconds}s after the restore: its status.sh and docker logs say why; the former data is where it was moved"
 fi

@@ -1,10 +1,8 @@
 // The precompiled templates (scripts/build-assets.mjs) bound to a private Handlebars runtime whose
 // only helpers are the quoting helpers: a template can quote a value, never compute one.
 import HandlebarsRuntime from 'handlebars/runtime.js';
-import { templateSpecs } from '../generated/templates.js';
+import { TEMPLATE_NAMES, templateSpec, type TemplateName } from '../generated/templates.js';
 import { cfg, sh, yaml } from '../quote.js';
-
-type TemplateName = keyof typeof templateSpecs;
 
 // The runtime alone (no compiler) is all that precompiled templates need; its typings are the
 // full package's, which it is a subset of.
@@ -14,9 +12,15 @@ export const QUOTING_HELPERS = { sh, yaml, cfg };
 runtime.registerHelper(QUOTING_HELPERS);
 
 // Templates named with a leading `_` are partials: pieces two templates place alike (a member's
-// `docker run`, in run.sh and reconfigure.sh), said once.
-for (const name of Object.keys(templateSpecs) as TemplateName[]) {
-  if (name.startsWith('_')) runtime.registerPartial(name, runtime.template(templateSpecs[name]));
+// `docker run`, in run.sh and reconfigure.sh), said once. They are registered before the first
+// template that places one is rendered, not before: docker-compose.yml places none, and printing
+// it asks the bundle for no other template (scripts/bundle.mjs keeps the others in a file of their own).
+let partialsRegistered = false;
+function registerPartials(): void {
+  for (const name of TEMPLATE_NAMES) {
+    if (name.startsWith('_')) runtime.registerPartial(name, runtime.template(templateSpec(name)));
+  }
+  partialsRegistered = true;
 }
 
 const compiled = new Map<TemplateName, (view: object) => string>();
@@ -24,7 +28,9 @@ const compiled = new Map<TemplateName, (view: object) => string>();
 export function renderTemplate(name: TemplateName, view: object): string {
   let template = compiled.get(name);
   if (template === undefined) {
-    template = runtime.template(templateSpecs[name]);
+    const spec = templateSpec(name);
+    if ((spec as { usePartial?: boolean }).usePartial && !partialsRegistered) registerPartials();
+    template = runtime.template(spec);
     compiled.set(name, template);
   }
   return template(view);

@@ -16,26 +16,32 @@
 //   4. rolling-restart.sh with a member killed as the first restart begins: no further restart, the
 //      killed one named; started again, a re-run restarts every member;
 //   5. backup.sh with the member it reads from killed as it begins: done or stopped naming it;
-//      started again, a re-run makes the archive.
-// Not here yet: restore.sh --yes interrupted and run again (zk2's data folder is a mount point
-// here, and restore.sh moves each data folder aside: "Device or resource busy").
+//      started again, a re-run makes the archive;
+//   6. backup.sh with the leader killed as it begins syncing its source (a follower), which goes
+//      through an election: done, or stopped with FAIL and a re-run makes the archive;
+//   7. restore.sh --yes of that archive stopped at each step (SIGINT to its process group as Ctrl-C,
+//      SIGKILL of the script alone), held there by a PausePoint, then run again: the ensemble
+//      serves the archive's data, every folder it moved aside is still there, and the history of
+//      6, as far as an archive begun when backup.sh started must hold it (asBackedUp), is valid.
+//      zk2's data folder comes off its tmpfs first: restore.sh refuses a mount point.
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) runs the clients longer in each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
 // Ports (loopback): client 37181.., peer 37281.., election 37381.., AdminServer 37481.. (ids 1..5).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
-import { checkHistory } from '../history/checker.js';
+import { type History, asBackedUp, checkHistory } from '../history/checker.js';
 import { type Bundle, clientPortOf, generate, readMembers, scratchDir } from './bundle.js';
-import { compose, containerState, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
-import { Faults, watchScript } from './faults.js';
+import { closeClient, connectClient, createRetrying, retrying, zk } from './client.js';
+import { compose, containerState, dockerOk, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
+import { Faults, PausePoint, watchScript } from './faults.js';
 import { HistoryClients } from './history.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, withLogs } from './scenario.js';
 import { leaderPort, waitForQuorum } from './srvr.js';
-import { range, seconds, sleep } from './wait.js';
+import { range, seconds, sleep, waitFor } from './wait.js';
 
 const skip = useEngine() || inject('e2eComposeSkip');
 const IMAGE = 'zookeeper:3.9.4';
@@ -74,11 +80,13 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   };
   const serving = (ids: number[]) => withLogs(bundle.members, waitForQuorum(ids.map(clientPort), { timeoutMs: 90_000 }));
 
+  const rootOf = (label: string) => `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`;
+
   /** Starts the history clients on their own root, runs `body`, then stops them and checks the history. */
-  async function underHistory(label: string, body: (clients: HistoryClients) => Promise<void>): Promise<void> {
+  async function underHistory(label: string, body: (clients: HistoryClients) => Promise<void>): Promise<History> {
     const started = performance.now();
     const faultsBefore = faults.log.length;
-    const root = `/faults-${label.replace(/[^a-z0-9]+/g, '-')}`;
+    const root = rootOf(label);
     // Through the members the bundle has now (a removed member's port answers nothing).
     const connect = bundle.members.map((m) => `127.0.0.1:${clientPortOf(bundle, m)}`).join(',');
     clients = await HistoryClients.start({ connect, root, maxMs: LONG ? 600_000 : 150_000 });
@@ -115,6 +123,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       if (faults.log.length > faultsBefore && lastFault) {
         expect(summary.lastInvoked, `the clients were still working after the last fault (${lastFault.fault})`).toBeGreaterThan(lastFault.t);
       }
+      return history;
     }
   }
 
@@ -278,5 +287,209 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       const archive = again.stdout.trim().split('\n').at(-1)!;
       expect(existsSync(archive), again.stdout).toBe(true);
     });
+  });
+
+  /** The archive the next scenario made, for the interrupted restore to bring back and judge. */
+  let backedUp: { archive: string; startedAt: number; history: History; root: string } | undefined;
+
+  test('backup.sh while the member it reads from loses its leader: done, or stopped with FAIL and a re-run makes the archive; every write acknowledged before it started is in it (read back by the restore below)', async (ctx) => {
+    steps.gate(ctx);
+    const dest = join(scratch, 'backups-leader-lost');
+    mkdirSync(dest, { recursive: true });
+    const label = 'backup, its source loses the leader';
+    let archive = '';
+    let startedAt = 0;
+    const history = await underHistory(label, async () => {
+      const leader = await leaderOf([1, 2, 3]);
+      let source: string | undefined;
+      let killing: Promise<void> | undefined;
+      // The source (a follower) goes through an election while backup.sh syncs it with the leader.
+      startedAt = performance.now();
+      const first = await watchScript(bundle, 'backup.sh', {
+        args: [dest],
+        env: WAIT,
+        abort: ctx.signal,
+        onLine: (line) => {
+          source ??= /^backing up from (\S+) /.exec(line)?.[1];
+          if (source && !killing) killing = faults.kill(leader);
+        },
+      }).result;
+      await killing;
+      const context = first.stdout + first.stderr;
+      expect(source, context).toBeDefined();
+      expect(source, `backup.sh reads from a follower when there is one, and chose the leader:\n${context}`).not.toBe(leader);
+      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`}`);
+      if (first.code !== 0) expect(first.stderr, context).toMatch(/^FAIL: /m);
+      await faults.start(leader);
+      const { modes } = await serving([1, 2, 3]);
+      console.log(`${source} followed ${leader}; after the election it serves as ${modes.get(clientPort(Number(source!.slice(2))))}`);
+      let made = first;
+      if (first.code !== 0) {
+        startedAt = performance.now();
+        made = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+        expect(made.code, made.stdout + made.stderr).toBe(0);
+      }
+      archive = made.stdout.trim().split('\n').at(-1)!;
+      expect(existsSync(archive), made.stdout).toBe(true);
+    });
+    backedUp = { archive, startedAt, history, root: rootOf(label) };
+  });
+
+  // Where restore.sh --yes is stopped: each at one call it makes, held there while the signal lands.
+  const RESTORE_STEPS: Array<{ step: string; at: PausePoint['at'] }> = [
+    { step: 'after stopping the members', at: { command: 'mv', contains: '.before-restore-', nth: 1 } },
+    { step: 'while moving the data aside', at: { command: 'mv', contains: '.before-restore-', nth: 2 } },
+    { step: 'while laying the archive', at: { command: 'cp', contains: '-p --sparse=always', nth: 2 } },
+    { step: 'while starting the members', at: { command: 'docker', first: 'start', nth: 2 } },
+    { step: 'while waiting for them to serve', at: { command: 'docker', first: 'exec', nth: 1 } },
+  ];
+
+  test('restore.sh --yes interrupted (SIGINT, SIGKILL) at each step, then run again: the archive served, every write acknowledged before the backup in it, no former data folder lost', async (ctx) => {
+    steps.gate(ctx);
+    expect(backedUp, 'the backup scenario made no archive').toBeDefined();
+    const { archive, startedAt, history, root } = backedUp!;
+    const label = 'restore interrupted, run again';
+    const began = performance.now();
+    const faultsBefore = faults.log.length;
+    // restore.sh moves each data folder aside, which a mount point cannot be: zk2's back on the plain disk.
+    await dockerOk(['stop', 'zk2']);
+    await faults.offSmallDisk(join(dataRoot, 'zk2'));
+    await dockerOk(['start', 'zk2']);
+    await serving([1, 2, 3]);
+    // Written after the archive was made: the restore takes it away.
+    const connect = range(1, 3).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
+    const writer = await connectClient(connect);
+    try {
+      await createRetrying(writer, '/faults-after-archive', '');
+    } finally {
+      closeClient(writer);
+    }
+    const memberFolders = ['zk1', 'zk2', 'zk3'].map((name) => join(dataRoot, name));
+    const files = (folder: string) =>
+      ['version-2', 'datalog/version-2'].flatMap((sub) => (existsSync(join(folder, sub)) ? readdirSync(join(folder, sub)).map((f) => `${sub}/${f}`) : [])).sort();
+    const originals = memberFolders.map(files);
+    const asideOf = (folder: string) =>
+      readdirSync(dataRoot)
+        .filter((f) => f.startsWith(`${folder.split('/').at(-1)}.before-restore-`))
+        .sort()
+        .map((f) => join(dataRoot, f));
+    const tmp = join(scratch, 'restore-tmp');
+    mkdirSync(tmp, { recursive: true });
+    const restore = (env: NodeJS.ProcessEnv = {}, args = ['--yes', archive]) =>
+      watchScript(bundle, 'restore.sh', { args, env: { ...WAIT, TMPDIR: tmp, ...env }, abort: ctx.signal, timeoutMs: 200_000 });
+    const said: string[] = [];
+    const finish = async () => {
+      const again = await restore().result;
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^ok: the ensemble serves the data of /m);
+      said.push(...again.stdout.split('\n'));
+    };
+    // In the suite: one run stopped at each step, SIGINT and SIGKILL in turn, each next run going
+    // past where the one before stopped, the last run finishing. The soak: every step with each
+    // signal, each followed by a run that finishes.
+    const plan = LONG
+      ? RESTORE_STEPS.flatMap((s) => (['SIGINT', 'SIGKILL'] as const).map((signal) => ({ ...s, signal, thenFinish: true })))
+      : RESTORE_STEPS.map((s, i) => ({ ...s, signal: i % 2 === 0 ? ('SIGINT' as const) : ('SIGKILL' as const), thenFinish: i === RESTORE_STEPS.length - 1 }));
+    for (const { step, at, signal, thenFinish } of plan) {
+      const point = new PausePoint(join(scratch, 'pause'), at);
+      const running = restore(point.env);
+      let exited: RunResult | undefined;
+      void running.result.then((r) => (exited = r));
+      const held = await waitFor(`restore.sh reaching the point ${step}`, () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
+        timeoutMs: 120_000,
+      });
+      expect(held, `restore.sh ended before ${step}: ${exited?.stdout}${exited?.stderr}`).not.toBe('');
+      if (signal === 'SIGINT') {
+        // Ctrl-C: the script and the call it is in.
+        faults.note(`SIGINT restore.sh ${step}`);
+        running.signalGroup('SIGINT');
+        point.release();
+      } else {
+        // kill -9 of the script alone: the call it was in runs to its end.
+        faults.note(`SIGKILL restore.sh ${step}`);
+        running.signal('SIGKILL');
+        point.release();
+        await point.done();
+      }
+      const stopped = await running.result;
+      said.push(...stopped.stdout.split('\n'));
+      console.log(`restore.sh, ${signal} ${step} (held at: ${held.replace(/^(\S+ \S+).*$/, '$1 …')}): exit ${stopped.code ?? 'by the signal'}`);
+      expect(stopped.stdout, `restore.sh ${step}`).not.toMatch(/^ok: /m);
+      // Ctrl-C: it says where it was and how to finish.
+      if (signal === 'SIGINT') expect(stopped.stderr).toMatch(new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes ${archive} `, 'm'));
+      if (thenFinish) await finish();
+    }
+    await serving([1, 2, 3]);
+    // No former data folder lost: every one a run said it moved aside is there, and each member's
+    // first one holds the data it had before the first run.
+    const toldAside = said.map((line) => /^zk\d: its former data is in (.+)$/.exec(line)?.[1]).filter((f): f is string => !!f);
+    for (const folder of toldAside) expect(existsSync(folder), `${folder}, which restore.sh said holds former data`).toBe(true);
+    memberFolders.forEach((folder, i) => {
+      const first = asideOf(folder)[0];
+      expect(first, `${folder} was never moved aside`).toBeDefined();
+      expect(files(first!), `${first} holds ${folder}'s data from before the restore`).toEqual(expect.arrayContaining(originals[i]!));
+    });
+    const left = readdirSync(tmp).length;
+    // The archive's data: the marker written after it is gone, and the history of the backup
+    // scenario, as far as an archive begun at startedAt must hold it, is whole.
+    const reader = await connectClient(connect);
+    try {
+      expect((await retrying('exists /faults-after-archive', () => zk.exists(reader, '/faults-after-archive'))).value, 'a znode written after the archive is still there').toBe(false);
+    } finally {
+      closeClient(reader);
+    }
+    // --from-member-data with a member's own folder (a survivor's data for all), stopped while
+    // laying that very folder: run again as it was, it must not take the half-laid folder for the
+    // survivor's data (it refuses: no myid); with the folder it moved aside, it finishes.
+    const survivor = memberFolders[2]!;
+    const marker = '/faults-in-the-survivor-log';
+    const logWriter = await connectClient(connect);
+    try {
+      await createRetrying(logWriter, marker, '');
+    } finally {
+      closeClient(logWriter);
+    }
+    const fromSurvivor = ['--yes', '--from-member-data', survivor];
+    const point = new PausePoint(join(scratch, 'pause'), { command: 'cp', contains: '-p --sparse=always', nth: 3 });
+    const running = restore(point.env, fromSurvivor);
+    let exited: RunResult | undefined;
+    void running.result.then((r) => (exited = r));
+    const held = await waitFor('restore.sh --from-member-data reaching the laying of zk3', () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
+      timeoutMs: 120_000,
+    });
+    expect(held, `restore.sh ended first: ${exited?.stdout}${exited?.stderr}`).toContain(survivor);
+    faults.note(`SIGINT restore.sh --from-member-data ${survivor} while laying it`);
+    running.signalGroup('SIGINT');
+    point.release();
+    const stopped = await running.result;
+    const moved = new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes --from-member-data (${survivor}\\.before-restore-\\S+) `, 'm').exec(stopped.stderr)?.[1];
+    expect(moved, stopped.stdout + stopped.stderr).toBeDefined();
+    const rerun = await restore({}, fromSurvivor).result;
+    console.log(`restore.sh --from-member-data ${survivor} run again: exit ${rerun.code}, ${/^(REFUSED|FAIL|ok): .*$/m.exec(rerun.stdout + rerun.stderr)?.[0]}`);
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(1);
+    expect(rerun.stderr).toMatch(/^REFUSED: .* has no myid: /m);
+    const finished = await restore({}, ['--yes', '--from-member-data', moved!]).result;
+    expect(finished.code, finished.stdout + finished.stderr).toBe(0);
+    await serving([1, 2, 3]);
+    const checker = await connectClient(connect);
+    try {
+      expect((await retrying(`exists ${marker}`, () => zk.exists(checker, marker))).value, `${marker}, in the survivor's log only, is lost`).toBe(true);
+    } finally {
+      closeClient(checker);
+    }
+
+    const { final, present } = await HistoryClients.readState(connect, root, Object.keys(history.initial));
+    const judged = asBackedUp({ ...history, final, present }, startedAt);
+    const verdict = checkHistory(judged);
+    const line =
+      `${label}: ${judged.operations.length} operations of the backup scenario the archive holds, judged against the restored data ` +
+      `(${judged.operations.filter((op) => op.outcome === 'indeterminate').length} indeterminate, ${judged.acknowledgedCreates?.length ?? 0} acknowledged creates before the backup); ` +
+      `faults: ${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ')}; verdict ${verdict.verdict} (${verdict.steps} search steps); ` +
+      `${asideOf(memberFolders[0]!).length + asideOf(memberFolders[1]!).length + asideOf(memberFolders[2]!).length} folders aside, ${left} work folders left by SIGKILL; ${seconds(performance.now() - began)}`;
+    report.push(line);
+    console.log(line);
+    for (const problem of verdict.problems) console.log(`  ${problem}`);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.verdict).toBe('valid');
   });
 });

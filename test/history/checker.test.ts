@@ -3,7 +3,7 @@
 // stale read going back in time, an acknowledged create gone), and some good ones are valid only
 // because an indeterminate operation may have taken effect — or may not have.
 import { describe, expect, test } from 'vitest';
-import { type History, type Operation, checkHistory } from './checker.js';
+import { type History, type Operation, asBackedUp, checkHistory } from './checker.js';
 
 type Op = Operation;
 const r = 'r';
@@ -165,5 +165,38 @@ describe('bounded', () => {
     const result = checkHistory(history(ops, v('never', 10)), { maxSteps: 1_000_000 });
     expect(result.verdict).toBe('invalid');
     expect(checkHistory(history(ops, v('w3', 10)), { maxSteps: 1_000_000 }).verdict).toBe('valid');
+  });
+});
+
+describe('asBackedUp: what an archive must hold of a history', () => {
+  // Backup started at 10; the restored register and the znodes found after the restore.
+  const ops = [cas('a', 'x', 0, 0, 1), cas('a', 'y', 1, 12, 13), read('b', 'y', 2, 14, 15), cas('b', 'z', 1, 16, 17, 'failed')];
+  const made = (final: { value: string; version: number }, present: string[]) =>
+    asBackedUp(history(ops, final, { acknowledgedCreates: ['/h/a', '/h/b'], acknowledgedAt: { '/h/a': 2, '/h/b': 11 }, present }), 10);
+
+  test('the state at the backup, or later: valid; the later write may be in it or not', () => {
+    expect(checkHistory(made(v('x', 1), ['/h/a'])).verdict).toBe('valid');
+    expect(checkHistory(made(v('y', 2), ['/h/a', '/h/b'])).verdict).toBe('valid');
+  });
+
+  test('a write acknowledged before the backup started, missing from the archive: invalid', () => {
+    expect(checkHistory(made(v('', 0), ['/h/a'])).verdict).toBe('invalid');
+    const lost = checkHistory(made(v('x', 1), []));
+    expect(lost).toMatchObject({ verdict: 'invalid', problems: ['an acknowledged create is gone: /h/a'] });
+  });
+
+  test('a restored register whose value is not what its version says (a torn copy): invalid', () => {
+    expect(checkHistory(made(v('y', 1), ['/h/a'])).verdict).toBe('invalid');
+  });
+
+  test('an indeterminate write after the backup started may be in the archive, or not', () => {
+    const late = [ops[0]!, write('c', 'w', 11, undefined)];
+    const judged = (final: { value: string; version: number }) => asBackedUp(history(late, final, { acknowledgedCreates: [] }), 10);
+    expect(checkHistory(judged(v('w', 2))).verdict).toBe('valid');
+    expect(checkHistory(judged(v('x', 1))).verdict).toBe('valid');
+  });
+
+  test('the same history, judged as the live ensemble instead: the later write is not lost there', () => {
+    expect(checkHistory(history(ops, v('x', 1))).verdict).toBe('invalid');
   });
 });

@@ -62,6 +62,8 @@ export interface History {
   /** Znodes (other than registers) whose create was acknowledged, and those found at the end. */
   acknowledgedCreates?: string[];
   present?: string[];
+  /** When each acknowledged create was acknowledged (for asBackedUp). */
+  acknowledgedAt?: Record<string, number>;
 }
 
 export type Verdict = 'valid' | 'invalid' | 'undecided';
@@ -271,4 +273,32 @@ export function checkHistory(history: History, options: { maxSteps?: number } = 
   }
   const invalid = problems.some((p) => !p.includes(': undecided: '));
   return { verdict: invalid ? 'invalid' : undecided ? 'undecided' : 'valid', problems, steps: budget.steps };
+}
+
+/**
+ * What an archive whose backup started at `startedAt` must hold of a history, as a history to
+ * check against the data restored from it (the history's `final` and `present`, read after the
+ * restore). An archive holds a prefix of each register's writes, and an acknowledged write's place
+ * in that order is its version: one acknowledged with a version past the restored register's
+ * version came after the archive's copy, and is left out, unless it was acknowledged before the
+ * backup started (then it must be there, and the check says it is lost). Every other write is
+ * kept as it was, so the restored state must be what the writes up to it made. Refusals and reads
+ * after the backup started are left out (they speak of a state the archive may not have); every
+ * create acknowledged before it must be there.
+ */
+export function asBackedUp(history: History, startedAt: number): History {
+  const before = (op: Operation) => op.completed !== undefined && op.completed < startedAt;
+  const operations = history.operations.filter((op) => {
+    if (before(op) || op.outcome === 'indeterminate') return true;
+    if (op.kind === 'read' || op.outcome === 'failed') return false;
+    const version = op.kind === 'cas' ? op.expected + 1 : op.kind === 'write' ? op.version : undefined;
+    const restored = history.final?.[op.register];
+    return version === undefined || restored === undefined || restored === null || version <= restored.version;
+  });
+  const at = history.acknowledgedAt ?? {};
+  return {
+    ...history,
+    operations,
+    acknowledgedCreates: (history.acknowledgedCreates ?? []).filter((path) => (at[path] ?? Number.POSITIVE_INFINITY) < startedAt),
+  };
 }

@@ -48,7 +48,11 @@ describe('the published package', () => {
     expect(installed.status, installed.stderr).toBe(0);
     expect(installed.stdout).toBe(here.stdout);
     expect(installed.stdout.length).toBeGreaterThan(0);
-    // yaml is a file of dist/ too, loaded on first use: YAML input and --help work from the install alone.
+    // The templates other than docker-compose.yml's, yaml and help's layout are files of dist/ too,
+    // loaded on first use: --out, YAML input and --help work from the install alone.
+    const written = spawnSync(join(app, 'node_modules', '.bin', 'zkgen'), [example, '--out', join(dir, 'zk')], { encoding: 'utf8' });
+    expect(written.status, written.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'zk', 'run.sh'), 'utf8')).toBe(readFileSync(join(ROOT, 'generated', 'tutorial', 'run.sh'), 'utf8'));
     const yamlInput = spawnSync(join(app, 'node_modules', '.bin', 'zkgen'), ['-'], { input: 'servers: 3\n', encoding: 'utf8' });
     expect(yamlInput.status, yamlInput.stderr).toBe(0);
     const help = spawnSync(join(app, 'node_modules', '.bin', 'zkgen'), ['--help'], { encoding: 'utf8' });

@@ -12,6 +12,10 @@
 # Usage:
 #   test/e2e/runtime/hosts.sh start DIR   # prints one DOCKER_HOST per line, host 1 first
 #   test/e2e/runtime/hosts.sh stop DIR    # stops the engines by pid, removes namespaces and bridge
+#   test/e2e/runtime/hosts.sh start-engine DIR I
+#                                         # starts host I's engine again (after engine.sh stop
+#                                         # DIR/hI, a host whose whole engine failed), in its
+#                                         # namespace and with its own folder; prints its DOCKER_HOST
 #
 # Engine i keeps all its state in DIR/hi. The names (zkbr0, zkh1..3, zkv1..3) and the range
 # 10.77.0.0/24 are this script's own: stop removes them whatever run created them, so a run that
@@ -28,7 +32,7 @@ readonly bridge=zkbr0
 say() { printf 'hosts.sh: %s\n' "$*" >&2; }
 
 usage() {
-  echo "usage: hosts.sh start|stop DIR" >&2
+  echo "usage: hosts.sh start|stop DIR, or hosts.sh start-engine DIR I" >&2
   exit 2
 }
 
@@ -49,6 +53,19 @@ stop() {
   if ip link show "$bridge" >/dev/null 2>&1; then ip link del "$bridge" || say "could not remove $bridge"; fi
 }
 
+# start_engine DIR I: host I's engine, in its network namespace. nsenter --net, not `ip netns
+# exec`: the latter remounts /sys, which hides the cgroups, and dockerd then fails with "Devices
+# cgroup isn't mounted". unshare --mount copies every mount as it is (made private, so nothing the
+# engine mounts leaks out) and binds the host's own folder over DIR/machine; the namespace lives as
+# long as the engine and its containers do, so an engine started again gets a new one, alike.
+start_engine() {
+  local dir=$1 i=$2
+  mkdir -p "$dir/machine" "$dir/h$i/machine"
+  # shellcheck disable=SC2016 # $1..$4 are expanded by the inner bash
+  nsenter --net="/var/run/netns/zkh$i" unshare --mount --propagation private \
+    bash -c 'mount --bind "$1" "$2" && exec bash "$3" start "$4"' machine "$dir/h$i/machine" "$dir/machine" "$here/engine.sh" "$dir/h$i"
+}
+
 start() {
   local dir=$1 i
   # A namespace or bridge of these names left by a run that crashed would make this one fail.
@@ -65,18 +82,10 @@ start() {
     ip netns exec "zkh$i" ip link set eth0 up
     ip netns exec "zkh$i" ip link set lo up
   done
-  # nsenter --net, not `ip netns exec`: the latter remounts /sys, which hides the cgroups, and
-  # dockerd then fails with "Devices cgroup isn't mounted". unshare --mount copies every mount as
-  # it is (made private, so nothing the engine mounts leaks out) and binds the host's own folder
-  # over DIR/machine; the namespace lives as long as the engine and its containers do. The
-  # engines start side by side.
-  mkdir -p "$dir/machine"
+  # The engines start side by side.
   local -a pids=()
   for i in "${hosts[@]}"; do
-    mkdir -p "$dir/h$i/machine"
-    # shellcheck disable=SC2016 # $1..$4 are expanded by the inner bash
-    nsenter --net="/var/run/netns/zkh$i" unshare --mount --propagation private \
-      bash -c 'mount --bind "$1" "$2" && exec bash "$3" start "$4"' machine "$dir/h$i/machine" "$dir/machine" "$here/engine.sh" "$dir/h$i" >"$dir/h$i.host" &
+    start_engine "$dir" "$i" >"$dir/h$i.host" &
     pids+=($!)
   done
   local failed=0
@@ -89,10 +98,18 @@ start() {
   for i in "${hosts[@]}"; do cat "$dir/h$i.host"; done
 }
 
-(($# == 2)) || usage
+(($# >= 2)) || usage
 dir=$(realpath -m -- "$2")
-case "$1" in
-  start) start "$dir" ;;
-  stop) stop "$dir" ;;
+case "$1:$#" in
+  start:2) start "$dir" ;;
+  stop:2) stop "$dir" ;;
+  start-engine:3)
+    [[ $3 =~ ^[123]$ && -d "$dir/h$3" ]] || usage
+    ip netns list | grep -qx "zkh$3\( .*\)\?" || {
+      say "namespace zkh$3 is missing: run hosts.sh start first"
+      exit 1
+    }
+    start_engine "$dir" "$3"
+    ;;
   *) usage ;;
 esac
