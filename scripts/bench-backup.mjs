@@ -5,10 +5,13 @@
 //                                      member's folder, ./run.sh, wait until every member serves
 // On the official image's LOCAL STAND-IN (test/e2e/images/build.sh), in a private Docker engine
 // (test/e2e/runtime/engine.sh), under the e2e lock that the e2e suites take (test/e2e/run-lock.mjs):
-//   node scripts/bench-backup.mjs [--megabytes N] [--runs N]
+//   node scripts/bench-backup.mjs [--megabytes N] [--runs N] [--text]
+// Each znode holds one byte repeated (which gzip packs unusually fast), or with --text random
+// base64 text (which packs about as slowly as real data).
 // Prints each figure (the median of --runs runs, 3 by default) and its ratio; the goal is within 2×
 // of the manual way for both.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,8 @@ const IMAGE = 'zookeeper:3.9.4';
 const BASE = { client: 6181, peer: 6888, election: 7888, admin: 6080 };
 const NAMES = ['zk1', 'zk2', 'zk3'];
 const VALUE = 100 * 1024;
+const text = process.argv.includes('--text');
+const valueOf = (n) => (text ? Buffer.from(randomBytes((VALUE / 4) * 3).toString('base64')) : Buffer.alloc(VALUE, n % 251));
 
 // The fixed ports and the stand-in images are the e2e suites' too: wait for a running suite.
 const releaseLock = await acquireRunLock(600_000, (line) => console.log(`bench: ${line}`));
@@ -64,7 +69,7 @@ async function fill() {
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (next < count) await create(`/bench/n${next++}`, Buffer.alloc(VALUE, next % 251));
+      while (next < count) await create(`/bench/n${next}`, valueOf(next++));
     }),
   );
   client.close();
@@ -78,7 +83,7 @@ try {
   inBundle('run.sh');
   waitServing();
   const count = await fill();
-  console.log(`bench: ${count} znodes of ${VALUE / 1024} KiB (${megabytes} MB) in a 3-member ensemble of ${IMAGE}'s stand-in`);
+  console.log(`bench: ${count} znodes of ${VALUE / 1024} KiB (${megabytes} MB, ${text ? 'random base64 text' : 'one byte repeated'}) in a 3-member ensemble of ${IMAGE}'s stand-in`);
 
   const tarGz = join(scratch, 'zk1.tar.gz');
   const backups = [];
