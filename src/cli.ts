@@ -44,7 +44,7 @@ type Signal = keyof typeof SIGNAL_EXIT;
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The process's own channels. Failed writes are answered where they are awaited, not as stream 'error' events. */
-export function processIo(): Io {
+function processIo(): Io {
   const quiet = () => undefined;
   process.stdout.on('error', quiet);
   process.stderr.on('error', quiet);

@@ -81,7 +81,7 @@ const bitnami = (name: string, moved: string): Repository => ({
   frozen: () => moved,
 });
 
-export const REPOSITORIES: Readonly<Record<string, Repository>> = {
+const REPOSITORIES: Readonly<Record<string, Repository>> = {
   // The tutorial's image: one image, ZooKeeper 3.4.6, whatever the tag.
   'garland/zookeeper': { dialect: 'garland', newest: line(3, 4), zookeeper: () => line(3, 4), anyTag: true },
   zookeeper: {
@@ -129,7 +129,7 @@ export const REPOSITORIES: Readonly<Record<string, Repository>> = {
 };
 
 /** The repository part of an image reference: no registry, tag or digest; Docker Hub's library/ dropped. */
-export function repository(image: string): string {
+function repository(image: string): string {
   const withoutDigest = image.split('@')[0] ?? image;
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
@@ -142,7 +142,7 @@ export function repository(image: string): string {
 }
 
 /** The tag of an image reference, or undefined when it names none. */
-export function tag(image: string): string | undefined {
+function tag(image: string): string | undefined {
   const withoutDigest = image.split('@')[0] ?? image;
   const name = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
   const colon = name.indexOf(':');

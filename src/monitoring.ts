@@ -51,7 +51,7 @@ interface KeyValue {
 const keyValues = (labels: Labels): KeyValue[] => labels.map(([key, value]) => ({ key, value }));
 
 /** The `ensemble` label: the connect string, which no other ensemble shares and clients know it by. */
-export const ensembleLabel = (ensemble: Ensemble): string => connectStringOf(ensemble);
+const ensembleLabel = (ensemble: Ensemble): string => connectStringOf(ensemble);
 
 /** A member as Prometheus scrapes it: its metrics address and its labels. */
 interface Target {

@@ -39,7 +39,7 @@ const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
  * `$` is written `$$`; the result is a plain scalar when that is unambiguous, else a double-quoted
  * one (JSON's string syntax is a subset of YAML's double-quoted scalars).
  */
-export function yaml(value: string | number): string {
+function yaml(value: string | number): string {
   // A number stays a number (health check retries); numbers that must be strings come as strings.
   if (typeof value === 'number') return String(value);
   const text = value.replace(/\$/g, '$$$$');
@@ -51,8 +51,15 @@ export function yaml(value: string | number): string {
  * One key or value in a zoo.cfg (a Java properties file). Values reach it already validated; a
  * line break would smuggle in another setting, so meeting one is a bug in zkgen, not a user error.
  */
-export function cfg(value: string | number): string {
+function cfg(value: string | number): string {
   const text = String(value);
   if (/[\r\n\\]/.test(text)) throw new Error(`zkgen bug: ${JSON.stringify(text)} cannot be written to zoo.cfg as it is`);
   return text;
 }
+
+/**
+ * The quoting helpers by the names templates call them with: the only helpers the template
+ * runtime has (src/render/templates.ts), and the only ones scripts/template-options.mjs lets a
+ * template call (test/templates.test.ts holds the two lists equal).
+ */
+export const QUOTING_HELPERS = { sh, yaml, cfg };

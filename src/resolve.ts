@@ -8,7 +8,7 @@ import { PORT_KINDS, type Ensemble, type EnsembleFile, type Member, type MemberE
 import { machineOfHost } from './machine.js';
 import { pointer, quoted } from './pointer.js';
 
-export const DEFAULTS = Object.freeze({
+const DEFAULTS = Object.freeze({
   host: 'localhost',
   dataRoot: '/data',
   ports: Object.freeze({ client: 2181, peer: 2888, election: 3888, admin: 8080, metrics: 7000, secureClient: 2281 } satisfies Ports),
@@ -18,7 +18,7 @@ export const DEFAULTS = Object.freeze({
  * A host folder as one spelling: no repeated '/', no '.' segment, no trailing '/'. The schema
  * refuses '..' segments, which would depend on symbolic links to mean anything.
  */
-export const normalFolder = (path: string) => `/${path.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
+const normalFolder = (path: string) => `/${path.split('/').filter((s) => s !== '' && s !== '.').join('/')}`;
 
 export type Resolved = { ensemble: Ensemble; problems?: undefined } | { ensemble?: undefined; problems: Problem[] };
 

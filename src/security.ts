@@ -13,12 +13,12 @@ const LOCAL_NAME = /^localhost$|\.localhost$/i;
 export const ownAddress = (host: string): string => (LOCAL_NAME.test(host) ? '127.0.0.1' : host);
 
 /** The address a member's client port and AdminServer listen on; undefined for every interface. */
-export function listenAddress(member: Pick<Member, 'host'>, ensemble: Pick<Ensemble, 'listen'>): string | undefined {
+function listenAddress(member: Pick<Member, 'host'>, ensemble: Pick<Ensemble, 'listen'>): string | undefined {
   return ensemble.listen === 'own' ? ownAddress(member.host) : undefined;
 }
 
 /** Every interface, as the AdminServer's address takes it. */
-export const EVERY_INTERFACE = '0.0.0.0';
+const EVERY_INTERFACE = '0.0.0.0';
 
 /**
  * zoo.cfg lines saying where the member listens, for images that can pass them: the AdminServer's
@@ -59,7 +59,7 @@ export const TLS_FILES = Object.freeze({
 });
 
 export const NETTY_SERVER = 'org.apache.zookeeper.server.NettyServerCnxnFactory';
-export const NETTY_CLIENT = 'org.apache.zookeeper.ClientCnxnSocketNetty';
+const NETTY_CLIENT = 'org.apache.zookeeper.ClientCnxnSocketNetty';
 
 /** Whether clients may still connect in plaintext: without client TLS, or while moving over. */
 export const plaintextClientOpen = (ensemble: Pick<Ensemble, 'tls'>): boolean => !ensemble.tls?.client || ensemble.tls.plaintextClientPort;
@@ -139,7 +139,7 @@ export interface Probe {
   readonly request: string;
 }
 
-export const ADMIN_SRVR_REQUEST = 'GET /commands/srvr HTTP/1.0\\r\\n\\r\\n';
+const ADMIN_SRVR_REQUEST = 'GET /commands/srvr HTTP/1.0\\r\\n\\r\\n';
 
 export function probeOf(member: Member, ensemble: Ensemble): Probe {
   const host = probeAddress(member);

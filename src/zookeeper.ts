@@ -4,7 +4,7 @@ import type { Ensemble, Member } from './model.js';
 
 export type Setting = readonly [string, string];
 
-export const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider';
+const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider';
 
 /**
  * A member's line in every member's zoo.cfg. ZooKeeper 3.4 knows only `host:peer:election[:role]`;
@@ -52,7 +52,7 @@ export function quorumGroups(ensemble: Ensemble): Setting[] {
  * deletes files. backup.sh needs only the newest snapshot and the logs from it on. The ensemble
  * file's `autopurge` overrides either value; `"purgeInterval": 0` turns purging off.
  */
-export const AUTOPURGE = { snapRetainCount: 3, purgeInterval: 1 } as const;
+const AUTOPURGE = { snapRetainCount: 3, purgeInterval: 1 } as const;
 
 /** A member's autopurge settings with zkgen's defaults filled in, as the dialects that set them write them. */
 export function autopurgeOf(ensemble: Ensemble): { snapRetainCount: number; purgeInterval: number } {

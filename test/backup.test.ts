@@ -62,7 +62,7 @@ describe('restore on several machines', () => {
     expect(script).toContain('snapshot_dirs=(/data/zk2/data)');
     expect(script).toContain("members='1:zk1 2:zk2 3:zk3'");
     expect(script).toContain('chown -R 1001 "${own[@]}"');
-    expect(script).toContain('printf \'%s\\n\' "$laid" >"${snapshot_dirs[$i]}/$marker"');
+    expect(script).toContain('printf \'%s\\n%s\\n\' "$laid" "$stamp" >"${snapshot_dirs[$i]}/$marker"');
     expect(script).not.toMatch(/docker start|docker run -d|compose .*up/);
   });
 
@@ -71,6 +71,8 @@ describe('restore on several machines', () => {
     expect(script).toContain('names=(zk3)');
     expect(script).toContain('marker=zkgen-restore.txt');
     expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
+    // Only with the time the top-level restore.sh saw every member stopped, not before its restore.sh began.
+    expect(script.indexOf('if [[ $seen < $laid_at ]]; then')).toBeLessThan(script.indexOf('docker start'));
   });
 
   it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {
@@ -79,7 +81,7 @@ describe('restore on several machines', () => {
     expect(script).toContain('machines=(a.example b.example c.example)');
     expect(script).toContain('probe_from=here');
     expect(script).toContain("printf '  on %s: hosts/%s/restore.sh --yes %s\\n'");
-    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh\\n'");
+    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh %s\\n' \"$machine\" \"$machine\" \"$seen\"");
     expect(script).not.toMatch(/^\s*docker /m);
   });
 });

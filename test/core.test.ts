@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectString, generate } from '../src/index.js';
-import { sh, yaml } from '../src/quote.js';
-import { RULES } from '../src/validate/rules.js';
+import { QUOTING_HELPERS, sh } from '../src/quote.js';
 import { resolved, ROOT, runMain, verdict } from './helpers.js';
+
+// The yaml helper as templates call it.
+const { yaml } = QUOTING_HELPERS;
 
 describe('sh', () => {
   it.each([
@@ -177,12 +179,9 @@ describe('generate', () => {
   });
 });
 
+// Each rule is named by its key in rules.ts's table: two rules cannot share a name (tsc refuses
+// an object literal with a key twice, TS1117).
 describe('rules', () => {
-  it('are named, and each name is unique', () => {
-    const names = RULES.map((r) => r.name);
-    expect(new Set(names).size).toBe(names.length);
-  });
-
   it.each([
     ['two members on 127.0.0.1 and localhost share ports', [{ host: 'localhost' }, { host: '127.0.0.1', ports: { client: 2181 } }], false],
     ['members on different machines may share ports', [{ host: 'zk-a.internal' }, { host: 'zk-b.internal', ports: { client: 2181, peer: 2888, election: 3888 } }, { host: 'zk-c.internal', ports: { client: 2181, peer: 2888, election: 3888 } }], true],

@@ -5,9 +5,12 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { foldLongLines, WIDTH } from '../src/render/fold.js';
-import { yaml } from '../src/quote.js';
+import { foldLongLines } from '../src/render/fold.js';
+import { QUOTING_HELPERS } from '../src/quote.js';
 import { hasCommand, PROPERTY_RUNS } from './helpers.js';
+
+// The yaml helper as templates call it.
+const { yaml } = QUOTING_HELPERS;
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const RUNS = PROPERTY_RUNS;
@@ -47,7 +50,7 @@ describe('folding long compose lines', () => {
       const text = foldLongLines(line);
       if (text !== line) folded++;
       expect(parseYaml(text), text).toEqual(parseYaml(line));
-      for (const l of text.split('\n')) expect(l.length, text).toBeLessThanOrEqual(WIDTH);
+      for (const l of text.split('\n')) expect(l.length, text).toBeLessThanOrEqual(80);
     }
     expect(folded).toBeGreaterThanOrEqual(cases.length / 3);
   });

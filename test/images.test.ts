@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generate } from '../src/index.js';
-import { releaseOf, repository, tag } from '../src/images.js';
+import { dialectOfImage, hasTagOrDigest, releaseOf } from '../src/images.js';
 import { verdict } from './helpers.js';
 
 const errors = (value: object) => {
@@ -20,15 +20,21 @@ const file = (value: object, path: string) => {
 };
 
 describe('image references', () => {
+  // The repository is read without its registry (a first part with a dot, a port or localhost) and
+  // Docker Hub's library/; the tag after the registry's port: a registry's ':5000' read as the tag
+  // would make the version unreadable.
   it.each([
-    ['zookeeper:3.9.4', 'zookeeper', '3.9.4'],
-    ['docker.io/library/zookeeper:3.8', 'zookeeper', '3.8'],
-    ['mirror.example.com:5000/bitnamilegacy/zookeeper:3.9.3-debian-12-r1', 'bitnamilegacy/zookeeper', '3.9.3-debian-12-r1'],
-    ['zookeeper@sha256:0123456789abcdef0123456789abcdef', 'zookeeper', undefined],
-    ['localhost/zk', 'zk', undefined],
-  ])('%s: repository %s, tag %s', (image, repo, t) => {
-    expect(repository(image)).toBe(repo);
-    expect(tag(image)).toBe(t);
+    ['zookeeper:3.9.4', 'official', '3.9', true],
+    ['docker.io/library/zookeeper:3.8', 'official', '3.8', true],
+    ['mirror.example.com:5000/bitnamilegacy/zookeeper:3.8.4-debian-12-r1', 'bitnami', '3.8', true],
+    ['zookeeper@sha256:0123456789abcdef0123456789abcdef', 'official', '3.9', true],
+    ['localhost/zookeeper', 'official', '3.9', false],
+    ['localhost/zk', undefined, '3.9', false],
+  ])('%s: dialect %s, ZooKeeper %s, pinned %s', (image, dialect, line, pinned) => {
+    expect(dialectOfImage(image)).toBe(dialect);
+    const release = releaseOf(image, dialectOfImage(image) ?? 'official');
+    expect({ line: `${release.zookeeper.major}.${release.zookeeper.minor}`, unpublished: release.unpublished }).toEqual({ line, unpublished: undefined });
+    expect(hasTagOrDigest(image)).toBe(pinned);
   });
 
   it.each([

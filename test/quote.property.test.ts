@@ -7,8 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sh, yaml } from '../src/quote.js';
+import { QUOTING_HELPERS, sh } from '../src/quote.js';
 import { tempDir } from './helpers.js';
+
+// The yaml helper as templates call it.
+const { yaml } = QUOTING_HELPERS;
 
 const SEED = Number(process.env.ZKGEN_PROPERTY_SEED ?? 20261126);
 const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import Handlebars from 'handlebars';
 // @ts-expect-error: a build script in plain JavaScript, without typings
 import { QUOTING_HELPERS, options, precompileTemplate } from '../scripts/template-options.mjs';
-import { QUOTING_HELPERS as registered } from '../src/render/templates.js';
+import { QUOTING_HELPERS as registered } from '../src/quote.js';
 
 // The build script's two exports as this test uses them (it has no typings to say so).
 const precompile = precompileTemplate as (file: string, source: string) => unknown;

@@ -12,4 +12,4 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { garland, offic
 /** The image an ensemble that names none runs: the official one, at a published, pinned version, never `latest`. */
 export const DEFAULT_IMAGE = 'zookeeper:3.9.4';
 
-export { dialectOfImage, hasTagOrDigest, knownRepositories as knownImages, repository } from '../images.js';
+export { dialectOfImage, knownRepositories as knownImages } from '../images.js';

@@ -8,7 +8,7 @@
 // space, whose place at the start of a line would not count); the rest is indented two more than
 // the line. Comments are the template's own, and kept within the width there.
 
-export const WIDTH = 80;
+const WIDTH = 80;
 
 export function foldLongLines(text: string): string {
   return text

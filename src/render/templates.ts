@@ -2,13 +2,12 @@
 // only helpers are the quoting helpers: a template can quote a value, never compute one.
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { TEMPLATE_NAMES, templateSpec, type TemplateName } from '../generated/templates.js';
-import { cfg, sh, yaml } from '../quote.js';
+import { QUOTING_HELPERS } from '../quote.js';
 
 // The runtime alone (no compiler) is all that precompiled templates need; its typings are the
 // full package's, which it is a subset of.
 const runtime = (HandlebarsRuntime as unknown as typeof import('handlebars')).create();
-/** The only helpers templates may call (scripts/template-options.mjs makes any other a build error). */
-export const QUOTING_HELPERS = { sh, yaml, cfg };
+// The only helpers templates may call (scripts/template-options.mjs makes any other a build error).
 runtime.registerHelper(QUOTING_HELPERS);
 
 // Templates named with a leading `_` are partials: pieces two templates place alike (a member's

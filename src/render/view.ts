@@ -152,7 +152,7 @@ export function memberConfigViews(ensemble: Ensemble): MemberConfigView[] {
 
 
 /** The Swarm node label that places a machine's members, as key and value. */
-export const NODE_LABEL = 'zkgen.host';
+const NODE_LABEL = 'zkgen.host';
 
 // Swarm knows no "unless-stopped" (a service is stopped by scaling or removing it) and no "no"
 // (it is "none"); an ensemble that says nothing still wants its members back after a failure.
@@ -163,7 +163,7 @@ const STACK_RESTART: Record<RestartPolicy, string> = { no: 'none', 'on-failure':
  * standalone) only with a quorum, unlike `ruok`. The images ship bash but no netcat, so bash's
  * /dev/tcp asks.
  */
-export function probe({ host, port, request }: Probe): string {
+function probe({ host, port, request }: Probe): string {
   if (request === 'srvr') {
     return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
   }
@@ -191,7 +191,7 @@ function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareVie
 }
 
 /** Each member as the templates see it, in id order. */
-export function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
+function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
   const dialect = DIALECTS[ensemble.dialect];
   return ensemble.members.filter((m) => machine === undefined || m.machine === machine).map((m): MemberView => {
     const asked = probeOf(m, ensemble);

@@ -11,9 +11,7 @@ import { refusedService, serviceName, SHORTEST_STACK } from '../swarm.js';
 import { plaintextClientOpen } from '../security.js';
 import { CONFIG_PORT_KEYS, failuresThatLoseQuorum, MANAGED_KEYS } from '../zookeeper.js';
 
-export interface Rule {
-  /** What must hold, said as ZooKeeper or Docker would have it. */
-  readonly name: string;
+interface Rule {
   readonly severity: 'error' | 'warning';
   problems(ensemble: Ensemble): Problem[];
 }
@@ -168,9 +166,10 @@ const bindsOwnAddress = (e: Ensemble, kind: PortKind) =>
     e.listen === 'own' &&
     DIALECTS[e.dialect].bindsOwnAddress);
 
-export const RULES: readonly Rule[] = [
-  {
-    name: 'Member ids are unique',
+// Each rule by its name, which says what must hold as ZooKeeper or Docker would have it (a key:
+// tsc refuses two rules of one name), checked in this order.
+const RULES: Readonly<Record<string, Rule>> = {
+  'Member ids are unique': {
     severity: 'error',
     problems: (e) =>
       duplicates(e.members, (m) => m.id).map(([a, b]) => ({
@@ -178,8 +177,7 @@ export const RULES: readonly Rule[] = [
         message: `id ${b.id} is also ${a.name}'s: each member's myid must be its own`,
       })),
   },
-  {
-    name: 'Member names are unique',
+  'Member names are unique': {
     severity: 'error',
     problems: (e) =>
       duplicates(e.members, (m) => m.name)
@@ -190,8 +188,7 @@ export const RULES: readonly Rule[] = [
           message: `name ${quoted(b.name)} is also member ${a.id}'s: container names must differ`,
         })),
   },
-  {
-    name: 'No member takes the name of the step that prepares the data folders',
+  'No member takes the name of the step that prepares the data folders': {
     severity: 'error',
     problems: (e) =>
       DIALECTS[e.dialect].dataOwner === undefined
@@ -203,8 +200,7 @@ export const RULES: readonly Rule[] = [
               message: `"${PREPARE_SERVICE}" is the compose service that gives the data folders to the image's user before the members start: name the member otherwise`,
             })),
   },
-  {
-    name: 'Members keep their data apart on their machine',
+  'Members keep their data apart on their machine': {
     severity: 'error',
     // Every host folder a member mounts (the official image's <dataDir>/datalog too), not only its
     // dataDir: one member's folder inside another's would be written by both. Read-only mounts (the
@@ -220,8 +216,7 @@ export const RULES: readonly Rule[] = [
       return [...byMachine.values()].flatMap((members) => dataApart(e, members));
     },
   },
-  {
-    name: 'A data folder is no system folder',
+  'A data folder is no system folder': {
     severity: 'error',
     problems: (e) =>
       e.members.flatMap((m) => {
@@ -229,8 +224,7 @@ export const RULES: readonly Rule[] = [
         return why === undefined ? [] : [{ pointer: m.origin.dataDir, message: `${m.name}'s data folder ${quoted(m.dataDir)} ${why}` }];
       }),
   },
-  {
-    name: 'Member ids lie in 1..255',
+  'Member ids lie in 1..255': {
     severity: 'error',
     // Ids given are bounded by the schema; one counted on from the previous member's is not.
     problems: (e) =>
@@ -238,16 +232,14 @@ export const RULES: readonly Rule[] = [
         .filter((m) => m.id > 255)
         .map((m) => ({ pointer: m.origin.id, message: `${m.name}'s id would be ${m.id} (one more than the previous member's), above 255: give ids that fit` })),
   },
-  {
-    name: 'A config key that is a port holds a port',
+  'A config key that is a port holds a port': {
     severity: 'error',
     problems: (e) =>
       e.settings.config
         .filter(([key, value]) => CONFIG_PORT_KEYS.includes(key) && asPort(value) === undefined)
         .map(([key, value]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is a port: ${quoted(value)} is not a number in 1..65535` })),
   },
-  {
-    name: 'A member is never addressed as 0.0.0.0',
+  'A member is never addressed as 0.0.0.0': {
     severity: 'error',
     problems: (e) =>
       e.members
@@ -257,8 +249,7 @@ export const RULES: readonly Rule[] = [
           message: "0.0.0.0 cannot be a member's address: peers and clients must reach it there; give the address they use",
         })),
   },
-  {
-    name: 'A member on several machines is reached at an address of the network',
+  'A member on several machines is reached at an address of the network': {
     severity: 'error',
     problems: (e) =>
       e.machines.length < 2
@@ -270,8 +261,7 @@ export const RULES: readonly Rule[] = [
               message: `${m.host} reaches only the machine one is on: the members on ${e.machines.filter((x) => x !== m.machine).join(', ')} cannot reach ${m.name} there; give its address on the network`,
             })),
   },
-  {
-    name: 'Two machines never share an address',
+  'Two machines never share an address': {
     severity: 'error',
     // Members the file puts on different machines lay their ports out apart (each alone on its
     // machine takes the base ports), so at one address they would have the same server line.
@@ -293,8 +283,7 @@ export const RULES: readonly Rule[] = [
       });
     },
   },
-  {
-    name: 'A member on several machines can name a Swarm service',
+  'A member on several machines can name a Swarm service': {
     severity: 'error',
     // With several machines the bundle holds stack.yml, where each member is the service
     // <stack>_<name>: a name Swarm refuses beside every stack name would deploy a stack in part.
@@ -308,8 +297,7 @@ export const RULES: readonly Rule[] = [
               : [{ pointer: m.origin.name, message: `${quoted(m.name)} cannot name a Swarm service: stack.yml makes it ${quoted(serviceName('<stack>', m.name))}, and ${why}; name the member otherwise` }];
           }),
   },
-  {
-    name: 'Every port lies in 1..65535',
+  'Every port lies in 1..65535': {
     severity: 'error',
     problems: (e) =>
       e.members.flatMap((m) =>
@@ -319,8 +307,7 @@ export const RULES: readonly Rule[] = [
         })),
       ),
   },
-  {
-    name: 'No two ports collide on one host',
+  'No two ports collide on one host': {
     severity: 'error',
     problems: (e) => {
       const problems: Problem[] = [];
@@ -346,8 +333,7 @@ export const RULES: readonly Rule[] = [
       return problems;
     },
   },
-  {
-    name: 'AdminServer and metrics ports belong to servers that are on',
+  'AdminServer and metrics ports belong to servers that are on': {
     severity: 'error',
     problems: (e) => {
       const problems: Problem[] = [];
@@ -367,16 +353,14 @@ export const RULES: readonly Rule[] = [
       return problems;
     },
   },
-  {
-    name: 'An ensemble has at least one participant',
+  'An ensemble has at least one participant': {
     severity: 'error',
     problems: (e) =>
       participants(e).length === 0
         ? [{ pointer: e.origin.servers, message: 'every member is an observer: observers only follow participants, and at least one must vote' }]
         : [],
   },
-  {
-    name: 'A hierarchical quorum groups every participant and only participants',
+  'A hierarchical quorum groups every participant and only participants': {
     severity: 'error',
     problems: (e) => {
       const problems: Problem[] = [];
@@ -406,8 +390,7 @@ export const RULES: readonly Rule[] = [
       return problems;
     },
   },
-  {
-    name: 'config sets only keys no field of zkgen sets',
+  'config sets only keys no field of zkgen sets': {
     severity: 'error',
     problems: (e) =>
       e.settings.config.flatMap(([key]) => {
@@ -415,18 +398,15 @@ export const RULES: readonly Rule[] = [
         return managed ? [{ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write: set it with ${managed[1]}` }] : [];
       }),
   },
-  {
-    name: 'The image tag was published',
+  'The image tag was published': {
     severity: 'error',
     problems: (e) => (e.release.unpublished ? [{ pointer: e.origin.image, message: e.release.unpublished }] : []),
   },
-  {
-    name: 'The image can express the ensemble',
+  'The image can express the ensemble': {
     severity: 'error',
     problems: (e) => DIALECTS[e.dialect].inexpressible(e),
   },
-  {
-    name: 'An ensemble tolerates at least one failure',
+  'An ensemble tolerates at least one failure': {
     severity: 'warning',
     problems: (e) => {
       const voters = participants(e);
@@ -443,8 +423,7 @@ export const RULES: readonly Rule[] = [
       return [{ pointer: e.origin.servers, message }];
     },
   },
-  {
-    name: 'Every participant adds to the failures tolerated',
+  'Every participant adds to the failures tolerated': {
     severity: 'warning',
     problems: (e) => {
       const voters = participants(e);
@@ -461,8 +440,7 @@ export const RULES: readonly Rule[] = [
       return [{ pointer: e.origin.servers, message: `these groups tolerate ${plural(tolerated, 'failure')}, no more than they would without ${idle.name}: consider an odd number of members per group` }];
     },
   },
-  {
-    name: 'Losing one machine keeps the quorum',
+  'Losing one machine keeps the quorum': {
     severity: 'warning',
     problems: (e) => {
       // One machine is the whole ensemble, which the size warnings already speak of; a
@@ -484,8 +462,7 @@ export const RULES: readonly Rule[] = [
       });
     },
   },
-  {
-    name: 'The image can run TLS as asked',
+  'The image can run TLS as asked': {
     severity: 'error',
     problems: (e) => {
       if (!e.tls) return [];
@@ -498,8 +475,7 @@ export const RULES: readonly Rule[] = [
       return reason ? [{ pointer: e.origin.tls, message: reason }] : [];
     },
   },
-  {
-    name: 'The image can reconfigure as asked',
+  'The image can reconfigure as asked': {
     severity: 'error',
     problems: (e) => {
       if (!e.reconfig) return [];
@@ -509,8 +485,7 @@ export const RULES: readonly Rule[] = [
       return reason ? [{ pointer: e.origin.reconfig, message: reason }] : [];
     },
   },
-  {
-    name: 'Keys and secrets stay apart from data',
+  'Keys and secrets stay apart from data': {
     severity: 'error',
     // A member writes its data folders; the keys and secrets folders are read by members only.
     problems: (e) =>
@@ -520,8 +495,7 @@ export const RULES: readonly Rule[] = [
           .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
       ),
   },
-  {
-    name: 'A keys or secrets folder is no system folder',
+  'A keys or secrets folder is no system folder': {
     severity: 'error',
     // tls.sh, auth.sh and super-user.sh run as root and chmod and chown the folder they are given,
     // and members mount it: the data folders' rule, for the same reasons.
@@ -531,8 +505,7 @@ export const RULES: readonly Rule[] = [
         return why === undefined ? [] : [{ pointer, message: `the ${what} ${quoted(folder)} ${why}` }];
       }),
   },
-  {
-    name: 'Keys and secrets folders stay apart from each other',
+  'Keys and secrets folders stay apart from each other': {
     severity: 'error',
     // Each member mounts its own keys, the JAAS file's folder and the super user's server/ folder;
     // the CA's key and the super user's password are never mounted. In one folder, or one inside
@@ -550,8 +523,7 @@ export const RULES: readonly Rule[] = [
       );
     },
   },
-  {
-    name: 'The image can authenticate as asked',
+  'The image can authenticate as asked': {
     severity: 'error',
     problems: (e) => {
       const auth = e.auth;
@@ -571,8 +543,7 @@ export const RULES: readonly Rule[] = [
       });
     },
   },
-  {
-    name: 'With the plaintext client port closed, members are asked through the AdminServer',
+  'With the plaintext client port closed, members are asked through the AdminServer': {
     severity: 'error',
     problems: (e) =>
       !plaintextClientOpen(e) && !e.adminServer
@@ -585,8 +556,7 @@ export const RULES: readonly Rule[] = [
           ]
         : [],
   },
-  {
-    name: 'config leaves client TLS to tls',
+  'config leaves client TLS to tls': {
     severity: 'error',
     problems: (e) =>
       e.tls?.client
@@ -595,8 +565,7 @@ export const RULES: readonly Rule[] = [
             .map(([key]) => ({ pointer: `${e.origin.config}/${key}`, message: `${key} is zkgen's to write with tls.client: set the port with ports.secureClient` }))
         : [],
   },
-  {
-    name: 'Client ports listen only where the file says',
+  'Client ports listen only where the file says': {
     severity: 'warning',
     // "listen": "all" is the file saying so; without it, an image that cannot bind is told of.
     problems: (e) =>
@@ -609,8 +578,7 @@ export const RULES: readonly Rule[] = [
           ]
         : [],
   },
-  {
-    name: 'Secure client ports listen only where the file says',
+  'Secure client ports listen only where the file says': {
     severity: 'warning',
     problems: (e) => {
       const reason = DIALECTS[e.dialect].unboundSecureClient;
@@ -624,16 +592,14 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
-  {
-    name: 'An image reference pins a tag or a digest',
+  'An image reference pins a tag or a digest': {
     severity: 'warning',
     problems: (e) =>
       hasTagOrDigest(e.image)
         ? []
         : [{ pointer: e.origin.image, message: `${quoted(e.image)} names no tag or digest, so Docker runs whatever is latest when it pulls: pin a version` }],
   },
-  {
-    name: 'ACLs stay on',
+  'ACLs stay on': {
     severity: 'warning',
     // zkgen authorises reconfig through a super user; skipACL would open it, and every znode, to
     // anyone who reaches a client port. Said, never done silently.
@@ -645,8 +611,7 @@ export const RULES: readonly Rule[] = [
           message: `skipACL turns every ACL off, the super user's too: anyone who reaches a client port can read and change every znode${e.reconfig ? ' and reconfigure the ensemble' : ''}`,
         })),
   },
-  {
-    name: 'tls and auth turn something on',
+  'tls and auth turn something on': {
     severity: 'warning',
     // resolve drops them: no tls.sh or auth.sh, no keys or secrets mounted or demanded.
     problems: (e) => [
@@ -658,20 +623,18 @@ export const RULES: readonly Rule[] = [
         : []),
     ],
   },
-  {
-    name: 'The image still gets updates',
+  'The image still gets updates': {
     severity: 'warning',
     problems: (e) => (e.release.frozen ? [{ pointer: e.origin.image, message: e.release.frozen }] : []),
   },
-  {
-    name: 'ZooKeeper 3.4 answers every four-letter word',
+  'ZooKeeper 3.4 answers every four-letter word': {
     severity: 'warning',
     problems: (e) =>
       !atLeast(e.release.zookeeper, 3, 5) && e.settings.fourLetterWords.length > 1
         ? [{ pointer: '/fourLetterWords', message: `${e.image} runs ZooKeeper 3.4, which has no whitelist: fourLetterWords changes nothing` }]
         : [],
   },
-];
+};
 
 // A value shared by several members (the ensemble's host, say) is one mistake, said once.
 function unique(problems: Problem[]): Problem[] {
@@ -685,6 +648,6 @@ function unique(problems: Problem[]): Problem[] {
 export function checkRules(ensemble: Ensemble): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  for (const rule of RULES) (rule.severity === 'error' ? errors : warnings).push(...rule.problems(ensemble));
+  for (const rule of Object.values(RULES)) (rule.severity === 'error' ? errors : warnings).push(...rule.problems(ensemble));
   return { errors: unique(errors), warnings: unique(warnings) };
 }
