@@ -6,7 +6,9 @@
 //    subtree deleted and more written after it.
 // 2. The refusal: hosts 1 and 2 lay the archive in (restore.sh --yes: their members stopped, not
 //    started), zk3 on host 3 still runs with newer data: the top-level restore.sh names it, prints
-//    each machine's restore.sh and no start (exit 2), and zk1, zk2 stay stopped.
+//    each machine's restore.sh and no start (exit 2); host 1's start-restored.sh, run out of turn
+//    without the time the top-level script saw every member stopped, or with one from before its
+//    restore.sh, starts nothing; zk1, zk2 stay stopped.
 // 3. Host 3 lays it in too (host 1 again: nothing to do); the top-level restore.sh sees no member
 //    answer, prints each machine's start-restored.sh, run on each host, and waits until the
 //    ensemble serves: every write acknowledged before backup.sh started is back, the deleted
@@ -118,14 +120,21 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     const done = run('bash', ['-c', '"$0" "${@:2}" >"$1" 2>&1', join(bundle.dir, 'restore.sh'), output, ...args], { timeoutMs: 200_000 });
     return { done, output };
   }
-  async function untilStep2(output: string, done: Promise<RunResult>): Promise<void> {
+  /** Waits until the top-level restore.sh prints step 2, and returns each host's start command's argument (the time it saw every member stopped). */
+  async function untilStep2(output: string, done: Promise<RunResult>): Promise<string[]> {
     let finished: RunResult | undefined;
     void done.then((r) => (finished = r));
-    await waitFor('the top-level restore.sh to print step 2', () => Promise.resolve(finished || /^step 2\/2/m.test(readFileSync(output, 'utf8')) ? true : undefined), {
+    await waitFor('the top-level restore.sh to print step 2', () => Promise.resolve(finished || (existsSync(output) && /^step 2\/2/m.test(readFileSync(output, 'utf8'))) ? true : undefined), {
       timeoutMs: 30_000,
       intervalMs: 200,
     });
     if (finished) throw new Error(`${said('restore.sh', finished)}${readFileSync(output, 'utf8')}`);
+    const printed = readFileSync(output, 'utf8');
+    return HOSTS.map((host) => {
+      const seen = new RegExp(`^  on ${host}: hosts/${host}/start-restored\\.sh (\\d{8}T\\d{6}Z)$`, 'm').exec(printed)?.[1];
+      if (!seen) throw new Error(`restore.sh printed no start for ${host}:\n${printed}`);
+      return seen;
+    });
   }
 
   async function waitForQuorum(hosts: number[]): Promise<void> {
@@ -229,6 +238,12 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     expect(refused.stdout, context).toMatch(/^step 1\/2: these members answer, so no restored member may start yet: zk3 \(on 10\.77\.0\.13\)$/m);
     for (const host of HOSTS) expect(refused.stdout, context).toContain(`  on ${host}: hosts/${host}/restore.sh --yes ${archive}`);
     expect(refused.stdout, context).not.toContain('start-restored.sh');
+    // Run on host 1 out of turn, start-restored.sh starts nothing: not without the time the
+    // top-level script saw every member stopped, nor with one from before host 1's restore.sh.
+    const untold = await onMachine(0, 'start-restored.sh');
+    expect([untold.code, untold.stderr]).toEqual([2, expect.stringContaining('run it as the top-level restore.sh prints it')]);
+    const stale = await onMachine(0, 'start-restored.sh', ['20000101T000000Z']);
+    expect([stale.code, stale.stderr]).toEqual([1, expect.stringMatching(/^FAIL: every member was seen stopped at 20000101T000000Z, before this folder's restore\.sh began at \d{8}T\d{6}Z/m)]);
     expect([await running(0), await running(1), await modeOf(2181, HOSTS[2])]).toEqual(['false', 'false', 'not-serving']);
   });
 
@@ -241,10 +256,9 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     expect(again.stdout).toContain('zk1: holds this data already (laid in by an earlier run): left as it is');
     const since = performance.now();
     const top = topLevel([archive], 'restore');
-    await untilStep2(top.output, top.done);
-    for (const host of HOSTS) expect(readFileSync(top.output, 'utf8')).toContain(`  on ${host}: hosts/${host}/start-restored.sh`);
+    const seen = await untilStep2(top.output, top.done);
     for (const i of [0, 1, 2]) {
-      const start = await onMachine(i, 'start-restored.sh');
+      const start = await onMachine(i, 'start-restored.sh', [seen[i]!]);
       expect(start.code, said('start-restored.sh', start)).toBe(0);
     }
     const done = await top.done;
@@ -304,9 +318,9 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
       expect(laid.code, said(`hosts/${HOSTS[i]}/restore.sh --yes --from-member-data`, laid)).toBe(0);
     }
     const top = topLevel(['--from-member-data', folder], 'lost');
-    await untilStep2(top.output, top.done);
+    const seen = await untilStep2(top.output, top.done);
     for (const i of [0, 1, 2]) {
-      const start = await onMachine(i, 'start-restored.sh');
+      const start = await onMachine(i, 'start-restored.sh', [seen[i]!]);
       expect(start.code, said('start-restored.sh', start)).toBe(0);
       if (i > 0) expect(start.stdout).toContain(`created zk${i + 1} from docker-compose.yml (it had no container)`);
     }
