@@ -70,9 +70,14 @@ describe('restore on several machines', () => {
     const script = bundle.get('hosts/c.example/start-restored.sh')!;
     expect(script).toContain('names=(zk3)');
     expect(script).toContain('marker=zkgen-restore.txt');
-    expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
-    // Only with the time the top-level restore.sh saw every member stopped, not before its restore.sh began.
-    expect(script.indexOf('if [[ $seen < $laid_at ]]; then')).toBeLessThan(script.indexOf('docker start'));
+    // Both checks come before any start: the data restore.sh laid in, and the time the top-level
+    // restore.sh saw every member stopped, not before this machine's restore.sh began.
+    const before = (text: string) => {
+      const at = script.indexOf(text);
+      return at >= 0 && at < script.indexOf('docker start');
+    };
+    expect(before('holds no data restore.sh laid in')).toBe(true);
+    expect(before('if [[ $seen < $laid_at ]]; then')).toBe(true);
   });
 
   it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {
