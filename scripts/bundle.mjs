@@ -61,7 +61,7 @@ const lazy = {
   },
 };
 
-// The templates (src/generated/templates.js, two thirds of the code): docker-compose.yml's stays in
+// The templates (src/generated/templates.js, 240 kB: the largest part of the code): docker-compose.yml's stays in
 // dist/zkgen.js, precompiled here as scripts/build-assets.mjs does, since printing it is the default
 // command; every other is served from dist/templates.js, required the first time one is asked for.
 const PRINTED = 'docker-compose.yml';

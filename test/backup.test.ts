@@ -62,7 +62,7 @@ describe('restore on several machines', () => {
     expect(script).toContain('snapshot_dirs=(/data/zk2/data)');
     expect(script).toContain("members='1:zk1 2:zk2 3:zk3'");
     expect(script).toContain('chown -R 1001 "${own[@]}"');
-    expect(script).toContain('printf \'%s\\n\' "$laid" >"${snapshot_dirs[$i]}/$marker"');
+    expect(script).toContain('printf \'%s\\n%s\\n\' "$laid" "$stamp" >"${snapshot_dirs[$i]}/$marker"');
     expect(script).not.toMatch(/docker start|docker run -d|compose .*up/);
   });
 
@@ -70,7 +70,14 @@ describe('restore on several machines', () => {
     const script = bundle.get('hosts/c.example/start-restored.sh')!;
     expect(script).toContain('names=(zk3)');
     expect(script).toContain('marker=zkgen-restore.txt');
-    expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
+    // Both checks come before any start: the data restore.sh laid in, and the time the top-level
+    // restore.sh saw every member stopped, not before this machine's restore.sh began.
+    const before = (text: string) => {
+      const at = script.indexOf(text);
+      return at >= 0 && at < script.indexOf('docker start');
+    };
+    expect(before('holds no data restore.sh laid in')).toBe(true);
+    expect(before('if [[ $seen < $laid_at ]]; then')).toBe(true);
   });
 
   it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {
@@ -79,7 +86,7 @@ describe('restore on several machines', () => {
     expect(script).toContain('machines=(a.example b.example c.example)');
     expect(script).toContain('probe_from=here');
     expect(script).toContain("printf '  on %s: hosts/%s/restore.sh --yes %s\\n'");
-    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh\\n'");
+    expect(script).toContain("printf '  on %s: hosts/%s/start-restored.sh %s\\n' \"$machine\" \"$machine\" \"$seen\"");
     expect(script).not.toMatch(/^\s*docker /m);
   });
 });

@@ -390,28 +390,31 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const plan = LONG
       ? RESTORE_STEPS.flatMap((s) => (['SIGINT', 'SIGKILL'] as const).map((signal) => ({ ...s, signal, thenFinish: true })))
       : RESTORE_STEPS.map((s, i) => ({ ...s, signal: i % 2 === 0 ? ('SIGINT' as const) : ('SIGKILL' as const), thenFinish: i === RESTORE_STEPS.length - 1 }));
-    for (const { step, at, signal, thenFinish } of plan) {
+    /** A run of restore.sh held at `at`, stopped there by `signal`: what it printed, and the held call. */
+    const stoppedAt = async (what: string, at: PausePoint['at'], signal: 'SIGINT' | 'SIGKILL', args?: string[]) => {
       const point = new PausePoint(join(scratch, 'pause'), at);
-      const running = restore(point.env);
+      const running = restore(point.env, args);
       let exited: RunResult | undefined;
       void running.result.then((r) => (exited = r));
-      const held = await waitFor(`restore.sh reaching the point ${step}`, () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
+      const held = await waitFor(`restore.sh reaching the point ${what}`, () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
         timeoutMs: 120_000,
       });
-      expect(held, `restore.sh ended before ${step}: ${exited?.stdout}${exited?.stderr}`).not.toBe('');
+      expect(held, `restore.sh ended before ${what}: ${exited?.stdout}${exited?.stderr}`).not.toBe('');
+      faults.note(`${signal} restore.sh${args ? ` ${args.slice(1).join(' ')}` : ''} ${what}`);
       if (signal === 'SIGINT') {
         // Ctrl-C: the script and the call it is in.
-        faults.note(`SIGINT restore.sh ${step}`);
         running.signalGroup('SIGINT');
         point.release();
       } else {
         // kill -9 of the script alone: the call it was in runs to its end.
-        faults.note(`SIGKILL restore.sh ${step}`);
         running.signal('SIGKILL');
         point.release();
         await point.done();
       }
-      const stopped = await running.result;
+      return { held, stopped: await running.result };
+    };
+    for (const { step, at, signal, thenFinish } of plan) {
+      const { held, stopped } = await stoppedAt(step, at, signal);
       said.push(...stopped.stdout.split('\n'));
       console.log(`restore.sh, ${signal} ${step} (held at: ${held.replace(/^(\S+ \S+).*$/, '$1 …')}): exit ${stopped.code ?? 'by the signal'}`);
       expect(stopped.stdout, `restore.sh ${step}`).not.toMatch(/^ok: /m);
@@ -450,18 +453,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       closeClient(logWriter);
     }
     const fromSurvivor = ['--yes', '--from-member-data', survivor];
-    const point = new PausePoint(join(scratch, 'pause'), { command: 'cp', contains: '-p --sparse=always', nth: 3 });
-    const running = restore(point.env, fromSurvivor);
-    let exited: RunResult | undefined;
-    void running.result.then((r) => (exited = r));
-    const held = await waitFor('restore.sh --from-member-data reaching the laying of zk3', () => Promise.resolve(point.reachedCall() ?? (exited ? '' : undefined)), {
-      timeoutMs: 120_000,
-    });
-    expect(held, `restore.sh ended first: ${exited?.stdout}${exited?.stderr}`).toContain(survivor);
-    faults.note(`SIGINT restore.sh --from-member-data ${survivor} while laying it`);
-    running.signalGroup('SIGINT');
-    point.release();
-    const stopped = await running.result;
+    const { held, stopped } = await stoppedAt('while laying it', { command: 'cp', contains: '-p --sparse=always', nth: 3 }, 'SIGINT', fromSurvivor);
+    expect(held, 'the held call lays zk3').toContain(survivor);
     const moved = new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes --from-member-data (${survivor}\\.before-restore-\\S+) `, 'm').exec(stopped.stderr)?.[1];
     expect(moved, stopped.stdout + stopped.stderr).toBeDefined();
     const rerun = await restore({}, fromSurvivor).result;

@@ -230,11 +230,12 @@ export function watchScript(
 
 /**
  * One chosen call a script makes, held until the test lets it go: the Nth call of COMMAND (mv, cp,
- * docker…) whose first argument is `first` and whose arguments contain `contains` (each when given). The script runs with a folder of stand-ins first on its
- * PATH: each passes its call to the real command at once, except the chosen one, which says so
- * (reached()) and waits, at most `holdSeconds`, until release(). A signal sent meanwhile lands at
- * that step: to the process group (Ctrl-C), the held call dies with the script and never runs; to
- * the script alone (kill -9), it runs once released, as it would have, and done() says when.
+ * docker) whose first argument is `first` and whose arguments contain `contains` (each when
+ * given). The script runs with a folder of stand-ins first on its PATH: each passes its call to
+ * the real command at once, except the chosen one, which says so (reachedCall()) and waits, at
+ * most `holdSeconds`, until release(). A signal sent meanwhile lands at that step: to the process
+ * group (Ctrl-C), the held call dies with the script and never runs; to the script alone
+ * (kill -9), it runs once released, as it would have, and done() says when.
  */
 export class PausePoint {
   private readonly state: string;
@@ -290,11 +291,6 @@ export class PausePoint {
   reachedCall(): string | undefined {
     const file = join(this.state, 'reached');
     return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-  }
-
-  /** Waits (bounded) until the script reaches the held call; returns it. */
-  reached(timeoutMs = 120_000): Promise<string> {
-    return waitFor(`the script reaching call ${this.at.nth} of ${[this.at.command, this.at.first, this.at.contains].filter(Boolean).join(' … ')}`, () => Promise.resolve(this.reachedCall()), { timeoutMs });
   }
 
   release(): void {
