@@ -24,6 +24,11 @@ const FORMATTERS = {
   log: 'org.apache.zookeeper.server.persistence.TxnLogToolkit',
   log34: 'org.apache.zookeeper.server.LogFormatter',
 } as const;
+/**
+ * ZooKeeper's LogChopper (3.6 on): it reads a log entry by entry, checking each one's checksum, and
+ * prints their count without their data, where a formatter prints every entry with its data.
+ */
+const LOG_CHOPPER = 'org.apache.zookeeper.server.util.LogChopper';
 
 /** A member's data on the host: the folder ZooKeeper's dataDir is (myid, snapshots) and its dataLogDir (logs). */
 interface DataLayout {
@@ -81,7 +86,8 @@ export interface BackupView {
   readonly format: string;
   readonly prefix: string;
   readonly marker: string;
-  readonly formatters: typeof FORMATTERS;
+  /** With chopper, logs are read by LogChopper rather than printed whole by a formatter. */
+  readonly formatters: typeof FORMATTERS & { readonly chopper?: string };
   readonly zooKeeperClass: readonly string[];
   /** The uid restored folders are given to, or none when the image hands its folders to its user itself. */
   readonly owner?: number;
@@ -97,6 +103,7 @@ export function backupView(ensemble: Ensemble, machine?: string): BackupView {
   const [first] = ensemble.members;
   if (!first) throw new Error('zkgen bug: an ensemble without members');
   const layout = dataLayout(first, ensemble);
+  const { major, minor } = ensemble.release.zookeeper;
   return {
     image: ensemble.image,
     zookeeper: `${ensemble.release.zookeeper.major}.${ensemble.release.zookeeper.minor}`,
@@ -105,7 +112,7 @@ export function backupView(ensemble: Ensemble, machine?: string): BackupView {
     format: BACKUP_FORMAT,
     prefix: BACKUP_PREFIX,
     marker: RESTORE_MARKER,
-    formatters: FORMATTERS,
+    formatters: { ...FORMATTERS, ...((major > 3 || minor >= 6) && { chopper: LOG_CHOPPER }) },
     zooKeeperClass: dialect.zooKeeperClass,
     ...(dialect.dataOwner !== undefined && { owner: dialect.dataOwner }),
     snapshotsUnder: layout.snapshotsUnder,

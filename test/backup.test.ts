@@ -45,6 +45,17 @@ describe('backup.sh and restore.sh', () => {
     expect(files({ image: 'garland/zookeeper', servers: 3 }).get('backup.sh')).toMatch(/zookeeper_class=\(bash -c .*zkEnv\.sh.* \/opt\/zookeeper\/bin\/zkCli\.sh\)/);
   });
 
+  it('read logs back with LogChopper from ZooKeeper 3.6 on (each entry’s checksum, not its data), and with a formatter before', () => {
+    for (const image of ['zookeeper:3.9.4', 'zookeeper:3.6', 'bitnami/zookeeper:3.9.5', 'confluentinc/cp-zookeeper:7.9.0']) {
+      expect(files({ image, servers: 3 }).get('backup.sh'), image).toContain('org.apache.zookeeper.server.util.LogChopper');
+    }
+    for (const image of ['garland/zookeeper', 'zookeeper:3.4', 'zookeeper:3.5']) {
+      const script = files({ image, servers: 3 }).get('backup.sh');
+      expect(script, image).not.toContain('LogChopper');
+      expect(script, image).toContain('org.apache.zookeeper.server.persistence.TxnLogToolkit');
+    }
+  });
+
   it('on several machines, back up from the machine’s own members only', () => {
     const bundle = files({ image: 'zookeeper:3.9.4', servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] });
     expect(bundle.get('hosts/b.example/backup.sh')).toContain('names=(zk2)');
@@ -70,9 +81,14 @@ describe('restore on several machines', () => {
     const script = bundle.get('hosts/c.example/start-restored.sh')!;
     expect(script).toContain('names=(zk3)');
     expect(script).toContain('marker=zkgen-restore.txt');
-    expect(script.indexOf('holds no data restore.sh laid in')).toBeLessThan(script.indexOf('docker start'));
-    // Only with the time the top-level restore.sh saw every member stopped, not before its restore.sh began.
-    expect(script.indexOf('if [[ $seen < $laid_at ]]; then')).toBeLessThan(script.indexOf('docker start'));
+    // Both checks come before any start: the data restore.sh laid in, and the time the top-level
+    // restore.sh saw every member stopped, not before this machine's restore.sh began.
+    const before = (text: string) => {
+      const at = script.indexOf(text);
+      return at >= 0 && at < script.indexOf('docker start');
+    };
+    expect(before('holds no data restore.sh laid in')).toBe(true);
+    expect(before('if [[ $seen < $laid_at ]]; then')).toBe(true);
   });
 
   it('the top-level restore.sh asks every member over TCP and prints each machine its commands, without Docker', () => {

@@ -15,7 +15,7 @@
 // Ports (loopback, below the ephemeral range, apart from the other suites'): official 6181..,
 // bitnami 8181.., confluent 10181.., garland 15181.., each with its peer, election (and admin)
 // ports above them.
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
@@ -142,7 +142,7 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
       archive = lines.at(-1)!;
       expect(archive.startsWith(`${dest}/zkgen-backup-`) && archive.endsWith('.tar.gz')).toBe(true);
       expect(existsSync(archive)).toBe(true);
-      expect(backup.stdout).toMatch(/read back with ZooKeeper's formatters: last zxid 0x[0-9a-f]+, \d+ znodes/);
+      expect(backup.stdout).toMatch(/read back with ZooKeeper's own classes: whole to zxid 0x[0-9a-f]+, \d+ znodes/);
       // From a follower: a backup leaves the leader alone.
       const source = /backing up from (\S+) \((\w+)\)/.exec(backup.stdout);
       expect(source?.[2]).toBe('follower');
@@ -184,6 +184,26 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
     const refused = await script(bundle, 'restore.sh', ['--yes', truncated]);
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(/^REFUSED: .*truncated or damaged.*nothing was changed$/m);
+    expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
+    await waitForEnsemble(bundle, { timeoutMs: 10_000 });
+  });
+
+  test('a data folder with a damaged log entry is refused by the read-back, with the ensemble untouched and serving', async (ctx) => {
+    steps.gate(ctx);
+    // zk3's folder copied, one byte of its newest log's first entry changed: that entry's checksum no longer matches.
+    const damaged = join(scratch, 'damaged');
+    cpSync(join(dataRoot, 'zk3'), damaged, { recursive: true });
+    const log = (readdirSync(damaged, { recursive: true }) as string[])
+      .filter((f) => /(^|\/)log\.[0-9a-f]+$/.test(f))
+      .sort((a, b) => (BigInt(`0x${a.replace(/.*log\./, '')}`) < BigInt(`0x${b.replace(/.*log\./, '')}`) ? 1 : -1))[0]!;
+    const fd = openSync(join(damaged, log), 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, 40);
+    writeSync(fd, Buffer.from([byte[0]! ^ 0x55]), 0, 1, 40);
+    closeSync(fd);
+    const refused = await script(bundle, 'restore.sh', ['--yes', '--from-member-data', damaged]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^REFUSED: .*cannot read every snapshot and log.*nothing was changed$/m);
     expect(readdirSync(dataRoot).filter((f) => f.includes('before-restore'))).toEqual([]);
     await waitForEnsemble(bundle, { timeoutMs: 10_000 });
   });
@@ -272,4 +292,70 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
     expect(made.some((f) => before.includes(f))).toBe(false);
     expect(readdirSync(dest)).toEqual(expect.arrayContaining(['notes.txt', 'zkgen-backup-mine.tar.gz']));
   });
+});
+
+// Where only the AdminServer answers: with client TLS the plaintext client port is closed, so no
+// four-letter word can be asked at all. backup.sh then learns each member's mode and zxid from the
+// AdminServer's srvr command (JSON, the zxid in decimal) and syncs through zkCli over TLS. Official
+// image's stand-in, clients over TLS only, started with run.sh. Cost: about 30 s (tls.sh's keys, the
+// start, smoke-test.sh's write through TLS, one backup).
+describe('backup.sh where only the AdminServer answers (client TLS, no plaintext client port)', () => {
+  const image = 'zookeeper:3.9.4';
+  const base = { client: 17181, peer: 17281, election: 17381, admin: 17481, secureClient: 17581 };
+  const names = ['adm1', 'adm2', 'adm3'];
+  let bundle: Bundle;
+  let scratch = '';
+
+  beforeAll(async () => {
+    ensureImage(image);
+    scratch = scratchDir('backup-admin-only');
+    const ensemble = { image, servers: names.map((name) => ({ name })), ports: base, dataRoot: join(scratch, 'data'), heap: '64m', tls: { client: true } };
+    bundle = generate(ensemble, scratch);
+    await removeContainers(names);
+    await waitForPortsFree(Object.values(base).flatMap((port) => range(port, 3)));
+  }, 600_000);
+
+  afterAll(async () => {
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** The highest last_processed_zxid the members' AdminServers report. */
+  async function highestZxid(): Promise<bigint> {
+    const answers = await Promise.all(range(base.admin, 3).map(async (port) => (await fetch(`http://127.0.0.1:${port}/commands/srvr`)).text()));
+    return answers.reduce((high, answer) => {
+      const z = BigInt(/"last_processed_zxid"\s*:\s*(\d+)/.exec(answer)?.[1] ?? '0');
+      return z > high ? z : high;
+    }, 0n);
+  }
+
+  test('backup.sh backs up from a follower it found through the AdminServer, with every write acknowledged before it', async () => {
+    expect(readFileSync(join(bundle.dir, 'backup.sh'), 'utf8')).toMatch(/^requests=\('GET \/commands\/srvr /m);
+    for (const [step, args] of [['tls.sh', []], ['run.sh', []]] as const) {
+      const done = await script(bundle, step, [...args]);
+      expect(done.code, `${step}: ${done.stdout}${done.stderr}`).toBe(0);
+    }
+    await waitFor('every member to serve (status.sh, through the AdminServer)', async () => ((await script(bundle, 'status.sh', [])).code === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+    expect(await modeOf(base.client)).toBe('no-answer');
+    // A write acknowledged through TLS before backup.sh starts.
+    const smoke = await script(bundle, 'smoke-test.sh', []);
+    expect(smoke.code, smoke.stdout + smoke.stderr).toBe(0);
+    const znode = /^create (\S+) through/m.exec(smoke.stdout)?.[1];
+    expect(znode).toBeDefined();
+    const acknowledged = await highestZxid();
+
+    const backup = await script(bundle, 'backup.sh', [join(scratch, 'backups')]);
+    expect(backup.code, backup.stdout + backup.stderr).toBe(0);
+    console.log(`admin-only: backup.sh\n${backup.stdout}`);
+    expect(/backing up from (\S+) \((\w+)\)/.exec(backup.stdout)?.[2]).toBe('follower');
+    const archive = backup.stdout.trim().split('\n').at(-1)!;
+    const manifest = await run('tar', ['-xzOf', archive, './zkgen-backup.txt']);
+    const synced = BigInt(/^zxid=(0x[0-9a-f]+)$/m.exec(manifest.stdout)?.[1] ?? '0');
+    expect(synced >= acknowledged, `synced at ${synced.toString(16)}, the members had ${acknowledged.toString(16)}`).toBe(true);
+    const whole = BigInt(/whole to zxid (0x[0-9a-f]+)/.exec(backup.stdout)?.[1] ?? '0');
+    expect(whole >= synced).toBe(true);
+    // The write itself, in the archive's transaction log.
+    const logs = await run('bash', ['-c', 'tar -xzOf "$1" --wildcards "./logs/log.*" | grep -a -c -F "$2"', 'logs', archive, znode!]);
+    expect(Number(logs.stdout.trim())).toBeGreaterThan(0);
+  }, 300_000);
 });

@@ -60,7 +60,7 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
   afterAll(async () => {
     closeClient(client);
     if (scratch) {
-      await compose(file, ['down', '-t', '1'], { timeoutMs: 120_000 });
+      // Whatever a failed step left: docker rm -f (the last step takes them down with docker-compose down).
       await removeContainers(NAMES);
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -141,7 +141,8 @@ describe.skipIf(skip)('five members on ports 12181.. through docker-compose (gar
     const left = CLIENT_PORTS.filter((port) => !stopped.includes(nameOf(port)));
     await waitNotServing(left, { timeoutMs: 30_000 });
     for (const port of left) expect(await modeOf(port)).toBe('not-serving');
-    const how = await expectWriteRefused(client, '/zkgen-e2e-compose/refused', 5_000);
+    // No member serves (just checked): only a quorum could answer, and one does within milliseconds.
+    const how = await expectWriteRefused(client, '/zkgen-e2e-compose/refused', 2_000);
     closeClient(client);
     client = undefined;
     console.log(`no quorum with ${stopped.join(', ')} stopped: the write was refused: ${how}`);

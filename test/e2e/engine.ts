@@ -15,6 +15,8 @@ declare module 'vitest' {
     e2eSkip: string;
     /** Why the docker-compose scenarios are skipped, or empty when they run. */
     e2eComposeSkip: string;
+    /** The Prometheus the global setup started (prometheus.ts's PrometheusRun as JSON), or empty. */
+    e2ePrometheus: string;
   }
 }
 
@@ -143,19 +145,35 @@ export async function removeContainers(names: string[]): Promise<void> {
   if (names.length) await docker(['rm', '-f', ...names]);
 }
 
+/**
+ * Removes a docker-compose project's containers — its members and its one-shot services (bitnami's
+ * and confluent's zkgen-prepare) alike — and `names` besides, whether they exist or not: the end
+ * of docker-compose down, without its start-up and its stop timeout per member.
+ */
+export async function removeComposeProject(project: string, names: string[] = []): Promise<void> {
+  const labelled = await dockerOk(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+  await removeContainers([...names, ...labelled.split('\n').filter(Boolean)]);
+}
+
 /** The last lines of a container's log, for failure messages. */
 export async function logTail(name: string, lines = 20): Promise<string> {
   const result = await docker(['logs', '--tail', String(lines), name]);
   return `--- docker logs ${name} ---\n${result.stdout}${result.stderr}`;
 }
 
+/** Images ensureImage has seen built in this engine, from this test file. */
+const ensured = new Set<string>();
+
 /**
  * Builds the stand-in images a suite runs beyond the global setup's: build.sh skips those already
- * built (and pulls the real ones under ZKGEN_REAL_IMAGES=1).
+ * built (and pulls the real ones under ZKGEN_REAL_IMAGES=1). Asked again for the same image, it
+ * does not run build.sh again (that check alone takes most of a second).
  */
 export function ensureImage(image: string): void {
+  if (ensured.has(image)) return;
   const built = spawnSync('bash', [join(ROOT, 'test', 'e2e', 'images', 'build.sh'), image], { env: engineEnv(), encoding: 'utf8', timeout: 300_000 });
   if (built.status !== 0) throw new Error(`build.sh ${image} exited ${String(built.status)}:\n${built.stderr}`);
+  ensured.add(image);
 }
 
 /** A container's health as Docker reports it: healthy, unhealthy, starting, none, or absent. */

@@ -225,12 +225,15 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     // Built once, on host 1's engine; the others load the same image.
     const built = await run('bash', [BUILD_SH, IMAGE], { env: on(0), timeoutMs: 600_000 });
     if (built.code !== 0) throw new Error(`build.sh ${IMAGE} exited ${built.code}:\n${built.stderr}`);
-    for (const i of [1, 2]) {
-      const copied = await run('bash', ['-c', 'set -o pipefail; docker -H "$1" save "$3" | docker -H "$2" load', 'copy', engines[0]!, engines[i]!, IMAGE], {
-        timeoutMs: 300_000,
-      });
-      if (copied.code !== 0) throw new Error(`docker save | docker load onto host ${i + 1} exited ${copied.code}:\n${copied.stderr}`);
-    }
+    // Onto hosts 2 and 3 at once.
+    await Promise.all(
+      [1, 2].map(async (i) => {
+        const copied = await run('bash', ['-c', 'set -o pipefail; docker -H "$1" save "$3" | docker -H "$2" load', 'copy', engines[0]!, engines[i]!, IMAGE], {
+          timeoutMs: 300_000,
+        });
+        if (copied.code !== 0) throw new Error(`docker save | docker load onto host ${i + 1} exited ${copied.code}:\n${copied.stderr}`);
+      }),
+    );
     console.log(`three engines in ${seconds(t1 - t0)}, ${IMAGE} on each in ${seconds(performance.now() - t1)}`);
     bundle = generate({ dataRoot: join(dir, 'data'), servers: HOSTS.map((host) => ({ host })) }, dir);
   }, 900_000);
@@ -292,10 +295,13 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         const removed = await dockerOn(0, ['stack', 'rm', TLS_STACK]);
         if (removed.code !== 0) console.log(`docker stack rm ${TLS_STACK} exited ${removed.code}: ${removed.stderr}`);
       }
-      for (const [i, composeFile] of composeFiles.entries()) {
-        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
-        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
-      }
+      // Each host's engine on its own: all three at once.
+      await Promise.all(
+        composeFiles.map(async (composeFile, i) => {
+          const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+          if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+        }),
+      );
       console.log(`the TLS scenario took ${seconds(performance.now() - began)}`);
     }, 360_000);
 
@@ -339,7 +345,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         await waitFor(
           'status.sh to exit 0',
           async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
-          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+          { timeoutMs: 120_000, intervalMs: 250, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
         );
       } catch (error) {
         const logs = await Promise.all([0, 1, 2].map(async (i) => `--- ${names[i]} ---\n${(await dockerOn(i, ['logs', '--tail', '30', names[i]!])).stderr}`));
@@ -379,7 +385,8 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
 
     test('the same bundle as a Swarm stack, the keys already on each host: every member serves over TLS on its own node, and docker stack rm removes them', async (ctx) => {
       tlsSteps.gate(ctx);
-      for (const [i, composeFile] of composeFiles.entries()) ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 }));
+      const downs = await Promise.all(composeFiles.map((composeFile, i) => run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 })));
+      downs.forEach((down, i) => ok(`docker-compose down on ${HOSTS[i]}`, down));
       await formSwarm(join(tls.dir, 'stack.yml'));
       const since = performance.now();
       ok('docker stack deploy', await run('docker', ['stack', 'deploy', '-c', 'stack.yml', TLS_STACK], { env: on(0), cwd: tls.dir, timeoutMs: 120_000 }));
@@ -388,7 +395,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       await waitFor(
         'status.sh to exit 0',
         async () => ((status = await run(join(tls.dir, 'status.sh'), [], { cwd: tls.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
-        { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+        { timeoutMs: 120_000, intervalMs: 250, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
       );
       console.log(`tls: the stack serves ${seconds(performance.now() - since)} after docker stack deploy`);
       for (const i of [0, 1, 2]) expect(ok('docker ps', await dockerOn(i, ['ps', '--format', '{{.Names}}'])).trim()).toMatch(new RegExp(`^${TLS_STACK}_${names[i]}\\.1\\.`));
@@ -429,10 +436,13 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     });
 
     afterAll(async () => {
-      for (const [i, composeFile] of composeFiles.entries()) {
-        const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
-        if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
-      }
+      // Each host's engine on its own: all three at once.
+      await Promise.all(
+        composeFiles.map(async (composeFile, i) => {
+          const down = await run('docker-compose', ['-f', composeFile, 'down', '-t', '1'], { env: on(i), timeoutMs: 120_000 });
+          if (down.code !== 0) console.log(`docker-compose down on ${HOSTS[i]} exited ${down.code}: ${down.stderr}`);
+        }),
+      );
     }, 360_000);
 
     test('auth.sh makes the JAAS file where it runs and prints, per host, the copy that gives that host the file', async (ctx) => {
@@ -462,7 +472,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         await waitFor(
           'status.sh to exit 0',
           async () => ((status = await run(join(sasl.dir, 'status.sh'), [], { cwd: sasl.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined),
-          { timeoutMs: 120_000, intervalMs: 1000, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
+          { timeoutMs: 120_000, intervalMs: 250, describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}` },
         );
       } catch (error) {
         const logs = await Promise.all(
@@ -609,10 +619,12 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
         const removed = await dockerOn(0, ['stack', 'rm', MOVE_STACK]);
         if (removed.code !== 0) console.log(`docker stack rm ${MOVE_STACK} exited ${removed.code}: ${removed.stderr}`);
       }
-      for (const i of [0, 1, 2]) {
-        const removed = await dockerOn(i, ['rm', '-f', ...NAMES]);
-        if (removed.code !== 0 && !removed.stderr.includes('No such container')) console.log(`docker rm on ${HOSTS[i]}: ${removed.stderr}`);
-      }
+      await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          const removed = await dockerOn(i, ['rm', '-f', ...NAMES]);
+          if (removed.code !== 0 && !removed.stderr.includes('No such container')) console.log(`docker rm on ${HOSTS[i]}: ${removed.stderr}`);
+        }),
+      );
       if (timings.length) console.log(`moves on three hosts:\n${timings.join('\n')}`);
     }, 120_000);
 
@@ -751,7 +763,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
       let status: RunResult | undefined;
       await waitFor('status.sh to exit 0', async () => ((status = await run(join(moves.dir, 'status.sh'), [], { cwd: moves.dir, timeoutMs: 30_000 })).code === 0 ? true : undefined), {
         timeoutMs: 120_000,
-        intervalMs: 1000,
+        intervalMs: 250,
         describe: () => `${status?.stdout ?? ''}${status?.stderr ?? ''}`,
       });
       timings.push(`the members serve as a stack ${seconds(performance.now() - since)} after docker stack deploy`);
@@ -899,9 +911,8 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     steps.gate(ctx);
     closeClient(client);
     client = undefined;
-    for (const i of [0, 1, 2]) {
-      ok(`docker-compose down on ${HOSTS[i]}`, await run('docker-compose', ['-f', join(hostDir(i), 'docker-compose.yml'), 'down'], { env: on(i), timeoutMs: 180_000 }));
-    }
+    const downs = await Promise.all([0, 1, 2].map((i) => run('docker-compose', ['-f', join(hostDir(i), 'docker-compose.yml'), 'down'], { env: on(i), timeoutMs: 180_000 })));
+    downs.forEach((down, i) => ok(`docker-compose down on ${HOSTS[i]}`, down));
     await formSwarm(join(bundle.dir, 'stack.yml'));
     const since = performance.now();
     // Debian's client (Docker 20.10), where installed, is the oldest a user is likely to deploy with.

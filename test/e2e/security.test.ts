@@ -37,9 +37,11 @@ import {
   logTail,
   modeOf,
   range,
+  removeComposeProject,
   removeContainers,
   runScript,
   scratchDir,
+  seconds,
   useEngine,
   waitFor,
   waitForPortsFree,
@@ -146,6 +148,14 @@ function listenersOn(ports: number[]): Array<{ port: number; address: string }> 
 
 const WILDCARDS = ['0.0.0.0', '::'];
 
+/**
+ * How long a member refused by the others (another CA's key, another quorum secret) is watched not
+ * serving, from its first answer on. A member that can join does so within 1–2 s of answering
+ * (each such test prints how long its member took to rejoin once given back its own key or
+ * secret): the window is several times that.
+ */
+const REFUSED_WATCH_MS = 10_000;
+
 // --- scenarios -------------------------------------------------------------------------------
 
 
@@ -173,59 +183,84 @@ const SCENARIOS: Scenario[] = [
   { label: 'all', image: IMAGE, all: true, own: '::', base: { client: 32081, peer: 32181, election: 32281, admin: 32381 } },
 ];
 
+const namesOf = (scenario: Scenario) => range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+const projectOf = (scenario: Scenario) => `zkgen-e2e-sec-${scenario.label}`;
+
+/**
+ * A scenario's ensemble, generated and started with docker-compose up -d, once every member serves
+ * as status.sh sees it. Its bundle, or the error with the members' last log lines.
+ */
+async function startScenario(scenario: Scenario, scratch: string): Promise<Bundle> {
+  const names = namesOf(scenario);
+  const bundle = generate(
+    {
+      image: scenario.image,
+      servers: names.map((name) => ({ name })),
+      ...(scenario.host && { host: scenario.host }),
+      ...(scenario.all && { listen: 'all' }),
+      ports: scenario.base,
+      // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
+      adminServer: scenario.base.admin !== undefined,
+      dataRoot: join(scratch, 'data'),
+      heap: '64m',
+    },
+    scratch,
+  );
+  await removeContainers(names);
+  const { base } = scenario;
+  await waitForPortsFree([base.client, base.peer, base.election, ...(base.admin === undefined ? [] : [base.admin])].flatMap((first) => range(first, 3)));
+  const up = await compose(join(bundle.dir, 'docker-compose.yml'), ['-p', projectOf(scenario), 'up', '-d']);
+  if (up.code !== 0) throw new Error(`docker-compose up -d exited ${up.code}: ${up.stderr}`);
+  try {
+    // status.sh dials each member's own address inside its container: serving through it is the
+    // quorum, seen the way the bundle sees it.
+    await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
+  } catch (error) {
+    throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
+  }
+  return bundle;
+}
+
 describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => {
-  beforeAll(() => {
+  /** Each scenario's scratch folder, and its ensemble once started. */
+  const scratches = new Map<string, string>();
+  const started = new Map<string, PromiseSettledResult<Bundle>>();
+
+  // The six ensembles start at once (their names and ports are apart), rather than each waiting
+  // for the one before it to be started, checked and removed; each is removed after its checks.
+  beforeAll(async () => {
     for (const image of new Set(SCENARIOS.map((s) => s.image))) ensureImage(image);
     createNamespace();
+    for (const scenario of SCENARIOS) scratches.set(scenario.label, scratchDir(`sec-${scenario.label}`));
+    const results = await Promise.allSettled(SCENARIOS.map((scenario) => startScenario(scenario, scratches.get(scenario.label)!)));
+    results.forEach((result, i) => started.set(SCENARIOS[i]!.label, result));
   }, 600_000);
 
-  afterAll(() => removeNamespace());
+  afterAll(async () => {
+    // Whatever a failed start left.
+    for (const scenario of SCENARIOS) await removeComposeProject(projectOf(scenario), namesOf(scenario));
+    for (const scratch of scratches.values()) rmSync(scratch, { recursive: true, force: true });
+    removeNamespace();
+  });
 
   for (const scenario of SCENARIOS) {
-    const names = range(1, 3).map((i) => `sec-${scenario.label}${i}`);
+    const names = namesOf(scenario);
     const clientPorts = range(scenario.base.client, 3);
     const adminPorts = scenario.base.admin === undefined ? [] : range(scenario.base.admin, 3);
-    const project = `zkgen-e2e-sec-${scenario.label}`;
 
     describe(`${scenario.image} stand-in, host ${scenario.host ?? 'localhost (default)'}${scenario.all ? ', "listen": "all"' : ''}`, () => {
       let bundle: Bundle;
-      let file: string;
-      let scratch: string | undefined;
 
-      beforeAll(async () => {
-        scratch = scratchDir(`sec-${scenario.label}`);
-        bundle = generate(
-          {
-            image: scenario.image,
-            servers: names.map((name) => ({ name })),
-            ...(scenario.host && { host: scenario.host }),
-            ...(scenario.all && { listen: 'all' }),
-            ports: scenario.base,
-            // Every AdminServer on, bitnami's too (its image leaves it off): its port is checked as well.
-            adminServer: scenario.base.admin !== undefined,
-            dataRoot: join(scratch, 'data'),
-            heap: '64m',
-          },
-          scratch,
-        );
-        file = join(bundle.dir, 'docker-compose.yml');
-        await removeContainers(names);
-        await waitForPortsFree([...clientPorts, ...adminPorts, ...range(scenario.base.peer, 3), ...range(scenario.base.election, 3)]);
-        const up = await compose(file, ['-p', project, 'up', '-d']);
-        expect(up.code, up.stderr).toBe(0);
-        try {
-          // status.sh dials each member's own address inside its container: serving through it
-          // is the quorum, seen the way the bundle sees it.
-          await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
-        } catch (error) {
-          throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n)))).join('\n')}`);
-        }
-      }, 600_000);
+      beforeAll(() => {
+        const result = started.get(scenario.label);
+        if (result?.status !== 'fulfilled') throw result?.reason ?? new Error('the scenario was not started');
+        bundle = result.value;
+      });
 
       afterAll(async () => {
-        if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
-        await removeContainers(names);
-        if (scratch) rmSync(scratch, { recursive: true, force: true });
+        // Rather than docker-compose down: the same end (every container of the project gone, the
+        // data folders kept), without its start-up and a stop timeout per member.
+        await removeComposeProject(projectOf(scenario), names);
       });
 
       test('no client or AdminServer port of the ensemble on a wildcard address; each on its own', () => {
@@ -277,7 +312,7 @@ describe.skipIf(skip)('nothing listens beyond the member\'s own address', () => 
         await expectSmokeTestOk(bundle);
         await waitFor('every member healthy', async () => ((await Promise.all(names.map(health))).every((h) => h === 'healthy') ? true : undefined), {
           timeoutMs: 90_000,
-          intervalMs: 1000,
+          intervalMs: 250,
         });
       });
     });
@@ -346,12 +381,15 @@ function adminStatusLine(port: number): Promise<string> {
   });
 }
 
-/** Whatever a port answers to a plaintext srvr within 3 s ('' for nothing). */
+/**
+ * Whatever a port answers to a plaintext srvr within 1.5 s ('' for nothing): a plaintext client
+ * port answers in milliseconds.
+ */
 function plaintextAnswer(port: number): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
     const socket = net.connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => done(), 3000);
+    const timer = setTimeout(() => done(), 1500);
     const done = () => {
       clearTimeout(timer);
       socket.destroy();
@@ -441,8 +479,9 @@ for (const tlsCase of TLS_CASES) {
     }, 600_000);
 
     afterAll(async () => {
-      if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
-      await removeContainers(names);
+      // Rather than docker-compose down: the same end (every container of the project gone, the
+      // data folders kept), without its start-up and a stop timeout per member.
+      await removeComposeProject(project, names);
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     });
 
@@ -473,7 +512,7 @@ for (const tlsCase of TLS_CASES) {
       const up = await compose(file, ['-p', project, 'up', '-d']);
       expect(up.code, up.stderr).toBe(0);
       try {
-        await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 1000 });
+        await waitFor('every member to serve (status.sh)', async () => ((await runStatus(bundle)) === 0 ? true : undefined), { timeoutMs: 150_000, intervalMs: 250 });
       } catch (error) {
         throw new Error(`${String(error)}\n${(await Promise.all(names.map((n) => logTail(n, 40)))).join('\n')}`);
       }
@@ -500,7 +539,7 @@ for (const tlsCase of TLS_CASES) {
     });
 
     test('a plaintext srvr to a secure port gets no answer, and the plaintext client port is closed', async () => {
-      // Asked at once: each waits out its 3 s for an answer that never comes.
+      // Asked at once: each waits out its 1.5 s for an answer that never comes.
       const answers = await Promise.all(securePorts.map((port) => plaintextAnswer(port)));
       answers.forEach((answer, i) => expect(answer, `secure port ${securePorts[i]}`).not.toMatch(/Mode:/));
       expect(listenersOn(clientPorts)).toEqual([]);
@@ -527,10 +566,10 @@ for (const tlsCase of TLS_CASES) {
         timeoutMs: 60_000,
         intervalMs: 500,
       });
-      const deadline = performance.now() + 25_000;
+      const deadline = performance.now() + REFUSED_WATCH_MS;
       while (performance.now() < deadline) {
         expect(await adminState(adminPorts[2]!), `${victim} serves with another CA's key`).toBeUndefined();
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, 500));
       }
       const log = await logTail(victim, 200);
       console.log(`tls: ${victim} with another CA's key: ${/SSLHandshakeException|certificate_unknown|PKIX path|unable to find valid certification path/i.exec(log)?.[0] ?? 'no handshake failure in its log'}`);
@@ -540,8 +579,12 @@ for (const tlsCase of TLS_CASES) {
       await docker(['stop', '-t', '1', victim]);
       rmSync(own, { recursive: true, force: true });
       spawnSync('mv', [`${own}.kept`, own]);
+      const restarted = performance.now();
       await docker(['start', victim]);
-      await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 1000 });
+      await waitFor(`${victim}'s AdminServer`, async () => ((await adminStatusLine(adminPorts[2]!)) ? true : undefined), { timeoutMs: 60_000, intervalMs: 100 });
+      const answered = performance.now();
+      await waitFor(`${victim} to rejoin`, async () => ((await adminState(adminPorts[2]!)) === 'follower' ? true : undefined), { timeoutMs: 90_000, intervalMs: 100 });
+      console.log(`tls: ${victim} with its own key again: AdminServer up ${seconds(answered - restarted)} after docker start, following ${seconds(performance.now() - answered)} after that`);
     }, 300_000);
   });
 }
@@ -576,8 +619,9 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
   }, 600_000);
 
   afterAll(async () => {
-    if (file) await compose(file, ['-p', project, 'down', '-t', '1']);
-    await removeContainers(names);
+    // Rather than docker-compose down: the same end (every container of the project gone, the
+    // data folders kept), without its start-up and a stop timeout per member.
+    await removeComposeProject(project, names);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -630,10 +674,10 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
     const swapped = await compose(otherFile, ['-p', project, 'up', '-d', victim]);
     expect(swapped.code, swapped.stderr).toBe(0);
     await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
-    const deadline = performance.now() + 20_000;
+    const deadline = performance.now() + REFUSED_WATCH_MS;
     while (performance.now() < deadline) {
       expect(await modeOf(clientPorts[2]!), `${victim} serves with another quorum secret`).toBe('not-serving');
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 500));
     }
     const log = await logTail(victim, 200);
     console.log(`auth: ${victim} with another quorum secret: ${/SaslException|Authentication failed|auth failed|SASL/i.exec(log)?.[0] ?? 'no SASL failure in its log'}`);
@@ -641,7 +685,10 @@ describe.skipIf(skip)(`auth: ${IMAGE} stand-in, quorum and client SASL`, () => {
     // With the ensemble's secret again, it joins.
     const back = await compose(file, ['-p', project, 'up', '-d', victim]);
     expect(back.code, back.stderr).toBe(0);
+    await waitFor(`${victim} to answer srvr`, async () => ((await modeOf(clientPorts[2]!)) !== 'no-answer' ? true : undefined), { timeoutMs: 60_000, intervalMs: 100 });
+    const answered = performance.now();
     await waitForQuorum(clientPorts, { timeoutMs: 90_000 });
+    console.log(`auth: ${victim} with the ensemble's secret again: serving ${seconds(performance.now() - answered)} after its first srvr answer`);
   }, 300_000);
 
   test('a client without credentials is refused', async () => {

@@ -12,6 +12,7 @@
 // - Removes every container a failed earlier run left behind, first in this engine, then engines of
 //   earlier runs whose vitest process is gone (found by their folder's owner.pid, stopped by pid).
 // - Provides DOCKER_HOST to the suites (inject('e2eDockerHost'); engine.ts's useEngine()).
+// - Starts, first of all, the Prometheus monitoring.test.ts reads (prometheus.ts), and stops it.
 //
 // Where no engine can be had (no dockerd, not root, not Linux, the engine does not start), the suite
 // is SKIPPED with the reason printed and in a skipped test's name, so `npm test` passes on a machine
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT, hasCommand } from '../helpers.js';
 import './engine.js';
+import { startPrometheus } from './prometheus.js';
 import { acquireRunLock, alive, readPid } from './run-lock.mjs';
 
 /** The images the e2e suites run; build.sh makes a stand-in for each (or pulls it). */
@@ -109,7 +111,25 @@ function reapAbandonedEngines(current: string): void {
   }
 }
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // First, before the lock: Prometheus needs neither, and its alert's minute then runs while the
+  // files before monitoring.test.ts do (prometheus.ts).
+  const prometheus = startPrometheus();
+  project.provide('e2ePrometheus', prometheus ? JSON.stringify(prometheus.run) : '');
+  let teardown: (() => void) | undefined;
+  try {
+    teardown = await setupEngine(project);
+  } catch (error) {
+    await prometheus?.stop();
+    throw error;
+  }
+  return async () => {
+    teardown?.();
+    await prometheus?.stop();
+  };
+}
+
+async function setupEngine(project: TestProject): Promise<(() => void) | undefined> {
   const required = process.env.ZKGEN_E2E === 'required';
   project.provide('e2eDockerHost', '');
   project.provide('e2eSkip', '');
