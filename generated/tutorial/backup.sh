@@ -70,10 +70,7 @@ take() {
   local snap snap_zxid=0 f
   rm -rf "$3" && mkdir -p "$3/snapshots" "$3/logs"
   snap=$(newest_first "$1" snapshot. | head -n 1)
-  if [ -n "$snap" ]; then
-    snap_zxid=$((0x${snap##*/snapshot.}))
-    cp "$snap" "$3/snapshots/"
-  fi
+  [ -z "$snap" ] || { snap_zxid=$((0x${snap##*/snapshot.})) && cp "$snap" "$3/snapshots/"; }
   for f in acceptedEpoch currentEpoch; do [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"; done
   while read -r f; do
     cp --sparse=always "$f" "$3/logs/"
@@ -99,7 +96,7 @@ read_back() {
   for f in "$1"/logs/log.*; do
     [ -e "$f" ] || continue
     out=$({ formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1"; } |
-      awk '/ zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0 }') || return 1
+      awk '/^CRC ERROR/ { bad = 1 } / zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0; exit bad }') || return 1
     read -r z n <<<"$out"
     ((z <= last)) || last=$((z))
     txns=$((txns + n))
@@ -113,11 +110,12 @@ read_back() {
 reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
 
 # 1. The source: a member here that serves, a follower or an observer rather than the leader.
-source=
+source="" source_mode=""
 for i in "${!names[@]}"; do
-  case $(mode "$i") in
-    follower | observer) source=$i && break ;;
-    leader | standalone) [ -n "$source" ] || source=$i ;;
+  m=$(mode "$i")
+  case $m in
+    follower | observer) source=$i source_mode=$m && break ;;
+    leader | standalone) [ -n "$source" ] || source=$i source_mode=$m ;;
   esac
 done
 if [ -z "$source" ]; then
@@ -125,7 +123,7 @@ if [ -z "$source" ]; then
   exit 1
 fi
 name=${names[$source]}
-echo "backing up from $name ($(mode "$source"))"
+echo "backing up from $name ($source_mode)"
 
 # 2. Up to date: `sync` makes the member catch up with the leader; the read after it, in the same
 # session, returns only once it has.
@@ -144,7 +142,8 @@ work=$(mktemp -d "$dest/.$prefix$stamp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # 3. The copy, read back. A copy taken while the member writes can end in a half-written log
-# entry or an unfinished snapshot: the read-back finds it, and the copy is taken again.
+# entry or an unfinished snapshot: the read-back finds it, and the copy is taken again. ZooKeeper's
+# classes read the copy while it is packed, and tar compares the archive, as written, with the copy.
 copy() {
   take "${snapshot_dirs[$source]}/version-2" "${log_dirs[$source]}/version-2" "$work/data"
   {
@@ -156,17 +155,16 @@ copy() {
     echo "zxid=$synced"
     echo "time=$stamp"
   } >"$work/data/$manifest"
-  tar -C "$work/data" -czSf "$archive.partial" .
-  rm -rf "$work/read" && mkdir "$work/read" && tar -C "$work/read" -xzf "$archive.partial"
+  read_back "$work/data" "$synced" >"$work/read" &
+  tar -C "$work/data" -cSf - . | gzip -1 | tee "$archive.partial" | tar -C "$work/data" -dzf - >&2
+  local packed=$?
+  wait $! && ((packed == 0))
 }
 
 read=
 for attempt in 1 2 3; do
-  if copy && read=$(read_back "$work/read"); then
-    read -r last znodes txns <<<"$read"
-    if reaches "$last" "$synced"; then
-      break
-    fi
+  if copy && read=$(<"$work/read") && read -r last znodes txns <<<"$read" && reaches "$last" "$synced"; then
+    break
   fi
   read=
   echo "the copy of attempt $attempt does not read back whole (the member was writing): taking it again"
@@ -178,7 +176,7 @@ if [ -z "$read" ]; then
   exit 1
 fi
 mv "$archive.partial" "$archive"
-echo "read back with ZooKeeper's formatters: last zxid $last, $znodes znodes in the snapshot, $txns transactions in the logs from it on"
+echo "read back with ZooKeeper's own classes: whole to zxid $last, $znodes znodes in the snapshot, $txns transactions in the logs from it on"
 
 if [ -n "$keep" ]; then
   # Only archives this script made (its name pattern, regular files), oldest first.

@@ -74,10 +74,7 @@ take() {
   local snap snap_zxid=0 f
   rm -rf "$3" && mkdir -p "$3/snapshots" "$3/logs"
   snap=$(newest_first "$1" snapshot. | head -n 1)
-  if [ -n "$snap" ]; then
-    snap_zxid=$((0x${snap##*/snapshot.}))
-    cp "$snap" "$3/snapshots/"
-  fi
+  [ -z "$snap" ] || { snap_zxid=$((0x${snap##*/snapshot.})) && cp "$snap" "$3/snapshots/"; }
   for f in acceptedEpoch currentEpoch; do [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"; done
   while read -r f; do
     cp --sparse=always "$f" "$3/logs/"
@@ -103,7 +100,7 @@ read_back() {
   for f in "$1"/logs/log.*; do
     [ -e "$f" ] || continue
     out=$({ formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1"; } |
-      awk '/ zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0 }') || return 1
+      awk '/^CRC ERROR/ { bad = 1 } / zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0; exit bad }') || return 1
     read -r z n <<<"$out"
     ((z <= last)) || last=$((z))
     txns=$((txns + n))
@@ -141,7 +138,7 @@ else
   expected=0
   source="$from's data"
 fi
-read=$(read_back "$work/data") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
+read=$(read_back "$work/data" "$expected") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
 read -r last znodes _ <<<"$read"
 reaches "$last" "$expected" || refuse "$source ends at zxid $last, before the $expected its manifest says"
 
@@ -169,7 +166,7 @@ trap interrupted INT TERM
 
 # 3. Every member stopped before any starts (one holding newer data would win the election).
 step="stopping the members"
-for name in "${names[@]}"; do echo "stopping $name" && docker stop --time "$stop_seconds" "$name" >/dev/null; done
+echo "stopping ${names[*]}" && docker stop --time "$stop_seconds" "${names[@]}" >/dev/null
 step="moving the data aside and laying the restored data in"
 for i in "${!names[@]}"; do
   IFS=: read -r -a own <<<"${folders[$i]}"
