@@ -74,19 +74,25 @@ reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
 # refuse WHY: a restore that stops before it changed anything.
 refuse() { echo "REFUSED: $1; nothing was changed" >&2 && exit 1; }
 
-# movable NAME FOLDER...: refuses when a FOLDER of member NAME is a mount point, which a restore
-# cannot move aside.
-movable() {
-  local f
-  for f in "${@:2}"; do ! mountpoint -q "$f" 2>/dev/null || refuse "$f is a mount point, which restore.sh cannot move aside: stop $1, move its contents aside yourself, then run $0 again"; done
-}
-
 # move_aside NAME STAMP FOLDER...: each FOLDER of member NAME renamed to FOLDER.before-restore-STAMP
-# (never deleted) and made again, empty.
+# (never deleted) and made again, empty. A FOLDER that is a mount point cannot be renamed: its
+# contents go, renamed on the same disk, into FOLDER/zkgen-before-restore-STAMP instead (ZooKeeper
+# reads only myid and version-2 there), all but the folders a former run moved aside and the
+# disk's own lost+found.
 move_aside() {
-  local f
+  local f e
   for f in "${@:3}"; do
-    [ ! -e "$f" ] || { mv "$f" "$f.before-restore-$2" && echo "$1: its former data is in $f.before-restore-$2"; }
+    if mountpoint -q "$f" 2>/dev/null; then
+      mkdir -p "$f/zkgen-before-restore-$2"
+      for e in "$f"/* "$f"/.[!.]* "$f"/..?*; do
+        [ -e "$e" ] || [ -L "$e" ] || continue
+        case ${e##*/} in zkgen-before-restore-* | lost+found) continue ;; esac
+        mv "$e" "$f/zkgen-before-restore-$2/"
+      done
+      echo "$1: its former data is in $f/zkgen-before-restore-$2"
+    elif [ -e "$f" ]; then
+      mv "$f" "$f.before-restore-$2" && echo "$1: its former data is in $f.before-restore-$2"
+    fi
     mkdir -p "$f"
   done
 }
@@ -106,6 +112,7 @@ lay_in() {
 interrupted() {
   local again="$0 --yes ${3:+"$3"}${4:+--from-member-data "$4"}"
   [ -z "$4" ] || [ ! -d "$4.before-restore-$2" ] || again="$0 --yes --from-member-data $4.before-restore-$2"
-  echo "INTERRUPTED while $1: members may be stopped or half restored; to finish, run again: $again (the former data stays in <folder>.before-restore-$2)" >&2
+  [ -z "$4" ] || [ ! -d "$4/zkgen-before-restore-$2" ] || again="$0 --yes --from-member-data $4/zkgen-before-restore-$2"
+  echo "INTERRUPTED while $1: members may be stopped or half restored; to finish, run again: $again (the former data stays in <folder>.before-restore-$2, or <folder>/zkgen-before-restore-$2 for a mount point)" >&2
   exit 130
 }

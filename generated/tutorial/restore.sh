@@ -55,8 +55,6 @@ mkdir -p "$work/data/snapshots" "$work/data/logs"
 # 1. The containers and the data, checked before anything is touched.
 for i in "${!names[@]}"; do
   docker inspect "${names[$i]}" >/dev/null 2>&1 || refuse "${names[$i]} has no container: start the ensemble first (./run.sh or docker-compose up -d)"
-  IFS=: read -r -a own <<<"${folders[$i]}"
-  movable "${names[$i]}" "${own[@]}"
 done
 if [ -n "$archive" ]; then
   [ -f "$archive" ] || refuse "$archive is not a file"
@@ -72,7 +70,7 @@ if [ -n "$archive" ]; then
 else
   [ -d "$from/$snapshots_under/version-2" ] || refuse "$from/$snapshots_under/version-2 is not there: FOLDER is a member's data folder, as its mounts have it"
   # myid is laid last: a folder without it may be one a stopped restore left half laid.
-  [ -f "$from/$snapshots_under/myid" ] || refuse "$from/$snapshots_under has no myid: not a member's data folder as ZooKeeper left it (a restore stopped midway leaves folders half laid: the data it moved aside is in <folder>.before-restore-*)"
+  [ -f "$from/$snapshots_under/myid" ] || refuse "$from/$snapshots_under has no myid: not a member's data folder as ZooKeeper left it (a restore stopped midway leaves folders half laid: the data it moved aside is in <folder>.before-restore-*, or <folder>/zkgen-before-restore-* for a mount point)"
   take "$from/$snapshots_under/version-2" "$from/$logs_under/version-2" "$work/data"
   expected=0
   source="$from's data"
@@ -86,7 +84,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 echo "restore.sh: every member of this bundle gets $source: $znodes znodes in its snapshot, up to zxid $last"
 for i in "${!names[@]}"; do
   IFS=: read -r -a own <<<"${folders[$i]}"
-  echo "  ${names[$i]}: stop; move ${own[*]} aside to <folder>.before-restore-$stamp; lay the data in; start as it was started"
+  echo "  ${names[$i]}: stop; move ${own[*]} aside to <folder>.before-restore-$stamp (a mount point: its contents to <folder>/zkgen-before-restore-$stamp); lay the data in; start as it was started"
 done
 if [ "$yes" != true ]; then
   echo "nothing was changed: run $0 --yes ${archive:+"$archive"}${from:+--from-member-data "$from"} to do it" >&2

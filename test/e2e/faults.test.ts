@@ -23,7 +23,8 @@
 //      SIGKILL of the script alone), held there by a PausePoint, then run again: the ensemble
 //      serves the archive's data, every folder it moved aside is still there, and the history of
 //      6, as far as an archive begun when backup.sh started must hold it (asBackedUp), is valid.
-//      zk2's data folder comes off its tmpfs first: restore.sh refuses a mount point.
+//      zk2's data folder comes off its tmpfs first (test/spawn/restore-interrupted.test.ts has the
+//      restore of a data folder that is a mount point).
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) runs the clients longer in each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
@@ -351,7 +352,8 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const label = 'restore interrupted, run again';
     const began = performance.now();
     const faultsBefore = faults.log.length;
-    // restore.sh moves each data folder aside, which a mount point cannot be: zk2's back on the plain disk.
+    // zk2's back on the plain disk, so that every folder is moved aside whole (a mount point's
+    // contents are moved inside it instead: test/spawn/restore-interrupted.test.ts).
     await dockerOk(['stop', 'zk2']);
     await faults.offSmallDisk(join(dataRoot, 'zk2'));
     await dockerOk(['start', 'zk2']);

@@ -2,9 +2,11 @@
 // once it began changing things: like the one-machine restore.sh, it says where it stopped and the
 // command that finishes, and exits 130. Run for real, in a temporary folder, with a stand-in for
 // docker on PATH that answers as a running member and ZooKeeper's classes would; the one-machine
-// restore.sh is stopped at each step on real containers in test/e2e/faults.test.ts.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// restore.sh is stopped at each step on real containers in test/e2e/faults.test.ts. Also here: a
+// member whose data folder is its own disk (a real tmpfs mount point, so root only), whose contents
+// the restore moves aside inside it, and runs again after.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/index.js';
@@ -18,7 +20,7 @@ import { tempDir } from '../helpers.js';
 const FAKE_DOCKER = `#!/usr/bin/env bash
 case $1 in
   inspect) [ "$2" != --format ] || echo true ;;
-  stop) exec sleep 30 ;;
+  stop) exec sleep "\${STOP_SECONDS:-30}" ;;
   run)
     dir=$(printf '%s\\n' "$@" | sed -n 's/:\\/backup:ro$//p')
     for f in "$dir"/snapshots/snapshot.*; do [ ! -e "$f" ] || printf '== x /backup/snapshots/%s\\nZNode Details (count=4)\\n' "\${f##*/}"; done
@@ -96,5 +98,56 @@ describe("hosts/<machine>/restore.sh stopped by Ctrl-C", () => {
     // Nothing was moved aside yet, and nothing of zk2's was lost.
     expect(readdirSync(dataRoot)).toEqual(['zk2']);
     expect(existsSync(join(dataRoot, 'zk2', 'version-2', 'snapshot.100000000'))).toBe(true);
+  });
+});
+
+describe('hosts/<machine>/restore.sh on a data folder that is a mount point', () => {
+  it.skipIf(process.getuid?.() !== 0)('moves its contents aside inside it, lays the data in, and a second run keeps the first aside folder whole', async () => {
+    const dir = tempDir('restore-mount');
+    const dataRoot = join(dir, 'data');
+    const out = bundle({ image: 'zookeeper:3.9.4', dataRoot, servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] }, dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+    const survivor = join(dir, 'survivor');
+    memberData(survivor);
+    const zk2 = join(dataRoot, 'zk2');
+    mkdirSync(zk2, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', zk2]);
+    try {
+      memberData(zk2);
+      writeFileSync(join(zk2, 'myid'), 'former\n');
+      const run = (): { status: number | null; stdout: string; stderr: string } =>
+        spawnSync('bash', [join(out, 'hosts', 'b.example', 'restore.sh'), '--yes', '--from-member-data', survivor], {
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir, STOP_SECONDS: '0' },
+          encoding: 'utf8',
+        });
+      const aside = (): string[] => readdirSync(zk2).filter((f) => f.startsWith('zkgen-before-restore-')).sort();
+      const first = run();
+      expect(first.status, first.stdout + first.stderr).toBe(0);
+      expect(spawnSync('mountpoint', ['-q', zk2]).status).toBe(0);
+      expect(aside()).toHaveLength(1);
+      const [former] = aside();
+      expect(first.stdout).toContain(`zk2: its former data is in ${join(zk2, former!)}\n`);
+      expect(readFileSync(join(zk2, former!, 'myid'), 'utf8')).toBe('former\n');
+      expect(existsSync(join(zk2, former!, 'version-2', 'snapshot.100000000'))).toBe(true);
+      expect(existsSync(join(zk2, former!, 'datalog', 'version-2', 'log.100000001'))).toBe(true);
+      // The restored data laid in beside it: zk2's own id, the survivor's snapshot and log.
+      expect(readFileSync(join(zk2, 'myid'), 'utf8')).toBe('2\n');
+      expect(existsSync(join(zk2, 'version-2', 'snapshot.100000000'))).toBe(true);
+      expect(existsSync(join(zk2, 'datalog', 'version-2', 'log.100000001'))).toBe(true);
+      // Run again (as after an interruption; the stand-in says zk2 runs, so it is laid in anew) a
+      // second later, for a new stamp: the first aside folder stays where it was, whole.
+      await new Promise((r) => setTimeout(r, 1100));
+      const second = run();
+      expect(second.status, second.stdout + second.stderr).toBe(0);
+      expect(aside()).toHaveLength(2);
+      const [, latest] = aside();
+      expect(readdirSync(join(zk2, latest!)).filter((f) => f.startsWith('zkgen-before-restore-'))).toEqual([]);
+      expect(readFileSync(join(zk2, former!, 'myid'), 'utf8')).toBe('former\n');
+      expect(readFileSync(join(zk2, latest!, 'myid'), 'utf8')).toBe('2\n');
+    } finally {
+      execFileSync('umount', [zk2]);
+    }
   });
 });
