@@ -41,16 +41,16 @@ describe('backup.sh and restore.sh', () => {
   });
 
   it('read archives with the formatters of the image’s own jar: kafka-run-class for confluent, zkEnv.sh beside zkCli.sh for the others', () => {
-    expect(files({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3 }).get('backup.sh')).toContain('zookeeper_class=(kafka-run-class)');
-    expect(files({ image: 'garland/zookeeper', servers: 3 }).get('backup.sh')).toMatch(/zookeeper_class=\(bash -c .*zkEnv\.sh.* \/opt\/zookeeper\/bin\/zkCli\.sh\)/);
+    expect(files({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3 }).get('backup-lib.sh')).toContain('zookeeper_class=(kafka-run-class)');
+    expect(files({ image: 'garland/zookeeper', servers: 3 }).get('backup-lib.sh')).toMatch(/zookeeper_class=\(bash -c .*zkEnv\.sh.* \/opt\/zookeeper\/bin\/zkCli\.sh\)/);
   });
 
   it('read logs back with LogChopper from ZooKeeper 3.6 on (each entry’s checksum, not its data), and with a formatter before', () => {
     for (const image of ['zookeeper:3.9.4', 'zookeeper:3.6', 'bitnami/zookeeper:3.9.5', 'confluentinc/cp-zookeeper:7.9.0']) {
-      expect(files({ image, servers: 3 }).get('backup.sh'), image).toContain('org.apache.zookeeper.server.util.LogChopper');
+      expect(files({ image, servers: 3 }).get('backup-lib.sh'), image).toContain('org.apache.zookeeper.server.util.LogChopper');
     }
     for (const image of ['garland/zookeeper', 'zookeeper:3.4', 'zookeeper:3.5']) {
-      const script = files({ image, servers: 3 }).get('backup.sh');
+      const script = files({ image, servers: 3 }).get('backup-lib.sh');
       expect(script, image).not.toContain('LogChopper');
       expect(script, image).toContain('org.apache.zookeeper.server.persistence.TxnLogToolkit');
     }

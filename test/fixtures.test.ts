@@ -151,9 +151,10 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
     }
   });
 
-  it('writes the scripts the ensemble asks for, executable, and beside them the library they source, not executable', () => {
-    const isLibrary = (p: string) => /(^|\/)lib\.sh$/.test(p);
-    expect(paths.filter(isLibrary)).toEqual(['lib.sh', ...hosts().map((h) => `hosts/${h}/lib.sh`)].sort());
+  it('writes the scripts the ensemble asks for, executable, and beside them the libraries they source, not executable', () => {
+    const isLibrary = (p: string) => /(^|\/)(backup-)?lib\.sh$/.test(p);
+    const folders = ['', ...hosts().map((h) => `hosts/${h}/`)];
+    expect(paths.filter(isLibrary)).toEqual(folders.flatMap((f) => [`${f}backup-lib.sh`, `${f}lib.sh`]).sort());
     for (const l of paths.filter(isLibrary)) expect(statSync(join(out, l)).mode & 0o111, `${l} is sourced, not run`).toBe(0);
     const scripts = paths.filter((p) => p.endsWith('.sh') && !isLibrary(p));
     // tls.sh and auth.sh only when the ensemble asks for TLS or authentication.

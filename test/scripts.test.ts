@@ -10,7 +10,9 @@ import { recordOfBundle, ROOT } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const LIBRARY = 'lib.sh';
+const BACKUP_LIBRARY = 'backup-lib.sh';
 const MAX_LINES = 200;
+const isLibrary = (path: string) => path === LIBRARY || path.endsWith(`/${LIBRARY}`);
 
 function valueOf(file: string): unknown {
   const parsed = parse(readFileSync(file), formatOf(file));
@@ -54,13 +56,19 @@ describe.each(bundles)('the scripts of fixture %s', (_, files) => {
   it('source the one library beside them, which alone writes the probe and the rolling restart', () => {
     const library = files.find((f) => f.path === LIBRARY);
     expect(library?.executable).toBe(false);
-    for (const script of scriptsOf(files).filter((f) => !f.path.endsWith(LIBRARY))) {
-      if (!/^source .*lib\.sh"?$/m.test(script.content)) continue;
+    for (const script of scriptsOf(files).filter((f) => !isLibrary(f.path))) {
+      if (!/^source (.*\/|"?)lib\.sh"?$/m.test(script.content)) continue;
       // A hosts/<machine>/ folder copied alone to its machine has what its scripts source.
       expect(files.find((f) => f.path === `${folderOf(script.path)}${LIBRARY}`)?.content, script.path).toBe(library?.content);
     }
+    // backup.sh and the restore scripts share backup-lib.sh the same way: the one at the top.
+    const backupLibrary = files.find((f) => f.path === BACKUP_LIBRARY);
+    expect(backupLibrary?.executable).toBe(false);
+    for (const script of scriptsOf(files).filter((f) => /^source .*backup-lib\.sh"?$/m.test(f.content))) {
+      expect(files.find((f) => f.path === `${folderOf(script.path)}${BACKUP_LIBRARY}`)?.content, script.path).toBe(backupLibrary?.content);
+    }
     const writers = scriptsOf(files).filter((f) => f.content.includes(PROBE) || /^roll\(\)/m.test(f.content));
-    expect(writers.map((f) => f.path)).toEqual(files.filter((f) => f.path.endsWith(LIBRARY)).map((f) => f.path));
+    expect(writers.map((f) => f.path)).toEqual(files.filter((f) => isLibrary(f.path)).map((f) => f.path));
   });
 
   it('restart members only through the library, which asks every member of the ensemble before each', () => {

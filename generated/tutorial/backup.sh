@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh
 source lib.sh
+# shellcheck source=backup-lib.sh
+source backup-lib.sh
 
 keep=
 while [ $# -gt 0 ]; do
@@ -42,82 +44,18 @@ snapshot_dirs=(/data/zk1 /data/zk2 /data/zk3)
 log_dirs=(/data/zk1 /data/zk2 /data/zk3)
 zkcli=(/opt/zookeeper/bin/zkCli.sh -server)
 zkcli_environment=()
-# shellcheck disable=SC2016 # the image's bash expands it
-zookeeper_class=(bash -c 'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"' /opt/zookeeper/bin/zkCli.sh)
 image=garland/zookeeper
 manifest=zkgen-backup.txt
 format='zkgen-backup 1'
 prefix=zkgen-backup-
 
-# zxid_of ANSWER: the member's last zxid in a srvr answer, as 0x… (the AdminServer says it in
-# decimal); fails when the answer has none.
-zxid_of() {
-  local z
-  z=$(sed -n -e 's/^Zxid: //p' -e 's/.*"last_processed_zxid" *: *\([0-9]*\).*/\1/p' <<<"$1" | head -n 1)
-  [ -n "$z" ] && printf '0x%x\n' "$((z))"
-}
-
-# newest_first DIR PREFIX: the files DIR/PREFIX<zxid in hex>, the newest zxid first.
-newest_first() {
-  local f
-  for f in "$1"/"$2"*; do [ ! -e "$f" ] || printf '%d %s\n' "0x${f##*/"$2"}" "$f"; done | sort -rn | cut -d' ' -f2-
-}
-
-# take SNAPSHOT_DIR LOG_DIR OUT: a member's newest snapshot (and its epoch files) into
-# OUT/snapshots and the transaction logs from the one holding the snapshot's zxid on into OUT/logs:
-# a snapshot is taken while writes go on, and only with those logs is it whole.
-take() {
-  local snap snap_zxid=0 f
-  rm -rf "$3" && mkdir -p "$3/snapshots" "$3/logs"
-  snap=$(newest_first "$1" snapshot. | head -n 1)
-  if [ -n "$snap" ]; then
-    snap_zxid=$((0x${snap##*/snapshot.}))
-    cp "$snap" "$3/snapshots/"
-  fi
-  for f in acceptedEpoch currentEpoch; do [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"; done
-  while read -r f; do
-    cp --sparse=always "$f" "$3/logs/"
-    (($((0x${f##*/log.})) > snap_zxid)) || break
-  done < <(newest_first "$2" log.)
-}
-
-# formatted CLASS FILE DIR: ZooKeeper's formatter CLASS on DIR/FILE, in a throwaway container of
-# the image (no network, root only to read the files).
-formatted() { docker run --rm --network none --user 0 -v "$3:/backup:ro" --entrypoint "${zookeeper_class[0]}" "$image" "${zookeeper_class[@]:1}" "$1" "/backup/$2" 2>/dev/null; }
-
-# read_back DIR: DIR/snapshots and DIR/logs read whole by ZooKeeper's own formatters; prints
-# "LAST_ZXID ZNODES TRANSACTIONS" (znodes in the snapshot, transactions in the logs), or fails.
-read_back() {
-  local f out z n last=0 count=0 txns=0
-  for f in "$1"/snapshots/snapshot.*; do
-    [ -e "$f" ] || continue
-    count=$(formatted org.apache.zookeeper.server.SnapshotFormatter "snapshots/${f##*/}" "$1" | sed -n 's/^ZNode Details (count=\([0-9]*\)).*/\1/p') || return 1
-    [ -n "$count" ] || return 1
-    last=$((0x${f##*/snapshot.}))
-  done
-  # A log's dump is as large as its data: read as a stream, never held in a variable.
-  for f in "$1"/logs/log.*; do
-    [ -e "$f" ] || continue
-    out=$({ formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1"; } |
-      awk '/ zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0 }') || return 1
-    read -r z n <<<"$out"
-    ((z <= last)) || last=$((z))
-    txns=$((txns + n))
-  done
-  ((last > 0)) || return 1
-  printf '0x%x %s %s\n' "$last" "$count" "$txns"
-}
-
-# reaches LAST SYNCED: LAST is at or past SYNCED, a zxid a member had. A zxid whose counter is 0
-# is a new leader's, which writes no log entry.
-reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
-
 # 1. The source: a member here that serves, a follower or an observer rather than the leader.
-source=
+source="" source_mode=""
 for i in "${!names[@]}"; do
-  case $(mode "$i") in
-    follower | observer) source=$i && break ;;
-    leader | standalone) [ -n "$source" ] || source=$i ;;
+  m=$(mode "$i")
+  case $m in
+    follower | observer) source=$i source_mode=$m && break ;;
+    leader | standalone) [ -n "$source" ] || source=$i source_mode=$m ;;
   esac
 done
 if [ -z "$source" ]; then
@@ -125,7 +63,7 @@ if [ -z "$source" ]; then
   exit 1
 fi
 name=${names[$source]}
-echo "backing up from $name ($(mode "$source"))"
+echo "backing up from $name ($source_mode)"
 
 # 2. Up to date: `sync` makes the member catch up with the leader; the read after it, in the same
 # session, returns only once it has.
@@ -144,7 +82,8 @@ work=$(mktemp -d "$dest/.$prefix$stamp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # 3. The copy, read back. A copy taken while the member writes can end in a half-written log
-# entry or an unfinished snapshot: the read-back finds it, and the copy is taken again.
+# entry or an unfinished snapshot: the read-back finds it, and the copy is taken again. ZooKeeper's
+# classes read the copy while it is packed, and tar compares the archive, as written, with the copy.
 copy() {
   take "${snapshot_dirs[$source]}/version-2" "${log_dirs[$source]}/version-2" "$work/data"
   {
@@ -156,17 +95,16 @@ copy() {
     echo "zxid=$synced"
     echo "time=$stamp"
   } >"$work/data/$manifest"
-  tar -C "$work/data" -czSf "$archive.partial" .
-  rm -rf "$work/read" && mkdir "$work/read" && tar -C "$work/read" -xzf "$archive.partial"
+  read_back "$image" "$work/data" "$synced" >"$work/read" &
+  tar -C "$work/data" -cSf - . | gzip -1 | tee "$archive.partial" | tar -C "$work/data" -dzf - >&2
+  local packed=$?
+  wait $! && ((packed == 0))
 }
 
 read=
 for attempt in 1 2 3; do
-  if copy && read=$(read_back "$work/read"); then
-    read -r last znodes txns <<<"$read"
-    if reaches "$last" "$synced"; then
-      break
-    fi
+  if copy && read=$(<"$work/read") && read -r last znodes txns <<<"$read" && reaches "$last" "$synced"; then
+    break
   fi
   read=
   echo "the copy of attempt $attempt does not read back whole (the member was writing): taking it again"
@@ -178,7 +116,7 @@ if [ -z "$read" ]; then
   exit 1
 fi
 mv "$archive.partial" "$archive"
-echo "read back with ZooKeeper's formatters: last zxid $last, $znodes znodes in the snapshot, $txns transactions in the logs from it on"
+echo "read back with ZooKeeper's own classes: whole to zxid $last, $znodes znodes in the snapshot, $txns transactions in the logs from it on"
 
 if [ -n "$keep" ]; then
   # Only archives this script made (its name pattern, regular files), oldest first.

@@ -111,7 +111,7 @@ roll() {
       if ! within "$wait_seconds" all_serve; then
         down=$(not_serving) || true
         printf 'FAIL: %s does not serve: restarting another member now could leave the ensemble without a quorum, so none is restarted\n' "$down" >&2
-        printf '  bring %s back (on its machine: its status.sh says why; docker start it), then run %s again\n' "$down" "$0" >&2
+        printf '  bring %s back (on its machine, status.sh says why: a stopped container wants docker start, a machine cut off its network), then run %s again\n' "$down" "$0" >&2
         return 1
       fi
     fi

@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh
 source lib.sh
+# shellcheck source=backup-lib.sh
+source backup-lib.sh
 
 usage() { echo "usage: $0 [--yes] ARCHIVE | $0 [--yes] --from-member-data FOLDER" >&2 && exit 2; }
 yes=false from="" archive=""
@@ -38,8 +40,6 @@ requests=(srvr srvr srvr)
 snapshot_dirs=(/data/zk1 /data/zk2 /data/zk3)
 log_dirs=(/data/zk1 /data/zk2 /data/zk3)
 folders=(/data/zk1 /data/zk2 /data/zk3)
-# shellcheck disable=SC2016 # the image's bash expands it
-zookeeper_class=(bash -c 'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"' /opt/zookeeper/bin/zkCli.sh)
 image=garland/zookeeper
 stop_seconds=0 # each member's, to stop before Docker kills it (ZooKeeper is crash-safe)
 manifest=zkgen-backup.txt
@@ -51,76 +51,12 @@ snapshots_under='' logs_under=''
 work=$(mktemp -d "${TMPDIR:-/tmp}/zkgen-restore.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/data/snapshots" "$work/data/logs"
-refuse() { echo "REFUSED: $1; nothing was changed" >&2 && exit 1; }
-
-# zxid_of ANSWER: the member's last zxid in a srvr answer, as 0x… (the AdminServer says it in
-# decimal); fails when the answer has none.
-zxid_of() {
-  local z
-  z=$(sed -n -e 's/^Zxid: //p' -e 's/.*"last_processed_zxid" *: *\([0-9]*\).*/\1/p' <<<"$1" | head -n 1)
-  [ -n "$z" ] && printf '0x%x\n' "$((z))"
-}
-
-# newest_first DIR PREFIX: the files DIR/PREFIX<zxid in hex>, the newest zxid first.
-newest_first() {
-  local f
-  for f in "$1"/"$2"*; do [ ! -e "$f" ] || printf '%d %s\n' "0x${f##*/"$2"}" "$f"; done | sort -rn | cut -d' ' -f2-
-}
-
-# take SNAPSHOT_DIR LOG_DIR OUT: a member's newest snapshot (and its epoch files) into
-# OUT/snapshots and the transaction logs from the one holding the snapshot's zxid on into OUT/logs:
-# a snapshot is taken while writes go on, and only with those logs is it whole.
-take() {
-  local snap snap_zxid=0 f
-  rm -rf "$3" && mkdir -p "$3/snapshots" "$3/logs"
-  snap=$(newest_first "$1" snapshot. | head -n 1)
-  if [ -n "$snap" ]; then
-    snap_zxid=$((0x${snap##*/snapshot.}))
-    cp "$snap" "$3/snapshots/"
-  fi
-  for f in acceptedEpoch currentEpoch; do [ ! -e "$1/$f" ] || cp "$1/$f" "$3/snapshots/"; done
-  while read -r f; do
-    cp --sparse=always "$f" "$3/logs/"
-    (($((0x${f##*/log.})) > snap_zxid)) || break
-  done < <(newest_first "$2" log.)
-}
-
-# formatted CLASS FILE DIR: ZooKeeper's formatter CLASS on DIR/FILE, in a throwaway container of
-# the image (no network, root only to read the files).
-formatted() { docker run --rm --network none --user 0 -v "$3:/backup:ro" --entrypoint "${zookeeper_class[0]}" "$image" "${zookeeper_class[@]:1}" "$1" "/backup/$2" 2>/dev/null; }
-
-# read_back DIR: DIR/snapshots and DIR/logs read whole by ZooKeeper's own formatters; prints
-# "LAST_ZXID ZNODES TRANSACTIONS" (znodes in the snapshot, transactions in the logs), or fails.
-read_back() {
-  local f out z n last=0 count=0 txns=0
-  for f in "$1"/snapshots/snapshot.*; do
-    [ -e "$f" ] || continue
-    count=$(formatted org.apache.zookeeper.server.SnapshotFormatter "snapshots/${f##*/}" "$1" | sed -n 's/^ZNode Details (count=\([0-9]*\)).*/\1/p') || return 1
-    [ -n "$count" ] || return 1
-    last=$((0x${f##*/snapshot.}))
-  done
-  # A log's dump is as large as its data: read as a stream, never held in a variable.
-  for f in "$1"/logs/log.*; do
-    [ -e "$f" ] || continue
-    out=$({ formatted org.apache.zookeeper.server.persistence.TxnLogToolkit "logs/${f##*/}" "$1" || formatted org.apache.zookeeper.server.LogFormatter "logs/${f##*/}" "$1"; } |
-      awk '/ zxid 0x[0-9a-f]+ / { n++; z = $0; sub(/.* zxid /, "", z); sub(/ .*/, "", z) } END { print (n ? z : "0x0"), n + 0 }') || return 1
-    read -r z n <<<"$out"
-    ((z <= last)) || last=$((z))
-    txns=$((txns + n))
-  done
-  ((last > 0)) || return 1
-  printf '0x%x %s %s\n' "$last" "$count" "$txns"
-}
-
-# reaches LAST SYNCED: LAST is at or past SYNCED, a zxid a member had. A zxid whose counter is 0
-# is a new leader's, which writes no log entry.
-reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
 
 # 1. The containers and the data, checked before anything is touched.
 for i in "${!names[@]}"; do
   docker inspect "${names[$i]}" >/dev/null 2>&1 || refuse "${names[$i]} has no container: start the ensemble first (./run.sh or docker-compose up -d)"
   IFS=: read -r -a own <<<"${folders[$i]}"
-  for f in "${own[@]}"; do ! mountpoint -q "$f" 2>/dev/null || refuse "$f is a mount point, which restore.sh cannot move aside: stop ${names[$i]}, move its contents aside yourself, then run $0 again"; done
+  movable "${names[$i]}" "${own[@]}"
 done
 if [ -n "$archive" ]; then
   [ -f "$archive" ] || refuse "$archive is not a file"
@@ -141,7 +77,7 @@ else
   expected=0
   source="$from's data"
 fi
-read=$(read_back "$work/data") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
+read=$(read_back "$image" "$work/data" "$expected") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
 read -r last znodes _ <<<"$read"
 reaches "$last" "$expected" || refuse "$source ends at zxid $last, before the $expected its manifest says"
 
@@ -158,29 +94,17 @@ if [ "$yes" != true ]; then
 fi
 
 # From here an interruption (Ctrl-C) leaves members stopped or half restored: say where, and how
-# to finish (a second run restores anew; with FOLDER moved aside by now, from where it is).
-interrupted() {
-  local again="$0 --yes ${archive:+"$archive"}${from:+--from-member-data "$from"}"
-  [ -z "$from" ] || [ ! -d "$from.before-restore-$stamp" ] || again="$0 --yes --from-member-data $from.before-restore-$stamp"
-  echo "INTERRUPTED while $step: members may be stopped or half restored; to finish, run again: $again (the former data stays in <folder>.before-restore-$stamp)" >&2
-  exit 130
-}
-trap interrupted INT TERM
+# to finish.
+trap 'interrupted "$step" "$stamp" "$archive" "$from"' INT TERM
 
 # 3. Every member stopped before any starts (one holding newer data would win the election).
 step="stopping the members"
-for name in "${names[@]}"; do echo "stopping $name" && docker stop --time "$stop_seconds" "$name" >/dev/null; done
+echo "stopping ${names[*]}" && docker stop --time "$stop_seconds" "${names[@]}" >/dev/null
 step="moving the data aside and laying the restored data in"
 for i in "${!names[@]}"; do
   IFS=: read -r -a own <<<"${folders[$i]}"
-  for f in "${own[@]}"; do
-    [ ! -e "$f" ] || { mv "$f" "$f.before-restore-$stamp" && echo "${names[$i]}: its former data is in $f.before-restore-$stamp"; }
-    mkdir -p "$f"
-  done
-  mkdir -p "${snapshot_dirs[$i]}/version-2" "${log_dirs[$i]}/version-2"
-  cp -p "$work"/data/snapshots/* "${snapshot_dirs[$i]}/version-2/" 2>/dev/null || true
-  cp -p --sparse=always "$work"/data/logs/* "${log_dirs[$i]}/version-2/" 2>/dev/null || true
-  printf '%s\n' "${ids[$i]}" >"${snapshot_dirs[$i]}/myid"
+  move_aside "${names[$i]}" "$stamp" "${own[@]}"
+  lay_in "$work/data" "${snapshot_dirs[$i]}" "${log_dirs[$i]}" "${ids[$i]}"
 done
 
 # 4. Started as they were: their own containers again, as docker-compose or run.sh made them.

@@ -21,9 +21,11 @@ type Renderer = (ensemble: Ensemble, view: () => EnsembleView, transition: Trans
 type TemplateName = Parameters<typeof renderTemplate>[0];
 
 const file = (path: string, content: string, executable = false): GeneratedFile => ({ path, content, executable });
-/** The script library: sourced by the bundle's scripts, never run, so not executable. */
+/** The script libraries: sourced by the bundle's scripts, never run, so not executable. */
 const LIBRARY = 'lib.sh';
-const executable = (name: string) => name.endsWith('.sh') && name !== LIBRARY && !name.endsWith(`/${LIBRARY}`);
+const BACKUP_LIBRARY = 'backup-lib.sh';
+const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY];
+const executable = (path: string) => path.endsWith('.sh') && !LIBRARIES.includes(path.slice(path.lastIndexOf('/') + 1));
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
 
@@ -63,6 +65,16 @@ const backupScript =
         true,
       ),
     );
+
+// What backup.sh and the restore scripts share (the formatters of this image's ZooKeeper line), beside
+// lib.sh: at the top, and on several machines in each hosts/<machine>/ too (its backup.sh and
+// restore.sh source it there).
+const backupLibrary =
+  (perMachine: boolean): Renderer =>
+  (ensemble, _, __, machines) => {
+    const text = renderTemplate(BACKUP_LIBRARY, { backup: backupView(ensemble) });
+    return [BACKUP_LIBRARY, ...(perMachine ? machines.map((machine) => `hosts/${machine}/${BACKUP_LIBRARY}`) : [])].map((path) => rendered(path, text));
+  };
 
 const superUserScript: Renderer = (ensemble) =>
   ensemble.reconfig ? [file('super-user.sh', renderTemplate('super-user.sh', superUserView(ensemble, ensemble.reconfig)), true)] : [];
@@ -124,6 +136,7 @@ const ONE_MACHINE = {
   'backup.sh': backupScript('backup.sh', false),
   'restore.sh': backupScript('restore.sh', false),
   [LIBRARY]: library,
+  [BACKUP_LIBRARY]: backupLibrary(false),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
@@ -157,6 +170,7 @@ const SEVERAL_MACHINES = {
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
   [LIBRARY]: both(library, libraryOnMachines),
+  [BACKUP_LIBRARY]: backupLibrary(true),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,

@@ -30,49 +30,24 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { hasCommand } from '../helpers.js';
 import { type Bundle, generate } from './bundle.js';
 import { type ZkClient, closeClient, connectClient, createRetrying, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, scenarioSteps } from './scenario.js';
+import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { range, seconds, sleep, waitFor } from './wait.js';
 
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const PREFIX = '/tmp/zkbh-';
-const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
 const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 const BULK = 300;
 const SUBTREE = 20;
 const pad = (n: number) => String(n).padStart(5, '0');
 
-const engineSkip = useEngine();
-const toolSkip = engineSkip ? '' : ['ip', 'nsenter', 'docker-compose'].filter((t) => !hasCommand(t)).map((t) => `${t} is not installed`)[0];
-if (toolSkip && process.env.ZKGEN_E2E === 'required') throw new Error(`ZKGEN_E2E=required, but the three-host backup suite cannot run: ${toolSkip}`);
-const skip = engineSkip || toolSkip;
+const skip = threeHostSkip(useEngine(), 'three-host backup suite');
 if (skip) test.skip(`e2e skipped: ${skip}`);
-
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
-/** What a crashed run of this file left (its own folders only, whose owner is gone). */
-async function removeLeftovers(): Promise<void> {
-  for (const name of readdirSync('/tmp')) {
-    const dir = `/tmp/${name}`;
-    if (!dir.startsWith(PREFIX)) continue;
-    const owner = Number(existsSync(join(dir, 'owner.pid')) ? readFileSync(join(dir, 'owner.pid'), 'utf8').trim() : NaN);
-    if (Number.isInteger(owner) && alive(owner)) continue;
-    await run('bash', [HOSTS_SH, 'stop', dir], { timeoutMs: 180_000 });
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Creates paths with `parallel` requests in flight. */
 async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
@@ -150,7 +125,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
   }
 
   beforeAll(async () => {
-    await removeLeftovers();
+    await removeLeftovers(PREFIX);
     dir = mkdtempSync(PREFIX);
     writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
     const up = await run('bash', [HOSTS_SH, 'start', dir], { timeoutMs: 180_000 });

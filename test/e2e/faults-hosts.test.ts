@@ -26,10 +26,10 @@
 // engine and copied to the others. Everything started is stopped by pid in afterAll (hosts.sh
 // stop: engines, namespaces, bridge) whatever happens, and at the start of the next run if a run
 // crashed (this file's own /tmp/zkfh-* folders whose owner is gone).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { hasCommand, runCli } from '../helpers.js';
+import { runCli } from '../helpers.js';
 import { checkHistory } from '../history/checker.js';
 import { type Bundle, generate } from './bundle.js';
 import { closeClient, connectClient, getRetrying } from './client.js';
@@ -37,6 +37,7 @@ import { ROOT, type RunResult, run, useEngine } from './engine.js';
 import { Faults, watchScript } from './faults.js';
 import { HistoryClients } from './history.js';
 import { scenarioSteps } from './scenario.js';
+import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { seconds, sleep, waitFor } from './wait.js';
 
@@ -44,7 +45,6 @@ const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const PREFIX = '/tmp/zkfh-';
 const PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 };
-const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
 const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 /** The host (index) of each member id: f4 joins host 2, f5 host 3. */
 const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 1, 5: 2 };
@@ -60,33 +60,8 @@ const LONG = ['1', 'yes', 'true'].includes(process.env.ZKGEN_FAULTS_LONG ?? '');
 /** How long the clients keep going after a scenario's body (the soak, npm run test:faults -- --long, runs longer). */
 const AFTER_MS = LONG ? 20_000 : 1_000;
 
-const engineSkip = useEngine();
-const toolSkip = engineSkip ? '' : ['ip', 'nsenter', 'docker-compose'].find((tool) => !hasCommand(tool));
-if (toolSkip && process.env.ZKGEN_E2E === 'required') throw new Error(`ZKGEN_E2E=required, but the three-host fault suite cannot run: ${toolSkip} is not installed`);
-const skip = engineSkip || (toolSkip ? `${toolSkip} is not installed; run test/e2e/runtime/install-deps.sh` : '');
+const skip = threeHostSkip(useEngine(), 'three-host fault suite');
 if (skip) test.skip(`e2e skipped: ${skip}`);
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** A run that crashed left its engines and namespaces: stop and remove them (this file's own folders only). */
-async function removeLeftovers(): Promise<void> {
-  for (const name of readdirSync('/tmp')) {
-    const dir = `/tmp/${name}`;
-    if (!dir.startsWith(PREFIX)) continue;
-    const owner = Number(existsSync(join(dir, 'owner.pid')) ? readFileSync(join(dir, 'owner.pid'), 'utf8').trim() : NaN);
-    if (Number.isInteger(owner) && alive(owner)) continue;
-    const stopped = await run('bash', [HOSTS_SH, 'stop', dir], { timeoutMs: 180_000 });
-    console.log(`removed what an earlier run left in ${dir} (hosts.sh stop exited ${stopped.code})`);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docker engine each; official image stand-in)', () => {
   let dir: string;
@@ -225,7 +200,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
   }
 
   beforeAll(async () => {
-    await removeLeftovers();
+    await removeLeftovers(PREFIX);
     dir = mkdtempSync(PREFIX);
     writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
     const t0 = performance.now();

@@ -74,11 +74,12 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { hasCommand, runCli } from '../helpers.js';
+import { runCli } from '../helpers.js';
 import { type Bundle, generate } from './bundle.js';
 import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, unauthenticatedCreate, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
+import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { range, seconds, sleep, waitFor } from './wait.js';
 
@@ -87,44 +88,13 @@ const IMAGE = 'zookeeper:3.9.4';
 const STACK = 'zk';
 const TLS_STACK = 'zkt';
 const PREFIX = '/tmp/zkmh-';
-const HOSTS_SH = join(ROOT, 'test', 'e2e', 'runtime', 'hosts.sh');
 const ENGINE_SH = join(ROOT, 'test', 'e2e', 'runtime', 'engine.sh');
 const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 
-function missingTool(): string | undefined {
-  for (const tool of ['ip', 'nsenter', 'docker-compose']) if (!hasCommand(tool)) return `${tool} is not installed; run test/e2e/runtime/install-deps.sh`;
-  return undefined;
-}
-
-const engineSkip = useEngine();
-const toolSkip = engineSkip ? '' : missingTool();
-if (toolSkip && process.env.ZKGEN_E2E === 'required') throw new Error(`ZKGEN_E2E=required, but the several-host suite cannot run: ${toolSkip}`);
-const skip = engineSkip || toolSkip;
+const skip = threeHostSkip(useEngine(), 'several-host suite');
 
 // A test with no body, skipped, so that the reason shows in the run's report.
 if (skip) test.skip(`e2e skipped: ${skip}`);
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** A run that crashed left its engines and namespaces: stop and remove them (this suite's own only). */
-async function removeLeftovers(): Promise<void> {
-  for (const name of readdirSync('/tmp')) {
-    const dir = `/tmp/${name}`;
-    if (!dir.startsWith(PREFIX)) continue;
-    const owner = Number(existsSync(join(dir, 'owner.pid')) ? readFileSync(join(dir, 'owner.pid'), 'utf8').trim() : NaN);
-    if (Number.isInteger(owner) && alive(owner)) continue;
-    const stopped = await run('bash', [HOSTS_SH, 'stop', dir], { timeoutMs: 180_000 });
-    console.log(`removed what an earlier run left in ${dir} (hosts.sh stop exited ${stopped.code})`);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Every mode a member reports as serving. */
 const SERVING = new Set(['leader', 'follower']);
@@ -213,7 +183,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   }
 
   beforeAll(async () => {
-    await removeLeftovers();
+    await removeLeftovers(PREFIX);
     dir = mkdtempSync(PREFIX);
     writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
     const t0 = performance.now();

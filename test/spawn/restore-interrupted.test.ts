@@ -1,0 +1,100 @@
+// A machine's part of a restore on several machines (hosts/<machine>/restore.sh) stopped by Ctrl-C
+// once it began changing things: like the one-machine restore.sh, it says where it stopped and the
+// command that finishes, and exits 130. Run for real, in a temporary folder, with a stand-in for
+// docker on PATH that answers as a running member and ZooKeeper's classes would; the one-machine
+// restore.sh is stopped at each step on real containers in test/e2e/faults.test.ts.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../../src/index.js';
+import { tempDir } from '../helpers.js';
+
+/**
+ * docker as the script asks it: every member's container runs, `stop` takes long enough to be
+ * interrupted, and `run` (ZooKeeper's classes reading the data at /backup) reads each snapshot and
+ * log whole.
+ */
+const FAKE_DOCKER = `#!/usr/bin/env bash
+case $1 in
+  inspect) [ "$2" != --format ] || echo true ;;
+  stop) exec sleep 30 ;;
+  run)
+    dir=$(printf '%s\\n' "$@" | sed -n 's/:\\/backup:ro$//p')
+    for f in "$dir"/snapshots/snapshot.*; do [ ! -e "$f" ] || printf '== x /backup/snapshots/%s\\nZNode Details (count=4)\\n' "\${f##*/}"; done
+    for f in "$dir"/logs/log.*; do [ ! -e "$f" ] || printf '== x /backup/logs/%s\\nEOF reached after 2 txns\\n' "\${f##*/}"; done
+    ;;
+esac
+`;
+
+function bundle(value: object, dir: string): string {
+  const outcome = generate(value);
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+  const out = join(dir, 'bundle');
+  for (const f of outcome.files) {
+    mkdirSync(join(out, f.path, '..'), { recursive: true });
+    writeFileSync(join(out, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return out;
+}
+
+/** A member's data folder as ZooKeeper leaves it: a snapshot, a log after it, myid. */
+function memberData(folder: string): void {
+  mkdirSync(join(folder, 'version-2'), { recursive: true });
+  mkdirSync(join(folder, 'datalog', 'version-2'), { recursive: true });
+  writeFileSync(join(folder, 'version-2', 'snapshot.100000000'), 'snapshot');
+  writeFileSync(join(folder, 'datalog', 'version-2', 'log.100000001'), 'log');
+  writeFileSync(join(folder, 'myid'), '2\n');
+}
+
+/** SCRIPT run as Ctrl-C finds it: SIGINT to its process group once its stdout shows `at`. */
+function interruptedAt(script: string, args: string[], env: NodeJS.ProcessEnv, at: RegExp): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script, ...args], { env: { ...process.env, ...env }, detached: true });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, 'SIGKILL');
+      reject(new Error(`${script} never reached ${at}: ${stdout}${stderr}`));
+    }, 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && at.test(stdout)) {
+        sent = true;
+        // The call it is in has begun (the stand-in's sleep): Ctrl-C reaches both.
+        setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 300);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+describe("hosts/<machine>/restore.sh stopped by Ctrl-C", () => {
+  it("says the step it was in and the command that finishes, and exits 130, with zk2's data where it was", async () => {
+    const dir = tempDir('restore-interrupted');
+    const dataRoot = join(dir, 'data');
+    const out = bundle({ image: 'zookeeper:3.9.4', dataRoot, servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] }, dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+    // The survivor's data, on this machine beside zk2's own folder.
+    const survivor = join(dir, 'survivor');
+    memberData(survivor);
+    memberData(join(dataRoot, 'zk2'));
+    const script = join(out, 'hosts', 'b.example', 'restore.sh');
+    const stopped = await interruptedAt(script, ['--yes', '--from-member-data', survivor], { PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir }, /^stopping zk2$/m);
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(
+      new RegExp(`^INTERRUPTED while stopping zk2: members may be stopped or half restored; to finish, run again: \\S+restore\\.sh --yes --from-member-data ${survivor} \\(`, 'm'),
+    );
+    expect(stopped.stdout).not.toMatch(/^ok: /m);
+    // Nothing was moved aside yet, and nothing of zk2's was lost.
+    expect(readdirSync(dataRoot)).toEqual(['zk2']);
+    expect(existsSync(join(dataRoot, 'zk2', 'version-2', 'snapshot.100000000'))).toBe(true);
+  });
+});
