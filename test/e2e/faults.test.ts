@@ -25,6 +25,9 @@
 //      6, as far as an archive begun when backup.sh started must hold it (asBackedUp), is valid.
 //      zk2's data folder comes off its tmpfs first (test/spawn/restore-interrupted.test.ts has the
 //      restore of a data folder that is a mount point).
+//   8. backup.sh with the leader frozen (docker pause) as it begins syncing its source: done, or
+//      stopped with FAIL naming what it waited for; thawed, a re-run makes the archive; that
+//      archive, restored, holds every write acknowledged before its run started (asBackedUp).
 // ZKGEN_FAULTS_LONG=1 (npm run test:faults -- --long) runs the clients longer in each.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
@@ -141,6 +144,51 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       expect(result.stderr, context).toMatch(/^FAIL: .*(does not serve|did not converge|does not list|still lists|no member)/m);
     }
   };
+
+  /** A backup scenario's archive and what judges it: the history, and when the run that made it started. */
+  interface BackedUp {
+    archive: string;
+    startedAt: number;
+    history: History;
+    root: string;
+  }
+
+  /**
+   * zk2's data folder back on the plain disk (once), so that restore.sh moves every data folder aside
+   * whole (a mount point's contents it moves inside it: test/spawn/restore-interrupted.test.ts).
+   */
+  let zk2OnSmallDisk = true;
+  const zk2OffSmallDisk = async () => {
+    if (!zk2OnSmallDisk) return;
+    await dockerOk(['stop', 'zk2']);
+    await faults.offSmallDisk(join(dataRoot, 'zk2'));
+    zk2OnSmallDisk = false;
+    await dockerOk(['start', 'zk2']);
+    await serving([1, 2, 3]);
+  };
+
+  /**
+   * Judges the data a restore brought back: the backup scenario's history, as far as an archive
+   * begun at its startedAt must hold it (asBackedUp), against the registers read now. Prints the
+   * scenario's line (`extra` before its time) and fails on any verdict but valid.
+   */
+  async function judgeRestored(label: string, backedUp: BackedUp, began: number, faultsBefore: number, extra = ''): Promise<void> {
+    const { startedAt, history, root } = backedUp;
+    const connect = range(1, 3).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
+    const { final, present } = await HistoryClients.readState(connect, root, Object.keys(history.initial));
+    const judged = asBackedUp({ ...history, final, present }, startedAt);
+    const verdict = checkHistory(judged);
+    const line =
+      `${label}: ${judged.operations.length} operations of the backup scenario the archive holds, judged against the restored data ` +
+      `(${judged.operations.filter((op) => op.outcome === 'indeterminate').length} indeterminate, ${judged.acknowledgedCreates?.length ?? 0} acknowledged creates before the backup); ` +
+      `faults: ${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ') || 'none'}; verdict ${verdict.verdict} (${verdict.steps} search steps); ` +
+      `${extra ? `${extra}; ` : ''}${seconds(performance.now() - began)}`;
+    report.push(line);
+    console.log(line);
+    for (const problem of verdict.problems) console.log(`  ${problem}`);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.verdict).toBe('valid');
+  }
 
   beforeAll(async () => {
     ensureImage(IMAGE);
@@ -291,7 +339,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   });
 
   /** The archive the next scenario made, for the interrupted restore to bring back and judge. */
-  let backedUp: { archive: string; startedAt: number; history: History; root: string } | undefined;
+  let backedUp: BackedUp | undefined;
 
   test('backup.sh while the member it reads from loses its leader: done, or stopped with FAIL and a re-run makes the archive; every write acknowledged before it started is in it (read back by the restore below)', async (ctx) => {
     steps.gate(ctx);
@@ -348,16 +396,11 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   test('restore.sh --yes interrupted (SIGINT, SIGKILL) at each step, then run again: the archive served, every write acknowledged before the backup in it, no former data folder lost', async (ctx) => {
     steps.gate(ctx);
     expect(backedUp, 'the backup scenario made no archive').toBeDefined();
-    const { archive, startedAt, history, root } = backedUp!;
+    const { archive } = backedUp!;
     const label = 'restore interrupted, run again';
     const began = performance.now();
     const faultsBefore = faults.log.length;
-    // zk2's back on the plain disk, so that every folder is moved aside whole (a mount point's
-    // contents are moved inside it instead: test/spawn/restore-interrupted.test.ts).
-    await dockerOk(['stop', 'zk2']);
-    await faults.offSmallDisk(join(dataRoot, 'zk2'));
-    await dockerOk(['start', 'zk2']);
-    await serving([1, 2, 3]);
+    await zk2OffSmallDisk();
     // Written after the archive was made: the restore takes it away.
     const connect = range(1, 3).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
     const writer = await connectClient(connect);
@@ -473,18 +516,68 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       closeClient(checker);
     }
 
-    const { final, present } = await HistoryClients.readState(connect, root, Object.keys(history.initial));
-    const judged = asBackedUp({ ...history, final, present }, startedAt);
-    const verdict = checkHistory(judged);
-    const line =
-      `${label}: ${judged.operations.length} operations of the backup scenario the archive holds, judged against the restored data ` +
-      `(${judged.operations.filter((op) => op.outcome === 'indeterminate').length} indeterminate, ${judged.acknowledgedCreates?.length ?? 0} acknowledged creates before the backup); ` +
-      `faults: ${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ')}; verdict ${verdict.verdict} (${verdict.steps} search steps); ` +
-      `${asideOf(memberFolders[0]!).length + asideOf(memberFolders[1]!).length + asideOf(memberFolders[2]!).length} folders aside, ${left} work folders left by SIGKILL; ${seconds(performance.now() - began)}`;
-    report.push(line);
-    console.log(line);
-    for (const problem of verdict.problems) console.log(`  ${problem}`);
-    expect(verdict.problems).toEqual([]);
-    expect(verdict.verdict).toBe('valid');
+    await judgeRestored(
+      label,
+      backedUp!,
+      began,
+      faultsBefore,
+      `${asideOf(memberFolders[0]!).length + asideOf(memberFolders[1]!).length + asideOf(memberFolders[2]!).length} folders aside, ${left} work folders left by SIGKILL`,
+    );
+  });
+
+  test('backup.sh with the leader frozen as it begins syncing its source: done with an archive holding every write acknowledged before it started, or stopped with FAIL naming what it waited for; thawed, a re-run makes that archive', async (ctx) => {
+    steps.gate(ctx);
+    const began = performance.now();
+    const faultsBefore = faults.log.length;
+    // The archive is judged by restoring it, with zk2's folder on the plain disk as in the restore scenario (when this scenario runs alone).
+    await zk2OffSmallDisk();
+    const dest = join(scratch, 'backups-leader-frozen');
+    mkdirSync(dest, { recursive: true });
+    const label = 'backup, leader frozen';
+    let archive = '';
+    let startedAt = 0;
+    const history = await underHistory(label, async () => {
+      const leader = await leaderOf([1, 2, 3]);
+      let source: string | undefined;
+      let freezing: Promise<void> | undefined;
+      // Frozen, the leader keeps its sessions and its place: the source (a follower) notices only
+      // after syncLimit ticks without an answer, while backup.sh waits on its sync.
+      startedAt = performance.now();
+      const first = await watchScript(bundle, 'backup.sh', {
+        args: [dest],
+        env: WAIT,
+        abort: ctx.signal,
+        // Its wait is bounded: killed past this (exit null), it fails the scenario.
+        timeoutMs: 90_000,
+        onLine: (line) => {
+          source ??= /^backing up from (\S+) /.exec(line)?.[1];
+          if (source && !freezing) freezing = faults.freeze(leader);
+        },
+      }).result;
+      await freezing;
+      const context = `exit ${first.code} after ${seconds(first.ms)}:\n${first.stdout}${first.stderr}`;
+      expect(source, context).toBeDefined();
+      expect(source, `backup.sh reads from a follower when there is one, and chose the leader:\n${context}`).not.toBe(leader);
+      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`} in ${seconds(first.ms)}`);
+      if (first.code !== 0) {
+        expect(first.code, context).toBe(1);
+        expect(first.stderr, context).toMatch(/^FAIL: .*(could not sync \S+ with the leader|does not say its zxid|serves)/m);
+      }
+      await faults.thaw(leader);
+      await serving([1, 2, 3]);
+      let made = first;
+      if (first.code !== 0) {
+        startedAt = performance.now();
+        made = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+        expect(made.code, made.stdout + made.stderr).toBe(0);
+      }
+      archive = made.stdout.trim().split('\n').at(-1)!;
+      expect(existsSync(archive), made.stdout).toBe(true);
+    });
+    // The archive, restored, holds every write acknowledged before the run that made it started.
+    const restored = await watchScript(bundle, 'restore.sh', { args: ['--yes', archive], env: WAIT, abort: ctx.signal, timeoutMs: 200_000 }).result;
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    await serving([1, 2, 3]);
+    await judgeRestored(`${label}, its archive restored`, { archive, startedAt, history, root: rootOf(label) }, began, faultsBefore);
   });
 });
