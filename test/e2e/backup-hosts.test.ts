@@ -27,21 +27,20 @@
 //
 // Everything it starts is stopped by pid (hosts.sh stop) and the namespaces and bridge removed, in
 // afterAll, and at the start of a later run if this one crashed (its own /tmp/zkbh-* folders).
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate } from './bundle.js';
 import { type ZkClient, closeClient, connectClient, createRetrying, zk } from './client.js';
-import { type RunResult, ROOT, run, useEngine } from './engine.js';
+import { type RunResult, run, useEngine } from './engine.js';
 import { Ledger, scenarioSteps } from './scenario.js';
-import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
+import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { range, seconds, sleep, waitFor } from './wait.js';
 
 const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const PREFIX = '/tmp/zkbh-';
-const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 const BULK = 300;
 const SUBTREE = 20;
 const pad = (n: number) => String(n).padStart(5, '0');
@@ -74,7 +73,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
   const started = performance.now();
   beforeEach((ctx) => steps.check(ctx));
 
-  const on = (i: number): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_HOST: engines[i], NO_COLOR: '1' });
+  const on = (i: number): NodeJS.ProcessEnv => onEngine(engines[i]!);
   const dockerOn = (i: number, args: string[]) => run('docker', args, { env: on(i), timeoutMs: 120_000 });
   const said = (what: string, r: RunResult) => `${what} exited ${r.code}:\n${r.stdout}${r.stderr}`;
   const hostDir = (i: number) => join(bundle.dir, 'hosts', HOSTS[i]!);
@@ -125,20 +124,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
   }
 
   beforeAll(async () => {
-    await removeLeftovers(PREFIX);
-    dir = mkdtempSync(PREFIX);
-    writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
-    const up = await run('bash', [HOSTS_SH, 'start', dir], { timeoutMs: 180_000 });
-    if (up.code !== 0) throw new Error(said('hosts.sh start', up));
-    engines = up.stdout.trim().split('\n');
-    const built = await run('bash', [BUILD_SH, IMAGE], { env: on(0), timeoutMs: 600_000 });
-    if (built.code !== 0) throw new Error(said(`build.sh ${IMAGE}`, built));
-    await Promise.all(
-      [1, 2].map(async (i) => {
-        const copied = await run('bash', ['-c', 'set -o pipefail; docker -H "$1" save "$3" | docker -H "$2" load', 'copy', engines[0]!, engines[i]!, IMAGE], { timeoutMs: 300_000 });
-        if (copied.code !== 0) throw new Error(said(`the image's copy to host ${i + 1}`, copied));
-      }),
-    );
+    ({ dir, engines } = await startThreeHosts(PREFIX, IMAGE));
     bundle = generate({ dataRoot: join(dir, 'machine', 'data'), heap: '64m', servers: HOSTS.map((host) => ({ host })) }, dir);
     console.log(`three engines with ${IMAGE} in ${seconds(performance.now() - started)}`);
   }, 900_000);

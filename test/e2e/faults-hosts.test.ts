@@ -26,18 +26,18 @@
 // engine and copied to the others. Everything started is stopped by pid in afterAll (hosts.sh
 // stop: engines, namespaces, bridge) whatever happens, and at the start of the next run if a run
 // crashed (this file's own /tmp/zkfh-* folders whose owner is gone).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { checkHistory } from '../history/checker.js';
 import { type Bundle, generate } from './bundle.js';
 import { closeClient, connectClient, getRetrying } from './client.js';
-import { ROOT, type RunResult, run, useEngine } from './engine.js';
+import { type RunResult, run, useEngine } from './engine.js';
 import { Faults, watchScript } from './faults.js';
 import { HistoryClients } from './history.js';
 import { scenarioSteps } from './scenario.js';
-import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
+import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { seconds, sleep, waitFor } from './wait.js';
 
@@ -45,7 +45,6 @@ const HOSTS = ['10.77.0.11', '10.77.0.12', '10.77.0.13'];
 const IMAGE = 'zookeeper:3.9.4';
 const PREFIX = '/tmp/zkfh-';
 const PORTS = { client: 2181, peer: 2888, election: 3888, admin: 8080 };
-const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 /** The host (index) of each member id: f4 joins host 2, f5 host 3. */
 const HOST_OF: Record<number, number> = { 1: 0, 2: 1, 3: 2, 4: 1, 5: 2 };
 const NAMES = ['f1', 'f2', 'f3', 'f4', 'f5'];
@@ -74,7 +73,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
   const report: string[] = [];
   const started = performance.now();
 
-  const on = (i: number): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_HOST: engines[i], NO_COLOR: '1' });
+  const on = (i: number): NodeJS.ProcessEnv => onEngine(engines[i]!);
   const dockerOn = (i: number, args: string[], timeoutMs = 120_000) => run('docker', args, { env: on(i), timeoutMs });
   const ok = (what: string, result: RunResult) => {
     expect(result.code, `${what} exited ${result.code}:\n${result.stdout}${result.stderr}`).toBe(0);
@@ -200,23 +199,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
   }
 
   beforeAll(async () => {
-    await removeLeftovers(PREFIX);
-    dir = mkdtempSync(PREFIX);
-    writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
-    const t0 = performance.now();
-    const up = await run('bash', [HOSTS_SH, 'start', dir], { timeoutMs: 180_000 });
-    if (up.code !== 0) throw new Error(`hosts.sh start exited ${up.code}:\n${up.stderr}`);
-    engines = up.stdout.trim().split('\n');
-    expect(engines).toHaveLength(3);
-    const t1 = performance.now();
-    const built = await run('bash', [BUILD_SH, IMAGE], { env: on(0), timeoutMs: 600_000 });
-    if (built.code !== 0) throw new Error(`build.sh ${IMAGE} exited ${built.code}:\n${built.stderr}`);
-    await Promise.all(
-      [1, 2].map(async (i) => {
-        const copied = await run('bash', ['-c', 'set -o pipefail; docker -H "$1" save "$3" | docker -H "$2" load', 'copy', engines[0]!, engines[i]!, IMAGE], { timeoutMs: 300_000 });
-        if (copied.code !== 0) throw new Error(`docker save | docker load onto host ${i + 1} exited ${copied.code}:\n${copied.stderr}`);
-      }),
-    );
+    ({ dir, engines } = await startThreeHosts(PREFIX, IMAGE));
     const t2 = performance.now();
     bundle = generate(ensemble([1, 2, 3]), dir);
     // As docs/changing-members.md says: super-user.sh where the password stays, server/ copied to each host as it prints.
@@ -234,7 +217,7 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
       }),
     );
     await serving([1, 2, 3]);
-    console.log(`setup: three engines in ${seconds(t1 - t0)}, ${IMAGE} on each in ${seconds(t2 - t1)}, f1..f3 serve ${seconds(performance.now() - t2)} later`);
+    console.log(`setup: f1..f3 serve ${seconds(performance.now() - t2)} after the engines and image`);
   }, 900_000);
 
   afterAll(async () => {

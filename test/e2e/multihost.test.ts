@@ -71,7 +71,7 @@
 // Everything this file starts is stopped by pid (hosts.sh stop → engine.sh stop), and the
 // namespaces and bridge are removed, in afterAll — and also at the start of the next run if a run
 // crashed (by this suite's own names: /tmp/zkmh-* folders whose owner is gone, zkbr0, zkh1..3).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers.js';
@@ -79,7 +79,7 @@ import { type Bundle, generate } from './bundle.js';
 import { type ZkClient, closeClient, connectClient, createRetrying, getRetrying, unauthenticatedCreate, zk } from './client.js';
 import { type RunResult, ROOT, run, useEngine } from './engine.js';
 import { Ledger, expectMyidsOnHost, scenarioSteps } from './scenario.js';
-import { HOSTS_SH, removeLeftovers, threeHostSkip } from './hosts.js';
+import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
 import { range, seconds, sleep, waitFor } from './wait.js';
 
@@ -89,7 +89,6 @@ const STACK = 'zk';
 const TLS_STACK = 'zkt';
 const PREFIX = '/tmp/zkmh-';
 const ENGINE_SH = join(ROOT, 'test', 'e2e', 'runtime', 'engine.sh');
-const BUILD_SH = join(ROOT, 'test', 'e2e', 'images', 'build.sh');
 
 const skip = threeHostSkip(useEngine(), 'several-host suite');
 
@@ -118,7 +117,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   const started = performance.now();
   beforeEach((ctx) => steps.check(ctx));
 
-  const on = (i: number): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_HOST: engines[i], NO_COLOR: '1' });
+  const on = (i: number): NodeJS.ProcessEnv => onEngine(engines[i]!);
   const dockerOn = (i: number, args: string[], timeoutMs = 120_000) => run('docker', args, { env: on(i), timeoutMs });
   const ok = (what: string, result: RunResult) => {
     expect(result.code, `${what} exited ${result.code}:\n${result.stdout}${result.stderr}`).toBe(0);
@@ -183,28 +182,7 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
   }
 
   beforeAll(async () => {
-    await removeLeftovers(PREFIX);
-    dir = mkdtempSync(PREFIX);
-    writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
-    const t0 = performance.now();
-    const up = await run('bash', [HOSTS_SH, 'start', dir], { timeoutMs: 180_000 });
-    if (up.code !== 0) throw new Error(`hosts.sh start exited ${up.code}:\n${up.stderr}`);
-    engines = up.stdout.trim().split('\n');
-    expect(engines).toHaveLength(3);
-    const t1 = performance.now();
-    // Built once, on host 1's engine; the others load the same image.
-    const built = await run('bash', [BUILD_SH, IMAGE], { env: on(0), timeoutMs: 600_000 });
-    if (built.code !== 0) throw new Error(`build.sh ${IMAGE} exited ${built.code}:\n${built.stderr}`);
-    // Onto hosts 2 and 3 at once.
-    await Promise.all(
-      [1, 2].map(async (i) => {
-        const copied = await run('bash', ['-c', 'set -o pipefail; docker -H "$1" save "$3" | docker -H "$2" load', 'copy', engines[0]!, engines[i]!, IMAGE], {
-          timeoutMs: 300_000,
-        });
-        if (copied.code !== 0) throw new Error(`docker save | docker load onto host ${i + 1} exited ${copied.code}:\n${copied.stderr}`);
-      }),
-    );
-    console.log(`three engines in ${seconds(t1 - t0)}, ${IMAGE} on each in ${seconds(performance.now() - t1)}`);
+    ({ dir, engines } = await startThreeHosts(PREFIX, IMAGE));
     bundle = generate({ dataRoot: join(dir, 'data'), servers: HOSTS.map((host) => ({ host })) }, dir);
   }, 900_000);
 
