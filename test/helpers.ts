@@ -2,7 +2,7 @@
 // process), and checking generated files for validity (not only for sameness): compose files
 // against the compose specification and through yamllint, scripts through bash and shellcheck.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,4 +226,16 @@ export function recordOfBundle(files: ReadonlyArray<{ path: string; content: str
   const read = parseRecord(files.find((f) => f.path === RECORD)?.content ?? '');
   if (!read.ok) throw new Error(`the bundle's ${RECORD} ${read.problem}`);
   return read.record;
+}
+
+/** The bundle of `value` written under `dir`/bundle, as zkgen would write it: its path. */
+export function writeBundle(value: object, dir: string): string {
+  const outcome = generate(value);
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
+  const out = join(dir, 'bundle');
+  for (const f of outcome.files) {
+    mkdirSync(join(out, f.path, '..'), { recursive: true });
+    writeFileSync(join(out, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return out;
 }

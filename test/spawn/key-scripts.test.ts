@@ -4,25 +4,12 @@
 // expiry, and a JAAS file copied as auth.sh prints is readable by the image's user, which
 // prepare.sh checks as that user. Needs root, openssl, keytool and setpriv.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../../src/index.js';
-import { hasCommand, tempDir } from '../helpers.js';
+import { hasCommand, tempDir, writeBundle } from '../helpers.js';
 
 const runnable = process.getuid?.() === 0 && ['openssl', 'keytool', 'setpriv'].every(hasCommand);
-
-/** The bundle of `value` written under `dir`/bundle. */
-function bundle(value: object, dir: string): string {
-  const outcome = generate(value);
-  if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  const out = join(dir, 'bundle');
-  for (const f of outcome.files) {
-    mkdirSync(join(out, f.path, '..'), { recursive: true });
-    writeFileSync(join(out, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
-  }
-  return out;
-}
 
 function run(script: string, args: string[] = [], env: Record<string, string> = {}) {
   const result = spawnSync('bash', [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
@@ -32,7 +19,7 @@ function run(script: string, args: string[] = [], env: Record<string, string> = 
 describe.runIf(runnable)('tls.sh', () => {
   it('reports each certificate\'s end, warns (exit 1 with --expiry) within 30 days, and makes no new CA once it is lost', () => {
     const dir = tempDir('tls-expiry');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: 2, dataRoot: dir, tls: { quorum: true } }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: 2, dataRoot: dir, tls: { quorum: true } }, dir);
     const made = run(join(out, 'tls.sh'));
     expect(made.code).toBe(0);
     expect(made.stdout).toMatch(/^zk1's certificate ends .* GMT$/m);
@@ -66,7 +53,7 @@ describe.runIf(runnable)('tls.sh', () => {
 
   it('on one machine, refuses a keys folder the members would not mount', () => {
     const dir = tempDir('tls-folder');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: 1, dataRoot: dir, tls: { quorum: true } }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: 1, dataRoot: dir, tls: { quorum: true } }, dir);
     const other = run(join(out, 'tls.sh'), [join(dir, 'elsewhere')]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/^FAIL: the members mount their keys from .*\/tls \(tls.keys in the ensemble file\)/);
@@ -77,7 +64,7 @@ describe.runIf(runnable)('tls.sh', () => {
 describe.runIf(runnable)('super-user.sh', () => {
   it('refuses to make a new password beside the digest of a lost one, and says how to recover', () => {
     const dir = tempDir('super-user');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: 3, dataRoot: dir, reconfig: true }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: 3, dataRoot: dir, reconfig: true }, dir);
     expect(run(join(out, 'super-user.sh')).code).toBe(0);
     const digest = readFileSync(join(dir, 'reconfig', 'server', 'jvm.args'), 'utf8');
     rmSync(join(dir, 'reconfig', 'super.password'));
@@ -90,7 +77,7 @@ describe.runIf(runnable)('super-user.sh', () => {
   it.each([1, 3])('refuses a folder reconfigure.sh would not read (%i machines)', (machines) => {
     const dir = tempDir('super-user-folder');
     const servers = machines === 1 ? 3 : [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }];
-    const out = bundle({ image: 'zookeeper:3.9.4', servers, dataRoot: dir, reconfig: true }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers, dataRoot: dir, reconfig: true }, dir);
     const other = run(join(out, 'super-user.sh'), [join(dir, 'elsewhere')]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/^FAIL: reconfigure.sh and the members read the super user from /);
@@ -102,7 +89,7 @@ describe.runIf(runnable)('auth.sh and prepare.sh on several machines', () => {
 
   it('the printed copy leaves the JAAS file readable by the image\'s user, and prepare.sh checks that as that user', () => {
     const dir = tempDir('auth');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: hosts, dataRoot: join(dir, 'there'), auth: { quorum: true } }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: hosts, dataRoot: join(dir, 'there'), auth: { quorum: true } }, dir);
     // Made in a folder of its own, then copied as printed, with ssh standing for the machine.
     const made = run(join(out, 'auth.sh'), [join(dir, 'made')]);
     expect(made.code).toBe(0);
@@ -126,7 +113,7 @@ describe.runIf(runnable)('auth.sh and prepare.sh on several machines', () => {
 
   it('prepare.sh keeps an existing data folder\'s mode', () => {
     const dir = tempDir('prepare');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: hosts, dataRoot: dir }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: hosts, dataRoot: dir }, dir);
     mkdirSync(join(dir, 'zk1'), { mode: 0o700 });
     chmodSync(join(dir, 'zk1'), 0o700);
     const result = run(join(out, 'hosts', 'a.example', 'prepare.sh'));
@@ -139,7 +126,7 @@ describe.runIf(runnable)('auth.sh and prepare.sh on several machines', () => {
 describe.runIf(runnable)('auth.sh on one machine', () => {
   it('refuses a secrets folder the members would not mount', () => {
     const dir = tempDir('auth-folder');
-    const out = bundle({ image: 'zookeeper:3.9.4', servers: 3, dataRoot: dir, auth: { quorum: true } }, dir);
+    const out = writeBundle({ image: 'zookeeper:3.9.4', servers: 3, dataRoot: dir, auth: { quorum: true } }, dir);
     const other = run(join(out, 'auth.sh'), [join(dir, 'elsewhere')]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/^FAIL: the members mount their secrets from /);

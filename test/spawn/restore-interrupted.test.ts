@@ -9,8 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../../src/index.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, writeBundle } from '../helpers.js';
 
 /**
  * docker as the script asks it: every member's container runs, `stop` takes long enough to be
@@ -28,17 +27,6 @@ case $1 in
     ;;
 esac
 `;
-
-function bundle(value: object, dir: string): string {
-  const outcome = generate(value);
-  if (!outcome.ok) throw new Error(outcome.errors.map((e) => `${e.pointer}: ${e.message}`).join('\n'));
-  const out = join(dir, 'bundle');
-  for (const f of outcome.files) {
-    mkdirSync(join(out, f.path, '..'), { recursive: true });
-    writeFileSync(join(out, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
-  }
-  return out;
-}
 
 /** A member's data folder as ZooKeeper leaves it: a snapshot, a log after it, myid. */
 function memberData(folder: string): void {
@@ -76,17 +64,23 @@ function interruptedAt(script: string, args: string[], env: NodeJS.ProcessEnv, a
   });
 }
 
+/** Machine b.example of a three-machine bundle under a fresh folder, a stand-in docker in `bin`, and a survivor's data folder. */
+function machineB(label: string): { dir: string; dataRoot: string; out: string; bin: string; survivor: string } {
+  const dir = tempDir(label);
+  const dataRoot = join(dir, 'data');
+  const out = writeBundle({ image: 'zookeeper:3.9.4', dataRoot, servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] }, dir);
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+  const survivor = join(dir, 'survivor');
+  memberData(survivor);
+  return { dir, dataRoot, out, bin, survivor };
+}
+
 describe("hosts/<machine>/restore.sh stopped by Ctrl-C", () => {
   it("says the step it was in and the command that finishes, and exits 130, with zk2's data where it was", async () => {
-    const dir = tempDir('restore-interrupted');
-    const dataRoot = join(dir, 'data');
-    const out = bundle({ image: 'zookeeper:3.9.4', dataRoot, servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] }, dir);
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
     // The survivor's data, on this machine beside zk2's own folder.
-    const survivor = join(dir, 'survivor');
-    memberData(survivor);
+    const { dir, dataRoot, out, bin, survivor } = machineB('restore-interrupted');
     memberData(join(dataRoot, 'zk2'));
     const script = join(out, 'hosts', 'b.example', 'restore.sh');
     const stopped = await interruptedAt(script, ['--yes', '--from-member-data', survivor], { PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir }, /^stopping zk2$/m);
@@ -103,14 +97,7 @@ describe("hosts/<machine>/restore.sh stopped by Ctrl-C", () => {
 
 describe('hosts/<machine>/restore.sh on a data folder that is a mount point', () => {
   it.skipIf(process.getuid?.() !== 0)('moves its contents aside inside it, lays the data in, and a second run keeps the first aside folder whole', async () => {
-    const dir = tempDir('restore-mount');
-    const dataRoot = join(dir, 'data');
-    const out = bundle({ image: 'zookeeper:3.9.4', dataRoot, servers: [{ host: 'a.example' }, { host: 'b.example' }, { host: 'c.example' }] }, dir);
-    const bin = join(dir, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
-    const survivor = join(dir, 'survivor');
-    memberData(survivor);
+    const { dir, dataRoot, out, bin, survivor } = machineB('restore-mount');
     const zk2 = join(dataRoot, 'zk2');
     mkdirSync(zk2, { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', zk2]);
