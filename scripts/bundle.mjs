@@ -127,9 +127,16 @@ const [zkgen, templateFile, yaml, layout, recordCheck] = await Promise.all([
     entryPoints: ['src/cli.ts'],
     plugins: [lazy, yargsAssert, templates],
     external: ['./yaml.js', './layout.js', './record-check.js'],
-    // yargs is an ES module that finds itself (its locales, its require()) through import.meta.url.
+    // yargs is an ES module that finds itself through import.meta.url: its locales three folders
+    // up, and the "main" folder (where it looks for a package.json to guess a version from, on every
+    // start) before the last node_modules in its path, or else the working directory. Told it sits
+    // where it would be installed beside zkgen's code, dist/node_modules/yargs/ (no such folder is
+    // shipped), both stay inside zkgen's own folder: not the user's folders walked up to /, nor
+    // another package's locales, whatever folder zkgen is run from.
     define: { 'import.meta.url': '__zkgenFileUrl' },
-    banner: { js: "'use strict';\nconst __zkgenFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: {
+      js: "'use strict';\nconst __zkgenFileUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'node_modules/yargs/lib/platform-shims/esm.mjs')).href;",
+    },
   }),
   build({ ...common, entryPoints: ['src/generated/templates.js'] }),
   build({ ...common, stdin: { contents: `export { ${LAZY.yaml.names.join(', ')} } from 'yaml';`, resolveDir: '.' } }),
