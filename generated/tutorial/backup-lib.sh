@@ -74,6 +74,42 @@ reaches() { (($1 >= $2 || ($2 & 0xffffffff) == 0)); }
 # refuse WHY: a restore that stops before it changed anything.
 refuse() { echo "REFUSED: $1; nothing was changed" >&2 && exit 1; }
 
+# restore_source ARCHIVE FOLDER DATA IMAGE MEMBERS MANIFEST FORMAT SNAPSHOTS_UNDER LOGS_UNDER: what
+# a restore lays in, put into DATA (snapshots/, logs/) and checked whole before anything is
+# touched: ARCHIVE unpacked (backup.sh's, with MANIFEST whose first line is FORMAT, of MEMBERS,
+# "id:name ..."), or else FOLDER's newest snapshot and the logs after it (a member's data folder:
+# dataDir and dataLogDir under it at SNAPSHOTS_UNDER and LOGS_UNDER). Both read back by ZooKeeper's
+# own formatters in a throwaway container of IMAGE. Prints "LAST ZNODES SOURCE" (the newest zxid,
+# the snapshot's znodes, where the data comes from) or refuses, saying why.
+restore_source() {
+  local archive=$1 from=$2 data=$3 image=$4 members=$5 manifest=$6 format=$7 snapshots_under=$8 logs_under=$9
+  local said expected source got last znodes
+  if [ -n "$archive" ]; then
+    [ -f "$archive" ] || refuse "$archive is not a file"
+    tar -C "$data" -xzf "$archive" 2>/dev/null || refuse "$archive does not unpack whole (truncated or damaged)"
+    if [ ! -f "$data/$manifest" ] || [ "$(head -n 1 "$data/$manifest")" != "$format" ]; then
+      refuse "$archive has no $manifest: backup.sh did not make it"
+    fi
+    said=$(sed -n "s/^members=//p" "$data/$manifest")
+    [ "$said" = "$members" ] || refuse "$archive holds the data of members $said, and this bundle's are $members"
+    said=$(sed -n "s/^image=//p" "$data/$manifest")
+    [ "$said" = "$image" ] || echo "note: $archive was taken from $said; this bundle runs $image" >&2
+    expected=$(sed -n "s/^zxid=//p" "$data/$manifest")
+    source="$archive (from $(sed -n "s/^source=//p" "$data/$manifest") at $(sed -n "s/^time=//p" "$data/$manifest"))"
+  else
+    [ -d "$from/$snapshots_under/version-2" ] || refuse "$from/$snapshots_under/version-2 is not there: FOLDER is a member's data folder, as its mounts have it"
+    # myid is laid last: a folder without it may be one a stopped restore left half laid.
+    [ -f "$from/$snapshots_under/myid" ] || refuse "$from/$snapshots_under has no myid: not a member's data folder as ZooKeeper left it (a restore stopped midway leaves folders half laid: the data it moved aside is in <folder>.before-restore-*, or <folder>/zkgen-before-restore-* for a mount point)"
+    take "$from/$snapshots_under/version-2" "$from/$logs_under/version-2" "$data"
+    expected=0
+    source="$from's data"
+  fi
+  got=$(read_back "$image" "$data" "$expected") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
+  read -r last znodes _ <<<"$got"
+  reaches "$last" "$expected" || refuse "$source ends at zxid $last, before the $expected its manifest says"
+  printf '%s %s %s\n' "$last" "$znodes" "$source"
+}
+
 # move_aside NAME STAMP FOLDER...: each FOLDER of member NAME renamed to FOLDER.before-restore-STAMP
 # (never deleted) and made again, empty. A FOLDER that is a mount point cannot be renamed: its
 # contents go, renamed on the same disk, into FOLDER/zkgen-before-restore-STAMP instead (ZooKeeper

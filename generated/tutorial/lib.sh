@@ -51,10 +51,7 @@ serves_as() {
 index() {
   local i
   for i in "${!names[@]}"; do
-    if [ "${names[$i]}" = "$1" ]; then
-      echo "$i"
-      return 0
-    fi
+    [ "${names[$i]}" != "$1" ] || { echo "$i" && return 0; }
   done
   return 1
 }
@@ -71,15 +68,23 @@ within() {
   done
 }
 
-# not_serving: the members that do not serve, on one line; fails when every member serves.
+# listing WORD...: "a", "a and b", "a, b and c" (words without commas or spaces, as member names).
+listing() {
+  local IFS=, first && first="${*:1:$#-1}"
+  echo "${first//,/, }${first:+ and }${!#}"
+}
+
+# not_serving: the members that do not serve, listed; fails when every member serves.
 not_serving() {
   local i down=()
   for i in "${!names[@]}"; do
     serves "$i" || down+=("${names[$i]}")
   done
-  echo "${down[*]}"
-  [ "${#down[@]}" -gt 0 ]
+  [ "${#down[@]}" -gt 0 ] && listing "${down[@]}"
 }
+
+# do_not_serve LISTED: "zk3 does not serve" or "zk3 and zk5 do not serve", of a not_serving list.
+do_not_serve() { if [[ $1 == *" "* ]]; then echo "$1 do not serve"; else echo "$1 does not serve"; fi; }
 
 # all_serve: every member serves.
 all_serve() { ! not_serving >/dev/null; }
@@ -110,8 +115,8 @@ roll() {
       echo "waiting up to ${wait_seconds}s for $down to serve"
       if ! within "$wait_seconds" all_serve; then
         down=$(not_serving) || true
-        printf 'FAIL: %s does not serve: restarting another member now could leave the ensemble without a quorum, so none is restarted\n' "$down" >&2
-        printf '  bring %s back (on its machine, status.sh says why: a stopped container wants docker start, a machine cut off its network), then run %s again\n' "$down" "$0" >&2
+        printf 'FAIL: %s: restarting another member now could leave the ensemble without a quorum, so none is restarted\n' "$(do_not_serve "$down")" >&2
+        printf '  bring %s back (on the machine where each runs, status.sh says why: a stopped container wants docker start, a machine cut off its network), then run %s again\n' "$down" "$0" >&2
         return 1
       fi
     fi
@@ -145,10 +150,7 @@ compose() { if command -v docker-compose >/dev/null; then docker-compose "$@"; e
 # project_of NAME: the compose project NAME's container carries, or nothing (run.sh started it).
 project_of() { docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$1"; }
 
-fail() {
-  printf 'FAIL: %s\n' "$1" >&2
-  exit 1
-}
+fail() { printf 'FAIL: %s\n' "$1" >&2; exit 1; }
 
 # Moves (reconfigure.sh) set step (where they are), rollback (the way back) and wait_seconds, and
 # define as_super_user COMMAND (zkCli as the super user) where they run reconfig.

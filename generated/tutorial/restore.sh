@@ -56,28 +56,11 @@ mkdir -p "$work/data/snapshots" "$work/data/logs"
 for i in "${!names[@]}"; do
   docker inspect "${names[$i]}" >/dev/null 2>&1 || refuse "${names[$i]} has no container: start the ensemble first (./run.sh or docker-compose up -d)"
 done
-if [ -n "$archive" ]; then
-  [ -f "$archive" ] || refuse "$archive is not a file"
-  tar -C "$work/data" -xzf "$archive" 2>/dev/null || refuse "$archive does not unpack whole (truncated or damaged)"
-  if [ ! -f "$work/data/$manifest" ] || [ "$(head -n 1 "$work/data/$manifest")" != "$format" ]; then
-    refuse "$archive has no $manifest: backup.sh did not make it"
-  fi
-  said() { sed -n "s/^$1=//p" "$work/data/$manifest"; }
-  [ "$(said members)" = "$members" ] || refuse "$archive holds the data of members $(said members), and this bundle's are $members"
-  [ "$(said image)" = "$image" ] || echo "note: $archive was taken from $(said image); this bundle runs $image"
-  expected=$(said zxid)
-  source="$archive (from $(said source) at $(said time))"
-else
-  [ -d "$from/$snapshots_under/version-2" ] || refuse "$from/$snapshots_under/version-2 is not there: FOLDER is a member's data folder, as its mounts have it"
-  # myid is laid last: a folder without it may be one a stopped restore left half laid.
-  [ -f "$from/$snapshots_under/myid" ] || refuse "$from/$snapshots_under has no myid: not a member's data folder as ZooKeeper left it (a restore stopped midway leaves folders half laid: the data it moved aside is in <folder>.before-restore-*, or <folder>/zkgen-before-restore-* for a mount point)"
-  take "$from/$snapshots_under/version-2" "$from/$logs_under/version-2" "$work/data"
-  expected=0
-  source="$from's data"
-fi
-read=$(read_back "$image" "$work/data" "$expected") || refuse "ZooKeeper's formatters cannot read every snapshot and log of $source"
-read -r last znodes _ <<<"$read"
-reaches "$last" "$expected" || refuse "$source ends at zxid $last, before the $expected its manifest says"
+# The data unpacked (or taken from FOLDER) and read whole by ZooKeeper's own formatters
+# (restore_source, in backup-lib.sh). A refusal says why and changes nothing: fix what it names and
+# run this again.
+checked=$(restore_source "$archive" "$from" "$work/data" "$image" "$members" "$manifest" "$format" "$snapshots_under" "$logs_under")
+read -r last znodes source <<<"$checked"
 
 # 2. The plan.
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -112,7 +95,8 @@ for name in "${names[@]}"; do docker start "$name" >/dev/null && echo "started $
 # 5. Serving, at the archive's zxid or past it (a new leader's first zxid).
 step="waiting for the members to serve"
 if ! within "$wait_seconds" all_serve; then
-  fail "$(not_serving) does not serve ${wait_seconds}s after the restore: its status.sh and docker logs say why; the former data is where it was moved"
+  down=$(not_serving) || true
+  fail "$(do_not_serve "$down") ${wait_seconds}s after the restore: ./status.sh and docker logs say why; the former data is where it was moved"
 fi
 for i in "${!names[@]}"; do
   z=$(zxid_of "$(srvr_in "${names[$i]}" "${hosts[$i]}" "${ports[$i]}" "${requests[$i]}")") || z=0

@@ -4,9 +4,12 @@
 // docker on PATH that answers as a running member and ZooKeeper's classes would; the one-machine
 // restore.sh is stopped at each step on real containers in test/e2e/faults.test.ts. Also here: a
 // member whose data folder is its own disk (a real tmpfs mount point, so root only), whose contents
-// the restore moves aside inside it, and runs again after.
+// the restore moves aside inside it, and runs again after. And what every restore script calls in
+// backup-lib.sh (restore_source: the data checked whole before anything is touched), from a
+// hosts/<machine>/ folder copied alone, and the one-machine restore.sh through it, naming the
+// members that do not serve after it as a sentence does.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, writeBundle } from '../helpers.js';
@@ -136,5 +139,101 @@ describe('hosts/<machine>/restore.sh on a data folder that is a mount point', ()
     } finally {
       execFileSync('umount', [zk2]);
     }
+  });
+});
+
+describe("backup-lib.sh's restore_source, in a hosts/<machine>/ folder copied alone", () => {
+  const { dir, out, bin, survivor } = machineB('restore-source');
+  const alone = join(dir, 'alone');
+  cpSync(join(out, 'hosts', 'b.example'), alone, { recursive: true });
+  /** restore_source ARCHIVE FOLDER called as restore.sh calls it, with the values restore.sh sets. */
+  const restoreSource = (archive: string, from: string) =>
+    spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -euo pipefail; source backup-lib.sh; eval "$(grep -E \'^(image|members|manifest|format|snapshots_under|logs_under)=\' restore.sh)"; ' +
+          'restore_source "$1" "$2" "$(mktemp -d)" "$image" "$members" "$manifest" "$format" "$snapshots_under" "$logs_under"',
+        'restore_source',
+        archive,
+        from,
+      ],
+      { cwd: alone, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir }, encoding: 'utf8' },
+    );
+  /** An archive as backup.sh makes it, its manifest saying `members` and `image`. */
+  const archive = (label: string, members: string, image: string): string => {
+    const content = join(dir, label);
+    memberData(join(dir, `${label}-member`));
+    mkdirSync(join(content, 'snapshots'), { recursive: true });
+    mkdirSync(join(content, 'logs'), { recursive: true });
+    cpSync(join(dir, `${label}-member`, 'version-2', 'snapshot.100000000'), join(content, 'snapshots', 'snapshot.100000000'));
+    cpSync(join(dir, `${label}-member`, 'datalog', 'version-2', 'log.100000001'), join(content, 'logs', 'log.100000001'));
+    writeFileSync(join(content, 'zkgen-backup.txt'), `zkgen-backup 1\nmembers=${members}\nimage=${image}\nsource=zk1\ntime=20260101T000000Z\nzxid=0x100000002\n`);
+    const file = join(dir, `${label}.tar.gz`);
+    execFileSync('tar', ['-C', content, '-czf', file, '.']);
+    return file;
+  };
+
+  it("reads a survivor's data folder whole: its newest zxid, its snapshot's znodes, and where it comes from", () => {
+    const got = restoreSource('', survivor);
+    expect(got.stderr).toBe('');
+    expect(got.status).toBe(0);
+    expect(got.stdout).toBe(`0x100000002 4 ${survivor}'s data\n`);
+  });
+
+  it('refuses a folder without myid (one a stopped restore left half laid), changing nothing', () => {
+    const half = join(dir, 'half');
+    memberData(half);
+    execFileSync('rm', [join(half, 'myid')]);
+    const got = restoreSource('', half);
+    expect(got.status).toBe(1);
+    expect(got.stdout).toBe('');
+    expect(got.stderr).toMatch(new RegExp(`^REFUSED: ${half}/ has no myid: .*; nothing was changed$`, 'm'));
+  });
+
+  it("reads an archive of this bundle's members, noting another image; refuses one of other members", () => {
+    const ours = archive('ours', '1:zk1 2:zk2 3:zk3', 'zookeeper:3.8.4');
+    const got = restoreSource(ours, '');
+    expect(got.status, got.stderr).toBe(0);
+    expect(got.stdout).toBe(`0x100000002 4 ${ours} (from zk1 at 20260101T000000Z)\n`);
+    expect(got.stderr).toBe(`note: ${ours} was taken from zookeeper:3.8.4; this bundle runs zookeeper:3.9.4\n`);
+    const theirs = archive('theirs', '1:zk1', 'zookeeper:3.9.4');
+    const refused = restoreSource(theirs, '');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`REFUSED: ${theirs} holds the data of members 1:zk1, and this bundle's are 1:zk1 2:zk2 3:zk3; nothing was changed\n`);
+  });
+
+  it("lets the folder's own restore.sh lay the survivor's data into zk2", () => {
+    const dataRoot = join(dir, 'data');
+    memberData(join(dataRoot, 'zk2'));
+    const run = spawnSync('bash', [join(alone, 'restore.sh'), '--yes', '--from-member-data', survivor], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir, STOP_SECONDS: '0' },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`restore.sh: the members on this machine get ${survivor}'s data: 4 znodes in its snapshot, up to zxid 0x100000002\n`);
+    expect(readFileSync(join(dataRoot, 'zk2', 'zkgen-restore.txt'), 'utf8')).toMatch(new RegExp(`^${survivor}'s data, up to zxid 0x100000002\n`));
+  });
+});
+
+describe('the one-machine restore.sh whose members do not serve after it', () => {
+  it('lays each member its data through restore_source, then names them as a sentence does', () => {
+    const dir = tempDir('restore-one-machine');
+    const dataRoot = join(dir, 'data');
+    const out = writeBundle({ image: 'zookeeper:3.9.4', dataRoot, servers: 3 }, dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // docker exec (the srvr probe inside a member's container) answers nothing: no member serves.
+    writeFileSync(join(bin, 'docker'), FAKE_DOCKER, { mode: 0o755 });
+    const survivor = join(dir, 'survivor');
+    memberData(survivor);
+    const run = spawnSync('bash', [join(out, 'restore.sh'), '--yes', '--from-member-data', survivor], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: dir, STOP_SECONDS: '0', ZKGEN_WAIT_SECONDS: '0' },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toContain(`restore.sh: every member of this bundle gets ${survivor}'s data: 4 znodes in its snapshot, up to zxid 0x100000002\n`);
+    expect(run.stderr).toMatch(/^FAIL: zk1, zk2 and zk3 do not serve 0s after the restore: /m);
+    for (const id of [1, 2, 3]) expect(readFileSync(join(dataRoot, `zk${id}`, 'myid'), 'utf8')).toBe(`${id}\n`);
   });
 });
