@@ -16,7 +16,7 @@ import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags,
 import { reconfigJvmFlags, reconfigSettings, reconfigVolumes, standaloneEnabled } from '../reconfig.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
-import { lastWins, optional, viaZkEnv, type Dialect } from './types.js';
+import { lastWins, optional, zkEnvJava, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
@@ -51,7 +51,7 @@ export const official: Dialect = {
   bindsOwnAddress: true,
   // docker-entrypoint.sh drops root for the image's zookeeper user.
   tlsOwner: '1000',
-  zooKeeperClass: viaZkEnv('zkCli.sh'),
+  zooKeeperClass: zkEnvJava('zkCli.sh'),
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => serverList(ensemble.members.map((m) => serverLine(m, serverStyle(ensemble), clientEndpoint(m, ensemble)))),

@@ -97,11 +97,11 @@ export const optional = (key: string, value: number | string | undefined): Array
   value === undefined ? [] : [[key, String(value)]];
 
 /**
- * For images that ship ZooKeeper's bin/ (zkCli.sh beside zkEnv.sh, as every release has it): zkEnv.sh
- * says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
+ * Java with the $JAVA and $CLASSPATH that bin/zkEnv.sh sets, found beside the image's zkCli.sh
+ * (every release ships both in bin/): zkEnv.sh says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
  * (zkSnapShotToolkit.sh …) do the same, but 3.4 has none.
  */
-export const viaZkEnv = (zkCli: string): readonly string[] => [
+export const zkEnvJava = (zkCli: string): readonly string[] => [
   'bash',
   '-c',
   'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"',
