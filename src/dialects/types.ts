@@ -66,6 +66,11 @@ export interface Dialect {
   /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
   zkCliEnvironment?(): readonly Setting[];
   /**
+   * The environment zkCli needs in a container of its own (not a member's) to log in with the
+   * members' JAAS file, when the ensemble has SASL; for images that can be given it.
+   */
+  zkCliAuthEnvironment?(ensemble: Ensemble): readonly Setting[];
+  /**
    * The environment every member shares (the server list), in the order it is written: said once
    * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the
    * number of members, not its square.
