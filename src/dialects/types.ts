@@ -8,8 +8,6 @@ import type { Setting } from '../zookeeper.js';
  */
 export interface Dialect {
   readonly name: DialectName;
-  /** The repository the dialect is named after, for messages. */
-  readonly repository: string;
   /**
    * Seconds Docker gives a member to stop on SIGTERM before it kills it, when a rolling restart
    * stops it. ZooKeeper is crash-safe (it syncs its transaction log before acknowledging a write),
@@ -66,6 +64,11 @@ export interface Dialect {
   /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
   zkCliEnvironment?(): readonly Setting[];
   /**
+   * The environment zkCli needs in a container of its own (not a member's) to log in with the
+   * members' JAAS file, when the ensemble has SASL; for images that can be given it.
+   */
+  zkCliAuthEnvironment?(ensemble: Ensemble): readonly Setting[];
+  /**
    * The environment every member shares (the server list), in the order it is written: said once
    * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the
    * number of members, not its square.
@@ -97,11 +100,11 @@ export const optional = (key: string, value: number | string | undefined): Array
   value === undefined ? [] : [[key, String(value)]];
 
 /**
- * For images that ship ZooKeeper's bin/ (zkCli.sh beside zkEnv.sh, as every release has it): zkEnv.sh
- * says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
+ * Java with the $JAVA and $CLASSPATH that bin/zkEnv.sh sets, found beside the image's zkCli.sh
+ * (every release ships both in bin/): zkEnv.sh says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
  * (zkSnapShotToolkit.sh …) do the same, but 3.4 has none.
  */
-export const viaZkEnv = (zkCli: string): readonly string[] => [
+export const zkEnvJava = (zkCli: string): readonly string[] => [
   'bash',
   '-c',
   'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"',
