@@ -38,13 +38,32 @@ function typeSchema(node) {
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, typeSchema(v)]));
 }
 
+// What a schema says for people (descriptions, titles, examples) is for editors and docs/: the
+// validator gets the schema without it, so that the words are not carried in every zkgen's start.
+// Only keywords are dropped: a property that happens to be named "description" stays.
+const ANNOTATIONS = new Set(['title', 'description', 'examples', '$comment']);
+const NAMED = new Set(['properties', 'patternProperties', 'definitions', '$defs']);
+function withoutAnnotations(node) {
+  if (Array.isArray(node)) return node.map(withoutAnnotations);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => !ANNOTATIONS.has(key))
+      .map(([key, value]) =>
+        NAMED.has(key) && value !== null && typeof value === 'object'
+          ? [key, Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, withoutAnnotations(schema)]))]
+          : [key, withoutAnnotations(value)],
+      ),
+  );
+}
+
 async function compileSchema({ source, validator, typesFile, typeName, titles }) {
   const schema = JSON.parse(readFileSync(join(root, 'schema', source), 'utf8'));
   // verbose: errors carry their parentSchema, so the message formatter can read "x-message".
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true, esm: true } });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-number-message', schemaType: 'string' });
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile(withoutAnnotations(schema));
   let code = standaloneCode(ajv, validate);
   // ajv's ESM output still require()s its small runtime helpers; turn those into imports so the
   // module loads under plain ESM (tests) as well as in the bundle.

@@ -4,7 +4,7 @@
 // --out, 70 a bug in zkgen itself. The bin (dist/cli.js, made by scripts/bundle.mjs) calls it with
 // the process's own channels; tests call it in-process with theirs. How the command line is read is
 // src/args.ts's.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { readArgs, type Command } from './args.js';
 import { connectString, formatOf, generate, parse, parseRecord, RECORD, type BundleRecord, type GeneratedFile, type Problem } from './index.js';
@@ -47,14 +47,27 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 function processIo(): Io {
   const quiet = () => undefined;
   process.stdout.on('error', quiet);
-  process.stderr.on('error', quiet);
+  let stderrStream: NodeJS.WriteStream | undefined;
   return {
     stdout: (text) => new Promise((done, failed) => process.stdout.write(text, (error) => (error ? failed(error) : done()))),
+    // Straight to the descriptor, as Node's process.stderr itself writes a file or a pipe here,
+    // without setting up that stream: for a pipe it is Node's socket machinery, a good part of
+    // zkgen's start-up (npm run bench). What a full pipe left non-blocking by whoever started
+    // zkgen does not take at once goes to that stream, which waits for it, and so does all that
+    // follows, to keep the order.
     stderr: (text) => {
-      try {
-        process.stderr.write(text);
-      } catch {
-        // stderr gone: nothing left to tell
+      const bytes = Buffer.from(text);
+      let written = 0;
+      if (!stderrStream) {
+        try {
+          written = writeSync(2, bytes);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return; // stderr gone: nothing left to tell
+        }
+      }
+      if (written < bytes.length) {
+        stderrStream ??= process.stderr.on('error', quiet);
+        stderrStream.write(bytes.subarray(written));
       }
     },
     stdin: () => readFileSync(0),

@@ -50,6 +50,33 @@ sys.stdout.buffer.write(b'%d %d\\n' % (p.wait(), len(out)) + err + b'\\n' + out)
     expect(some.stdout).toBe(`0 1000\n\n${expected.slice(0, 1000)}`);
   });
 
+  // stderr is written straight to its descriptor (src/cli.ts): what a full non-blocking pipe does
+  // not take at once still reaches the reader, whole and in order, once it reads.
+  it.runIf(hasCommand('python3'))('writes every problem through a full non-blocking stderr pipe', () => {
+    const servers = Array.from({ length: 255 }, (_, i) => ({ [`unknown-key-of-member-${i}-`.padEnd(250, 'x')]: true }));
+    const dir = workdir({ 'bad.json': JSON.stringify({ image: 'zookeeper:3.9.4', servers }) });
+    const expected = runCli(['bad.json'], { cwd: dir });
+    expect(expected.code).toBe(1);
+    expect(Buffer.byteLength(expected.stderr)).toBeGreaterThan(2 * 65536); // more than a pipe holds
+    const reader = `
+import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(w, False)
+p = subprocess.Popen([sys.argv[1], sys.argv[2], 'bad.json'], stdout=subprocess.DEVNULL, stderr=w)
+os.close(w)
+time.sleep(0.3)
+err = b''
+while True:
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    err += chunk
+sys.stdout.buffer.write(b'%d\\n' % p.wait() + err)
+`;
+    const run = spawnSync('python3', ['-c', reader, process.execPath, CLI], { cwd: dir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    expect(run.stdout).toBe(`1\n${expected.stderr}`);
+  });
+
   it('stops quietly when the reader of stdout goes away', () => {
     const dir = workdir({ 'big.json': '{ "servers": 255 }' });
     const result = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(CLI)} big.json | head -c 10 >/dev/null`], { cwd: dir, encoding: 'utf8' });

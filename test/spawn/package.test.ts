@@ -55,8 +55,13 @@ describe('the published package', () => {
     expect(readFileSync(join(dir, 'zk', 'run.sh'), 'utf8')).toBe(readFileSync(join(ROOT, 'generated', 'tutorial', 'run.sh'), 'utf8'));
     const yamlInput = spawnSync(join(app, 'node_modules', '.bin', 'zkgen'), ['-'], { input: 'servers: 3\n', encoding: 'utf8' });
     expect(yamlInput.status, yamlInput.stderr).toBe(0);
+    // yargs inside dist/ looks for its locales inside zkgen's folder, not in a package of the
+    // project that happens to be called "locales" (node_modules/zkgen/dist/../../locales).
+    mkdirSync(join(app, 'node_modules', 'locales'));
+    writeFileSync(join(app, 'node_modules', 'locales', 'en.json'), '{ "Show help": "words of another package" }\n');
     const help = spawnSync(join(app, 'node_modules', '.bin', 'zkgen'), ['--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: zkgen/);
+    expect(help.stdout).toContain('Show help');
   });
 });
