@@ -147,7 +147,7 @@ const MOVE_RULES: readonly MoveRule[] = [
   },
   {
     name: 'The running ensemble accepts reconfig',
-    // Turning reconfiguration on first is advice only for an image zkgen turns it on for.
+    // Setting reconfigEnabled first is advice only for an image whose reconfigEnabled zkgen sets.
     problems: ({ from, ensemble: e, noReconfig }) =>
       !canReconfigure(e) || from.reconfigEnabled
         ? []

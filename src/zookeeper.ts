@@ -13,13 +13,12 @@ const PROMETHEUS_PROVIDER = 'org.apache.zookeeper.metrics.prometheus.PrometheusM
  * interface without one), and a line without it opens no plaintext client port.
  */
 export function serverLine(member: Pick<Member, 'id' | 'host' | 'role' | 'ports'>, style: '3.4' | '3.5', client?: string): Setting {
-  const role = member.role === 'observer' ? ':observer' : '';
-  const address = `${member.host}:${member.ports.peer}:${member.ports.election}${role}`;
+  const address = serverAddress(member);
   return [`server.${member.id}`, style === '3.4' || client === undefined ? address : `${address};${client}`];
 }
 
-/** host:peer:election[:observer], the form bitnami and confluent take in their server lists. */
-export function serverAddress(member: Member): string {
+/** host:peer:election[:observer]: a server line without its client endpoint, the form bitnami and confluent take in their server lists. */
+export function serverAddress(member: Pick<Member, 'host' | 'role' | 'ports'>): string {
   return `${member.host}:${member.ports.peer}:${member.ports.election}${member.role === 'observer' ? ':observer' : ''}`;
 }
 

@@ -156,6 +156,13 @@ describe('SASL per ZooKeeper version', () => {
     expect(on37).toMatch(/^enforce\.auth\.enabled=true$/m);
     expect(on37).toMatch(/^enforce\.auth\.schemes=sasl$/m);
   });
+
+  it("zkCli in a container of its own logs in with the members' JVMFLAGS but the super user's digest", () => {
+    const value = { image: 'zookeeper:3.9.4', heap: '512m', reconfig: true, auth: { client: true }, servers: [{ host: 'zk-a.internal' }, { host: 'zk-b.internal' }, { host: 'zk-c.internal' }] };
+    const compose = parseYaml(file(value, 'hosts/zk-a.internal/docker-compose.yml')) as { services: Record<string, { environment: Record<string, string> }> };
+    expect(compose.services.zk1?.environment.JVMFLAGS).toBe('-Xmx512m -Djava.security.auth.login.config=/zkgen-auth/jaas.conf @/zkgen-reconfig/jvm.args');
+    expect(file(value, 'smoke-test.sh')).toContain("zkcli_environment=(-e 'JVMFLAGS=-Xmx512m -Djava.security.auth.login.config=/zkgen-auth/jaas.conf')");
+  });
 });
 
 describe('bitnami', () => {
@@ -189,6 +196,14 @@ describe('bitnami', () => {
 });
 
 describe('confluent', () => {
+  it('numbers groups and weights by position, in ZOOKEEPER_GROUPS and WEIGHTS as in the zoo.cfg it writes', () => {
+    const value = { image: 'confluentinc/cp-zookeeper:7.9.0', servers: [{ id: 1, group: 2 }, { id: 2, group: 1, weight: 3 }, { id: 3, group: 1 }, { id: 4, group: 2, weight: 0 }, { id: 5, group: 3 }] };
+    const compose = file(value, 'docker-compose.yml');
+    expect(compose).toContain('ZOOKEEPER_GROUPS: "2:3;1:4;5"');
+    expect(compose).toContain('ZOOKEEPER_WEIGHTS: "1;3;1;0;1"');
+    expect(file(value, 'conf/zk1/zoo.cfg')).toContain('\ngroup.1=2:3\ngroup.2=1:4\ngroup.3=5\nweight.1=1\nweight.2=3\nweight.3=1\nweight.4=0\nweight.5=1\n');
+  });
+
   it('refuses tcpKeepAlive: no 7.x template has ZOOKEEPER_TCP_KEEP_ALIVE', () => {
     expect(errors({ image: 'confluentinc/cp-zookeeper:7.9.0', servers: 3, config: { tcpKeepAlive: true } })).toEqual([
       expect.stringMatching(/^\/config\/tcpKeepAlive: .*ZOOKEEPER_TCP_KEEP_ALIVE came with the 8\.0 template/),

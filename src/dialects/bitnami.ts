@@ -28,7 +28,7 @@ import { autopurgeOf, fourLetterWords, heapMegabytes, metricsSettings, observerS
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, NETTY_SERVER, TLS_MOUNT, tlsSettings } from '../security.js';
-import { lastWins, optional, viaZkEnv, type Dialect } from './types.js';
+import { lastWins, optional, zkEnvJava, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
 const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
@@ -85,10 +85,10 @@ function tls(member: Member, ensemble: Ensemble): { variables: Setting[]; passed
  * the image's default, need) and the keys of the variables the member is given.
  */
 function switchedLines(member: Member, ensemble: Ensemble): Setting[] {
-  const given = new Map(tls(member, ensemble).variables);
+  const environment = new Map(tls(member, ensemble).variables);
   const from = (table: ReadonlyArray<readonly [string, string]>) =>
     table.flatMap(([variable, key]): Setting[] => {
-      const value = given.get(variable);
+      const value = environment.get(variable);
       return value === undefined ? [] : [[key, value]];
     });
   return [
@@ -139,7 +139,7 @@ export const bitnami: Dialect = {
   noReconfig:
     "zkgen does not turn on bitnami/zookeeper's reconfiguration (ZOO_RECONFIG_ENABLED) yet: a move has not been proven on the image's scripts, nor the digest super user under its default FIPS mode",
   tlsOwner: '1001',
-  zooKeeperClass: viaZkEnv('/opt/bitnami/zookeeper/bin/zkCli.sh'),
+  zooKeeperClass: zkEnvJava('/opt/bitnami/zookeeper/bin/zkCli.sh'),
   zkCli: ['/opt/bitnami/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/bitnami/zookeeper/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => [

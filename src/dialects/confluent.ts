@@ -115,14 +115,15 @@ function tableSettings(member: Member, ensemble: Ensemble): Setting[] {
     .sort((a, b) => fromTable(ORDER, a[0]) - fromTable(ORDER, b[0]));
 }
 
-function groupsAndWeights(ensemble: Ensemble): { groups?: string; weights?: string } {
+/** ZOOKEEPER_GROUPS' and ZOOKEEPER_WEIGHTS' entries, by position: each group's ids (id:id…) and every member's weight; none without groups. */
+function groupsAndWeights(ensemble: Ensemble): { groups: string[]; weights: number[] } {
   const grouped = ensemble.members.filter((m) => m.group !== undefined);
-  if (grouped.length === 0) return {};
+  if (grouped.length === 0) return { groups: [], weights: [] };
   const numbers = [...new Set(grouped.flatMap((m) => (m.group === undefined ? [] : [m.group])))].sort((a, b) => a - b);
   return {
     // Groups are numbered by position too; a group's number is only a label.
-    groups: numbers.map((g) => grouped.filter((m) => m.group === g).map((m) => m.id).join(':')).join(';'),
-    weights: ensemble.members.map((m) => m.weight ?? 1).join(';'),
+    groups: numbers.map((g) => grouped.filter((m) => m.group === g).map((m) => m.id).join(':')),
+    weights: ensemble.members.map((m) => m.weight ?? 1),
   };
 }
 
@@ -150,7 +151,7 @@ export const confluent: Dialect = {
     const { groups, weights } = groupsAndWeights(ensemble);
     return [
       ['ZOOKEEPER_SERVERS', ensemble.members.map(serverAddress).join(';')],
-      ...(groups !== undefined && weights !== undefined ? [['ZOOKEEPER_GROUPS', groups] as const, ['ZOOKEEPER_WEIGHTS', weights] as const] : []),
+      ...(groups.length > 0 ? [['ZOOKEEPER_GROUPS', groups.join(';')] as const, ['ZOOKEEPER_WEIGHTS', weights.join(';')] as const] : []),
     ];
   },
   volumes: (member, ensemble) => {
@@ -182,8 +183,8 @@ export const confluent: Dialect = {
       ['dataLogDir', '/var/lib/zookeeper/log'],
       ...tableSettings(member, ensemble),
       ...ensemble.members.map((m, i): Setting => [`server.${i + 1}`, serverAddress(m)]),
-      ...(groups?.split(';').map((g, i): Setting => [`group.${i + 1}`, g]) ?? []),
-      ...(weights?.split(';').map((w, i): Setting => [`weight.${i + 1}`, w]) ?? []),
+      ...groups.map((g, i): Setting => [`group.${i + 1}`, g]),
+      ...weights.map((w, i): Setting => [`weight.${i + 1}`, String(w)]),
     ]);
   },
   inexpressible(ensemble) {

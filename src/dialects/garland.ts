@@ -2,7 +2,7 @@
 // myid and appends $ADDITIONAL_ZOOKEEPER_1..10 to zoo.cfg verbatim, one line each, on every start.
 import { heapFlag, observerSettings, quorumGroups, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member } from '../model.js';
-import { lastWins, viaZkEnv, type Dialect } from './types.js';
+import { lastWins, zkEnvJava, type Dialect } from './types.js';
 
 const SLOTS = 10;
 const DATA = '/tmp/zookeeper';
@@ -49,7 +49,7 @@ export const garland: Dialect = {
   },
   noReconfig: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no dynamic reconfiguration (3.5.3 and later)',
   noTls: 'garland/zookeeper runs ZooKeeper 3.4.6, which has no TLS (3.5.5 and later)',
-  zooKeeperClass: viaZkEnv('/opt/zookeeper/bin/zkCli.sh'),
+  zooKeeperClass: zkEnvJava('/opt/zookeeper/bin/zkCli.sh'),
   zkCli: ['/opt/zookeeper/bin/zkCli.sh', '-server'],
   zooCfgPath: '/opt/zookeeper/conf/zoo.cfg',
   // The tutorial writes every line out for every member, and its slots are numbered per member

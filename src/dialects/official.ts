@@ -16,7 +16,7 @@ import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags,
 import { reconfigJvmFlags, reconfigSettings, reconfigVolumes, standaloneEnabled } from '../reconfig.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
-import { lastWins, optional, viaZkEnv, type Dialect } from './types.js';
+import { lastWins, optional, zkEnvJava, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
@@ -38,6 +38,16 @@ function extra(member: Member, ensemble: Ensemble): Setting[] {
 /** ZOO_SERVERS: the server lines as the entrypoint takes them, split on whitespace. */
 const serverList = (lines: readonly Setting[]): Setting[] => [['ZOO_SERVERS', lines.map(([k, v]) => `${k}=${v}`).join(' ')]];
 
+/**
+ * JVMFLAGS, which zkServer.sh and zkCli.sh both pass to their JVM: the heap, the JAAS file (it
+ * serves both) and, for the server alone, the super user's digest.
+ */
+function jvmFlags(ensemble: Ensemble, of: 'server' | 'zkCli'): string[] {
+  const heap = ensemble.settings.heap;
+  const flags = [heap && heapFlag(heap), authJvmFlags(ensemble), of === 'server' ? reconfigJvmFlags(ensemble) : undefined];
+  return flags.filter((flag): flag is string => Boolean(flag));
+}
+
 const is34 = (ensemble: Ensemble) => !atLeast(ensemble.release.zookeeper, 3, 5);
 const serverStyle = (ensemble: Ensemble) => (is34(ensemble) ? '3.4' : '3.5');
 
@@ -51,7 +61,7 @@ export const official: Dialect = {
   bindsOwnAddress: true,
   // docker-entrypoint.sh drops root for the image's zookeeper user.
   tlsOwner: '1000',
-  zooKeeperClass: viaZkEnv('zkCli.sh'),
+  zooKeeperClass: zkEnvJava('zkCli.sh'),
   zkCli: ['zkCli.sh', '-server'],
   zooCfgPath: '/conf/zoo.cfg',
   sharedEnvironment: (ensemble) => serverList(ensemble.members.map((m) => serverLine(m, serverStyle(ensemble), clientEndpoint(m, ensemble)))),
@@ -70,6 +80,7 @@ export const official: Dialect = {
   },
   // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
   zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],
+  zkCliAuthEnvironment: (ensemble) => (ensemble.auth ? optional('JVMFLAGS', jvmFlags(ensemble, 'zkCli').join(' ') || undefined) : []),
   environment(member, ensemble) {
     const s = ensemble.settings;
     const words = extra(member, ensemble).map(([k, v]) => `${k}=${v}`);
@@ -90,9 +101,8 @@ export const official: Dialect = {
             ['ZOO_4LW_COMMANDS_WHITELIST', fourLetterWords(ensemble)] as const,
           ]),
       ...(words.length > 0 ? [['ZOO_CFG_EXTRA', words.join(' ')] as const] : []),
-      // zkServer.sh and zkCli.sh both pass JVMFLAGS to their JVM: the JAAS file serves both (the
-      // super user's digest is the server's alone, and harmless to zkCli).
-      ...optional('JVMFLAGS', [s.heap && heapFlag(s.heap), authJvmFlags(ensemble), reconfigJvmFlags(ensemble)].filter(Boolean).join(' ') || undefined),
+      // zkCli.sh run in the member's container passes these on too (the digest is harmless to it).
+      ...optional('JVMFLAGS', jvmFlags(ensemble, 'server').join(' ') || undefined),
     ];
   },
   zooCfg(member, ensemble) {

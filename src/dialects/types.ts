@@ -66,6 +66,11 @@ export interface Dialect {
   /** The environment zkCli inside a container needs to be a TLS client, for images that support client TLS. */
   zkCliEnvironment?(): readonly Setting[];
   /**
+   * The environment zkCli needs in a container of its own (not a member's) to log in with the
+   * members' JAAS file, when the ensemble has SASL; for images that can be given it.
+   */
+  zkCliAuthEnvironment?(ensemble: Ensemble): readonly Setting[];
+  /**
    * The environment every member shares (the server list), in the order it is written: said once
    * — a YAML mapping merged into every service, a bash array in run.sh — so output grows with the
    * number of members, not its square.
@@ -97,11 +102,11 @@ export const optional = (key: string, value: number | string | undefined): Array
   value === undefined ? [] : [[key, String(value)]];
 
 /**
- * For images that ship ZooKeeper's bin/ (zkCli.sh beside zkEnv.sh, as every release has it): zkEnv.sh
- * says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
+ * Java with the $JAVA and $CLASSPATH that bin/zkEnv.sh sets, found beside the image's zkCli.sh
+ * (every release ships both in bin/): zkEnv.sh says where Java and the jars are, as it does for zkCli.sh. The 3.6+ toolkit scripts
  * (zkSnapShotToolkit.sh …) do the same, but 3.4 has none.
  */
-export const viaZkEnv = (zkCli: string): readonly string[] => [
+export const zkEnvJava = (zkCli: string): readonly string[] => [
   'bash',
   '-c',
   'ZOOBINDIR=$(dirname "$(command -v "$0")") && . "$ZOOBINDIR/zkEnv.sh" && exec "$JAVA" -cp "$CLASSPATH" "$@"',

@@ -3,7 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { commandLine } from '../quote.js';
-import { RECONFIG_FILES, RECONFIG_MOUNT, reconfigJvmFlags, SUPER_USER, type Transition } from '../reconfig.js';
+import { RECONFIG_FILES, RECONFIG_MOUNT, SUPER_USER, type Transition } from '../reconfig.js';
 import type { BundleMember } from '../record.js';
 import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
 import { longestStackName } from '../swarm.js';
@@ -254,14 +254,8 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: () => 
     clientMounts: writer.volumes.filter((v) => v.endsWith(':ro') && !v.endsWith(`:${RECONFIG_MOUNT}:ro`)),
     clientEnvironment: [
       ...(plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? [])),
-      // The JAAS file zkCli logs in with (zkCli.sh passes JVMFLAGS on), when the ensemble has one.
-      ...(ensemble.auth
-        ? pairs(
-            writer.environment
-              .filter((kv) => kv.key === 'JVMFLAGS')
-              .map((kv) => [kv.key, kv.value.split(' ').filter((flag) => flag !== reconfigJvmFlags(ensemble)).join(' ')] as const),
-          )
-        : []),
+      // The JAAS file zkCli logs in with, when the ensemble has one.
+      ...pairs(dialect.zkCliAuthEnvironment?.(ensemble) ?? []),
     ],
     members,
     get everyone() {

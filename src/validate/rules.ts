@@ -125,8 +125,8 @@ interface Binding {
   readonly label: string;
   readonly port: number;
   readonly pointer: string;
-  /** Set in the file for this member (rather than laid out), so the better place to point. */
-  readonly given: boolean;
+  /** Set in the ensemble file for this member (rather than laid out), so the better place to point. */
+  readonly inEnsembleFile: boolean;
   /** The address it is bound to; none for every interface. */
   readonly address?: string;
 }
@@ -141,11 +141,11 @@ function bindings(e: Ensemble): Binding[] {
       const port = member.ports[kind];
       if (port === undefined) return [];
       const at = member.origin.ports[kind];
-      return [{ member, label: `${kind} port`, port, pointer: at, given: at.includes('/ports/'), ...(bindsOwnAddress(e, kind) && { address: addressOf(member.host) }) }];
+      return [{ member, label: `${kind} port`, port, pointer: at, inEnsembleFile: at.includes('/ports/'), ...(bindsOwnAddress(e, kind) && { address: addressOf(member.host) }) }];
     }),
     ...configPorts.flatMap(([key, value]): Binding[] => {
       const port = asPort(value);
-      return port === undefined ? [] : [{ member, label: key, port, pointer: `${e.origin.config}/${key}`, given: true }];
+      return port === undefined ? [] : [{ member, label: key, port, pointer: `${e.origin.config}/${key}`, inEnsembleFile: true }];
     }),
   ]);
 }
@@ -323,10 +323,10 @@ const RULES: Readonly<Record<string, Rule>> = {
         byPort.set(key, same);
         if (!holder) continue;
         // Two members of one id get one layout; the id is the one mistake.
-        if (holder.member !== member && holder.member.id === member.id && !binding.given && !holder.given) continue;
+        if (holder.member !== member && holder.member.id === member.id && !binding.inEnsembleFile && !holder.inEnsembleFile) continue;
         const whose = holder.member === member ? `its own ${holder.label}` : `${holder.member.name}'s ${holder.label}`;
         // Point at the port the file sets, if one of the two is set rather than laid out.
-        const at = binding.given || !holder.given ? binding.pointer : holder.pointer;
+        const at = binding.inEnsembleFile || !holder.inEnsembleFile ? binding.pointer : holder.pointer;
         const where = member.machine === LOOPBACK_MACHINE ? member.host : member.machine;
         problems.push({ pointer: at, message: `${member.name}'s ${binding.label} ${port} is also ${whose} on ${where}` });
       }

@@ -21,10 +21,12 @@
 //      through an election: done, or stopped with FAIL and a re-run makes the archive;
 //   7. restore.sh --yes of that archive stopped at each step (SIGINT to its process group as Ctrl-C,
 //      SIGKILL of the script alone), held there by a PausePoint, then run again: the ensemble
-//      serves the archive's data, every folder it moved aside is still there, and the history of
-//      6, as far as an archive begun when backup.sh started must hold it (asBackedUp), is valid.
-//      zk2's data folder comes off its tmpfs first (test/spawn/restore-interrupted.test.ts has the
-//      restore of a data folder that is a mount point).
+//      serves the archive's data, every file of the former data is still in a folder it moved
+//      aside, and the history of 6, as far as an archive begun when backup.sh started must hold it
+//      (asBackedUp), is valid. zk2's data folder stays a mount point (its tmpfs): restore.sh moves
+//      its contents aside inside it, and one stop lands halfway through those moves. Then
+//      --from-member-data with zk2's folder, stopped while laying it: run again the same, refused;
+//      from the folder it moved aside, done;
 //   8. backup.sh with the leader frozen (docker pause) as it begins syncing its source: done, or
 //      stopped with FAIL naming what it waited for; thawed, a re-run makes the archive; that
 //      archive, restored, holds every write acknowledged before its run started (asBackedUp).
@@ -32,14 +34,14 @@
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE (see reconfig.test.ts).
 // Ports (loopback): client 37181.., peer 37281.., election 37381.., AdminServer 37481.. (ids 1..5).
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { type History, asBackedUp, checkHistory } from '../history/checker.js';
 import { type Bundle, clientPortOf, generate, readMembers, scratchDir } from './bundle.js';
 import { closeClient, connectClient, createRetrying, retrying, zk } from './client.js';
-import { compose, containerState, dockerOk, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
+import { compose, containerState, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
 import { Faults, PausePoint, watchScript } from './faults.js';
 import { HistoryClients } from './history.js';
 import { waitForPortsFree } from './ports.js';
@@ -153,20 +155,6 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     history: History;
     root: string;
   }
-
-  /**
-   * zk2's data folder back on the plain disk (once), so that restore.sh moves every data folder aside
-   * whole (a mount point's contents it moves inside it: test/spawn/restore-interrupted.test.ts).
-   */
-  let zk2OnSmallDisk = true;
-  const zk2OffSmallDisk = async () => {
-    if (!zk2OnSmallDisk) return;
-    await dockerOk(['stop', 'zk2']);
-    await faults.offSmallDisk(join(dataRoot, 'zk2'));
-    zk2OnSmallDisk = false;
-    await dockerOk(['start', 'zk2']);
-    await serving([1, 2, 3]);
-  };
 
   /**
    * Judges the data a restore brought back: the backup scenario's history, as far as an archive
@@ -386,22 +374,28 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   });
 
   // Where restore.sh --yes is stopped: each at one call it makes, held there while the signal lands.
+  // zk1 and zk3's data folders are renamed whole (`mv zkN zkN.before-restore-STAMP`); zk2's, a mount
+  // point, keeps its place and has each entry moved into it (`mv zk2/ENTRY zk2/zkgen-before-restore-STAMP/`:
+  // datalog, then myid, then version-2), so its second such mv is halfway through them.
   const RESTORE_STEPS: Array<{ step: string; at: PausePoint['at'] }> = [
     { step: 'after stopping the members', at: { command: 'mv', contains: '.before-restore-', nth: 1 } },
-    { step: 'while moving the data aside', at: { command: 'mv', contains: '.before-restore-', nth: 2 } },
-    { step: 'while laying the archive', at: { command: 'cp', contains: '-p --sparse=always', nth: 2 } },
+    { step: "while moving zk2's data aside inside its mount point", at: { command: 'mv', contains: '/zkgen-before-restore-', nth: 2 } },
+    { step: 'while laying the archive into zk2', at: { command: 'cp', contains: '-p --sparse=always', nth: 2 } },
     { step: 'while starting the members', at: { command: 'docker', first: 'start', nth: 2 } },
     { step: 'while waiting for them to serve', at: { command: 'docker', first: 'exec', nth: 1 } },
   ];
 
-  test('restore.sh --yes interrupted (SIGINT, SIGKILL) at each step, then run again: the archive served, every write acknowledged before the backup in it, no former data folder lost', async (ctx) => {
+  test("restore.sh --yes interrupted (SIGINT, SIGKILL) at each step, zk2's data folder a mount point, then run again: the archive served, every write acknowledged before the backup in it, no former data lost", async (ctx) => {
     steps.gate(ctx);
     expect(backedUp, 'the backup scenario made no archive').toBeDefined();
     const { archive } = backedUp!;
     const label = 'restore interrupted, run again';
     const began = performance.now();
     const faultsBefore = faults.log.length;
-    await zk2OffSmallDisk();
+    const memberFolders = ['zk1', 'zk2', 'zk3'].map((name) => join(dataRoot, name));
+    // The restore's mount-point path for real: zk2's data folder is its own disk (the tmpfs).
+    const mounted = await run('mountpoint', ['-q', memberFolders[1]!]);
+    expect(mounted.code, `${memberFolders[1]} is not a mount point`).toBe(0);
     // Written after the archive was made: the restore takes it away.
     const connect = range(1, 3).map((id) => `127.0.0.1:${clientPort(id)}`).join(',');
     const writer = await connectClient(connect);
@@ -410,15 +404,28 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     } finally {
       closeClient(writer);
     }
-    const memberFolders = ['zk1', 'zk2', 'zk3'].map((name) => join(dataRoot, name));
+    /**
+     * A data folder's files ZooKeeper wrote (myid, snapshots, logs), each with what makes it that
+     * file and no copy of it: its inode and birth time (a rename keeps both; a copy gets its own).
+     */
     const files = (folder: string) =>
-      ['version-2', 'datalog/version-2'].flatMap((sub) => (existsSync(join(folder, sub)) ? readdirSync(join(folder, sub)).map((f) => `${sub}/${f}`) : [])).sort();
+      new Map(
+        ['myid', ...['version-2', 'datalog/version-2'].flatMap((sub) => (existsSync(join(folder, sub)) ? readdirSync(join(folder, sub)).map((f) => `${sub}/${f}`) : []))]
+          .filter((f) => existsSync(join(folder, f)))
+          .map((f) => [f, `${statSync(join(folder, f)).ino}@${statSync(join(folder, f)).birthtimeMs}`]),
+      );
     const originals = memberFolders.map(files);
-    const asideOf = (folder: string) =>
-      readdirSync(dataRoot)
-        .filter((f) => f.startsWith(`${folder.split('/').at(-1)}.before-restore-`))
-        .sort()
-        .map((f) => join(dataRoot, f));
+    /**
+     * The folders restore.sh moved a member's data aside to, oldest first: `<folder>.before-restore-STAMP`
+     * beside a plain folder, `<folder>/zkgen-before-restore-STAMP` inside a mount point.
+     */
+    const asideOf = (folder: string) => {
+      const name = folder.split('/').at(-1)!;
+      const beside = readdirSync(dataRoot).filter((f) => f.startsWith(`${name}.before-restore-`)).map((f) => join(dataRoot, f));
+      const inside = existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith('zkgen-before-restore-')).map((f) => join(folder, f)) : [];
+      const stamp = (f: string) => f.replace(/^.*before-restore-/, '');
+      return [...beside, ...inside].sort((a, b) => stamp(a).localeCompare(stamp(b)));
+    };
     const tmp = join(scratch, 'restore-tmp');
     mkdirSync(tmp, { recursive: true });
     const restore = (env: NodeJS.ProcessEnv = {}, args = ['--yes', archive]) =>
@@ -469,14 +476,19 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       if (thenFinish) await finish();
     }
     await serving([1, 2, 3]);
-    // No former data folder lost: every one a run said it moved aside is there, and each member's
-    // first one holds the data it had before the first run.
+    // No former data lost: every folder a run said it moved data to is there, and every file a
+    // member had before the first run is, the same file (not a copy), at its place in one of the
+    // member's folders aside (a mount point stopped halfway through has it split over two).
     const toldAside = said.map((line) => /^zk\d: its former data is in (.+)$/.exec(line)?.[1]).filter((f): f is string => !!f);
     for (const folder of toldAside) expect(existsSync(folder), `${folder}, which restore.sh said holds former data`).toBe(true);
+    expect(toldAside.filter((f) => f.startsWith(`${memberFolders[1]}/zkgen-before-restore-`)), "zk2's contents moved aside inside its mount point").not.toEqual([]);
     memberFolders.forEach((folder, i) => {
-      const first = asideOf(folder)[0];
-      expect(first, `${folder} was never moved aside`).toBeDefined();
-      expect(files(first!), `${first} holds ${folder}'s data from before the restore`).toEqual(expect.arrayContaining(originals[i]!));
+      const aside = asideOf(folder);
+      expect(aside, `${folder} was never moved aside`).not.toEqual([]);
+      const kept = new Set(aside.flatMap((a) => [...files(a)].map(([f, id]) => `${f} ${id}`)));
+      const lost = [...originals[i]!].filter(([f, id]) => !kept.has(`${f} ${id}`)).map(([f]) => f);
+      expect(lost, `${folder}'s files from before the restore, in none of ${aside.join(', ')}`).toEqual([]);
+      expect(originals[i]!.size, `${folder} had no data before the restore`).toBeGreaterThan(1);
     });
     const left = readdirSync(tmp).length;
     // The archive's data: the marker written after it is gone, and the history of the backup
@@ -487,10 +499,11 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     } finally {
       closeClient(reader);
     }
-    // --from-member-data with a member's own folder (a survivor's data for all), stopped while
-    // laying that very folder: run again as it was, it must not take the half-laid folder for the
-    // survivor's data (it refuses: no myid); with the folder it moved aside, it finishes.
-    const survivor = memberFolders[2]!;
+    // --from-member-data with a member's own folder (a survivor's data for all), zk2's on its mount
+    // point, stopped while laying that very folder: run again as it was, it must not take the
+    // half-laid folder for the survivor's data (it refuses: no myid); with the folder it moved the
+    // survivor's data to (inside the mount point, which a run leaves where it is), it finishes.
+    const survivor = memberFolders[1]!;
     const marker = '/faults-in-the-survivor-log';
     const logWriter = await connectClient(connect);
     try {
@@ -499,9 +512,9 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       closeClient(logWriter);
     }
     const fromSurvivor = ['--yes', '--from-member-data', survivor];
-    const { held, stopped } = await stoppedAt('while laying it', { command: 'cp', contains: '-p --sparse=always', nth: 3 }, 'SIGINT', fromSurvivor);
-    expect(held, 'the held call lays zk3').toContain(survivor);
-    const moved = new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes --from-member-data (${survivor}\\.before-restore-\\S+) `, 'm').exec(stopped.stderr)?.[1];
+    const { held, stopped } = await stoppedAt('while laying it', { command: 'cp', contains: '-p --sparse=always', nth: 2 }, 'SIGINT', fromSurvivor);
+    expect(held, 'the held call lays zk2').toContain(survivor);
+    const moved = new RegExp(`^INTERRUPTED while .*; to finish, run again: \\S+ --yes --from-member-data (${survivor}/zkgen-before-restore-\\S+) `, 'm').exec(stopped.stderr)?.[1];
     expect(moved, stopped.stdout + stopped.stderr).toBeDefined();
     const rerun = await restore({}, fromSurvivor).result;
     console.log(`restore.sh --from-member-data ${survivor} run again: exit ${rerun.code}, ${/^(REFUSED|FAIL|ok): .*$/m.exec(rerun.stdout + rerun.stderr)?.[0]}`);
@@ -530,8 +543,6 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     steps.gate(ctx);
     const began = performance.now();
     const faultsBefore = faults.log.length;
-    // The archive is judged by restoring it, with zk2's folder on the plain disk as in the restore scenario (when this scenario runs alone).
-    await zk2OffSmallDisk();
     const dest = join(scratch, 'backups-leader-frozen');
     mkdirSync(dest, { recursive: true });
     const label = 'backup, leader frozen';

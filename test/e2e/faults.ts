@@ -7,8 +7,8 @@
 //   cut(link)/mend      a namespace host's link down/up (only zkv1..3, made by runtime/hosts.sh)
 //   stopEngine/startEngine  a namespace host's whole Docker engine stopped by its pid (engine.sh
 //                       stop: its containers stop with it) and started again (hosts.sh start-engine)
-//   smallDisk(dir)      a small tmpfs mounted on a member's data folder by the test; fill/free it;
-//                       offSmallDisk(dir) puts its contents back on the folder beneath
+//   smallDisk(dir)      a small tmpfs mounted on a member's data folder by the test (its own disk,
+//                       a mount point, as in production); fill/free it
 //   PausePoint          one chosen call a script makes (its Nth mv, cp, docker start…) held until
 //                       the test lets it go, so that a signal lands at a known step
 //
@@ -111,19 +111,6 @@ export class Faults {
     mkdirSync(dir, { recursive: true });
     this.undo.set(`mount ${dir}`, () => ok(run('umount', ['--lazy', dir]), `umount ${dir}`));
     await ok(run('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m,mode=0777`, 'tmpfs', dir]), `mount tmpfs on ${dir}`);
-  }
-
-  /**
-   * Puts a small disk's contents on the folder beneath it and unmounts it (the member's container
-   * stopped first by the caller): the folder is a plain one again.
-   */
-  async offSmallDisk(dir: string): Promise<void> {
-    this.undo.delete(`mount ${dir}`);
-    const aside = `${dir}.off-tmpfs`;
-    await ok(run('cp', ['-a', `${dir}/.`, aside]), `cp -a ${dir} ${aside}`);
-    await ok(run('umount', [dir]), `umount ${dir}`);
-    await ok(run('rmdir', [dir]), `rmdir ${dir}`);
-    await ok(run('mv', [aside, dir]), `mv ${aside} ${dir}`);
   }
 
   /** Fills the tmpfs on `dir` to its last byte (a file of zeros until ENOSPC). */
