@@ -49,15 +49,16 @@ const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
 // option that adds lines: TLS, SASL, metrics, reconfig, a restart policy and the health check.
 const EVERYTHING = { image: 'zookeeper:3.9.4', tls: { quorum: true, client: true }, auth: { quorum: true, client: true }, metrics: true, reconfig: true, restart: 'always' };
 const oneMachine = (members: number) => ({ ...EVERYTHING, servers: members });
-/** Members on machines zk-a, zk-b, zk-c, one letter each (a machine's members keep their ports as it gains more). */
-const onMachines = (machines: string) => ({ ...EVERYTHING, servers: [...machines].map((m) => ({ host: `zk-${m}.internal` })) });
+/** A member on each machine named, in id order (a machine's members keep their ports as it gains more). */
+const onMachines = (machines: string[]) => ({ ...EVERYTHING, servers: machines.map((m) => ({ host: `${m}.internal` })) });
+const SEVEN_ON_THREE = ['zk-a', 'zk-b', 'zk-b', 'zk-a', 'zk-c', 'zk-c', 'zk-a'];
 const moved = (to: object, from: object) => filesOf(to, recordOfBundle(filesOf(from)));
 const large: Array<[string, GeneratedFile[]]> = [
   ['nine members with every option on one machine', filesOf(oneMachine(9))],
-  ['seven members with every option on three machines', filesOf(onMachines('abbacca'))],
+  ['seven members with every option on three machines', filesOf(onMachines(SEVEN_ON_THREE))],
   ['a move from three members to seven on one machine', moved(oneMachine(7), oneMachine(3))],
   ['a move from three members to nine on one machine', moved(oneMachine(9), oneMachine(3))],
-  ['a move from three members to seven on three machines', moved(onMachines('abbacca'), onMachines('abb'))],
+  ['a move from three members to seven on three machines', moved(onMachines(SEVEN_ON_THREE), onMachines(SEVEN_ON_THREE.slice(0, 3)))],
 ];
 const bundles = [...fixtures, ...large];
 
