@@ -140,4 +140,12 @@ compose() { if command -v docker-compose >/dev/null; then docker-compose "$@"; e
 # project_of NAME: the compose project NAME's container carries, or nothing (run.sh started it).
 project_of() { docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$1"; }
 
+# create NAME: member NAME's container, created as run.sh creates it, from the script's image,
+# run_options (what every member is given alike) and NAME's own options (its own_options NAME).
+create() {
+  local own=()
+  own_options "$1"
+  docker run -d "${run_options[@]}" "${own[@]}" "$image"
+}
+
 fail() { printf 'FAIL: %s\n' "$1" >&2; exit 1; }

@@ -43,18 +43,19 @@ mine=(zk1 zk2 zk3)
 # whose first process ignores SIGTERM would only make every restart wait.
 stop_seconds=0
 
-# create NAME: member NAME's container, created as run.sh creates it: what is its own first.
+# How run.sh creates each member, for create (lib.sh): the image, what every member is given
+# alike (said once), and each member's own options (own_options NAME sets own).
+image=garland/zookeeper
+run_options=(
+  --net=host
+)
 # shellcheck disable=SC2016 # single quotes keep each value as it is: a path's $, a health check's
-create() {
-  local own
+own_options() {
   case $1 in
     zk1) own=(--name=zk1 -v /data/zk1:/tmp/zookeeper -e SERVER_ID=1 -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 -e ADDITIONAL_ZOOKEEPER_4=clientPort=2181) ;;
     zk2) own=(--name=zk2 -v /data/zk2:/tmp/zookeeper -e SERVER_ID=2 -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 -e ADDITIONAL_ZOOKEEPER_4=clientPort=2182) ;;
     zk3) own=(--name=zk3 -v /data/zk3:/tmp/zookeeper -e SERVER_ID=3 -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 -e ADDITIONAL_ZOOKEEPER_4=clientPort=2183) ;;
   esac
-  docker run -d --net=host \
-    "${own[@]}" \
-    garland/zookeeper
 }
 
 # restart I: member I restarted, or with --recreate removed and created again from this bundle,
