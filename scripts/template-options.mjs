@@ -76,6 +76,10 @@ function layout(source) {
         placements.push({ node, at: text.length, loops: [...loops] });
         text += PLACED;
       } else if (node.type === 'PartialStatement') partials.push(node);
+      else if (node.type === 'PartialBlockStatement') {
+        partials.push(node);
+        walk(node.program);
+      }
       else if (node.type === 'BlockStatement') {
         const loop = node.path.original === 'each' ? { start: text.length, end: text.length } : undefined;
         if (loop) loops.push(loop);
@@ -325,8 +329,8 @@ const LANGUAGES = {
  * Every placement of a template in `language` whose helper or position would not keep the value's
  * meaning, each as `line: text (why)`. In code a value goes through its language's helper, placed as
  * that language's rules above allow. In a comment, read by people, it goes through its language's
- * helper or sh (a command shown to an operator to run) and stays on the comment's line as long as
- * the value has no line break.
+ * helper or sh (a command shown to an operator to run); it stays on the comment's line because no
+ * value has a line break (the schema refuses control characters in every string it takes).
  */
 function misplacedValues(source, language) {
   const found = [];

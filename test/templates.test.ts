@@ -59,6 +59,7 @@ describe('templates', () => {
     ['t.sh', '# the ensemble {{cfg name}}', /cfg in a comment of sh/],
     ['t.sh', '{{> _p.yml}}', /a partial of yaml in sh/],
     ['t.sh', '{{> _p}}', /a partial of no language in sh/],
+    ['t.sh', '{{#> _p.sh}}echo "{{sh name}}"{{/_p.sh}}', /double-quoted/],
     ['t.yml', 'key: prefix-{{yaml name}}', /joined to the text before/],
     ['t.yml', 'key: [{{yaml a}}:{{yaml b}}]', /line 1: \{\{yaml a\}\} \(joined to the text after.*\{\{yaml b\}\} \(joined to the text before/],
     ['t.yml', 'key: {{yaml name}}-suffix', /joined to the text after/],
