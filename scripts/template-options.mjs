@@ -224,7 +224,9 @@ function shContexts(text) {
 // would make $'…' or $NAME of it). Repeated by a loop, it must be parted from the next item by a
 // space, an operator or a separator the script splits on (':' or ','), not run into it.
 function shPlacement(text, placement, context) {
-  if (context !== 'code') return `inside a ${context === 'escaped' ? "'\\' escape" : context}`;
+  const inside = { 'single-quoted': 'single-quoted string', 'double-quoted': 'double-quoted string', "$'…'": "$'…' string", '`…`': '`…` command substitution', '$((…))': '$((…)) arithmetic' };
+  if (context === 'escaped') return "after a '\\' escape";
+  if (context !== 'code') return `inside a ${inside[context] ?? context}`;
   const { before, after } = neighbours(text, placement);
   if (before[0] === '$') return "after '$'";
   const parted = (c) => c === undefined || /[\s;&|()<>:,]/.test(c);
@@ -277,7 +279,7 @@ function yamlContexts(text) {
 // end where one ends — the line's end, ': ' (a key), ',', ']', '}' or a ' #' comment. Glued to
 // other text it would be part of a longer plain scalar (prefix-VALUE, a:VALUE) or broken by it.
 function yamlPlacement(text, placement, context) {
-  if (context !== 'code') return `inside a ${context}`;
+  if (context !== 'code') return `inside a ${context === 'block scalar' ? context : `${context} scalar`}`;
   const { before, after } = neighbours(text, placement);
   const starts = (j, c) => {
     if (c === undefined || c === '\n' || c === '[' || c === '{' || c === ',') return true;
