@@ -11,6 +11,7 @@ mapfile -t files < <(
   } | sort -u
 )
 # A fixture that keeps only some files of its bundle keeps no lib.sh beside its scripts: the
-# library is the same in every bundle, so the committed tutorial's stands in for it.
-shellcheck --severity=style --external-sources --source-path=SCRIPTDIR:generated/tutorial -- "${files[@]}"
+# library is the same in every bundle, so the committed tutorial's stands in for it, and a whole
+# move's (official-reconfig-grow) for the move's library, reconfigure-lib.sh.
+shellcheck --severity=style --external-sources --source-path=SCRIPTDIR:generated/tutorial:test/fixtures/official-reconfig-grow/expected -- "${files[@]}"
 echo "shellcheck: ${#files[@]} scripts clean"

@@ -172,12 +172,18 @@ export interface Release {
   readonly frozen?: string;
 }
 
-/** The home repository of each dialect, whose newest line an unknown image of that dialect is assumed to run. */
-function homeOf(dialect: DialectName): Repository {
-  const home = Object.values(REPOSITORIES).find((r) => r.dialect === dialect);
-  if (!home) throw new Error(`zkgen bug: no repository speaks the ${dialect} dialect`);
-  return home;
+/**
+ * The home repository of each dialect (its first in REPOSITORIES): the one messages name it by,
+ * and whose newest line an unknown image of that dialect is assumed to run.
+ */
+function home(dialect: DialectName): [string, Repository] {
+  const found = Object.entries(REPOSITORIES).find(([, r]) => r.dialect === dialect);
+  if (!found) throw new Error(`zkgen bug: no repository speaks the ${dialect} dialect`);
+  return found;
 }
+
+export const homeRepository = (dialect: DialectName): string => home(dialect)[0];
+const homeOf = (dialect: DialectName): Repository => home(dialect)[1];
 
 export function releaseOf(image: string, dialect: DialectName): Release {
   const repo = REPOSITORIES[repository(image)] ?? homeOf(dialect);

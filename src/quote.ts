@@ -7,19 +7,16 @@
 // for a mistaken array separator.
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:./-]+$/;
 
-/** One shell word, single-quoted unless it is plainly safe as it is. */
-export function sh(value: string | number): string {
-  const text = String(value);
+/**
+ * One shell word, single-quoted unless it is plainly safe as it is. Words (a list) are one word too:
+ * the command line of those words, each quoted, for a program that hands a string whole to /bin/sh
+ * (`docker run --health-cmd`), quoted again as the one word it is. Quoting them here rather than
+ * in a view keeps every value a template places quoted in one place, by the template's one helper.
+ */
+export function sh(value: string | number | readonly string[]): string {
+  const text = typeof value === 'object' ? value.map((word) => sh(word)).join(' ') : String(value);
   if (SHELL_SAFE.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A command line of shell words, for a program that hands it whole to /bin/sh (`docker run
- * --health-cmd`): each word quoted by sh, then the line placed (quoted again) like any value.
- */
-export function commandLine(words: readonly string[]): string {
-  return words.map(sh).join(' ');
 }
 
 // Plain (unquoted) YAML scalars are kept to identifiers and paths. Anything with ':' is quoted:

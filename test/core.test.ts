@@ -31,6 +31,15 @@ describe('sh', () => {
       expect(echoed).toBe(value);
     }
   });
+
+  it('places words as one word: the command line of those words, for a program that hands it to /bin/sh', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const words = ['printf', '%s|', "it's", 'a b', '$HOME', '`id`'];
+    // What bash passes on (docker run --health-cmd=WORD), and what /bin/sh then runs.
+    const line = spawnSync('bash', ['-c', `printf %s ${sh(words)}`], { encoding: 'utf8' }).stdout;
+    expect(spawnSync('sh', ['-c', line], { encoding: 'utf8' }).stdout).toBe("it's|a b|$HOME|`id`|");
+    expect(sh(['zkServer.sh', 'status'])).toBe("'zkServer.sh status'");
+  });
 });
 
 describe('yaml', () => {

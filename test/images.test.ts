@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { generate } from '../src/index.js';
-import { dialectOfImage, hasTagOrDigest, releaseOf } from '../src/images.js';
+import { dialectOfImage, hasTagOrDigest, homeRepository, releaseOf } from '../src/images.js';
 import { verdict } from './helpers.js';
 
 const errors = (value: object) => {
@@ -63,6 +63,20 @@ describe('image references', () => {
   it('an unknown repository of a given dialect is taken to run that dialect\'s newest line', () => {
     expect(releaseOf('acme/zk:1.0', 'garland').zookeeper).toEqual({ major: 3, minor: 4 });
     expect(releaseOf('acme/zk:1.0', 'official').zookeeper).toEqual({ major: 3, minor: 9 });
+  });
+
+  it('each dialect is named by its home repository, one of the repositories that speak it', () => {
+    expect((['official', 'garland', 'bitnami', 'confluent'] as const).map(homeRepository)).toEqual([
+      'zookeeper',
+      'garland/zookeeper',
+      'bitnami/zookeeper',
+      'confluentinc/cp-zookeeper',
+    ]);
+    for (const dialect of ['official', 'garland', 'bitnami', 'confluent'] as const) expect(dialectOfImage(homeRepository(dialect))).toBe(dialect);
+    // A derived image of garland's dialect: the warning names the dialect's repository, whose behaviour it is.
+    expect(warnings({ image: 'acme/zk:1.0', dialect: 'garland', servers: 3 })).toContain(
+      '/image: garland/zookeeper cannot be told where to listen: each member\'s client port listens on every interface of its machine; say "listen": "all" to accept that, or use an image that can bind',
+    );
   });
 });
 

@@ -1,7 +1,9 @@
-// The bundle's scripts, as every fixture's ensemble (and its move, when it has a running.json)
-// renders them through the core: each reads as one page an operator can hold (at most 200 lines),
-// what they share is said once in the library they source beside them (lib.sh), and every rolling
-// restart asks the whole ensemble before each member through that library.
+// The bundle's scripts, as every fixture's ensemble (and its move, when it has a running.json) and
+// a few large ensembles with every option render them through the core: each reads as one page an
+// operator can hold (at most 200 lines, but for the blocks a script writes one per member, as an
+// operator would: run.sh's docker run), what they share is said once in the libraries they source
+// beside them (lib.sh; backup-lib.sh; the move's reconfigure-lib.sh, only beside a reconfigure.sh),
+// and every rolling restart asks the whole ensemble before each member through lib.sh.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,9 +12,12 @@ import { recordOfBundle, ROOT } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const LIBRARY = 'lib.sh';
-const BACKUP_LIBRARY = 'backup-lib.sh';
+const MOVE_LIBRARY = 'reconfigure-lib.sh';
+/** Every library a script may source beside it: the same file in each folder that has it. */
+const LIBRARIES = [LIBRARY, 'backup-lib.sh', MOVE_LIBRARY];
 const MAX_LINES = 200;
 const isLibrary = (path: string) => path === LIBRARY || path.endsWith(`/${LIBRARY}`);
+const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function valueOf(file: string): unknown {
   const parsed = parse(readFileSync(file), formatOf(file));
@@ -27,7 +32,7 @@ function filesOf(value: unknown, running?: BundleRecord): GeneratedFile[] {
 }
 
 /** Every fixture's bundle (its move's, over the bundle of its running.json, when it has one). */
-const bundles = readdirSync(FIXTURES, { withFileTypes: true })
+const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
   .sort()
@@ -37,38 +42,78 @@ const bundles = readdirSync(FIXTURES, { withFileTypes: true })
     if (!input) throw new Error(`${dir} holds no ensemble file`);
     const runningFile = join(dir, 'running.json');
     const running = existsSync(runningFile) ? recordOfBundle(filesOf(valueOf(runningFile))) : undefined;
-    return [name, filesOf(valueOf(join(dir, input)), running)];
+    return [`fixture ${name}`, filesOf(valueOf(join(dir, input)), running)];
   });
+
+// Fixtures are small on purpose; what grows with the ensemble shows on large ones with every
+// option that adds lines: TLS, SASL, metrics, reconfig, a restart policy and the health check.
+const EVERYTHING = { image: 'zookeeper:3.9.4', tls: { quorum: true, client: true }, auth: { quorum: true, client: true }, metrics: true, reconfig: true, restart: 'always' };
+const oneMachine = (members: number) => ({ ...EVERYTHING, servers: members });
+/** A member on each machine named, in id order (a machine's members keep their ports as it gains more). */
+const onMachines = (machines: string[]) => ({ ...EVERYTHING, servers: machines.map((m) => ({ host: `${m}.internal` })) });
+const SEVEN_ON_THREE = ['zk-a', 'zk-b', 'zk-b', 'zk-a', 'zk-c', 'zk-c', 'zk-a'];
+const moved = (to: object, from: object) => filesOf(to, recordOfBundle(filesOf(from)));
+const large: Array<[string, GeneratedFile[]]> = [
+  ['nine members with every option on one machine', filesOf(oneMachine(9))],
+  ['seven members with every option on three machines', filesOf(onMachines(SEVEN_ON_THREE))],
+  ['a move from three members to seven on one machine', moved(oneMachine(7), oneMachine(3))],
+  ['a move from three members to nine on one machine', moved(oneMachine(9), oneMachine(3))],
+  ['a move from three members to seven on three machines', moved(onMachines(SEVEN_ON_THREE), onMachines(SEVEN_ON_THREE.slice(0, 3)))],
+];
+const bundles = [...fixtures, ...large];
 
 const scriptsOf = (files: GeneratedFile[]) => files.filter((f) => f.path.endsWith('.sh'));
 const folderOf = (path: string) => (dirname(path) === '.' ? '' : `${dirname(path)}/`);
+
+/**
+ * Blocks a script writes one per member, as an operator would by hand, by the script's name:
+ * run.sh's `docker run -d` of each member (the tutorial's commands, byte for byte). Such a script
+ * grows with the ensemble by those blocks alone; its other lines are held to MAX_LINES. Every
+ * other script is held to MAX_LINES whole.
+ */
+const MEMBER_BLOCKS: Record<string, RegExp> = { 'run.sh': /^docker run -d \\\n --name=.*\n(?:.*\\\n)*.*\n\n?/gm };
+const linesOf = (text: string) => text.split('\n').length - 1;
+/** The members whose containers the folder of PATH runs: its compose file's container names. */
+const membersBeside = (files: GeneratedFile[], path: string) =>
+  [...(files.find((f) => f.path === `${folderOf(path)}docker-compose.yml`)?.content ?? '').matchAll(/^ {4}container_name: (\S+)$/gm)].length;
 /** The probe every script asks a member with: bash's /dev/tcp, written once. */
 const PROBE = `bash -c 'exec 3<>"/dev/tcp/$1/$2"`;
 
-describe.each(bundles)('the scripts of fixture %s', (_, files) => {
-  it(`are each at most ${MAX_LINES} lines`, () => {
-    const long = scriptsOf(files)
-      .map((f) => [f.path, f.content.split('\n').length - 1] as const)
-      .filter(([, lines]) => lines > MAX_LINES);
+describe.each(bundles)('the scripts of %s', (_, files) => {
+  it(`are each at most ${MAX_LINES} lines, but for the blocks a script writes one per member`, () => {
+    const long = scriptsOf(files).flatMap((f) => {
+      const blocks = MEMBER_BLOCKS[nameOf(f.path)];
+      if (!blocks) return linesOf(f.content) > MAX_LINES ? [`${f.path}: ${linesOf(f.content)} lines`] : [];
+      // One block for each member the folder runs, and nothing else taken out.
+      expect(f.content.match(blocks)?.length, f.path).toBe(membersBeside(files, f.path));
+      const held = linesOf(f.content.replace(blocks, ''));
+      return held > MAX_LINES ? [`${f.path}: ${held} lines besides its members' blocks`] : [];
+    });
     expect(long).toEqual([]);
   });
 
-  it('source the one library beside them, which alone writes the probe and the rolling restart', () => {
-    const library = files.find((f) => f.path === LIBRARY);
-    expect(library?.executable).toBe(false);
-    for (const script of scriptsOf(files).filter((f) => !isLibrary(f.path))) {
-      if (!/^source (.*\/|"?)lib\.sh"?$/m.test(script.content)) continue;
-      // A hosts/<machine>/ folder copied alone to its machine has what its scripts source.
-      expect(files.find((f) => f.path === `${folderOf(script.path)}${LIBRARY}`)?.content, script.path).toBe(library?.content);
-    }
-    // backup.sh and the restore scripts share backup-lib.sh the same way: the one at the top.
-    const backupLibrary = files.find((f) => f.path === BACKUP_LIBRARY);
-    expect(backupLibrary?.executable).toBe(false);
-    for (const script of scriptsOf(files).filter((f) => /^source .*backup-lib\.sh"?$/m.test(f.content))) {
-      expect(files.find((f) => f.path === `${folderOf(script.path)}${BACKUP_LIBRARY}`)?.content, script.path).toBe(backupLibrary?.content);
+  it('source each library from beside them, the same file in every folder; lib.sh alone writes the probe and the rolling restart', () => {
+    for (const name of LIBRARIES) {
+      const top = files.find((f) => f.path === name);
+      const source = new RegExp(`^source (.*/|"?)${name.replace('.', '\\.')}"?$`, 'm');
+      for (const script of scriptsOf(files).filter((f) => source.test(f.content))) {
+        // A hosts/<machine>/ folder copied alone to its machine has what its scripts source.
+        const beside = files.find((f) => f.path === `${folderOf(script.path)}${name}`);
+        expect(beside?.content, `${script.path} sources ${name}`).toBe(top?.content);
+        expect(beside?.executable, `${name} is sourced, not run`).toBe(false);
+      }
     }
     const writers = scriptsOf(files).filter((f) => f.content.includes(PROBE) || /^roll\(\)/m.test(f.content));
     expect(writers.map((f) => f.path)).toEqual(files.filter((f) => isLibrary(f.path)).map((f) => f.path));
+  });
+
+  it("ship the move's steps only beside a reconfigure.sh, which sources them", () => {
+    const steps = /^(listed|lists|stuck|converge|reconfig|begin|finish|serves_as|sorted)\(\)/m;
+    const writers = scriptsOf(files).filter((f) => steps.test(f.content));
+    expect(writers.map((f) => nameOf(f.path))).toEqual(writers.map(() => MOVE_LIBRARY));
+    const moves = scriptsOf(files).filter((f) => nameOf(f.path) === 'reconfigure.sh');
+    expect(writers.map((f) => f.path)).toEqual(moves.map((f) => `${folderOf(f.path)}${MOVE_LIBRARY}`).sort());
+    for (const move of moves) expect(move.content, move.path).toMatch(new RegExp(`^source lib\\.sh\n.*\nsource ${MOVE_LIBRARY.replace('.', '\\.')}$`, 'm'));
   });
 
   it('restart members only through the library, which asks every member of the ensemble before each', () => {

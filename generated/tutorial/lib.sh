@@ -4,6 +4,7 @@
 # this same file, so hosts/<machine>/ copied alone works). A script that sources it sets names,
 # hosts, ports, requests (arrays indexed alike: each member, and where its `srvr` is asked), and
 # probe_from (container: from inside the member's container; here: over TCP from this machine).
+# A move's own steps are in reconfigure-lib.sh, beside each reconfigure.sh only.
 # shellcheck disable=SC2154 # those are the sourcing script's
 
 # srvr HOST PORT REQUEST: the answer to REQUEST at HOST:PORT, or nothing. bash's /dev/tcp asks
@@ -39,14 +40,6 @@ mode() {
 # serves I: member I serves, in any mode.
 serves() { [ -n "$(mode "$1")" ]; }
 
-# serves_as ROLE I: member I serves, as a voter for a participant, as an observer for an observer.
-serves_as() {
-  case $1:$(mode "$2") in
-    participant:leader | participant:follower | observer:observer) return 0 ;;
-    *) return 1 ;;
-  esac
-}
-
 # index NAME: member NAME's index in names.
 index() {
   local i
@@ -55,9 +48,6 @@ index() {
   done
   return 1
 }
-
-# sorted WORD...: the words, one a line, sorted.
-sorted() { printf '%s\n' "$@" | sort; }
 
 # within SECONDS COMMAND...: runs COMMAND once a second until it succeeds; fails after SECONDS.
 within() {
@@ -151,50 +141,3 @@ compose() { if command -v docker-compose >/dev/null; then docker-compose "$@"; e
 project_of() { docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}}' "$1"; }
 
 fail() { printf 'FAIL: %s\n' "$1" >&2; exit 1; }
-
-# Moves (reconfigure.sh) set step (where they are), rollback (the way back) and wait_seconds, and
-# define as_super_user COMMAND (zkCli as the super user) where they run reconfig.
-# listed: id:role of the members /zookeeper/config lists, one a line, sorted.
-listed() {
-  as_super_user 'get /zookeeper/config' | sed -n -E 's/^server\.([0-9]+)=[^;]*:(participant|observer)(;.*)?$/\1:\2/p' | sort
-}
-
-# lists WHICH...: /zookeeper/config lists exactly these members.
-lists() { [ "$(listed)" = "$(sorted "$@")" ]; }
-
-# stuck WHAT: stops the script at this step, saying why, where the ensemble is, and what to do.
-stuck() {
-  printf 'FAIL: step %s: %s\n' "$step" "$1" >&2
-  if declare -F as_super_user >/dev/null; then
-    printf '  the ensemble lists: %s\n' "$(listed | tr '\n' ' ')" >&2
-  fi
-  printf '  resume: %s    roll back: %s\n' "$0" "$rollback" >&2
-  exit 1
-}
-
-# converge WHAT COMMAND...: until COMMAND succeeds; after wait_seconds, stuck, naming WHAT.
-converge() { within "$wait_seconds" "${@:2}" || stuck "did not converge within ${wait_seconds}s: $1"; }
-
-# reconfig ARGS: one reconfig, which must commit. When the leader leaves, it closes every session
-# as the new configuration commits, and zkCli's answer is lost: the wait after it tells.
-reconfig() {
-  local answer
-  answer=$(as_super_user "reconfig $1")
-  if grep -q '^Committed new configuration' <<<"$answer"; then
-    return 0
-  fi
-  if grep -q -e 'ConnectionLoss' -e 'EndOfStreamException' <<<"$answer"; then
-    echo "  the connection closed before reconfig answered (as when the leader leaves): waiting for the ensemble to show it"
-    return 0
-  fi
-  # zkCli's own lines only: never the commands it read back (addauth holds the password).
-  stuck "reconfig $1 was not committed: $(grep -v -e ' INFO ' -e ' WARN ' -e '^WATCHER' -e '^WatchedEvent' -e '^$' -e '^\s*at ' -e 'addauth' -e '^\[zk:' <<<"$answer" | tr '\n' ' ')"
-}
-
-# begin STEP, finish: a step's start and its time.
-begin() {
-  step=$1
-  started=$SECONDS
-  echo "step $step"
-}
-finish() { echo "  done in $((SECONDS - started))s"; }

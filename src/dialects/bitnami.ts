@@ -124,7 +124,6 @@ function cfgSettings(ensemble: Ensemble, member: Member): Array<readonly [string
 
 export const bitnami: Dialect = {
   name: 'bitnami',
-  repository: 'bitnami/zookeeper',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,

@@ -129,7 +129,6 @@ function groupsAndWeights(ensemble: Ensemble): { groups: string[]; weights: numb
 
 export const confluent: Dialect = {
   name: 'confluent',
-  repository: 'confluentinc/cp-zookeeper',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,

@@ -31,7 +31,6 @@ function appended(member: Member, ensemble: Ensemble): Setting[] {
 
 export const garland: Dialect = {
   name: 'garland',
-  repository: 'garland/zookeeper',
   // /opt/run.sh is the container's first process and runs ZooKeeper as its child without passing
   // signals on: SIGTERM changes nothing, and Docker would wait its full 10 s before SIGKILL.
   stopTimeout: 0,

@@ -53,7 +53,6 @@ const serverStyle = (ensemble: Ensemble) => (is34(ensemble) ? '3.4' : '3.5');
 
 export const official: Dialect = {
   name: 'official',
-  repository: 'zookeeper',
   // The JVM is the first process (or exec'd by it) and shuts ZooKeeper down on SIGTERM: Docker's default.
   stopTimeout: 10,
   healthcheckByDefault: true,

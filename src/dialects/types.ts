@@ -8,8 +8,6 @@ import type { Setting } from '../zookeeper.js';
  */
 export interface Dialect {
   readonly name: DialectName;
-  /** The repository the dialect is named after, for messages. */
-  readonly repository: string;
   /**
    * Seconds Docker gives a member to stop on SIGTERM before it kills it, when a rolling restart
    * stops it. ZooKeeper is crash-safe (it syncs its transaction log before acknowledging a write),

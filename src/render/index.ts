@@ -24,7 +24,8 @@ const file = (path: string, content: string, executable = false): GeneratedFile 
 /** The script libraries: sourced by the bundle's scripts, never run, so not executable. */
 const LIBRARY = 'lib.sh';
 const BACKUP_LIBRARY = 'backup-lib.sh';
-const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY];
+const MOVE_LIBRARY = 'reconfigure-lib.sh';
+const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY, MOVE_LIBRARY];
 const executable = (path: string) => path.endsWith('.sh') && !LIBRARIES.includes(path.slice(path.lastIndexOf('/') + 1));
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
@@ -85,13 +86,24 @@ const move =
   (path: string, template: TemplateName, when: (t: Transition) => boolean = () => true): Renderer =>
   (ensemble, _, transition) =>
     transition && when(transition) ? [rendered(path, renderTemplate(template, reconfigureView(ensemble, transition)))] : [];
+/** The machines with joining members: each runs its part of the move from its hosts/<machine>/. */
+const joiningMachines = (transition: Transition, machines: readonly string[]) => machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
 /** On several machines, the part of the move each machine with joining members runs: under hosts/<machine>/. */
 const moveOnMachines =
   (name: string, template: TemplateName): Renderer =>
-  (ensemble, _, transition, machines) => {
+  (ensemble, _, transition, machines) =>
+    transition
+      ? joiningMachines(transition, machines).map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))))
+      : [];
+// The move's steps (listed, converge, reconfig, stuck…), which only reconfigure.sh sources after
+// lib.sh: the same file beside every reconfigure.sh, at the top and, on several machines, in each
+// hosts/<machine>/ that has one; a bundle without a move has none.
+const moveLibrary =
+  (perMachine: boolean): Renderer =>
+  (_, __, transition, machines) => {
     if (!transition) return [];
-    const joining = machines.filter((machine) => transition.joining.some((s) => s.machine === machine));
-    return joining.map((machine) => rendered(`hosts/${machine}/${name}`, renderTemplate(template, machineMoveView(ensemble, transition, machine))));
+    const text = renderTemplate(MOVE_LIBRARY, {});
+    return [MOVE_LIBRARY, ...(perMachine ? joiningMachines(transition, machines).map((machine) => `hosts/${machine}/${MOVE_LIBRARY}`) : [])].map((path) => rendered(path, text));
   };
 // The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
 // folder copied alone to its machine keeps what its scripts need.
@@ -137,6 +149,7 @@ const ONE_MACHINE = {
   'restore.sh': backupScript('restore.sh', false),
   [LIBRARY]: library,
   [BACKUP_LIBRARY]: backupLibrary(false),
+  [MOVE_LIBRARY]: moveLibrary(false),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
@@ -171,6 +184,7 @@ const SEVERAL_MACHINES = {
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
   [LIBRARY]: both(library, libraryOnMachines),
   [BACKUP_LIBRARY]: backupLibrary(true),
+  [MOVE_LIBRARY]: moveLibrary(true),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,

@@ -2,7 +2,6 @@
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
-import { commandLine } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, SUPER_USER, type Transition } from '../reconfig.js';
 import type { BundleMember } from '../record.js';
 import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
@@ -48,8 +47,8 @@ export interface MemberView {
   readonly environment: readonly KeyValue[];
   /** The health check: bash inside the container asks the member `srvr`. */
   readonly probe: string;
-  /** The same, as one command line for `docker run --health-cmd` (run by /bin/sh). */
-  readonly probeCommandLine: string;
+  /** The same as the words of a command, placed as the command line `docker run --health-cmd` hands to /bin/sh (src/quote.ts's sh). */
+  readonly probeCommand: readonly string[];
 }
 
 export interface HealthView {
@@ -215,7 +214,7 @@ function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
       readOnlyFolders: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
       environment: pairs(dialect.environment(m, ensemble)),
       probe: check,
-      probeCommandLine: commandLine(['bash', '-c', check]),
+      probeCommand: ['bash', '-c', check],
     };
   });
 }

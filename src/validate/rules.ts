@@ -3,7 +3,7 @@
 // every problem still points into the ensemble file through each value's origin.
 import { canReconfigure } from '../reconfig.js';
 import { DIALECTS } from '../dialects/index.js';
-import { atLeast, hasTagOrDigest } from '../images.js';
+import { atLeast, hasTagOrDigest, homeRepository } from '../images.js';
 import { addressOf, isLoopback, LOOPBACK_MACHINE } from '../machine.js';
 import { PORT_KINDS, PREPARE_SERVICE, type Ensemble, type Member, type PortKind, type Problem } from '../model.js';
 import { quoted } from '../pointer.js';
@@ -573,7 +573,7 @@ const RULES: Readonly<Record<string, Rule>> = {
         ? [
             {
               pointer: e.origin.image,
-              message: `${DIALECTS[e.dialect].repository} cannot be told where to listen: each member's client port listens on every interface of its machine; say "listen": "all" to accept that, or use an image that can bind`,
+              message: `${homeRepository(e.dialect)} cannot be told where to listen: each member's client port listens on every interface of its machine; say "listen": "all" to accept that, or use an image that can bind`,
             },
           ]
         : [],
