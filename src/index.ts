@@ -1,5 +1,6 @@
-// zkgen's pure core: load → validate (schema) → resolve → named rules → render (the move, when the
-// bundle written over is a running ensemble's, is a diff of its record and the resolved ensemble).
+// zkgen's pure core: load → validate (schema) → resolve → named rules → the move → render. The
+// move, when the bundle written over is a running ensemble's, is a diff of its record and the
+// resolved ensemble, checked by the move rules.
 // No file system, no process, no globals: the CLI reads, writes and exits.
 import { load, type Format } from './load.js';
 import type { Ensemble, GeneratedFile, Problem } from './model.js';

@@ -3,7 +3,8 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modeOf, type GeneratedFile } from '../model.js';
-import { byPath, foreignIn, fromManifest, lstatOrUndefined, ownershipOf, readRegular, type Ownership } from './ownership.js';
+import { byPath, lstatOrUndefined, readRegular } from './fs.js';
+import { foreignIn, fromManifest, ownershipOf, type Ownership } from './ownership.js';
 
 export type Finding = { path: string; kind: 'stale' } | { path: string; kind: 'foreign'; why: string };
 

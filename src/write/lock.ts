@@ -4,7 +4,7 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InterruptedError, RefusedError } from './errors.js';
-import { readRegular } from './ownership.js';
+import { readRegular } from './fs.js';
 
 // --- Owners: a process, told apart from a later one that reuses its pid by its start time. -------
 

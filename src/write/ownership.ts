@@ -4,11 +4,12 @@
 // or it is empty. Anything else — a file of the user's, a symbolic link, a FIFO, a socket, a device —
 // is foreign, judged by lstat so that nothing foreign is ever opened. Files are read through the
 // manifest too: a bundle's record is read only when its manifest lists it, and only as a regular file.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MANIFEST } from '../model.js';
 import { RECORD } from '../record.js';
 import { RefusedError } from './errors.js';
+import { byPath, readRegular } from './fs.js';
 
 /**
  * The first line of every docker-compose.yml zkgen wrote before bundles had a manifest: such a
@@ -26,37 +27,6 @@ export class ForeignError extends RefusedError {
     readonly dir: string,
   ) {
     super(message);
-  }
-}
-
-export const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-export function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/**
- * The text of a regular file, or undefined when `path` is anything else. Opened without following a
- * link and without blocking, then checked, so a FIFO put there after an lstat still never hangs zkgen.
- */
-export function readRegular(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENXIO') return undefined;
-    throw error;
-  }
-  try {
-    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8') : undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 

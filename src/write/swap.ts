@@ -7,7 +7,8 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST, modeOf, type GeneratedFile } from '../model.js';
 import { InterruptedError, IoError, RefusedError } from './errors.js';
 import { isGone, isSelf, leftoverOf, lock, ownerTag, self } from './lock.js';
-import { firstForeign, ForeignError, lstatOrUndefined, NOTHING, ownershipOf, refuseForeign } from './ownership.js';
+import { lstatOrUndefined } from './fs.js';
+import { firstForeign, ForeignError, NOTHING, ownershipOf, refuseForeign } from './ownership.js';
 
 // --- Where DIR is, and whether it may be replaced. --------------------------------------------------
 
