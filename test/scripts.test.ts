@@ -92,7 +92,7 @@ describe.each(bundles)('the scripts of %s', (_, files) => {
     expect(long).toEqual([]);
   });
 
-  it('source each library from beside them, the same file in every folder; lib.sh alone writes the probe and the rolling restart', () => {
+  it('source each library from beside them, the same file in every folder; lib.sh alone writes the probe, the rolling restart and create', () => {
     for (const name of LIBRARIES) {
       const top = files.find((f) => f.path === name);
       const source = new RegExp(`^source (.*/|"?)${name.replace('.', '\\.')}"?$`, 'm');
@@ -103,7 +103,9 @@ describe.each(bundles)('the scripts of %s', (_, files) => {
         expect(beside?.executable, `${name} is sourced, not run`).toBe(false);
       }
     }
-    const writers = scriptsOf(files).filter((f) => f.content.includes(PROBE) || /^roll\(\)/m.test(f.content));
+    // and create, the docker run of a member that rolling-restart.sh --recreate and a move start as
+    // run.sh would (test/member-create.test.ts): each script says only its members' options.
+    const writers = scriptsOf(files).filter((f) => f.content.includes(PROBE) || /^(roll|create)\(\)/m.test(f.content));
     expect(writers.map((f) => f.path)).toEqual(files.filter((f) => isLibrary(f.path)).map((f) => f.path));
   });
 
