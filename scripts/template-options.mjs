@@ -79,8 +79,7 @@ function layout(source) {
       else if (node.type === 'PartialBlockStatement') {
         partials.push(node);
         walk(node.program);
-      }
-      else if (node.type === 'BlockStatement') {
+      } else if (node.type === 'BlockStatement') {
         const loop = node.path.original === 'each' ? { start: text.length, end: text.length } : undefined;
         if (loop) loops.push(loop);
         walk(node.program);
@@ -121,8 +120,11 @@ function shContexts(text) {
   while (i < text.length) {
     const top = stack[stack.length - 1];
     const c = text[i];
-    if (c === PLACED) {
-      found.set(i, top.kind === 'code' && text[i - 1] === '\\' ? 'escaped' : top.kind);
+    if (c === PLACED || (c === '\\' && text[i + 1] === PLACED)) {
+      // A '\' before a value escapes its first character where bash reads escapes as code does.
+      const escaped = c === '\\' && (top.kind === 'code' || top.kind === '`…`');
+      i += c === PLACED ? 0 : 1;
+      found.set(i, escaped ? 'escaped' : top.kind);
       i += 1;
       continue;
     }
@@ -169,7 +171,7 @@ function shContexts(text) {
       default: {
         // code, and `…` read as code
         const heredoc = /^<<(-?)[ \t]*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(text.slice(i, i + 80));
-        if (c === '\\') i += text[i + 1] === PLACED ? 1 : 2;
+        if (c === '\\') i += 2;
         else if (c === '\n' && pending.length > 0) {
           i += 1;
           // Each pending here-document's body, line by line, up to its delimiter line.

@@ -94,6 +94,7 @@ describe('templates', () => {
     ['t.sh', "cat <<'EOF'\nliteral $x\nEOF\necho {{sh name}}"],
     ['t.sh', 'echo ${#jobs[@]} {{sh name}} # {{sh name}}, who'],
     ['t.sh', 'in_image {{sh command}}" $(printf %x $(($2 - 1)))"'],
+    ['t.sh', 'printf %s\\\\\\{{sh name}}'], // the template writes \\ (an escaped backslash), then the value
     ['t.yml', 'key: {{yaml name}}'],
     ['t.yml', 'list:\n  - {{yaml name}}\n  - {{yaml other}} # why'],
     ['t.yml', 'flow: [{{yaml a}}, {{yaml b}}]\nmap: {a: {{yaml b}} }\ntest: [CMD, bash, -c, {{yaml probe}}]'],
