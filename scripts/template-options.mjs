@@ -76,7 +76,10 @@ function layout(source) {
         placements.push({ node, at: text.length, loops: [...loops] });
         text += PLACED;
       } else if (node.type === 'PartialStatement') partials.push(node);
-      else if (node.type === 'BlockStatement') {
+      else if (node.type === 'PartialBlockStatement') {
+        partials.push(node);
+        walk(node.program);
+      } else if (node.type === 'BlockStatement') {
         const loop = node.path.original === 'each' ? { start: text.length, end: text.length } : undefined;
         if (loop) loops.push(loop);
         walk(node.program);
@@ -117,8 +120,11 @@ function shContexts(text) {
   while (i < text.length) {
     const top = stack[stack.length - 1];
     const c = text[i];
-    if (c === PLACED) {
-      found.set(i, top.kind === 'code' && text[i - 1] === '\\' ? 'escaped' : top.kind);
+    if (c === PLACED || (c === '\\' && text[i + 1] === PLACED)) {
+      // A '\' before a value escapes its first character where bash reads escapes as code does.
+      const escaped = c === '\\' && (top.kind === 'code' || top.kind === '`…`');
+      i += c === PLACED ? 0 : 1;
+      found.set(i, escaped ? 'escaped' : top.kind);
       i += 1;
       continue;
     }
@@ -165,7 +171,7 @@ function shContexts(text) {
       default: {
         // code, and `…` read as code
         const heredoc = /^<<(-?)[ \t]*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(text.slice(i, i + 80));
-        if (c === '\\') i += text[i + 1] === PLACED ? 1 : 2;
+        if (c === '\\') i += 2;
         else if (c === '\n' && pending.length > 0) {
           i += 1;
           // Each pending here-document's body, line by line, up to its delimiter line.
@@ -220,7 +226,9 @@ function shContexts(text) {
 // would make $'…' or $NAME of it). Repeated by a loop, it must be parted from the next item by a
 // space, an operator or a separator the script splits on (':' or ','), not run into it.
 function shPlacement(text, placement, context) {
-  if (context !== 'code') return `inside a ${context === 'escaped' ? "'\\' escape" : context}`;
+  const inside = { 'single-quoted': 'single-quoted string', 'double-quoted': 'double-quoted string', "$'…'": "$'…' string", '`…`': '`…` command substitution', '$((…))': '$((…)) arithmetic' };
+  if (context === 'escaped') return "after a '\\' escape";
+  if (context !== 'code') return `inside a ${inside[context] ?? context}`;
   const { before, after } = neighbours(text, placement);
   if (before[0] === '$') return "after '$'";
   const parted = (c) => c === undefined || /[\s;&|()<>:,]/.test(c);
@@ -273,7 +281,7 @@ function yamlContexts(text) {
 // end where one ends — the line's end, ': ' (a key), ',', ']', '}' or a ' #' comment. Glued to
 // other text it would be part of a longer plain scalar (prefix-VALUE, a:VALUE) or broken by it.
 function yamlPlacement(text, placement, context) {
-  if (context !== 'code') return `inside a ${context}`;
+  if (context !== 'code') return `inside a ${context === 'block scalar' ? context : `${context} scalar`}`;
   const { before, after } = neighbours(text, placement);
   const starts = (j, c) => {
     if (c === undefined || c === '\n' || c === '[' || c === '{' || c === ',') return true;
@@ -325,8 +333,8 @@ const LANGUAGES = {
  * Every placement of a template in `language` whose helper or position would not keep the value's
  * meaning, each as `line: text (why)`. In code a value goes through its language's helper, placed as
  * that language's rules above allow. In a comment, read by people, it goes through its language's
- * helper or sh (a command shown to an operator to run) and stays on the comment's line as long as
- * the value has no line break.
+ * helper or sh (a command shown to an operator to run); it stays on the comment's line because no
+ * value has a line break (the schema refuses control characters in every string it takes).
  */
 function misplacedValues(source, language) {
   const found = [];

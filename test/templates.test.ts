@@ -43,7 +43,7 @@ describe('templates', () => {
   // _x.sh.hbs is placed as {{> _x.sh}}); a value goes through that language's helper, where the
   // helper's output keeps the value's meaning.
   it.each([
-    ['t.sh', 'echo "hello {{sh name}}"', /double-quoted/],
+    ['t.sh', 'echo "hello {{sh name}}"', /inside a double-quoted string/],
     ['t.sh', "bash -c 'echo {{sh name}}'", /single-quoted/],
     ['t.sh', 'echo $\'a\\n{{sh name}}\'', /\$'…'/],
     ['t.sh', 'echo "$(id -u) {{sh name}}"', /double-quoted/],
@@ -51,7 +51,7 @@ describe('templates', () => {
     ['t.sh', 'echo $(( {{sh n}} + 1 ))', /\$\(\(…\)\)/],
     ['t.sh', 'cat <<EOF\nname: {{sh name}}\nEOF', /here-document/],
     ['t.sh', 'echo ${{sh name}}', /after '\$'/],
-    ['t.sh', 'echo \\\\{{sh name}}', /'\\' escape/],
+    ['t.sh', 'echo \\\\{{sh name}}', /after a '\\' escape/],
     ['t.sh', 'docker run {{#each volumes}}-v {{sh this}}{{/each}} x', /run into the next item/],
     ['t.sh', 'x=({{#each xs}}{{sh this}}{{/each}})', /run into the next item/],
     ['t.sh', 'name={{cfg name}}', /cfg in sh/],
@@ -59,13 +59,14 @@ describe('templates', () => {
     ['t.sh', '# the ensemble {{cfg name}}', /cfg in a comment of sh/],
     ['t.sh', '{{> _p.yml}}', /a partial of yaml in sh/],
     ['t.sh', '{{> _p}}', /a partial of no language in sh/],
+    ['t.sh', '{{#> _p.sh}}echo "{{sh name}}"{{/_p.sh}}', /double-quoted/],
     ['t.yml', 'key: prefix-{{yaml name}}', /joined to the text before/],
     ['t.yml', 'key: [{{yaml a}}:{{yaml b}}]', /line 1: \{\{yaml a\}\} \(joined to the text after.*\{\{yaml b\}\} \(joined to the text before/],
     ['t.yml', 'key: {{yaml name}}-suffix', /joined to the text after/],
     ['t.yml', 'key:{{yaml name}}', /joined to the text before/],
     ['t.yml', 'key: hello {{yaml name}}', /joined to the text before/],
     ['t.yml', 'key: {{yaml name}} world', /joined to the text after/],
-    ['t.yml', 'key: "hello {{yaml name}}"', /double-quoted/],
+    ['t.yml', 'key: "hello {{yaml name}}"', /inside a double-quoted scalar/],
     ['t.yml', "key: 'hello {{yaml name}}'", /single-quoted/],
     ['t.yml', 'command: |\n  echo {{yaml name}}\nnext: 1', /block scalar/],
     ['t.yml', 'key: [{{#each xs}}{{yaml this}}{{/each}}]', /joined to the text/],
@@ -93,6 +94,7 @@ describe('templates', () => {
     ['t.sh', "cat <<'EOF'\nliteral $x\nEOF\necho {{sh name}}"],
     ['t.sh', 'echo ${#jobs[@]} {{sh name}} # {{sh name}}, who'],
     ['t.sh', 'in_image {{sh command}}" $(printf %x $(($2 - 1)))"'],
+    ['t.sh', 'printf %s\\\\\\{{sh name}}'], // the template writes \\ (an escaped backslash), then the value
     ['t.yml', 'key: {{yaml name}}'],
     ['t.yml', 'list:\n  - {{yaml name}}\n  - {{yaml other}} # why'],
     ['t.yml', 'flow: [{{yaml a}}, {{yaml b}}]\nmap: {a: {{yaml b}} }\ntest: [CMD, bash, -c, {{yaml probe}}]'],
