@@ -125,11 +125,22 @@ const templateDir = join(root, 'templates');
 const names = readdirSync(templateDir)
   .filter((f) => f.endsWith('.hbs'))
   .sort();
-const specs = names.map((file) => {
+// A template that breaks the rules (scripts/template-options.mjs) fails the build: every such
+// template, one line each, and no stack trace.
+const broken = [];
+const specs = names.flatMap((file) => {
   const source = readFileSync(join(templateDir, file), 'utf8');
-  const spec = precompileTemplate(`templates/${file}`, source);
-  return `  ${JSON.stringify(file.replace(/\.hbs$/, ''))}: ${spec},`;
+  try {
+    return [`  ${JSON.stringify(file.replace(/\.hbs$/, ''))}: ${precompileTemplate(`templates/${file}`, source)},`];
+  } catch (error) {
+    broken.push(error.message);
+    return [];
+  }
 });
+if (broken.length > 0) {
+  for (const message of broken) console.error(`build-assets: ${message}`);
+  process.exit(1);
+}
 // A function and a list of names rather than the object itself: the bundle (scripts/bundle.mjs)
 // serves most templates from a file of their own, loaded when one is first rendered.
 const templateNames = names.map((n) => n.replace(/\.hbs$/, ''));

@@ -3,6 +3,7 @@
 // name), what an archive's manifest says, and how ZooKeeper's own formatters are run inside the
 // image to read an archive back.
 import { DIALECTS } from './dialects/index.js';
+import type { Mount } from './dialects/types.js';
 import type { Ensemble, Member } from './model.js';
 import type { Setting } from './zookeeper.js';
 
@@ -46,25 +47,25 @@ interface DataLayout {
 const valueOf = (settings: readonly Setting[], key: string) => settings.find(([k]) => k === key)?.[1];
 
 /** The host folder a container path lies in, through the member's mounts. */
-function onHost(mounts: ReadonlyArray<readonly [string, string]>, inside: string, member: Member): string {
+function onHost(mounts: readonly Mount[], inside: string, member: Member): string {
   const found = mounts
-    .filter(([, c]) => inside === c || inside.startsWith(`${c}/`))
-    .sort((a, b) => b[1].length - a[1].length)[0];
+    .filter(({ container: c }) => inside === c || inside.startsWith(`${c}/`))
+    .sort((a, b) => b.container.length - a.container.length)[0];
   if (!found) throw new Error(`zkgen bug: ${member.name}'s ${inside} is on no mount`);
-  return found[0] + inside.slice(found[1].length);
+  return found.host + inside.slice(found.container.length);
 }
 
 const under = (root: string, path: string) => (path === root ? '' : path.slice(root.length + 1));
 
 function dataLayout(member: Member, ensemble: Ensemble): DataLayout {
   const dialect = DIALECTS[ensemble.dialect];
-  const mounts = dialect.volumes(member, ensemble).filter(([, c]) => !c.endsWith(':ro'));
+  const mounts = dialect.volumes(member, ensemble).filter((v) => !v.readOnly);
   const cfg = dialect.zooCfg(member, ensemble);
   const dataDir = valueOf(cfg, 'dataDir');
   if (dataDir === undefined) throw new Error(`zkgen bug: ${member.name}'s zoo.cfg has no dataDir`);
   const snapshots = onHost(mounts, dataDir, member);
   const logs = onHost(mounts, valueOf(cfg, 'dataLogDir') ?? dataDir, member);
-  const hostFolders = mounts.map(([h]) => h);
+  const hostFolders = mounts.map((v) => v.host);
   return {
     snapshots,
     logs,

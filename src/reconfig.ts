@@ -4,6 +4,7 @@
 // A move is a diff of two typed values: the record the CLI read and validated (src/record.ts), and
 // the file's resolved ensemble.
 import { atLeast } from './images.js';
+import { readOnlyMount, type Mount } from './dialects/types.js';
 import type { Ensemble, Problem } from './model.js';
 import { quoted } from './pointer.js';
 import { bundleMember, type BundleMember, type BundleRecord } from './record.js';
@@ -38,8 +39,8 @@ export const reconfigJvmFlags = (ensemble: Ensemble): string | undefined =>
   ensemble.reconfig ? `@${RECONFIG_MOUNT}/${RECONFIG_FILES.jvmArgs}` : undefined;
 
 /** The member's mount of the super user's server folder (the JVM argument file alone: the password stays on the host). */
-export const reconfigVolumes = (ensemble: Ensemble): Array<readonly [string, string]> =>
-  ensemble.reconfig ? [[`${ensemble.reconfig.secrets}/${RECONFIG_FILES.serverFolder}`, `${RECONFIG_MOUNT}:ro`]] : [];
+export const reconfigVolumes = (ensemble: Ensemble): Mount[] =>
+  ensemble.reconfig ? [readOnlyMount(`${ensemble.reconfig.secrets}/${RECONFIG_FILES.serverFolder}`, RECONFIG_MOUNT)] : [];
 
 // --- the move -------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ import { autopurgeOf, fourLetterWords, heapMegabytes, metricsSettings, observerS
 import { atLeast } from '../images.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientEndpoint, clientTlsFlags, listenSettings, memberKeys, NETTY_SERVER, TLS_MOUNT, tlsSettings } from '../security.js';
-import { lastWins, optional, zkEnvJava, type Dialect } from './types.js';
+import { dataMount, lastWins, optional, readOnlyMount, zkEnvJava, type Dialect } from './types.js';
 
 const yes = (on: boolean) => (on ? 'yes' : 'no');
 const cfgVariable = (key: string) => `ZOO_CFG_${key.replace(/\./g, '_')}`;
@@ -151,7 +151,7 @@ export const bitnami: Dialect = {
   ],
   volumes: (member, ensemble) => {
     const keys = memberKeys(member, ensemble);
-    return [[member.dataDir, '/bitnami/zookeeper'], ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : [])];
+    return [dataMount(member.dataDir, '/bitnami/zookeeper'), ...(keys !== undefined ? [readOnlyMount(keys, TLS_MOUNT)] : [])];
   },
   // zkCli.sh passes CLIENT_JVMFLAGS to its JVM.
   zkCliEnvironment: () => [['CLIENT_JVMFLAGS', clientTlsFlags()]],

@@ -21,7 +21,7 @@ import { atLeast } from '../images.js';
 import { autopurgeOf, fourLetterWords, heapFlag, serverAddress, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { clientTlsFlags, listenSettings, memberKeys, plaintextClientOpen, TLS_MOUNT, tlsSettings } from '../security.js';
-import { lastWins, type Dialect } from './types.js';
+import { dataMount, lastWins, readOnlyMount, type Dialect } from './types.js';
 
 // The image's table of variables and the zoo.cfg keys they set, in the order its template writes
 // them (the keys zkgen sets from its own fields, and those `config` may reach).
@@ -156,9 +156,9 @@ export const confluent: Dialect = {
   volumes: (member, ensemble) => {
     const keys = memberKeys(member, ensemble);
     return [
-      [member.dataDir, '/var/lib/zookeeper/data'],
-      [`${member.dataDir}/log`, '/var/lib/zookeeper/log'],
-      ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
+      dataMount(member.dataDir, '/var/lib/zookeeper/data'),
+      dataMount(`${member.dataDir}/log`, '/var/lib/zookeeper/log'),
+      ...(keys !== undefined ? [readOnlyMount(keys, TLS_MOUNT)] : []),
     ];
   },
   // zookeeper-shell runs through kafka-run-class, which passes KAFKA_OPTS to its JVM.

@@ -2,7 +2,7 @@
 // myid and appends $ADDITIONAL_ZOOKEEPER_1..10 to zoo.cfg verbatim, one line each, on every start.
 import { heapFlag, observerSettings, quorumGroups, serverLine, sharedSettings, type Setting } from '../zookeeper.js';
 import type { Ensemble, Member } from '../model.js';
-import { lastWins, zkEnvJava, type Dialect } from './types.js';
+import { dataMount, lastWins, zkEnvJava, type Dialect } from './types.js';
 
 const SLOTS = 10;
 const DATA = '/tmp/zookeeper';
@@ -54,7 +54,7 @@ export const garland: Dialect = {
   // The tutorial writes every line out for every member, and its slots are numbered per member
   // (clientPort's slot among the server lines): nothing is shared.
   sharedEnvironment: () => [],
-  volumes: (member) => [[member.dataDir, DATA]],
+  volumes: (member) => [dataMount(member.dataDir, DATA)],
   environment(member, ensemble) {
     return [
       ['SERVER_ID', String(member.id)],

@@ -16,7 +16,7 @@ import { AUTH_MOUNT, authJvmFlags, authSettings, clientEndpoint, clientTlsFlags,
 import { reconfigJvmFlags, reconfigSettings, reconfigVolumes, standaloneEnabled } from '../reconfig.js';
 import type { Ensemble, Member, Problem } from '../model.js';
 import { quoted } from '../pointer.js';
-import { lastWins, optional, zkEnvJava, type Dialect } from './types.js';
+import { dataMount, lastWins, optional, readOnlyMount, zkEnvJava, type Dialect } from './types.js';
 
 /** What ZOO_CFG_EXTRA carries for one member: every setting no ZOO_* variable of its own has. */
 function extra(member: Member, ensemble: Ensemble): Setting[] {
@@ -70,10 +70,10 @@ export const official: Dialect = {
   volumes: (member, ensemble) => {
     const keys = memberKeys(member, ensemble);
     return [
-      [member.dataDir, '/data'],
-      [`${member.dataDir}/datalog`, '/datalog'],
-      ...(keys !== undefined ? [[keys, `${TLS_MOUNT}:ro`] as const] : []),
-      ...(ensemble.auth !== undefined && authJvmFlags(ensemble) !== undefined ? [[ensemble.auth.secrets, `${AUTH_MOUNT}:ro`] as const] : []),
+      dataMount(member.dataDir, '/data'),
+      dataMount(`${member.dataDir}/datalog`, '/datalog'),
+      ...(keys !== undefined ? [readOnlyMount(keys, TLS_MOUNT)] : []),
+      ...(ensemble.auth !== undefined && authJvmFlags(ensemble) !== undefined ? [readOnlyMount(ensemble.auth.secrets, AUTH_MOUNT)] : []),
       ...reconfigVolumes(ensemble),
     ];
   },

@@ -43,11 +43,8 @@ export interface Dialect {
   readonly zkCli: readonly string[];
   /** Where the member's configuration ends up inside the container. */
   readonly zooCfgPath: string;
-  /**
-   * Host folder → container folder mounts of one member; the first holds myid. A container folder
-   * may end in `:ro` (read-only: the member's TLS keys).
-   */
-  volumes(member: Member, ensemble: Ensemble): ReadonlyArray<readonly [string, string]>;
+  /** The host folders mounted into one member's container; the first holds myid. */
+  volumes(member: Member, ensemble: Ensemble): readonly Mount[];
   /** Why the image cannot be given SASL authentication, quorum or client, if it cannot. */
   readonly noAuth?: { readonly quorum?: string; readonly client?: string };
   /** Why zkgen cannot turn on the image's dynamic reconfiguration, if it cannot (ZooKeeper before 3.5.3 is refused apart). */
@@ -87,6 +84,22 @@ export interface Dialect {
   /** What this image cannot express, with the reason. */
   inexpressible(ensemble: Ensemble): Problem[];
 }
+
+/**
+ * A host folder mounted into a member's container. Read-only ones hold what members only read
+ * (TLS keys, the JAAS file, the super user's JVM argument file); the others hold its data.
+ */
+export interface Mount {
+  readonly host: string;
+  readonly container: string;
+  readonly readOnly?: true;
+}
+
+/** A folder the member writes its data into. */
+export const dataMount = (host: string, container: string): Mount => ({ host, container });
+
+/** A folder the member only reads. */
+export const readOnlyMount = (host: string, container: string): Mount => ({ host, container, readOnly: true });
 
 /** Settings with a key set more than once keep the last value in the first one's place, as java.util.Properties reads them. */
 export function lastWins(lines: readonly Setting[]): Setting[] {

@@ -1,6 +1,7 @@
 // What the templates see: the frozen Ensemble with each dialect's answers filled in, so that
 // templates only place and quote values.
 import { DIALECTS } from '../dialects/index.js';
+import type { Mount } from '../dialects/types.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, SUPER_USER, type Transition } from '../reconfig.js';
 import type { BundleMember } from '../record.js';
@@ -34,7 +35,7 @@ export interface MemberView {
   readonly probeAddress: string;
   /** host:clientPort, as a client connects to this member. */
   readonly clientAddress: string;
-  /** host folder:container folder, as `docker run -v` and compose's short syntax take them. */
+  /** host folder:container folder[:ro], as `docker run -v` and compose's short syntax take them. */
   readonly volumes: readonly string[];
   /** The host folders of those volumes, to create before the container starts. */
   readonly folders: readonly string[];
@@ -178,7 +179,7 @@ const HEALTH: HealthView = { interval: '5s', timeout: '3s', retries: 3, startPer
 function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareView | undefined {
   const dialect = DIALECTS[ensemble.dialect];
   if (dialect.dataOwner === undefined) return undefined;
-  const folders = members.flatMap((m) => dialect.volumes(m, ensemble).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host));
+  const folders = members.flatMap((m) => dialect.volumes(m, ensemble).filter((v) => !v.readOnly).map((v) => v.host));
   const inside = folders.map((_, i) => `/zkgen/${i}`);
   return {
     service: PREPARE_SERVICE,
@@ -189,10 +190,16 @@ function prepareView(ensemble: Ensemble, members: readonly Member[]): PrepareVie
   };
 }
 
+/** The members on `machine`, or all of them, in id order. */
+const membersOn = (ensemble: Ensemble, machine?: string) => ensemble.members.filter((m) => machine === undefined || m.machine === machine);
+
+/** host folder:container folder[:ro], as `docker run -v` and compose's short syntax take a mount. */
+const volume = (v: Mount) => `${v.host}:${v.container}${v.readOnly ? ':ro' : ''}`;
+
 /** Each member as the templates see it, in id order. */
 function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
   const dialect = DIALECTS[ensemble.dialect];
-  return ensemble.members.filter((m) => machine === undefined || m.machine === machine).map((m): MemberView => {
+  return membersOn(ensemble, machine).map((m): MemberView => {
     const asked = probeOf(m, ensemble);
     const check = probe(asked);
     const clientPort = clientPortOf(m, ensemble);
@@ -209,9 +216,9 @@ function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
       probeRequest: asked.request,
       probeAddress: `${asked.host}:${clientPort}`,
       clientAddress: clientAddress(m, ensemble),
-      volumes: volumes.map(([host, container]) => `${host}:${container}`),
-      folders: volumes.filter(([, container]) => !container.endsWith(':ro')).map(([host]) => host),
-      readOnlyFolders: volumes.filter(([, container]) => container.endsWith(':ro')).map(([host]) => host),
+      volumes: volumes.map(volume),
+      folders: volumes.filter((v) => !v.readOnly).map((v) => v.host),
+      readOnlyFolders: volumes.filter((v) => v.readOnly).map((v) => v.host),
       environment: pairs(dialect.environment(m, ensemble)),
       probe: check,
       probeCommand: ['bash', '-c', check],
@@ -227,15 +234,17 @@ function memberViews(ensemble: Ensemble, machine?: string): MemberView[] {
  */
 export function buildView(ensemble: Ensemble, machine?: string, everyone: () => readonly MemberView[] = () => memberViews(ensemble)): EnsembleView {
   const dialect = DIALECTS[ensemble.dialect];
+  const here = membersOn(ensemble, machine);
   const members = memberViews(ensemble, machine);
   // Read back through a participant other than the writer — on another machine when there is
   // one, so that the write has crossed the network — or else any other member.
   const [writer] = members;
-  if (!writer) throw new Error(`zkgen bug: a view of ${machine ?? 'the ensemble'} without members`);
+  const [writerMember] = here;
+  if (!writer || !writerMember) throw new Error(`zkgen bug: a view of ${machine ?? 'the ensemble'} without members`);
   const others = members.slice(1).filter((m) => m.role === 'participant');
   const reader = others.find((m) => m.machine !== writer.machine) ?? others[0] ?? members[1] ?? writer;
   // Only this machine's members' folders: another machine's are made there.
-  const prepare = prepareView(ensemble, ensemble.members.filter((m) => machine === undefined || m.machine === machine));
+  const prepare = prepareView(ensemble, here);
   return {
     image: ensemble.image,
     ...(prepare && { prepare }),
@@ -250,7 +259,10 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: () => 
     zkCliEnvironment: plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? []),
     // The keys and secrets a client reads; the super user's JVM argument file is the servers'
     // alone (and on a machine without it, Docker would make an empty folder for the mount).
-    clientMounts: writer.volumes.filter((v) => v.endsWith(':ro') && !v.endsWith(`:${RECONFIG_MOUNT}:ro`)),
+    clientMounts: dialect
+      .volumes(writerMember, ensemble)
+      .filter((v) => v.readOnly && v.container !== RECONFIG_MOUNT)
+      .map(volume),
     clientEnvironment: [
       ...(plaintextClientOpen(ensemble) ? [] : pairs(dialect.zkCliEnvironment?.() ?? [])),
       // The JAAS file zkCli logs in with, when the ensemble has one.

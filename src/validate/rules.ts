@@ -69,7 +69,7 @@ function dataApart(e: Ensemble, members: readonly Member[]): Problem[] {
   // On several machines, which machine's folder it is.
   const on = e.machines.length > 1 && members[0] ? ` on ${members[0].machine}` : '';
   const problems: Problem[] = [];
-  const mounts = members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter(([, inside]) => !inside.endsWith(':ro')).map(([host]) => host) }));
+  const mounts = members.map((m) => ({ member: m, folders: DIALECTS[e.dialect].volumes(m, e).filter((v) => !v.readOnly).map((v) => v.host) }));
   // A system folder is the mistake to tell of (the next rule does), not what lies in it.
   const own = mounts.filter(({ member }) => systemFolder(member.dataDir) === undefined);
   // Most ensembles have no folder inside or equal to another member's: say so without pairing
@@ -491,7 +491,7 @@ const RULES: Readonly<Record<string, Rule>> = {
     problems: (e) =>
       secretFolders(e).flatMap(({ folder, pointer, what }) =>
         e.members
-          .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(([host, inside]) => !inside.endsWith(':ro') && (within(host, folder) || within(folder, host))))
+          .filter((m) => DIALECTS[e.dialect].volumes(m, e).some(({ host, readOnly }) => !readOnly && (within(host, folder) || within(folder, host))))
           .map((m) => ({ pointer, message: `the ${what} ${quoted(folder)} and ${m.name}'s data folders overlap: a member would write where the keys are` })),
       ),
   },
