@@ -49,7 +49,7 @@ const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
 // option that adds lines: TLS, SASL, metrics, reconfig, a restart policy and the health check.
 const EVERYTHING = { image: 'zookeeper:3.9.4', tls: { quorum: true, client: true }, auth: { quorum: true, client: true }, metrics: true, reconfig: true, restart: 'always' };
 const oneMachine = (members: number) => ({ ...EVERYTHING, servers: members });
-/** A member on each machine named, in id order (a machine's members keep their ports as it gains more). */
+/** A member on each machine named, in id order (the move's first three keep their ports among the seven). */
 const onMachines = (machines: string[]) => ({ ...EVERYTHING, servers: machines.map((m) => ({ host: `${m}.internal` })) });
 const SEVEN_ON_THREE = ['zk-a', 'zk-b', 'zk-b', 'zk-a', 'zk-c', 'zk-c', 'zk-a'];
 const moved = (to: object, from: object) => filesOf(to, recordOfBundle(filesOf(from)));
