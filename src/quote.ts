@@ -1,6 +1,15 @@
 // The only ways a value reaches a template. Each output language has exactly one quoting helper;
 // templates never interpolate a bare value.
 
+/**
+ * Handlebars' strict mode throws on a missing field placed alone, not on one handed to a helper:
+ * each helper refuses nothing itself, so that a template placing a field its view lacks fails
+ * instead of writing "undefined" into a script.
+ */
+function placed(value: unknown, helper: string): void {
+  if (value === undefined || value === null) throw new Error(`zkgen bug: a template placed {{${helper}}} of a field its view does not have`);
+}
+
 // Words made of these characters mean the same to bash quoted or not, so they stay bare: that is
 // what keeps run.sh byte for byte the tutorial's commands. No glob, tilde, brace, quote, space,
 // `$` or redirection character is in the set; nor ',', harmless to bash but taken by shellcheck
@@ -14,6 +23,7 @@ const SHELL_SAFE = /^[A-Za-z0-9_@%+=:./-]+$/;
  * in a view keeps every value a template places quoted in one place, by the template's one helper.
  */
 export function sh(value: string | number | readonly string[]): string {
+  placed(value, 'sh');
   const text = typeof value === 'object' ? value.map((word) => sh(word)).join(' ') : String(value);
   if (SHELL_SAFE.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -37,6 +47,7 @@ const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
  * one (JSON's string syntax is a subset of YAML's double-quoted scalars).
  */
 function yaml(value: string | number): string {
+  placed(value, 'yaml');
   // A number stays a number (health check retries); numbers that must be strings come as strings.
   if (typeof value === 'number') return String(value);
   const text = value.replace(/\$/g, '$$$$');
@@ -49,6 +60,7 @@ function yaml(value: string | number): string {
  * line break would smuggle in another setting, so meeting one is a bug in zkgen, not a user error.
  */
 function cfg(value: string | number): string {
+  placed(value, 'cfg');
   const text = String(value);
   if (/[\r\n\\]/.test(text)) throw new Error(`zkgen bug: ${JSON.stringify(text)} cannot be written to zoo.cfg as it is`);
   return text;

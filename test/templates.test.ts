@@ -28,6 +28,16 @@ describe('templates', () => {
     },
   );
 
+  // Handlebars' strict mode does not reach a helper's argument: a field the view lacks would be
+  // written as "undefined". The helpers refuse it, so rendering fails instead.
+  it.each(['sh', 'yaml', 'cfg'])('{{%s missing}} of a field the view lacks fails the render', (helper) => {
+    const runtime = Handlebars.create();
+    runtime.registerHelper(registered);
+    const template = runtime.compile(`x: {{${helper} missing}}\n`, buildOptions());
+    expect(() => template({ present: 'a' })).toThrow(`zkgen bug: a template placed {{${helper}}} of a field its view does not have`);
+    expect(runtime.compile(`x: {{${helper} present}}\n`, buildOptions())({ present: 'a' })).toBe('x: a\n');
+  });
+
   it('block helpers and quoting helpers are allowed', () => {
     expect(() => precompile('t.sh', 'x=({{#each xs}}{{#if y}}{{sh this}}{{/if}}{{#unless @last}} {{sh z}}{{/unless}} {{/each}})')).not.toThrow();
   });
