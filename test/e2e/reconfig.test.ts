@@ -9,13 +9,18 @@
 // `--check` finds the bundle up to date. A move that cannot converge (a joining member's container
 // cannot start: its data folder is a file) stops at its step with a message naming it, and the
 // ensemble still serves as before.
+// Then three members started by run.sh rather than docker-compose (rs1..rs3): rolling-restart.sh
+// --recreate and a 3 → 5 move while a client writes, each member created as run.sh does (lib.sh's
+// create): new containers, one at a time, in no compose project, no write failed, a znode written
+// before read through each member alone.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE: zookeeper:3.9.4 here is built by
 // test/e2e/images/build.sh from Debian's ZooKeeper 3.8 to reproduce the official image's
 // docker-entrypoint.sh (ZOO_* variables, ZOO_CFG_EXTRA, /conf written once, uid 1000).
 // ZKGEN_REAL_IMAGES=1 npm run test:e2e runs the real one where a registry is reachable.
 //
-// Ports (loopback): client 33181.., peer 33281.., election 33381.., AdminServer 33481.. (ids 1..6).
+// Ports (loopback): client 33181.., peer 33281.., election 33381.., AdminServer 33481.. (ids 1..6);
+// the run.sh part 34181.., 34281.., 34381.., 34481.. (ids 1..5).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
