@@ -2,7 +2,8 @@
 // a few large ensembles with every option render them through the core: each reads as one page an
 // operator can hold (at most 200 lines, but for the blocks a script writes one per member, as an
 // operator would: run.sh's docker run), what they share is said once in the libraries they source
-// beside them (lib.sh; backup-lib.sh; the move's reconfigure-lib.sh, only beside a reconfigure.sh),
+// beside them (lib.sh; backup-lib.sh; status-lib.sh, the report of every status.sh; the move's
+// reconfigure-lib.sh, only beside a reconfigure.sh),
 // and every rolling restart asks the whole ensemble before each member through lib.sh.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,8 +14,9 @@ import { recordOfBundle, ROOT } from './helpers.js';
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const LIBRARY = 'lib.sh';
 const MOVE_LIBRARY = 'reconfigure-lib.sh';
+const STATUS_LIBRARY = 'status-lib.sh';
 /** Every library a script may source beside it: the same file in each folder that has it. */
-const LIBRARIES = [LIBRARY, 'backup-lib.sh', MOVE_LIBRARY];
+const LIBRARIES = [LIBRARY, 'backup-lib.sh', MOVE_LIBRARY, STATUS_LIBRARY];
 const MAX_LINES = 200;
 const isLibrary = (path: string) => path === LIBRARY || path.endsWith(`/${LIBRARY}`);
 const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -129,6 +131,25 @@ describe.each(bundles)('the scripts of %s', (_, files) => {
         expect(move.content, move.path).toMatch(/^check_moved$/m);
       } else {
         expect(move.content, move.path).toMatch(/^start_joining "\$running_member" "\$\{joining\[@\]\}"$/m);
+      }
+    }
+  });
+
+  it("say status.sh's report once, in status-lib.sh beside every status.sh, which gives it all it needs as arguments", () => {
+    const report = /^(format_of|srvr_value|record|json_string|json_number|json_latency|zxids_agree|show)\(\)/m;
+    const writers = scriptsOf(files).filter((f) => report.test(f.content));
+    const statuses = scriptsOf(files).filter((f) => nameOf(f.path) === 'status.sh');
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(writers.map((f) => f.path)).toEqual(statuses.map((f) => `${folderOf(f.path)}${STATUS_LIBRARY}`).sort());
+    const library = writers[0]?.content ?? '';
+    for (const status of statuses) {
+      expect(status.content, status.path).toMatch(/^source "\$\(dirname "\$0"\)\/lib\.sh"\n.*\nsource "\$\(dirname "\$0"\)\/status-lib\.sh"$/m);
+      expect(status.content, status.path).toMatch(/^format=\$\(format_of "\$@"\) \|\| exit 2$/m);
+      expect(status.content, status.path).toMatch(/^show "\$format" "\$ensemble_line" "\$quorum_failures" "\$zxid_bound"$/m);
+      // What the script sets, the library reads only from its arguments: a local of its own.
+      for (const [, name] of status.content.matchAll(/^([a-z_]+)=/gm)) {
+        if (!new RegExp(`\\$\\{?${name}\\b`).test(library)) continue;
+        expect(library, `${status.path} sets ${name}, which status-lib.sh reads`).toMatch(new RegExp(`^ +local\\b.*\\b${name}=\\$[1-9]`, 'm'));
       }
     }
   });

@@ -9,22 +9,27 @@
 // `--check` finds the bundle up to date. A move that cannot converge (a joining member's container
 // cannot start: its data folder is a file) stops at its step with a message naming it, and the
 // ensemble still serves as before.
+// Then three members started by run.sh rather than docker-compose (rs1..rs3): rolling-restart.sh
+// --recreate and a 3 → 5 move while a client writes, each member created as run.sh does (lib.sh's
+// create): new containers, one at a time, in no compose project, no write failed, a znode written
+// before read through each member alone.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE: zookeeper:3.9.4 here is built by
 // test/e2e/images/build.sh from Debian's ZooKeeper 3.8 to reproduce the official image's
 // docker-entrypoint.sh (ZOO_* variables, ZOO_CFG_EXTRA, /conf written once, uid 1000).
 // ZKGEN_REAL_IMAGES=1 npm run test:e2e runs the real one where a registry is reachable.
 //
-// Ports (loopback): client 33181.., peer 33281.., election 33381.., AdminServer 33481.. (ids 1..6).
+// Ports (loopback): client 33181.., peer 33281.., election 33381.., AdminServer 33481.. (ids 1..6);
+// the run.sh part 34181.., 34281.., 34381.., 34481.. (ids 1..5).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { runCli } from '../helpers.js';
 import { type Bundle, generate, readMembers, scratchDir } from './bundle.js';
 import { closeClient, connectClient, createRetrying, getRetrying, zk } from './client.js';
-import { compose, containerState, engineEnv, ensureImage, removeContainers, run, type RunResult, runScript, useEngine } from './engine.js';
+import { compose, containerState, dockerOk, engineEnv, ensureImage, removeContainers, run, type RunResult, runScript, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
-import { scenarioSteps, withLogs } from './scenario.js';
+import { Ledger, scenarioSteps, waitForEnsemble, withLogs } from './scenario.js';
 import { modeOf, waitForQuorum } from './srvr.js';
 import { range, seconds, sleep } from './wait.js';
 
@@ -40,6 +45,84 @@ const CONNECT = range(1, 5).map((id) => `127.0.0.1:${clientPort(id)}`).join(',')
 
 if (skip) test.skip(`e2e skipped: ${skip}`);
 
+/** zkgen FILE --out bundle over the running ensemble's bundle, as a user edits and regenerates. */
+function rewritten(bundle: Bundle, ensemble: object): Bundle {
+  writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble, null, 2)}\n`);
+  const written = runCli([bundle.ensembleFile, '--out', bundle.dir]);
+  expect(written.code, written.stderr).toBe(0);
+  return { ...bundle, members: readMembers(bundle.dir) };
+}
+
+/** zkgen --check finds the bundle up to date. */
+function expectFresh(bundle: Bundle): void {
+  const checked = runCli([bundle.ensembleFile, '--out', bundle.dir, '--check']);
+  expect(checked, 'zkgen --check after the move').toEqual({ code: 0, stdout: '', stderr: '' });
+}
+
+/** id:role of every member /zookeeper/config lists, read by a client of `port`. */
+async function listed(port: number): Promise<string[]> {
+  const client = await connectClient(`127.0.0.1:${port}`);
+  try {
+    const config = (await getRetrying(client, '/zookeeper/config')).value;
+    return [...config.matchAll(/^server\.(\d+)=[^;\n]*:(participant|observer)/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
+  } finally {
+    closeClient(client);
+  }
+}
+
+/**
+ * Runs `action` (a bundle's script) while a client writes /moves/<label>-NNNNNN in a loop through
+ * `connect`, retrying on ConnectionLoss. Checks the script succeeded and no write failed; returns
+ * its result, how long it took, how many writes were acknowledged and how many were retried.
+ */
+async function writingWhile(
+  connect: string,
+  label: string,
+  signal: AbortSignal,
+  action: () => Promise<RunResult>,
+): Promise<{ script: RunResult; ms: number; acknowledged: number; losses: number }> {
+  const client = await connectClient(connect);
+  const done = new AbortController();
+  const stop = () => {
+    done.abort();
+    closeClient(client);
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  try {
+    await createRetrying(client, '/moves', '').catch(() => undefined);
+    let acknowledged = 0;
+    let losses = 0;
+    let failure: unknown;
+    const writer = (async () => {
+      // Bounded: at most 100,000 writes, and it stops once the script is done.
+      for (let i = 0; !done.signal.aborted && i < 100_000; i++) {
+        try {
+          const written = await createRetrying(client, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
+          losses += written.connectionLosses;
+          acknowledged = i + 1;
+        } catch (error) {
+          failure = error;
+          return;
+        }
+      }
+    })();
+    await sleep(500);
+    const started = performance.now();
+    const script = await action();
+    const ms = performance.now() - started;
+    await sleep(500); // a few writes after it too
+    done.abort();
+    await writer;
+    expect(script.code, script.stdout + script.stderr).toBe(0);
+    expect(failure, 'a write failed').toBeUndefined();
+    return { script, ms, acknowledged, losses };
+  } finally {
+    signal.removeEventListener('abort', stop);
+    stop();
+  }
+}
+
 describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, while a client writes`, () => {
   let scratch: string;
   let dataRoot: string;
@@ -51,78 +134,19 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
   const acknowledgedWrites: Array<[string, number]> = [];
 
   const ensemble = (servers: unknown, more: object = {}) => ({ image: IMAGE, servers, ports: PORTS, dataRoot, ...more });
-  /** zkgen FILE --out bundle over the running ensemble's bundle, as a user edits and regenerates. */
   const rewrite = (servers: unknown, more: object = { reconfig: true }) => {
-    writeFileSync(bundle.ensembleFile, `${JSON.stringify(ensemble(servers, more), null, 2)}\n`);
-    const written = runCli([bundle.ensembleFile, '--out', bundle.dir]);
-    expect(written.code, written.stderr).toBe(0);
-    bundle = { ...bundle, members: readMembers(bundle.dir) };
+    bundle = rewritten(bundle, ensemble(servers, more));
   };
-  const checkIsFresh = () => {
-    const checked = runCli([bundle.ensembleFile, '--out', bundle.dir, '--check']);
-    expect(checked, 'zkgen --check after the move').toEqual({ code: 0, stdout: '', stderr: '' });
-  };
+  const checkIsFresh = () => expectFresh(bundle);
 
-  /** id:role of every member /zookeeper/config lists, read by a client of `port`. */
-  async function listed(port: number): Promise<string[]> {
-    const client = await connectClient(`127.0.0.1:${port}`);
-    try {
-      const config = (await getRetrying(client, '/zookeeper/config')).value;
-      return [...config.matchAll(/^server\.(\d+)=[^;\n]*:(participant|observer)/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
-    } finally {
-      closeClient(client);
-    }
-  }
-
-  /**
-   * Runs `action` (a bundle's script) while a client writes /moves/<label>-NNNNNN in a loop through
-   * CONNECT, retrying on ConnectionLoss. Checks the script succeeded and no write failed, and
-   * remembers how many writes were acknowledged.
-   */
+  /** writingWhile through CONNECT, checked and remembered (the move's timings, its writes). */
   async function whileWriting(label: string, signal: AbortSignal, action: () => Promise<RunResult>): Promise<RunResult> {
-    const client = await connectClient(CONNECT);
-    const done = new AbortController();
-    const stop = () => {
-      done.abort();
-      closeClient(client);
-    };
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-    try {
-      await createRetrying(client, '/moves', '').catch(() => undefined);
-      let acknowledged = 0;
-      let losses = 0;
-      let failure: unknown;
-      const writer = (async () => {
-        // Bounded: at most 100,000 writes, and it stops once the script is done.
-        for (let i = 0; !done.signal.aborted && i < 100_000; i++) {
-          try {
-            const written = await createRetrying(client, `/moves/${label}-${String(i).padStart(6, '0')}`, String(i), { timeoutMs: 30_000 });
-            losses += written.connectionLosses;
-            acknowledged = i + 1;
-          } catch (error) {
-            failure = error;
-            return;
-          }
-        }
-      })();
-      await sleep(500);
-      const started = performance.now();
-      const script = await action();
-      const ms = performance.now() - started;
-      await sleep(500); // a few writes after it too
-      done.abort();
-      await writer;
-      expect(script.code, script.stdout + script.stderr).toBe(0);
-      expect(failure, 'a write failed').toBeUndefined();
-      const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n(?: {2}.*\n)*? {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
-      timings.push(`${label}: the script took ${seconds(ms)}${stepTimes.length ? ` (${stepTimes.join('; ')})` : ''}; ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
-      console.log(timings.at(-1));
-      acknowledgedWrites.push([label, acknowledged]);
-      return script;
-    } finally {
-      stop();
-    }
+    const { script, ms, acknowledged, losses } = await writingWhile(CONNECT, label, signal, action);
+    const stepTimes = [...script.stdout.matchAll(/^step (\S+) \((.*)\)\n(?: {2}.*\n)*? {2}done in (\d+)s$/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]} s`);
+    timings.push(`${label}: the script took ${seconds(ms)}${stepTimes.length ? ` (${stepTimes.join('; ')})` : ''}; ${acknowledged} writes acknowledged, ${losses} retried after ConnectionLoss`);
+    console.log(timings.at(-1));
+    acknowledgedWrites.push([label, acknowledged]);
+    return script;
   }
 
   const moveWhileWriting = (label: string, signal: AbortSignal) =>
@@ -233,5 +257,109 @@ describe.skipIf(skip)(`${IMAGE} stand-in: 3 → 5 → the last 3 members, live, 
       closeClient(client);
     }
     await removeContainers(['zk6']);
+  });
+});
+
+// Members started by run.sh rather than docker-compose: rolling-restart.sh --recreate and
+// reconfigure.sh then create each member as run.sh does (lib.sh's create, from the bundle's
+// run_options and each member's own options). Ports 34181.., 34281.., 34381.., 34481.. (ids 1..5).
+describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh --recreate, then 3 → 5, each member created as run.sh does`, () => {
+  const ports = { client: 34181, peer: 34281, election: 34381, admin: 34481 };
+  const names = range(1, 5).map((i) => `rs${i}`);
+  const portOf = (name: string) => ports.client + names.indexOf(name);
+  const connect = names.map((name) => `127.0.0.1:${portOf(name)}`).join(',');
+  const ensemble = (count: number) => ({ image: IMAGE, servers: names.slice(0, count).map((name) => ({ name })), ports, dataRoot, reconfig: true, heap: '64m' });
+  const ledger = new Ledger();
+  const steps = scenarioSteps();
+  beforeEach((ctx) => steps.check(ctx));
+  let scratch: string;
+  let dataRoot: string;
+  let bundle: Bundle;
+
+  /** Each container's id and its compose project (empty: not started by compose). */
+  const containers = async (which: string[]) =>
+    (await dockerOk(['inspect', '--format', '{{.Id}} {{json .Config.Labels}}', ...which]))
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, labels] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+        return { id, project: (JSON.parse(labels) as Record<string, string> | null)?.['com.docker.compose.project'] ?? '' };
+      });
+
+  /** Every znode written before, read through each member of `which` alone. */
+  async function expectLedgerOn(which: string[]): Promise<void> {
+    for (const name of which) {
+      const client = await connectClient(`127.0.0.1:${portOf(name)}`);
+      try {
+        await ledger.expectAll(client);
+      } finally {
+        closeClient(client);
+      }
+    }
+  }
+
+  beforeAll(async () => {
+    ensureImage(IMAGE);
+    scratch = scratchDir('reconfig-run');
+    dataRoot = join(scratch, 'data');
+    await removeContainers(names);
+    await waitForPortsFree(Object.values(ports).flatMap((base) => range(base, 5)));
+    bundle = generate(ensemble(3), scratch);
+  });
+
+  afterAll(async () => {
+    await removeContainers(names);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('super-user.sh and run.sh: three members serve, none in a compose project, and a client writes', async (ctx) => {
+    steps.gate(ctx);
+    for (const script of ['super-user.sh', 'run.sh']) {
+      const done = await runScript(bundle, script, { timeoutMs: 120_000 });
+      expect(done.code, `${script}: ${done.stdout}${done.stderr}`).toBe(0);
+    }
+    await waitForEnsemble(bundle, { timeoutMs: 90_000 });
+    expect((await containers(names.slice(0, 3))).map((c) => c.project)).toEqual(['', '', '']);
+    const client = await connectClient(connect);
+    try {
+      await ledger.write(client, '/before-recreate', 'written before rolling-restart.sh --recreate');
+    } finally {
+      closeClient(client);
+    }
+  });
+
+  test('rolling-restart.sh --recreate creates every member again, one at a time, and the writing client loses nothing', async (ctx) => {
+    steps.gate(ctx);
+    const members = names.slice(0, 3);
+    const before = await containers(members);
+    const { script, ms, acknowledged } = await writingWhile(connect, 'recreate', ctx.signal, () =>
+      run(join(bundle.dir, 'rolling-restart.sh'), ['--recreate'], { env: engineEnv(), cwd: bundle.dir, timeoutMs: 150_000, signal: ctx.signal }),
+    );
+    console.log(`run.sh's members recreated in ${seconds(ms)}, ${acknowledged} writes acknowledged:\n${script.stdout}`);
+    // One at a time: each member serves again before the next is recreated.
+    const events = [...script.stdout.matchAll(/^(?:recreating (\S+) |(\S+) serves again as )/gm)].map((m) => (m[1] ? `recreate ${m[1]}` : `serves ${m[2]}`));
+    const order = events.filter((e) => e.startsWith('recreate ')).map((e) => e.slice('recreate '.length));
+    expect([...order].sort()).toEqual(members);
+    expect(events).toEqual(order.flatMap((name) => [`recreate ${name}`, `serves ${name}`]));
+    expect(script.stdout).toMatch(/^ok: rs1 rs2 rs3 created again from this bundle, one at a time$/m);
+    const after = await containers(members);
+    for (const [i, name] of members.entries()) expect(after[i]!.id, `${name} is a new container`).not.toBe(before[i]!.id);
+    expect(after.map((c) => c.project)).toEqual(['', '', '']);
+    await waitForEnsemble(bundle, { timeoutMs: 30_000 });
+    expect(await listed(portOf('rs1'))).toEqual(['1:participant', '2:participant', '3:participant']);
+    await expectLedgerOn(members);
+  });
+
+  test('3 → 5: reconfigure.sh creates rs4 and rs5 as run.sh does and adds them, and the writing client loses nothing', async (ctx) => {
+    steps.gate(ctx);
+    bundle = rewritten(bundle, ensemble(5));
+    const { script, ms, acknowledged } = await writingWhile(connect, 'grow', ctx.signal, () => runScript(bundle, 'reconfigure.sh', { timeoutMs: 150_000, signal: ctx.signal }));
+    console.log(`3 → 5 on run.sh's members in ${seconds(ms)}, ${acknowledged} writes acknowledged`);
+    expect(script.stdout).toMatch(/^step 1\/4 \(start rs4 rs5\)$/m);
+    expect((await containers(['rs4', 'rs5'])).map((c) => c.project)).toEqual(['', '']);
+    await waitForEnsemble(bundle, { timeoutMs: 30_000 });
+    expect(await listed(portOf('rs5'))).toEqual(range(1, 5).map((id) => `${id}:participant`));
+    await expectLedgerOn(['rs4', 'rs5']);
+    expectFresh(bundle);
   });
 });
