@@ -152,11 +152,11 @@ describe.each(casesIn('fixtures'))('fixture %s', (name) => {
   });
 
   it('writes the scripts the ensemble asks for, executable, and beside them the libraries they source, not executable', () => {
-    const isLibrary = (p: string) => /(^|\/)(backup-|reconfigure-)?lib\.sh$/.test(p);
+    const isLibrary = (p: string) => /(^|\/)(backup-|reconfigure-|status-)?lib\.sh$/.test(p);
     const folders = ['', ...hosts().map((h) => `hosts/${h}/`)];
     // The move's library only beside a reconfigure.sh, which alone sources it.
     const moves = folders.filter((f) => paths.includes(`${f}reconfigure.sh`));
-    expect(paths.filter(isLibrary)).toEqual([...folders.flatMap((f) => [`${f}backup-lib.sh`, `${f}lib.sh`]), ...moves.map((f) => `${f}reconfigure-lib.sh`)].sort());
+    expect(paths.filter(isLibrary)).toEqual([...folders.flatMap((f) => [`${f}backup-lib.sh`, `${f}lib.sh`, `${f}status-lib.sh`]), ...moves.map((f) => `${f}reconfigure-lib.sh`)].sort());
     for (const l of paths.filter(isLibrary)) expect(statSync(join(out, l)).mode & 0o111, `${l} is sourced, not run`).toBe(0);
     const scripts = paths.filter((p) => p.endsWith('.sh') && !isLibrary(p));
     // tls.sh and auth.sh only when the ensemble asks for TLS or authentication.

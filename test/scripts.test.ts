@@ -2,7 +2,8 @@
 // a few large ensembles with every option render them through the core: each reads as one page an
 // operator can hold (at most 200 lines, but for the blocks a script writes one per member, as an
 // operator would: run.sh's docker run), what they share is said once in the libraries they source
-// beside them (lib.sh; backup-lib.sh; the move's reconfigure-lib.sh, only beside a reconfigure.sh),
+// beside them (lib.sh; backup-lib.sh; status-lib.sh, the report of every status.sh; the move's
+// reconfigure-lib.sh, only beside a reconfigure.sh),
 // and every rolling restart asks the whole ensemble before each member through lib.sh.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,8 +14,9 @@ import { recordOfBundle, ROOT } from './helpers.js';
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const LIBRARY = 'lib.sh';
 const MOVE_LIBRARY = 'reconfigure-lib.sh';
+const STATUS_LIBRARY = 'status-lib.sh';
 /** Every library a script may source beside it: the same file in each folder that has it. */
-const LIBRARIES = [LIBRARY, 'backup-lib.sh', MOVE_LIBRARY];
+const LIBRARIES = [LIBRARY, 'backup-lib.sh', MOVE_LIBRARY, STATUS_LIBRARY];
 const MAX_LINES = 200;
 const isLibrary = (path: string) => path === LIBRARY || path.endsWith(`/${LIBRARY}`);
 const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -110,12 +112,46 @@ describe.each(bundles)('the scripts of %s', (_, files) => {
   });
 
   it("ship the move's steps only beside a reconfigure.sh, which sources them", () => {
-    const steps = /^(listed|lists|stuck|converge|reconfig|begin|finish|serves_as|sorted)\(\)/m;
+    const steps = /^(listed|lists|stuck|converge|reconfig|begin|finish|serves_as|sorted|refuse_stack|serving_of|refuse_elsewhere|need_filled|start_joining|reconfig_add|reconfig_remove|check_moved)\(\)/m;
     const writers = scriptsOf(files).filter((f) => steps.test(f.content));
     expect(writers.map((f) => nameOf(f.path))).toEqual(writers.map(() => MOVE_LIBRARY));
     const moves = scriptsOf(files).filter((f) => nameOf(f.path) === 'reconfigure.sh');
     expect(writers.map((f) => f.path)).toEqual(moves.map((f) => `${folderOf(f.path)}${MOVE_LIBRARY}`).sort());
     for (const move of moves) expect(move.content, move.path).toMatch(new RegExp(`^source lib\\.sh\n.*\nsource ${MOVE_LIBRARY.replace('.', '\\.')}$`, 'm'));
+  });
+
+  it("call the move's steps, each given what it needs, and write none of them out", () => {
+    for (const move of scriptsOf(files).filter((f) => nameOf(f.path) === 'reconfigure.sh')) {
+      // What the library's steps do: a reconfig, a wait on the ensemble, the Swarm stack's tasks,
+      // a compose project's start. A move script only decides which step runs, and calls it.
+      expect(move.content, move.path).not.toMatch(/^\s*(reconfig|converge|stuck) |docker (ps|service) |project_of /m);
+      if (move.path === 'reconfigure.sh') {
+        expect(move.content, move.path).toMatch(/^refuse_elsewhere "\$now" "\$\{names\[\$connect_to\]\}" "\$password_file"$/m);
+        expect(move.content, move.path).toMatch(/^ {2}reconfig_add "\$add" "\$\{joining\[@\]\}"\n {2}now=\$\(listed\)\nfi\nif .*\n {2}reconfig_remove "\$remove"$/m);
+        expect(move.content, move.path).toMatch(/^check_moved$/m);
+      } else {
+        expect(move.content, move.path).toMatch(/^start_joining "\$running_member" "\$\{joining\[@\]\}"$/m);
+      }
+    }
+  });
+
+  it("say status.sh's report once, in status-lib.sh beside every status.sh, which gives it all it needs as arguments", () => {
+    const report = /^(format_of|srvr_value|record|json_string|json_number|json_latency|zxids_agree|show)\(\)/m;
+    const writers = scriptsOf(files).filter((f) => report.test(f.content));
+    const statuses = scriptsOf(files).filter((f) => nameOf(f.path) === 'status.sh');
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(writers.map((f) => f.path)).toEqual(statuses.map((f) => `${folderOf(f.path)}${STATUS_LIBRARY}`).sort());
+    const library = writers[0]?.content ?? '';
+    for (const status of statuses) {
+      expect(status.content, status.path).toMatch(/^source "\$\(dirname "\$0"\)\/lib\.sh"\n.*\nsource "\$\(dirname "\$0"\)\/status-lib\.sh"$/m);
+      expect(status.content, status.path).toMatch(/^format=\$\(format_of "\$@"\) \|\| exit 2$/m);
+      expect(status.content, status.path).toMatch(/^show "\$format" "\$ensemble_line" "\$quorum_failures" "\$zxid_bound"$/m);
+      // What the script sets, the library reads only from its arguments: a local of its own.
+      for (const [, name] of status.content.matchAll(/^([a-z_]+)=/gm)) {
+        if (!new RegExp(`\\$\\{?${name}\\b`).test(library)) continue;
+        expect(library, `${status.path} sets ${name}, which status-lib.sh reads`).toMatch(new RegExp(`^ +local\\b.*\\b${name}=\\$[1-9]`, 'm'));
+      }
+    }
   });
 
   it('restart members only through the library, which asks every member of the ensemble before each', () => {
@@ -146,5 +182,24 @@ describe('reconfigure.sh on several machines, a leaving observer under client TL
     expect(script).toMatch(/^leaving_hosts=\(10\.0\.0\.14\)$/m);
     expect(script).toMatch(/^leaving_ports=\(2281\)$/m);
     expect(script).toMatch(/^ {2}if listening "\$\{leaving_hosts\[\$i\]\}" "\$\{leaving_ports\[\$i\]\}"; then$/m);
+  });
+});
+
+// A partial sees only what it is given: the Handlebars parameters of its include, and no shell
+// variable of the script that includes it (a library function takes such values as arguments).
+describe('the shell partials the move includes', () => {
+  const templates = join(ROOT, 'templates');
+  const moves = readdirSync(templates).filter((f) => /^reconfigure.*\.sh\.hbs$/.test(f));
+  const included = [...new Set(moves.flatMap((f) => [...readFileSync(join(templates, f), 'utf8').matchAll(/\{\{> *([\w.-]+)/g)].map((m) => m[1] ?? '')))].sort();
+
+  it.each(included)('%s reads no shell variable it does not set itself', (partial) => {
+    const text = readFileSync(join(templates, `${partial}.hbs`), 'utf8').replace(/^\s*#.*$/gm, '');
+    const set = new Set([
+      ...[...text.matchAll(/(?:^|[\s;(])(?:local +)?([A-Za-z_]\w*)(?:\+?=|\(\) *\{)/gm)].map((m) => m[1]),
+      ...[...text.matchAll(/\bfor +([A-Za-z_]\w*) +in\b/g)].map((m) => m[1]),
+      ...[...text.matchAll(/\bread +(?:-\w+ +)*([\w ]+)/g)].flatMap((m) => (m[1] ?? '').trim().split(/ +/)),
+    ]);
+    const read = [...text.matchAll(/\$\{?[#!]?([A-Za-z_]\w*)/g)].map((m) => m[1]);
+    expect([...new Set(read.filter((name) => !set.has(name)))]).toEqual([]);
   });
 });

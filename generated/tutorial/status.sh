@@ -11,138 +11,15 @@
 set -uo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=status-lib.sh
+source "$(dirname "$0")/status-lib.sh"
 
-case ${1:-} in
-  '') format=table ;;
-  --json) format=json ;;
-  *)
-    echo "usage: $0 [--json]" >&2
-    exit 2
-    ;;
-esac
-containers=yes
+format=$(format_of "$@") || exit 2
+# For the ensemble's line: whether these members are the whole ensemble, how many failing
+# participants lose the quorum, how many transactions a serving member's last zxid may lag.
 ensemble_line=yes
 quorum_failures=2
 zxid_bound=1000
-
-# What status.sh shows, from each member's srvr answer alone; said once for status.sh and the
-# top-level status.sh of several machines, whose member lines say where the answer comes from.
-# The script sets: format (table or json), containers (whether it knows containers' states),
-# ensemble_line (whether its members are the whole ensemble), quorum_failures (how many failing
-# participants lose the quorum: zkgen's count, groups and weights included) and zxid_bound.
-
-# srvr_value ANSWER TEXT JSON: a value of a srvr answer: after "TEXT: " in the four-letter word's, or
-# of "JSON" in the AdminServer's.
-srvr_value() { sed -n -e "s|^$2: ||p" -e "s|^ *\"$3\" *: *\"*\([^\",]*\).*|\1|p" <<<"$1" | head -n 1; }
-
-members=0 serving=0 participants=0 voting=0 leaders=() zxids=() rows=() documents=()
-
-# record NAME MACHINE ROLE CONTAINER ANSWER: one member, from its container's state (- when not
-# known) and its srvr answer (empty when it gave none).
-record() {
-  local name=$1 machine=$2 role=$3 container=$4 answer=$5 mode zxid=- latency=- connections=- outstanding=- znodes=-
-  mode=$(mode_of "$answer")
-  members=$((members + 1))
-  [ "$role" = participant ] && participants=$((participants + 1))
-  if [ -n "$mode" ]; then
-    serving=$((serving + 1))
-    case $mode in leader | follower | standalone) voting=$((voting + 1)) ;; esac
-    case $mode in leader | standalone) leaders+=("$name") ;; esac
-    zxid=$(srvr_value "$answer" Zxid last_processed_zxid)
-    # The AdminServer writes the zxid in decimal; srvr in hexadecimal, as ZooKeeper's logs do.
-    [[ $zxid =~ ^[0-9]+$ ]] && zxid=$(printf '0x%x' "$zxid")
-    zxids+=("$zxid")
-    latency=$(srvr_value "$answer" 'Latency min/avg/max' -)
-    [ -n "$latency" ] || latency="$(srvr_value "$answer" - min_latency)/$(srvr_value "$answer" - avg_latency)/$(srvr_value "$answer" - max_latency)"
-    connections=$(srvr_value "$answer" Connections num_alive_client_connections)
-    outstanding=$(srvr_value "$answer" Outstanding outstanding_requests)
-    znodes=$(srvr_value "$answer" 'Node count' node_count)
-  elif [ "$container" != - ] && [ "$container" != running ]; then
-    mode=-
-  elif [ "$container" = running ] || [ -n "$answer" ]; then
-    mode=not-serving
-  else
-    mode=no-answer
-  fi
-  if [ "$containers" = yes ]; then
-    rows+=("$(printf '%-16s %-24s %-10s %-12s %-20s %-18s %11s %11s %8s' "$name" "$machine" "$container" "$mode" "$zxid" "$latency" "$connections" "$outstanding" "$znodes")")
-  else
-    rows+=("$(printf '%-16s %-24s %-12s %-20s %-18s %11s %11s %8s' "$name" "$machine" "$mode" "$zxid" "$latency" "$connections" "$outstanding" "$znodes")")
-  fi
-  documents+=("$(printf '{"name":"%s","machine":"%s","role":"%s","container":%s,"mode":"%s","zxid":%s,"latency":%s,"connections":%s,"outstanding":%s,"znodes":%s}' \
-    "$name" "$machine" "$role" "$(json_string "$container")" "$mode" "$(json_string "$zxid")" "$(json_latency "$latency")" \
-    "$(json_number "$connections")" "$(json_number "$outstanding")" "$(json_number "$znodes")")")
-}
-
-# json_string VALUE, json_number VALUE: VALUE in JSON, null for "-". (Names, machines and modes
-# are plain words: zkgen's names, host names, and srvr's modes.)
-json_string() { if [ "$1" = - ]; then echo null; else printf '"%s"' "$1"; fi; }
-json_number() { if [ "$1" = - ] || [ -z "$1" ]; then echo null; else echo "$1"; fi; }
-json_latency() {
-  local min avg max
-  if [ "$1" = - ]; then echo null; return; fi
-  IFS=/ read -r min avg max <<<"$1"
-  printf '{"min":%s,"avg":%s,"max":%s}' "$min" "$avg" "$max"
-}
-
-# zxids_agree: no serving member is more than zxid_bound transactions behind the highest last
-# zxid (members asked one after the other see a busy ensemble move on meanwhile). A member still
-# at an earlier epoch has all of it (it synced with the leader to serve) and lacks only the new
-# epoch's transactions: right after an election the leader says <epoch>00000000, its followers
-# the last zxid before it. Prints the lowest and highest.
-zxids_agree() {
-  local zxid low high lag=0
-  [ "${#zxids[@]}" -gt 0 ] || return 1
-  low=${zxids[0]} high=${zxids[0]}
-  for zxid in "${zxids[@]}"; do
-    ((zxid < low)) && low=$zxid
-    ((zxid > high)) && high=$zxid
-  done
-  for zxid in "${zxids[@]}"; do
-    if ((zxid >> 32 == high >> 32)); then
-      ((high - zxid > lag)) && lag=$((high - zxid))
-    else
-      (((high & 0xffffffff) > lag)) && lag=$((high & 0xffffffff))
-    fi
-  done
-  echo "$low..$high"
-  ((lag <= zxid_bound))
-}
-
-# show: the table, or the JSON document, and the ensemble's line; fails unless every member serves.
-show() {
-  local leader tolerates range agree=false quorum=false
-  leader=$(IFS=,; echo "${leaders[*]:-}")
-  # A lower bound with groups: any failures that lose the quorum are at least quorum_failures.
-  tolerates=$((quorum_failures - 1 - (participants - voting)))
-  ((tolerates >= 0)) && quorum=true
-  range=$(zxids_agree) && agree=true
-  if [ "$format" = json ]; then
-    printf '{"members":[%s]' "$(IFS=,; echo "${documents[*]}")"
-    if [ "$ensemble_line" = yes ]; then
-      printf ',"ensemble":{"leader":%s,"participants":%s,"participantsServing":%s,"quorum":%s,"toleratesFailures":%s,"zxidsAgree":%s,"zxidBound":%s}' \
-        "$(json_string "${leader:--}")" "$participants" "$voting" "$quorum" "$(if $quorum; then echo "$tolerates"; else echo 0; fi)" "$agree" "$zxid_bound"
-    fi
-    printf '}\n'
-  else
-    if [ "$containers" = yes ]; then
-      printf '%-16s %-24s %-10s %-12s %-20s %-18s %11s %11s %8s\n' MEMBER MACHINE CONTAINER MODE ZXID LATENCY CONNECTIONS OUTSTANDING ZNODES
-    else
-      printf '%-16s %-24s %-12s %-20s %-18s %11s %11s %8s\n' MEMBER MACHINE MODE ZXID LATENCY CONNECTIONS OUTSTANDING ZNODES
-    fi
-    printf '%s\n' "${rows[@]}"
-    if [ "$ensemble_line" = yes ]; then
-      printf 'ensemble: leader %s; %s of %s participants serve; ' "${leader:-none}" "$voting" "$participants"
-      if $quorum; then printf 'tolerates %s more failure(s); ' "$tolerates"; else printf 'NO QUORUM; '; fi
-      if $agree; then
-        printf 'last zxids agree (%s, within %s)\n' "$range" "$zxid_bound"
-      else
-        printf 'last zxids DIFFER (%s, bound %s)\n' "${range:--}" "$zxid_bound"
-      fi
-    fi
-  fi
-  [ "$serving" -eq "$members" ]
-}
 
 # member NAME MACHINE ROLE HOST PORT REQUEST: asks the member inside its container, when it runs.
 # HOST is its own address, where it listens (127.0.0.1 would miss a member bound to another);
@@ -160,4 +37,4 @@ member() {
 member zk1 localhost participant 127.0.0.1 2181 srvr
 member zk2 localhost participant 127.0.0.1 2182 srvr
 member zk3 localhost participant 127.0.0.1 2183 srvr
-show
+show "$format" "$ensemble_line" "$quorum_failures" "$zxid_bound"

@@ -25,7 +25,8 @@ const file = (path: string, content: string, executable = false): GeneratedFile 
 const LIBRARY = 'lib.sh';
 const BACKUP_LIBRARY = 'backup-lib.sh';
 const MOVE_LIBRARY = 'reconfigure-lib.sh';
-const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY, MOVE_LIBRARY];
+const STATUS_LIBRARY = 'status-lib.sh';
+const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY, MOVE_LIBRARY, STATUS_LIBRARY];
 const executable = (path: string) => path.endsWith('.sh') && !LIBRARIES.includes(path.slice(path.lastIndexOf('/') + 1));
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
@@ -105,6 +106,15 @@ const moveLibrary =
     const text = renderTemplate(MOVE_LIBRARY, {});
     return [MOVE_LIBRARY, ...(perMachine ? joiningMachines(transition, machines).map((machine) => `hosts/${machine}/${MOVE_LIBRARY}`) : [])].map((path) => rendered(path, text));
   };
+// What status.sh shows from the members' srvr answers (record, show), sourced after lib.sh: the same
+// file beside every status.sh, at the top and, on several machines, in each hosts/<machine>/ (each
+// has its containers' status.sh).
+const statusLibrary =
+  (perMachine: boolean): Renderer =>
+  (_, __, ___, machines) => {
+    const text = renderTemplate(STATUS_LIBRARY, {});
+    return [STATUS_LIBRARY, ...(perMachine ? machines.map((machine) => `hosts/${machine}/${STATUS_LIBRARY}`) : [])].map((path) => rendered(path, text));
+  };
 // The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
 // folder copied alone to its machine keeps what its scripts need.
 const library: Renderer = () => [rendered(LIBRARY, renderTemplate('lib.sh', {}))];
@@ -150,6 +160,7 @@ const ONE_MACHINE = {
   [LIBRARY]: library,
   [BACKUP_LIBRARY]: backupLibrary(false),
   [MOVE_LIBRARY]: moveLibrary(false),
+  [STATUS_LIBRARY]: statusLibrary(false),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
@@ -185,6 +196,7 @@ const SEVERAL_MACHINES = {
   [LIBRARY]: both(library, libraryOnMachines),
   [BACKUP_LIBRARY]: backupLibrary(true),
   [MOVE_LIBRARY]: moveLibrary(true),
+  [STATUS_LIBRARY]: statusLibrary(true),
   'tls.sh': tlsScript,
   'auth.sh': authScript,
   'super-user.sh': superUserScript,
