@@ -31,7 +31,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate } from './bundle.js';
-import { type ZkClient, closeClient, connectClient, createRetrying, zk } from './client.js';
+import { closeClient, connectClient, createAll, createRetrying, zk } from './client.js';
 import { type RunResult, run, useEngine } from './engine.js';
 import { Ledger, scenarioSteps } from './scenario.js';
 import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
@@ -47,22 +47,6 @@ const pad = (n: number) => String(n).padStart(5, '0');
 
 const skip = threeHostSkip(useEngine(), 'three-host backup suite');
 if (skip) test.skip(`e2e skipped: ${skip}`);
-
-/** Creates paths with `parallel` requests in flight. */
-async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    range(0, parallel).map(async () => {
-      while (next < paths.length) {
-        const path = paths[next++]!;
-        await createRetrying(client, path, path);
-      }
-    }),
-  );
-}
-
-const remove = (client: ZkClient, path: string) =>
-  new Promise<void>((resolve, reject) => client.remove(path, (e) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve())));
 
 describe.skipIf(skip)('backup and restore on three hosts (network namespaces, one Docker engine each; official image stand-in)', () => {
   let dir = '';
@@ -177,8 +161,8 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
       await writer;
     }
     try {
-      for (const child of await zk.children(client, '/bulk/sub')) await remove(client, `/bulk/sub/${child}`);
-      await remove(client, '/bulk/sub');
+      for (const child of await zk.children(client, '/bulk/sub')) await zk.remove(client, `/bulk/sub/${child}`);
+      await zk.remove(client, '/bulk/sub');
       await createAll(client, ['/after', ...range(0, 50).map((i) => `/after/a${pad(i)}`)]);
     } finally {
       closeClient(client);

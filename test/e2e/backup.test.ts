@@ -19,7 +19,7 @@ import { closeSync, copyFileSync, cpSync, existsSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
-import { closeClient, connectClient, createRetrying, zk, type ZkClient } from './client.js';
+import { closeClient, connectClient, createAll, createRetrying, zk } from './client.js';
 import { compose, dockerOk, ensureImage, removeContainers, run, engineEnv, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, waitForEnsemble } from './scenario.js';
@@ -48,22 +48,6 @@ const SCENARIOS: Scenario[] = [
 const BULK = 2000;
 const SUBTREE = 50;
 const pad = (n: number) => String(n).padStart(5, '0');
-
-/** Creates paths with `parallel` requests in flight. */
-async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    range(0, parallel).map(async () => {
-      while (next < paths.length) {
-        const path = paths[next++]!;
-        await createRetrying(client, path, path);
-      }
-    }),
-  );
-}
-
-const remove = (client: ZkClient, path: string) =>
-  new Promise<void>((resolve, reject) => client.remove(path, (e) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve())));
 
 /** A script of the bundle with arguments, as an operator runs it. */
 const script = (bundle: Bundle, name: string, args: string[], timeoutMs = 180_000) =>
@@ -158,8 +142,8 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
     steps.gate(ctx);
     const client = await connectClient(bundle.connectString);
     try {
-      for (const child of await zk.children(client, '/bulk/sub')) await remove(client, `/bulk/sub/${child}`);
-      await remove(client, '/bulk/sub');
+      for (const child of await zk.children(client, '/bulk/sub')) await zk.remove(client, `/bulk/sub/${child}`);
+      await zk.remove(client, '/bulk/sub');
       await createAll(client, ['/after', ...range(0, 100).map((i) => `/after/a${pad(i)}`)]);
       expect(await zk.exists(client, '/bulk/sub')).toBe(false);
     } finally {

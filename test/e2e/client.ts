@@ -3,7 +3,7 @@
 import net from 'node:net';
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
 import { reachable } from './srvr.js';
-import { sleep } from './wait.js';
+import { range, sleep } from './wait.js';
 
 export type ZkClient = Client;
 
@@ -97,6 +97,7 @@ export const zk = {
     call<Buffer | null>((cb) => client.getData(path, cb)).then((data) => (data ?? Buffer.alloc(0)).toString('utf8')),
   exists: (client: ZkClient, path: string) => call<Stat | null>((cb) => client.exists(path, cb)).then(Boolean),
   children: (client: ZkClient, path: string) => call<string[]>((cb) => client.getChildren(path, cb)),
+  remove: (client: ZkClient, path: string) => call<undefined>((cb) => client.remove(path, (error) => cb(error, undefined))),
 };
 
 /** Rejects with an error naming `what` when `promise` has not settled within `ms`. */
@@ -164,6 +165,19 @@ export async function createRetrying(client: ZkClient, path: string, data: strin
       }
     },
     options,
+  );
+}
+
+/** Creates `paths` in order of start, `parallel` creates in flight, each retried as createRetrying does. */
+export async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    range(0, parallel).map(async () => {
+      while (next < paths.length) {
+        const path = paths[next++]!;
+        await createRetrying(client, path, path);
+      }
+    }),
   );
 }
 
