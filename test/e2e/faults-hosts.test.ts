@@ -30,12 +30,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers.js';
-import { checkHistory } from '../history/checker.js';
 import { type Bundle, generate } from './bundle.js';
 import { closeClient, connectClient, getRetrying } from './client.js';
 import { type RunResult, run, useEngine } from './engine.js';
 import { Faults, watchScript } from './faults.js';
-import { HistoryClients } from './history.js';
+import { HistoryClients, judgeHistory } from './history.js';
 import { scenarioSteps } from './scenario.js';
 import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
 import { modeOf } from './srvr.js';
@@ -141,20 +140,8 @@ describe.skipIf(skip)('fault suite on three hosts (network namespaces, one Docke
     const history = await running.stop().catch((error: unknown) => {
       throw failed ?? error;
     });
-    const summary = running.summary();
     clients = undefined;
-    const verdict = checkHistory(history);
-    const line =
-      `${label}: ${summary.operations} operations (${summary.indeterminate} indeterminate, ${summary.failed} failed, ` +
-      `${summary.acknowledgedCreates} acknowledged creates, ${summary.sessions} sessions); faults: ` +
-      `${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ') || 'none'}; verdict ${verdict.verdict} ` +
-      `(${verdict.steps} search steps); ${seconds(performance.now() - since)}`;
-    report.push(line);
-    console.log(line);
-    for (const problem of verdict.problems) console.log(`  ${problem}`);
-    if (failed) throw failed;
-    expect(verdict.problems).toEqual([]);
-    expect(verdict.verdict).toBe('valid');
+    const summary = judgeHistory(label, running, history, { faults: faults.log.slice(faultsBefore), since, report, failed });
     for (const { from, to, what } of spans) {
       const writes = history.operations.filter((op) => op.kind !== 'read' && op.outcome === 'ok' && op.completed! > from && op.completed! < to);
       expect(writes.length, `writes acknowledged ${what}`).toBeGreaterThan(0);

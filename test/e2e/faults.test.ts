@@ -43,7 +43,7 @@ import { type Bundle, clientPortOf, generate, readMembers, scratchDir } from './
 import { closeClient, connectClient, createRetrying, retrying, zk } from './client.js';
 import { compose, containerState, ensureImage, removeContainers, run, type RunResult, useEngine } from './engine.js';
 import { Faults, PausePoint, watchScript } from './faults.js';
-import { HistoryClients } from './history.js';
+import { HistoryClients, judgeHistory } from './history.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, withLogs } from './scenario.js';
 import { leaderPort, waitForQuorum } from './srvr.js';
@@ -110,27 +110,13 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const history = await running.stop().catch((error: unknown) => {
       throw failed ?? asError(error);
     });
-    {
-      const summary = running.summary();
-      clients = undefined;
-      const verdict = checkHistory(history);
-      const line =
-        `${label}: ${summary.operations} operations (${summary.indeterminate} indeterminate, ${summary.failed} failed, ` +
-        `${summary.acknowledgedCreates} acknowledged creates, ${summary.sessions} sessions); faults: ` +
-        `${faults.log.slice(faultsBefore).map((e) => e.fault).join(', ') || 'none'}; verdict ${verdict.verdict} ` +
-        `(${verdict.steps} search steps); ${seconds(performance.now() - started)}`;
-      report.push(line);
-      console.log(line);
-      for (const problem of verdict.problems) console.log(`  ${problem}`);
-      if (failed) throw failed;
-      expect(verdict.problems).toEqual([]);
-      expect(verdict.verdict).toBe('valid');
-      const lastFault = faults.log.at(-1);
-      if (faults.log.length > faultsBefore && lastFault) {
-        expect(summary.lastInvoked, `the clients were still working after the last fault (${lastFault.fault})`).toBeGreaterThan(lastFault.t);
-      }
-      return history;
+    clients = undefined;
+    const summary = judgeHistory(label, running, history, { faults: faults.log.slice(faultsBefore), since: started, report, failed });
+    const lastFault = faults.log.at(-1);
+    if (faults.log.length > faultsBefore && lastFault) {
+      expect(summary.lastInvoked, `the clients were still working after the last fault (${lastFault.fault})`).toBeGreaterThan(lastFault.t);
     }
+    return history;
   }
 
   /** reconfigure.sh, with `onLine` offered every line; bounded. */

@@ -9,9 +9,11 @@
 // `operationMs`; stop() ends the loops, closes every session whatever happens, and reads the final
 // state through a fresh session.
 import zookeeper from 'node-zookeeper-client';
-import type { History, Operation, RegisterState } from '../history/checker.js';
+import { expect } from 'vitest';
+import { type History, type Operation, type RegisterState, checkHistory } from '../history/checker.js';
 import { type ZkClient, closeClient, connectClient, createRetrying, retrying, within } from './client.js';
-import { sleep } from './wait.js';
+import type { FaultEvent } from './faults.js';
+import { seconds, sleep } from './wait.js';
 
 export interface HistoryOptions {
   connect: string;
@@ -327,4 +329,31 @@ export class HistoryClients {
     for (const client of this.clients) closeClient(client);
     this.clients.clear();
   }
+}
+
+/**
+ * Judges the history `running` recorded (`history`, from its stop()): prints the scenario's line
+ * (added to `report`) and each problem the checker found; throws the scenario's own failure first,
+ * when there was one; then fails on any verdict but valid. Returns the clients' summary.
+ */
+export function judgeHistory(
+  label: string,
+  running: HistoryClients,
+  history: History,
+  scenario: { faults: FaultEvent[]; since: number; report: string[]; failed?: Error },
+): HistorySummary {
+  const summary = running.summary();
+  const verdict = checkHistory(history);
+  const line =
+    `${label}: ${summary.operations} operations (${summary.indeterminate} indeterminate, ${summary.failed} failed, ` +
+    `${summary.acknowledgedCreates} acknowledged creates, ${summary.sessions} sessions); faults: ` +
+    `${scenario.faults.map((e) => e.fault).join(', ') || 'none'}; verdict ${verdict.verdict} ` +
+    `(${verdict.steps} search steps); ${seconds(performance.now() - scenario.since)}`;
+  scenario.report.push(line);
+  console.log(line);
+  for (const problem of verdict.problems) console.log(`  ${problem}`);
+  if (scenario.failed) throw scenario.failed;
+  expect(verdict.problems).toEqual([]);
+  expect(verdict.verdict).toBe('valid');
+  return summary;
 }
