@@ -31,7 +31,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate } from './bundle.js';
-import { closeClient, connectClient, createAll, createRetrying, zk } from './client.js';
+import { type Acknowledged, closeClient, connectClient, createAll, keepCreating, zk } from './client.js';
 import { type RunResult, run, useEngine } from './engine.js';
 import { Ledger, scenarioSteps } from './scenario.js';
 import { HOSTS_SH, onEngine, startThreeHosts, threeHostSkip } from './hosts.js';
@@ -122,7 +122,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
   }, 360_000);
 
   /** Live writes: each path with when it was acknowledged. */
-  const acknowledged: Array<{ path: string; at: number }> = [];
+  const acknowledged: Acknowledged[] = [];
   let backupStarted = 0;
   let backupFinished = 0;
 
@@ -137,15 +137,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
     const client = await connectClient(bundle.connectString);
     await createAll(client, ['/bulk', '/live', '/bulk/sub']);
     await createAll(client, [...range(0, BULK).map((i) => `/bulk/n${pad(i)}`), ...range(0, SUBTREE).map((i) => `/bulk/sub/s${pad(i)}`)]);
-    const live = { writing: true };
-    const writer = (async () => {
-      for (let i = 0; live.writing; i++) {
-        const path = `/live/w${pad(i)}`;
-        await createRetrying(client, path, path);
-        acknowledged.push({ path, at: performance.now() });
-        await sleep(20);
-      }
-    })();
+    const writer = keepCreating(client, '/live', acknowledged);
     try {
       await sleep(500);
       backupStarted = performance.now();
@@ -157,8 +149,7 @@ describe.skipIf(skip)('backup and restore on three hosts (network namespaces, on
       expect(archive).toMatch(/\/zkgen-backup-\d{8}T\d{6}Z-zk1\.tar\.gz$/);
       await sleep(500);
     } finally {
-      live.writing = false;
-      await writer;
+      await writer.stop();
     }
     try {
       for (const child of await zk.children(client, '/bulk/sub')) await zk.remove(client, `/bulk/sub/${child}`);

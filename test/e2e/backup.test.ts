@@ -19,7 +19,7 @@ import { closeSync, copyFileSync, cpSync, existsSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Bundle, generate, scratchDir } from './bundle.js';
-import { closeClient, connectClient, createAll, createRetrying, zk } from './client.js';
+import { type Acknowledged, closeClient, connectClient, createAll, createRetrying, keepCreating, zk } from './client.js';
 import { compose, dockerOk, ensureImage, removeContainers, run, engineEnv, useEngine } from './engine.js';
 import { waitForPortsFree } from './ports.js';
 import { scenarioSteps, waitForEnsemble } from './scenario.js';
@@ -65,7 +65,7 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
   beforeEach((ctx) => steps.check(ctx));
 
   /** Live writes: each path with when it was acknowledged. */
-  const acknowledged: Array<{ path: string; at: number }> = [];
+  const acknowledged: Acknowledged[] = [];
   let backupStarted = 0;
   let backupFinished = 0;
 
@@ -105,15 +105,7 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
   test('backup.sh takes a read-back archive while a client keeps writing', async (ctx) => {
     steps.gate(ctx);
     const client = await connectClient(bundle.connectString);
-    const live = { writing: true };
-    const writer = (async () => {
-      for (let i = 0; live.writing; i++) {
-        const path = `/live/w${pad(i)}`;
-        await createRetrying(client, path, path);
-        acknowledged.push({ path, at: performance.now() });
-        await sleep(20);
-      }
-    })();
+    const writer = keepCreating(client, '/live', acknowledged);
     try {
       await sleep(500);
       backupStarted = performance.now();
@@ -132,8 +124,7 @@ describe.each(SCENARIOS)('backup and restore on $dialect', (scenario) => {
       expect(source?.[2]).toBe('follower');
       await sleep(500);
     } finally {
-      live.writing = false;
-      await writer;
+      await writer.stop();
       closeClient(client);
     }
   });

@@ -168,6 +168,35 @@ export async function createRetrying(client: ZkClient, path: string, data: strin
   );
 }
 
+/** A write acknowledged to a client, and when (performance.now()). */
+export interface Acknowledged {
+  path: string;
+  at: number;
+}
+
+/**
+ * Keeps creating `${parent}/w00000`, `w00001`… (each holding its path), one after another with
+ * 20 ms between, each retried as createRetrying does and recorded in `acknowledged` when
+ * acknowledged, until stop(): stop() waits for the create in flight and rejects with a create's failure.
+ */
+export function keepCreating(client: ZkClient, parent: string, acknowledged: Acknowledged[]): { stop(): Promise<void> } {
+  const live = { writing: true };
+  const writer = (async () => {
+    for (let i = 0; live.writing; i++) {
+      const path = `${parent}/w${String(i).padStart(5, '0')}`;
+      await createRetrying(client, path, path);
+      acknowledged.push({ path, at: performance.now() });
+      await sleep(20);
+    }
+  })();
+  return {
+    stop: () => {
+      live.writing = false;
+      return writer;
+    },
+  };
+}
+
 /** Creates `paths` in order of start, `parallel` creates in flight, each retried as createRetrying does. */
 export async function createAll(client: ZkClient, paths: string[], parallel = 25): Promise<void> {
   let next = 0;
