@@ -119,6 +119,31 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     return history;
   }
 
+  /** How a script run under a fault ended, for the scenario's line: finished, or its exit and FAIL line. */
+  const outcome = (result: RunResult) => (result.code === 0 ? 'finished' : `exit ${result.code}, ${/^FAIL: .*$/m.exec(result.stderr)?.[0] ?? 'no FAIL line'}`);
+  /** backup.sh into `dest`, as an operator runs it. */
+  const backup = (dest: string, signal: AbortSignal) => watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: signal }).result;
+  /**
+   * backup.sh into `dest` with `inject` run once, given the member backup.sh names as its source,
+   * as soon as it names it; returns when both are done, with that source (undefined if none named).
+   */
+  async function backupUnderFault(dest: string, signal: AbortSignal, inject: (source: string) => Promise<void>, timeoutMs?: number) {
+    let source: string | undefined;
+    let injecting: Promise<void> | undefined;
+    const first = await watchScript(bundle, 'backup.sh', {
+      args: [dest],
+      env: WAIT,
+      abort: signal,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      onLine: (line) => {
+        source ??= /^backing up from (\S+) /.exec(line)?.[1];
+        if (source && !injecting) injecting = inject(source);
+      },
+    }).result;
+    await injecting;
+    return { first, source };
+  }
+
   /** reconfigure.sh, with `onLine` offered every line; bounded. */
   const reconfigure = (signal: AbortSignal, onLine?: (line: string) => void) =>
     watchScript(bundle, 'reconfigure.sh', { env: WAIT, abort: signal, timeoutMs: 200_000, ...(onLine ? { onLine } : {}) }).result;
@@ -126,8 +151,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
    * ensemble's listing, or the commit of a reconfig the killed leader never answered). */
   const doneOrNamed = (result: RunResult) => {
     const context = result.stdout + result.stderr;
-    const said = /^FAIL: .*$/m.exec(result.stderr)?.[0];
-    console.log(`the script under the fault: ${result.code === 0 ? 'finished' : `exit ${result.code}, ${said ?? 'no FAIL line'}`}`);
+    console.log(`the script under the fault: ${outcome(result)}`);
     if (result.code !== 0) {
       expect(result.code, context).toBe(1);
       expect(result.stderr, context).toMatch(/^FAIL: .*(does not serve|did not converge|does not list|still lists|no member|was not committed)/m);
@@ -288,25 +312,14 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     const dest = join(scratch, 'backups');
     mkdirSync(dest, { recursive: true });
     await underHistory('backup, source killed', async () => {
-      let source: string | undefined;
-      let killing: Promise<void> | undefined;
-      const first = await watchScript(bundle, 'backup.sh', {
-        args: [dest],
-        env: WAIT,
-        abort: ctx.signal,
-        onLine: (line) => {
-          source ??= /^backing up from (\S+) /.exec(line)?.[1];
-          if (source && !killing) killing = faults.kill(source);
-        },
-      }).result;
-      await killing;
+      const { first, source } = await backupUnderFault(dest, ctx.signal, (member) => faults.kill(member));
       const context = first.stdout + first.stderr;
       expect(source, context).toBeDefined();
-      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`}`);
+      console.log(`backup.sh under the fault: ${outcome(first)}`);
       if (first.code !== 0) expect(first.stderr, context).toMatch(/^FAIL: /m);
       await faults.start(source!);
       await serving([1, 2, 3]);
-      const again = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+      const again = await backup(dest, ctx.signal);
       expect(again.code, again.stdout + again.stderr).toBe(0);
       const archive = again.stdout.trim().split('\n').at(-1)!;
       expect(existsSync(archive), again.stdout).toBe(true);
@@ -325,24 +338,13 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     let startedAt = 0;
     const history = await underHistory(label, async () => {
       const leader = await leaderOf([1, 2, 3]);
-      let source: string | undefined;
-      let killing: Promise<void> | undefined;
       // The source (a follower) goes through an election while backup.sh syncs it with the leader.
       startedAt = performance.now();
-      const first = await watchScript(bundle, 'backup.sh', {
-        args: [dest],
-        env: WAIT,
-        abort: ctx.signal,
-        onLine: (line) => {
-          source ??= /^backing up from (\S+) /.exec(line)?.[1];
-          if (source && !killing) killing = faults.kill(leader);
-        },
-      }).result;
-      await killing;
+      const { first, source } = await backupUnderFault(dest, ctx.signal, () => faults.kill(leader));
       const context = first.stdout + first.stderr;
       expect(source, context).toBeDefined();
       expect(source, `backup.sh reads from a follower when there is one, and chose the leader:\n${context}`).not.toBe(leader);
-      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`}`);
+      console.log(`backup.sh under the fault: ${outcome(first)}`);
       if (first.code !== 0) expect(first.stderr, context).toMatch(/^FAIL: /m);
       await faults.start(leader);
       const { modes } = await serving([1, 2, 3]);
@@ -350,7 +352,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       let made = first;
       if (first.code !== 0) {
         startedAt = performance.now();
-        made = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+        made = await backup(dest, ctx.signal);
         expect(made.code, made.stdout + made.stderr).toBe(0);
       }
       archive = made.stdout.trim().split('\n').at(-1)!;
@@ -536,27 +538,15 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     let startedAt = 0;
     const history = await underHistory(label, async () => {
       const leader = await leaderOf([1, 2, 3]);
-      let source: string | undefined;
-      let freezing: Promise<void> | undefined;
       // Frozen, the leader keeps its sessions and its place: the source (a follower) notices only
-      // after syncLimit ticks without an answer, while backup.sh waits on its sync.
+      // after syncLimit ticks without an answer, while backup.sh waits on its sync. Its wait is
+      // bounded: killed past 90 s (exit null), it fails the scenario.
       startedAt = performance.now();
-      const first = await watchScript(bundle, 'backup.sh', {
-        args: [dest],
-        env: WAIT,
-        abort: ctx.signal,
-        // Its wait is bounded: killed past this (exit null), it fails the scenario.
-        timeoutMs: 90_000,
-        onLine: (line) => {
-          source ??= /^backing up from (\S+) /.exec(line)?.[1];
-          if (source && !freezing) freezing = faults.freeze(leader);
-        },
-      }).result;
-      await freezing;
+      const { first, source } = await backupUnderFault(dest, ctx.signal, () => faults.freeze(leader), 90_000);
       const context = `exit ${first.code} after ${seconds(first.ms)}:\n${first.stdout}${first.stderr}`;
       expect(source, context).toBeDefined();
       expect(source, `backup.sh reads from a follower when there is one, and chose the leader:\n${context}`).not.toBe(leader);
-      console.log(`backup.sh under the fault: ${first.code === 0 ? 'finished' : `exit ${first.code}, ${/^FAIL: .*$/m.exec(first.stderr)?.[0] ?? 'no FAIL line'}`} in ${seconds(first.ms)}`);
+      console.log(`backup.sh under the fault: ${outcome(first)} in ${seconds(first.ms)}`);
       if (first.code !== 0) {
         expect(first.code, context).toBe(1);
         expect(first.stderr, context).toMatch(/^FAIL: .*(could not sync \S+ with the leader|does not say its zxid|serves)/m);
@@ -566,7 +556,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       let made = first;
       if (first.code !== 0) {
         startedAt = performance.now();
-        made = await watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: ctx.signal }).result;
+        made = await backup(dest, ctx.signal);
         expect(made.code, made.stdout + made.stderr).toBe(0);
       }
       archive = made.stdout.trim().split('\n').at(-1)!;
