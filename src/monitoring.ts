@@ -317,58 +317,29 @@ function scenariosOf(ensemble: Ensemble, shape: Shape, rules: readonly Rule[]): 
   if (!victim) throw new Error('zkgen bug: monitoring without members');
   const group: Labels = [['ensemble', ensembleLabel(ensemble)]];
   const of = (t: Target): Labels => [...t.labels, ['instance', t.address], ['job', JOB]];
+  // Each alert of one member, and the series of the victim that fires it.
+  const onVictim = (name: string, metric: string, values: string, alert: string, at = '5m'): Scenario => ({
+    name,
+    series: withValues(healthy, metric, [victim], values),
+    at,
+    alert,
+    fires: [of(victim)],
+  });
   const scenarios: Scenario[] = [
-    { name: 'a member that does not answer is down', series: withValues(healthy, 'up', [victim], constant(0)), at: '5m', alert: 'ZooKeeperMemberDown', fires: [of(victim)] },
-    {
-      name: 'an election in the last minutes',
-      series: withValues(healthy, 'election_time_count', [victim], `1x${STEPS / 2} 2x${STEPS / 2}`),
-      at: '7m',
-      alert: 'ZooKeeperElection',
-      fires: [of(victim)],
-    },
-    {
-      name: 'outstanding requests past the threshold',
-      series: withValues(healthy, 'outstanding_requests', [victim], constant(MAX_OUTSTANDING_REQUESTS + 1)),
-      at: '5m',
-      alert: 'ZooKeeperOutstandingRequests',
-      fires: [of(victim)],
-    },
-    {
-      name: 'average latency past the threshold',
-      series: withValues(healthy, 'avg_latency', [victim], constant(MAX_AVG_LATENCY_MS + 1)),
-      at: '5m',
-      alert: 'ZooKeeperHighLatency',
-      fires: [of(victim)],
-    },
-    {
-      name: 'fsync time past the threshold',
-      // 15 s between samples: (MAX + 1) ms a second.
-      series: withValues(healthy, 'fsynctime_sum', [victim], growing((MAX_FSYNC_MS_PER_SECOND + 1) * 15)),
-      at: '5m',
-      alert: 'ZooKeeperSlowFsync',
-      fires: [of(victim)],
-    },
-    {
-      name: 'open file descriptors near the limit',
-      series: withValues(healthy, 'open_file_descriptor_count', [victim], constant(Math.ceil(1048576 * MAX_OPEN_FILES_SHARE) + 1)),
-      at: '5m',
-      alert: 'ZooKeeperOpenFilesNearLimit',
-      fires: [of(victim)],
-    },
-    {
-      name: 'data size past the threshold',
-      series: withValues(healthy, 'approximate_data_size', [victim], constant(MAX_DATA_SIZE + 1)),
-      at: '5m',
-      alert: 'ZooKeeperDataSizeLarge',
-      fires: [of(victim)],
-    },
-    {
-      name: 'a response close to jute.maxbuffer',
-      series: withValues(healthy, 'last_client_response_size', [victim], constant(MAX_PACKET + 1)),
-      at: '5m',
-      alert: 'ZooKeeperPacketNearMaxBuffer',
-      fires: [of(victim)],
-    },
+    onVictim('a member that does not answer is down', 'up', constant(0), 'ZooKeeperMemberDown'),
+    onVictim('an election in the last minutes', 'election_time_count', `1x${STEPS / 2} 2x${STEPS / 2}`, 'ZooKeeperElection', '7m'),
+    onVictim('outstanding requests past the threshold', 'outstanding_requests', constant(MAX_OUTSTANDING_REQUESTS + 1), 'ZooKeeperOutstandingRequests'),
+    onVictim('average latency past the threshold', 'avg_latency', constant(MAX_AVG_LATENCY_MS + 1), 'ZooKeeperHighLatency'),
+    // 15 s between samples: (MAX + 1) ms a second.
+    onVictim('fsync time past the threshold', 'fsynctime_sum', growing((MAX_FSYNC_MS_PER_SECOND + 1) * 15), 'ZooKeeperSlowFsync'),
+    onVictim(
+      'open file descriptors near the limit',
+      'open_file_descriptor_count',
+      constant(Math.ceil(1048576 * MAX_OPEN_FILES_SHARE) + 1),
+      'ZooKeeperOpenFilesNearLimit',
+    ),
+    onVictim('data size past the threshold', 'approximate_data_size', constant(MAX_DATA_SIZE + 1), 'ZooKeeperDataSizeLarge'),
+    onVictim('a response close to jute.maxbuffer', 'last_client_response_size', constant(MAX_PACKET + 1), 'ZooKeeperPacketNearMaxBuffer'),
   ];
   if (leader) {
     const others = shape.participants.length - 1;

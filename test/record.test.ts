@@ -178,8 +178,10 @@ describe('a move written over one that never ran', () => {
     const four = written(4, five.record); // from 5, which does not run
     const script = fileOf(four.files, 'reconfigure.sh') ?? '';
     expect(bashArray(script, 'from')).toEqual(['1:participant', '2:participant', '3:participant', '4:participant', '5:participant']);
-    // What reconfigure.sh says when the ensemble lists neither where it starts nor where it ends.
-    expect(script).toContain('if a move written earlier never ran, these are the members that run: write an ensemble file with exactly them over this bundle with zkgen --stopped (nothing moves), then the file of this move again, which then moves from them');
+    // What reconfigure.sh says (refuse_elsewhere of the library beside it) when the ensemble lists
+    // neither where it starts nor where it ends.
+    expect(script).toMatch(/^refuse_elsewhere "\$now" /m);
+    expect(fileOf(four.files, 'reconfigure-lib.sh')).toContain('if a move written earlier never ran, these are the members that run: write an ensemble file with exactly them over this bundle with zkgen --stopped (nothing moves), then the file of this move again, which then moves from them');
     // Followed: the three that run, with --stopped; then the file of the move again.
     const back = written(3, four.record, true);
     expect(fileOf(back.files, 'reconfigure.sh')).toBeUndefined();

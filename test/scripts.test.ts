@@ -112,12 +112,27 @@ describe.each(bundles)('the scripts of %s', (_, files) => {
   });
 
   it("ship the move's steps only beside a reconfigure.sh, which sources them", () => {
-    const steps = /^(listed|lists|stuck|converge|reconfig|begin|finish|serves_as|sorted)\(\)/m;
+    const steps = /^(listed|lists|stuck|converge|reconfig|begin|finish|serves_as|sorted|refuse_stack|serving_of|refuse_elsewhere|need_filled|start_joining|reconfig_add|reconfig_remove|check_moved)\(\)/m;
     const writers = scriptsOf(files).filter((f) => steps.test(f.content));
     expect(writers.map((f) => nameOf(f.path))).toEqual(writers.map(() => MOVE_LIBRARY));
     const moves = scriptsOf(files).filter((f) => nameOf(f.path) === 'reconfigure.sh');
     expect(writers.map((f) => f.path)).toEqual(moves.map((f) => `${folderOf(f.path)}${MOVE_LIBRARY}`).sort());
     for (const move of moves) expect(move.content, move.path).toMatch(new RegExp(`^source lib\\.sh\n.*\nsource ${MOVE_LIBRARY.replace('.', '\\.')}$`, 'm'));
+  });
+
+  it("call the move's steps, each given what it needs, and write none of them out", () => {
+    for (const move of scriptsOf(files).filter((f) => nameOf(f.path) === 'reconfigure.sh')) {
+      // What the library's steps do: a reconfig, a wait on the ensemble, the Swarm stack's tasks,
+      // a compose project's start. A move script only decides which step runs, and calls it.
+      expect(move.content, move.path).not.toMatch(/^\s*(reconfig|converge|stuck) |docker (ps|service) |project_of /m);
+      if (move.path === 'reconfigure.sh') {
+        expect(move.content, move.path).toMatch(/^refuse_elsewhere "\$now" "\$\{names\[\$connect_to\]\}" "\$password_file"$/m);
+        expect(move.content, move.path).toMatch(/^ {2}reconfig_add "\$add" "\$\{joining\[@\]\}"\n {2}now=\$\(listed\)\nfi\nif .*\n {2}reconfig_remove "\$remove"$/m);
+        expect(move.content, move.path).toMatch(/^check_moved$/m);
+      } else {
+        expect(move.content, move.path).toMatch(/^start_joining "\$running_member" "\$\{joining\[@\]\}"$/m);
+      }
+    }
   });
 
   it("say status.sh's report once, in status-lib.sh beside every status.sh, which gives it all it needs as arguments", () => {
@@ -167,5 +182,31 @@ describe('reconfigure.sh on several machines, a leaving observer under client TL
     expect(script).toMatch(/^leaving_hosts=\(10\.0\.0\.14\)$/m);
     expect(script).toMatch(/^leaving_ports=\(2281\)$/m);
     expect(script).toMatch(/^ {2}if listening "\$\{leaving_hosts\[\$i\]\}" "\$\{leaving_ports\[\$i\]\}"; then$/m);
+  });
+});
+
+// A partial sees only what it is given: the Handlebars parameters of its include, and no shell
+// variable of the script that includes it (a library function takes such values as arguments).
+// The move's partials that read reconfigure.sh's variables (where, steps, check) failed this.
+describe('the shell partials', () => {
+  const templates = join(ROOT, 'templates');
+  const partials = readdirSync(templates).filter((f) => /^_.*\.sh\.hbs$/.test(f)).sort();
+
+  it('include those the move scripts include', () => {
+    const moves = readdirSync(templates).filter((f) => /^reconfigure.*\.sh\.hbs$/.test(f));
+    const included = moves.flatMap((f) => [...readFileSync(join(templates, f), 'utf8').matchAll(/\{\{> *([\w.-]+)/g)].map((m) => `${m[1]}.hbs`));
+    expect(included.length).toBeGreaterThan(0);
+    expect(partials).toEqual(expect.arrayContaining(included));
+  });
+
+  it.each(partials)('%s reads no shell variable it does not set itself', (partial) => {
+    const text = readFileSync(join(templates, partial), 'utf8').replace(/^\s*#.*$/gm, '');
+    const set = new Set([
+      ...[...text.matchAll(/(?:^|[\s;(])(?:local +)?([A-Za-z_]\w*)(?:\+?=|\(\) *\{)/gm)].map((m) => m[1]),
+      ...[...text.matchAll(/\bfor +([A-Za-z_]\w*) +in\b/g)].map((m) => m[1]),
+      ...[...text.matchAll(/\bread +(?:-\w+ +)*([\w ]+)/g)].flatMap((m) => (m[1] ?? '').trim().split(/ +/)),
+    ]);
+    const read = [...text.matchAll(/\$\{?[#!]?([A-Za-z_]\w*)/g)].map((m) => m[1]);
+    expect([...new Set(read.filter((name) => !set.has(name)))]).toEqual([]);
   });
 });

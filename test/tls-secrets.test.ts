@@ -75,10 +75,11 @@ describe('a move with TLS', () => {
     const script = moved.files.find((f) => f.path === 'reconfigure.sh')?.content ?? '';
     const checked = /^\s*read_only=\((.*)\)$/m.exec(script);
     expect(checked?.[1]?.split(' ').filter(Boolean)).toEqual(['/data/tls/members/zk4', '/data/reconfig/server']);
-    const check = script.indexOf('for folder in "${read_only[@]}"');
+    const check = script.indexOf('need_filled "${read_only[@]}"');
     expect(check).toBeGreaterThan(0);
-    expect(check).toBeLessThan(script.indexOf('up -d --no-deps'));
-    // docker run is in create(), defined above and called here.
-    expect(check).toBeLessThan(script.indexOf('create "$name"'));
+    expect(check).toBeLessThan(script.indexOf('start_joining '));
+    // start_joining (reconfigure-lib.sh) starts them: compose up, or create (lib.sh's docker run).
+    const library = moved.files.find((f) => f.path === 'reconfigure-lib.sh')?.content ?? '';
+    expect(library).toMatch(/^start_joining\(\) \{\n(?: .*\n|\n)*? +if ! compose .* up -d --no-deps "\$@"; then\n(?: .*\n)*? +elif ! create "\$name" /m);
   });
 });

@@ -9,10 +9,11 @@
 // `--check` finds the bundle up to date. A move that cannot converge (a joining member's container
 // cannot start: its data folder is a file) stops at its step with a message naming it, and the
 // ensemble still serves as before.
-// Then three members started by run.sh rather than docker-compose (rs1..rs3): rolling-restart.sh
-// --recreate and a 3 → 5 move while a client writes, each member created as run.sh does (lib.sh's
-// create): new containers, one at a time, in no compose project, no write failed, a znode written
-// before read through each member alone.
+// Then three members started by run.sh rather than docker-compose (rs1..rs3): the heap changed in
+// the file and rolling-restart.sh --recreate, then a 3 → 5 move, each while a client writes and
+// each member created as run.sh does (lib.sh's create): new containers with the file's heap, one at
+// a time, in no compose project, no write failed, a znode written before read through each member
+// alone.
 //
 // THE IMAGE IS A LOCAL STAND-IN, NOT THE REAL IMAGE: zookeeper:3.9.4 here is built by
 // test/e2e/images/build.sh from Debian's ZooKeeper 3.8 to reproduce the official image's
@@ -268,7 +269,8 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
   const names = range(1, 5).map((i) => `rs${i}`);
   const portOf = (name: string) => ports.client + names.indexOf(name);
   const connect = names.map((name) => `127.0.0.1:${portOf(name)}`).join(',');
-  const ensemble = (count: number) => ({ image: IMAGE, servers: names.slice(0, count).map((name) => ({ name })), ports, dataRoot, reconfig: true, heap: '64m' });
+  // Started with a 64 MB heap; --recreate is how the ensemble file's 96 MB reaches the members.
+  const ensemble = (count: number, heap = '96m') => ({ image: IMAGE, servers: names.slice(0, count).map((name) => ({ name })), ports, dataRoot, reconfig: true, heap });
   const ledger = new Ledger();
   const steps = scenarioSteps();
   beforeEach((ctx) => steps.check(ctx));
@@ -285,6 +287,10 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
         const [id, labels] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
         return { id, project: (JSON.parse(labels) as Record<string, string> | null)?.['com.docker.compose.project'] ?? '' };
       });
+
+  /** The heap (-Xmx) in the JVMFLAGS each container of `which` was created with. */
+  const heaps = async (which: string[]) =>
+    [...(await dockerOk(['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', ...which])).matchAll(/^JVMFLAGS=.*-Xmx(\S+)/gm)].map((m) => m[1]);
 
   /** Every znode written before, read through each member of `which` alone. */
   async function expectLedgerOn(which: string[]): Promise<void> {
@@ -304,7 +310,7 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
     dataRoot = join(scratch, 'data');
     await removeContainers(names);
     await waitForPortsFree(Object.values(ports).flatMap((base) => range(base, 5)));
-    bundle = generate(ensemble(3), scratch);
+    bundle = generate(ensemble(3, '64m'), scratch);
   });
 
   afterAll(async () => {
@@ -328,9 +334,12 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
     }
   });
 
-  test('rolling-restart.sh --recreate creates every member again, one at a time, and the writing client loses nothing', async (ctx) => {
+  test('the heap changed in the ensemble file: rolling-restart.sh --recreate creates every member again from it, one at a time, and the writing client loses nothing', async (ctx) => {
     steps.gate(ctx);
     const members = names.slice(0, 3);
+    expect(await heaps(members)).toEqual(['64m', '64m', '64m']);
+    bundle = rewritten(bundle, ensemble(3));
+    expect(existsSync(join(bundle.dir, 'reconfigure.sh')), 'the same members: no move').toBe(false);
     const before = await containers(members);
     const { script, ms, acknowledged } = await writingWhile(connect, 'recreate', ctx.signal, () =>
       run(join(bundle.dir, 'rolling-restart.sh'), ['--recreate'], { env: engineEnv(), cwd: bundle.dir, timeoutMs: 150_000, signal: ctx.signal }),
@@ -345,6 +354,7 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
     const after = await containers(members);
     for (const [i, name] of members.entries()) expect(after[i]!.id, `${name} is a new container`).not.toBe(before[i]!.id);
     expect(after.map((c) => c.project)).toEqual(['', '', '']);
+    expect(await heaps(members)).toEqual(['96m', '96m', '96m']);
     await waitForEnsemble(bundle, { timeoutMs: 30_000 });
     expect(await listed(portOf('rs1'))).toEqual(['1:participant', '2:participant', '3:participant']);
     await expectLedgerOn(members);
@@ -357,6 +367,7 @@ describe.skipIf(skip)(`${IMAGE} stand-in started by run.sh: rolling-restart.sh -
     console.log(`3 → 5 on run.sh's members in ${seconds(ms)}, ${acknowledged} writes acknowledged`);
     expect(script.stdout).toMatch(/^step 1\/4 \(start rs4 rs5\)$/m);
     expect((await containers(['rs4', 'rs5'])).map((c) => c.project)).toEqual(['', '']);
+    expect(await heaps(['rs4', 'rs5'])).toEqual(['96m', '96m']);
     await waitForEnsemble(bundle, { timeoutMs: 30_000 });
     expect(await listed(portOf('rs5'))).toEqual(range(1, 5).map((id) => `${id}:participant`));
     await expectLedgerOn(['rs4', 'rs5']);
