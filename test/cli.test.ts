@@ -85,7 +85,7 @@ describe('zkgen FILE --out DIR', () => {
     const dir = workdir();
     const result = await runMain(['ensemble.json', '--out', 'zk'], { cwd: dir });
     expect(result).toEqual({ code: 0, stdout: '', stderr: UNPINNED });
-    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['backup-lib.sh', 'backup.sh', 'conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'restore.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status.sh', 'zkgen-bundle.json', 'zkgen-manifest.txt']);
+    expect(readdirSync(join(dir, 'zk')).sort()).toEqual(['backup-lib.sh', 'backup.sh', 'conf', 'docker-compose.yml', 'lib.sh', 'remove.sh', 'restore.sh', 'rolling-restart.sh', 'run.sh', 'smoke-test.sh', 'status-lib.sh', 'status.sh', 'zkgen-bundle.json', 'zkgen-manifest.txt']);
     expect(readdirSync(join(dir, 'zk', 'conf')).sort()).toEqual(['zk1', 'zk2', 'zk3']);
     expect(readFileSync(join(dir, 'zk/conf/zk2/myid'), 'utf8')).toBe('2\n');
   });

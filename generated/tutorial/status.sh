@@ -37,4 +37,6 @@ member() {
 member zk1 localhost participant 127.0.0.1 2181 srvr
 member zk2 localhost participant 127.0.0.1 2182 srvr
 member zk3 localhost participant 127.0.0.1 2183 srvr
+# A line per member, and the ensemble's line when they are all its members; exit status 1 unless
+# every member serves.
 show "$format" "$ensemble_line" "$quorum_failures" "$zxid_bound"
