@@ -119,6 +119,24 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     return history;
   }
 
+  /**
+   * reconfigure.sh with `inject` run once as it prints the line beginning `step` (and awaited): done
+   * or stopped naming what it waited for (doneOrNamed); then `heal`, and a re-run must finish, its
+   * ok line matching `ok`.
+   */
+  async function reconfigureUnderFault(signal: AbortSignal, step: string, inject: () => Promise<void>, heal: () => Promise<void>, ok: RegExp) {
+    let injecting: Promise<void> | undefined;
+    const first = await reconfigure(signal, (line) => {
+      if (line.startsWith(step)) injecting ??= inject();
+    });
+    await injecting;
+    expect(injecting, first.stdout + first.stderr).toBeDefined();
+    doneOrNamed(first);
+    await heal();
+    const again = await reconfigure(signal);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(ok);
+  }
   /** How a script run under a fault ended, for the scenario's line: finished, or its exit and FAIL line. */
   const outcome = (result: RunResult) => (result.code === 0 ? 'finished' : `exit ${result.code}, ${/^FAIL: .*$/m.exec(result.stderr)?.[0] ?? 'no FAIL line'}`);
   /** backup.sh into `dest`, as an operator runs it. */
@@ -222,17 +240,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     rewrite(5);
     await underHistory('grow, leader killed', async () => {
       const leader = await leaderOf([1, 2, 3]);
-      let killing: Promise<void> | undefined;
-      const first = await reconfigure(ctx.signal, (line) => {
-        if (line.startsWith('step 2/4 ')) killing ??= faults.kill(leader);
-      });
-      await killing;
-      expect(killing, first.stdout + first.stderr).toBeDefined();
-      doneOrNamed(first);
-      await faults.start(leader);
-      const again = await reconfigure(ctx.signal);
-      expect(again.code, again.stdout + again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/^ok: the ensemble runs zk1 zk2 zk3 zk4 zk5 /m);
+      await reconfigureUnderFault(ctx.signal, 'step 2/4 ', () => faults.kill(leader), () => faults.start(leader), /^ok: the ensemble runs zk1 zk2 zk3 zk4 zk5 /m);
       await serving([1, 2, 3, 4, 5]);
     });
   });
@@ -242,17 +250,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
     rewrite([{ id: 1 }, { id: 2 }, { id: 3 }]);
     await underHistory('shrink, leader frozen', async () => {
       const leader = await leaderOf([1, 2, 3, 4, 5]);
-      let freezing: Promise<void> | undefined;
-      const first = await reconfigure(ctx.signal, (line) => {
-        if (line.startsWith('step 3/4 ')) freezing ??= faults.freeze(leader);
-      });
-      await freezing;
-      expect(freezing, first.stdout + first.stderr).toBeDefined();
-      doneOrNamed(first);
-      await faults.thaw(leader);
-      const again = await reconfigure(ctx.signal);
-      expect(again.code, again.stdout + again.stderr).toBe(0);
-      expect(again.stdout).toMatch(/^ok: the ensemble runs zk1 zk2 zk3 /m);
+      await reconfigureUnderFault(ctx.signal, 'step 3/4 ', () => faults.freeze(leader), () => faults.thaw(leader), /^ok: the ensemble runs zk1 zk2 zk3 /m);
       await serving([1, 2, 3]);
       expect(await containerState('zk4')).toBe('absent');
       expect(await containerState('zk5')).toBe('absent');
