@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, expect } from 'vitest';
 import { type Bundle, type Member, type StatusRow, clientPortOf, parseStatus } from './bundle.js';
-import { type Retried, type ZkClient, createRetrying, getRetrying, within, zk } from './client.js';
+import { type Retried, type ZkClient, closeClient, connectClient, createRetrying, getRetrying, within, zk } from './client.js';
 import { configProblems, imageLayout } from './config.js';
 import { engineEnv, logTail, run, runScript } from './engine.js';
 import { portOwnerProblems } from './ports.js';
@@ -119,6 +119,23 @@ export async function expectWriteRefused(client: ZkClient, path: string, timeout
     return `${String(error)} after ${seconds(performance.now() - started)}`;
   }
   throw new Error(`create ${path} succeeded without a quorum`);
+}
+
+/**
+ * The ensemble back after it lost its quorum (the write to `refused` refused then): a new session
+ * on the connect string finds every znode the ledger holds and no `refused`; status.sh lists every
+ * member serving; each runs with its generated conf/<member>/zoo.cfg and myid.
+ */
+export async function expectAllBack(bundle: Bundle, ledger: Ledger, refused: string, image: string): Promise<void> {
+  const fresh = await connectClient(bundle.connectString);
+  try {
+    await ledger.expectAll(fresh);
+    expect(await zk.exists(fresh, refused)).toBe(false);
+  } finally {
+    closeClient(fresh);
+  }
+  await expectStatusServing(bundle);
+  await expectConfigsMatch(bundle, image);
 }
 
 /**

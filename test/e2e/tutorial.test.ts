@@ -29,7 +29,7 @@ import { type ZkClient, closeClient, connectClient, connectedPort, getRetrying, 
 import { configProblems, imageLayout } from './config.js';
 import { containerNames, containerState, dockerOk, removeContainers, runScript, useEngine } from './engine.js';
 import { portOwnerProblems, waitForPortsFree } from './ports.js';
-import { Ledger, expectConfigsMatch, expectMyidsOnHost, expectSmokeTestOk, expectStatusServing, expectWriteRefused, scenarioSteps, waitForEnsemble, withLogs } from './scenario.js';
+import { Ledger, expectAllBack, expectConfigsMatch, expectMyidsOnHost, expectSmokeTestOk, expectStatusServing, expectWriteRefused, scenarioSteps, waitForEnsemble, withLogs } from './scenario.js';
 import { firstSample, leaderPort, modeOf, servingWithLeader, waitForQuorum, waitNotServing, watchModes } from './srvr.js';
 import { range, seconds } from './wait.js';
 
@@ -175,15 +175,7 @@ describe.skipIf(skip)('the tutorial ensemble on containers (garland/zookeeper st
     await dockerOk(['start', 'zk1', 'zk2']);
     const quorum = await waitForEnsemble(bundle, { since, timeoutMs: 60_000 });
     console.log(`quorum again ${quorum.seconds.toFixed(1)} s after docker start zk1 zk2`);
-    const fresh = await connectClient(bundle.connectString);
-    try {
-      await ledger.expectAll(fresh);
-      expect(await zk.exists(fresh, '/zkgen-e2e/refused')).toBe(false);
-    } finally {
-      closeClient(fresh);
-    }
-    await expectStatusServing(bundle);
-    await expectConfigsMatch(bundle, IMAGE);
+    await expectAllBack(bundle, ledger, '/zkgen-e2e/refused', IMAGE);
   });
 
   test('remove.sh leaves no container, and each data folder on the host holds its myid', async () => {
