@@ -142,6 +142,22 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
   /** backup.sh into `dest`, as an operator runs it. */
   const backup = (dest: string, signal: AbortSignal) => watchScript(bundle, 'backup.sh', { args: [dest], env: WAIT, abort: signal }).result;
   /**
+   * The archive a backup scenario ends with, and when the run that made it started: `first`'s (begun
+   * at `startedAt`) when it finished, else a re-run's, which must finish.
+   */
+  async function archiveOf(first: RunResult, startedAt: number, dest: string, signal: AbortSignal): Promise<{ archive: string; startedAt: number }> {
+    let made = first;
+    let madeAt = startedAt;
+    if (first.code !== 0) {
+      madeAt = performance.now();
+      made = await backup(dest, signal);
+      expect(made.code, made.stdout + made.stderr).toBe(0);
+    }
+    const archive = made.stdout.trim().split('\n').at(-1)!;
+    expect(existsSync(archive), made.stdout).toBe(true);
+    return { archive, startedAt: madeAt };
+  }
+  /**
    * backup.sh into `dest` with `inject` run once, given the member backup.sh names as its source,
    * as soon as it names it; returns when both are done, with that source (undefined if none named).
    */
@@ -347,14 +363,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       await faults.start(leader);
       const { modes } = await serving([1, 2, 3]);
       console.log(`${source} followed ${leader}; after the election it serves as ${modes.get(clientPort(Number(source!.slice(2))))}`);
-      let made = first;
-      if (first.code !== 0) {
-        startedAt = performance.now();
-        made = await backup(dest, ctx.signal);
-        expect(made.code, made.stdout + made.stderr).toBe(0);
-      }
-      archive = made.stdout.trim().split('\n').at(-1)!;
-      expect(existsSync(archive), made.stdout).toBe(true);
+      ({ archive, startedAt } = await archiveOf(first, startedAt, dest, ctx.signal));
     });
     backedUp = { archive, startedAt, history, root: rootOf(label) };
   });
@@ -551,14 +560,7 @@ describe.skipIf(skip)(`fault suite on the ${IMAGE} stand-in: procedures under fa
       }
       await faults.thaw(leader);
       await serving([1, 2, 3]);
-      let made = first;
-      if (first.code !== 0) {
-        startedAt = performance.now();
-        made = await backup(dest, ctx.signal);
-        expect(made.code, made.stdout + made.stderr).toBe(0);
-      }
-      archive = made.stdout.trim().split('\n').at(-1)!;
-      expect(existsSync(archive), made.stdout).toBe(true);
+      ({ archive, startedAt } = await archiveOf(first, startedAt, dest, ctx.signal));
     });
     // The archive, restored, holds every write acknowledged before the run that made it started.
     const restored = await watchScript(bundle, 'restore.sh', { args: ['--yes', archive], env: WAIT, abort: ctx.signal, timeoutMs: 200_000 }).result;
