@@ -27,6 +27,14 @@ const BACKUP_LIBRARY = 'backup-lib.sh';
 const MOVE_LIBRARY = 'reconfigure-lib.sh';
 const STATUS_LIBRARY = 'status-lib.sh';
 const LIBRARIES: readonly string[] = [LIBRARY, BACKUP_LIBRARY, MOVE_LIBRARY, STATUS_LIBRARY];
+/**
+ * A library that is the same text wherever it is: at the top, and in each of these machines'
+ * hosts/<machine>/ (a folder copied alone to its machine keeps what its scripts source).
+ */
+const libraryCopies = (name: typeof LIBRARY | typeof MOVE_LIBRARY | typeof STATUS_LIBRARY, machines: readonly string[]): GeneratedFile[] => {
+  const text = renderTemplate(name, {});
+  return [name, ...machines.map((machine) => `hosts/${machine}/${name}`)].map((path) => rendered(path, text));
+};
 const executable = (path: string) => path.endsWith('.sh') && !LIBRARIES.includes(path.slice(path.lastIndexOf('/') + 1));
 /** A rendered file as written: compose and stack files have their long values folded (fold.ts). */
 const rendered = (path: string, text: string): GeneratedFile => file(path, path.endsWith('.yml') ? foldLongLines(text) : text, executable(path));
@@ -101,27 +109,20 @@ const moveOnMachines =
 // hosts/<machine>/ that has one; a bundle without a move has none.
 const moveLibrary =
   (perMachine: boolean): Renderer =>
-  (_, __, transition, machines) => {
-    if (!transition) return [];
-    const text = renderTemplate(MOVE_LIBRARY, {});
-    return [MOVE_LIBRARY, ...(perMachine ? joiningMachines(transition, machines).map((machine) => `hosts/${machine}/${MOVE_LIBRARY}`) : [])].map((path) => rendered(path, text));
-  };
+  (_, __, transition, machines) =>
+    transition ? libraryCopies(MOVE_LIBRARY, perMachine ? joiningMachines(transition, machines) : []) : [];
 // What status.sh shows from the members' srvr answers (record, show), sourced after lib.sh: the same
 // file beside every status.sh, at the top and, on several machines, in each hosts/<machine>/ (each
 // has its containers' status.sh).
 const statusLibrary =
   (perMachine: boolean): Renderer =>
-  (_, __, ___, machines) => {
-    const text = renderTemplate(STATUS_LIBRARY, {});
-    return [STATUS_LIBRARY, ...(perMachine ? machines.map((machine) => `hosts/${machine}/${STATUS_LIBRARY}`) : [])].map((path) => rendered(path, text));
-  };
-// The script library, the same file in every folder whose scripts source it: a hosts/<machine>/
-// folder copied alone to its machine keeps what its scripts need.
-const library: Renderer = () => [rendered(LIBRARY, renderTemplate('lib.sh', {}))];
-const libraryOnMachines: Renderer = (_, __, ___, machines) => {
-  const text = renderTemplate('lib.sh', {});
-  return machines.map((machine) => rendered(`hosts/${machine}/${LIBRARY}`, text));
-};
+  (_, __, ___, machines) =>
+    libraryCopies(STATUS_LIBRARY, perMachine ? machines : []);
+// The script library, the same file in every folder whose scripts source it.
+const library =
+  (perMachine: boolean): Renderer =>
+  (_, __, ___, machines) =>
+    libraryCopies(LIBRARY, perMachine ? machines : []);
 // What the bundle is, as one typed value (src/record.ts): a later run reads it back from this folder
 // to see a change of members, with where this bundle's move starts (a second run and --check give
 // the same bytes).
@@ -157,7 +158,7 @@ const ONE_MACHINE = {
   'remove.sh': whole('remove.sh'),
   'backup.sh': backupScript('backup.sh', false),
   'restore.sh': backupScript('restore.sh', false),
-  [LIBRARY]: library,
+  [LIBRARY]: library(false),
   [BACKUP_LIBRARY]: backupLibrary(false),
   [MOVE_LIBRARY]: moveLibrary(false),
   [STATUS_LIBRARY]: statusLibrary(false),
@@ -193,7 +194,7 @@ const SEVERAL_MACHINES = {
   'stack.yml': whole('stack.yml'),
   'stack-rolling-restart.sh': whole('stack-rolling-restart.sh'),
   'connect-string': (ensemble) => [file('connect-string', `${connectStringOf(ensemble)}\n`)],
-  [LIBRARY]: both(library, libraryOnMachines),
+  [LIBRARY]: library(true),
   [BACKUP_LIBRARY]: backupLibrary(true),
   [MOVE_LIBRARY]: moveLibrary(true),
   [STATUS_LIBRARY]: statusLibrary(true),
