@@ -1,6 +1,6 @@
 // zkgen's command line: the only place that reads files, writes files and decides the exit status.
 // `main(argv, io)` runs one command line and returns its status: 0 done, 1 the ensemble file is
-// invalid (or --check found stale files), 2 usage or I/O, 130/143 stopped by SIGINT/SIGTERM during
+// invalid (or --check found stale files, or a move would be unsafe), 2 usage or I/O, 130/143 stopped by SIGINT/SIGTERM during
 // --out, 70 a bug in zkgen itself. The bin (dist/cli.js, made by scripts/bundle.mjs) calls it with
 // the process's own channels; tests call it in-process with theirs. How the command line is read is
 // src/args.ts's.
