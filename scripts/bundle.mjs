@@ -85,6 +85,24 @@ export function strictEqual(actual, expected, message) { if (actual !== expected
   },
 };
 
+// After running a named command's handler (connect-string, init), yargs renders the whole help text
+// and keeps it, so that help shown after a failing command is that command's. zkgen never shows
+// yargs' help after a command ran (a usage mistake is one line), and rendering it loaded
+// dist/layout.js and cost a third of connect-string's and init's run. The call is left out; the
+// build stops if yargs no longer makes it in the one place this expects.
+const HELP_CACHE = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+const yargsHelpCache = {
+  name: 'yargs-help-cache',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const found = text.split(HELP_CACHE).length - 1;
+      if (found !== 1) throw new Error(`yargs' command.js caches help ${found} times where zkgen expects once: see yargsHelpCache in scripts/bundle.mjs`);
+      return { contents: text.replace(HELP_CACHE, ''), loader: 'js' };
+    });
+  },
+};
+
 // The templates (src/generated/templates.js, 240 kB: the largest part of the code): docker-compose.yml's stays in
 // dist/zkgen.js, precompiled here as scripts/build-assets.mjs does, since printing it is the default
 // command; every other is served from dist/templates.js, required the first time one is asked for.
@@ -125,7 +143,7 @@ const [zkgen, templateFile, yaml, layout, recordCheck] = await Promise.all([
   build({
     ...common,
     entryPoints: ['src/cli.ts'],
-    plugins: [lazy, yargsAssert, templates],
+    plugins: [lazy, yargsAssert, yargsHelpCache, templates],
     external: ['./yaml.js', './layout.js', './record-check.js'],
     // yargs is an ES module that finds itself through import.meta.url: its locales three folders
     // up, and the "main" folder (where it looks for a package.json to guess a version from, on every

@@ -43,6 +43,12 @@ describe('the files of dist/ a run loads', () => {
     expect(loaded([tutorial, '--out', 'zk'], { cwd })).toEqual({ files: ['record-check.js', 'templates.js', 'zkgen.js'], code: 0 });
   });
 
+  it('connect-string and init: dist/zkgen.js alone (yargs renders no help after a named command); their --help: the layout of help', () => {
+    expect(loaded(['connect-string', tutorial])).toEqual({ files: ['zkgen.js'], code: 0 });
+    expect(loaded(['init', '-'])).toEqual({ files: ['zkgen.js'], code: 0 });
+    expect(loaded(['connect-string', '--help'])).toEqual({ files: ['layout.js', 'zkgen.js'], code: 0 });
+  });
+
   it('YAML input: yaml; --help: the layout of help', () => {
     expect(loaded(['-'], { input: 'servers: 3\n' })).toEqual({ files: ['yaml.js', 'zkgen.js'], code: 0 });
     expect(loaded(['--help'])).toEqual({ files: ['layout.js', 'zkgen.js'], code: 0 });
