@@ -51,7 +51,8 @@
 // (the official image, data in a temporary folder):
 // 1. hosts/<host>/prepare.sh, then `docker-compose up -d` of hosts/<host>/docker-compose.yml on
 //    each host's engine → a quorum seen with srvr on every host's address; the top-level
-//    status.sh shows it; smoke-test.sh passes; a client on the connect string writes and reads.
+//    status.sh shows it, and each host's own status.sh, on its engine alone, its one member running
+//    and serving; smoke-test.sh passes; a client on the connect string writes and reads.
 // 2. A partition (`ip link set zkv3 down`): the cut-off member stops serving (asked from inside
 //    host 3) and accepts no write; the two others keep a quorum and take writes. Healed, host 3
 //    serves again and, asked alone, has every write. With zk3 killed on host 3, host 1's
@@ -774,6 +775,21 @@ describe.skipIf(skip)('an ensemble on three hosts (network namespaces, one Docke
     // The ensemble's line, from answers over TCP across the three hosts.
     expect(lines.at(-1), context).toMatch(new RegExp(`^ensemble: leader ${leaders[0]![0]!}; 3 of 3 participants serve; tolerates 1 more failure\\(s\\); last zxids agree `));
     expect(status.code, context).toBe(0);
+  });
+
+  test("each host's own status.sh, run on that host alone, shows its member serving and no ensemble line", async () => {
+    for (const i of [0, 1, 2]) {
+      // The folder as an operator copies it to its machine: only its own engine, no other host's files.
+      const status = await run(join(hostDir(i), 'status.sh'), [], { cwd: hostDir(i), env: on(i), timeoutMs: 60_000 });
+      const context = `hosts/${HOSTS[i]}/status.sh exited ${status.code}:\n${status.stdout}${status.stderr}`;
+      const rows = status.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+      // Asked on its own machine, it also shows the container's state, which the top-level status.sh cannot.
+      expect(rows[0], context).toEqual(['MEMBER', 'MACHINE', 'CONTAINER', 'MODE', 'ZXID', 'LATENCY', 'CONNECTIONS', 'OUTSTANDING', 'ZNODES']);
+      // One member, this host's: the ensemble's line needs every member's answer, so a host's own status leaves it out.
+      expect(rows.slice(1).map((r) => [r[0], r[1], r[2]]), context).toEqual([[`zk${i + 1}`, HOSTS[i], 'running']]);
+      expect(SERVING.has(rows[1]![3]!) && /^0x[0-9a-f]+$/.test(rows[1]![4]!), context).toBe(true);
+      expect(status.code, context).toBe(0);
+    }
   });
 
   test('smoke-test.sh, run on host 1, writes through one host and reads through another', async () => {
