@@ -1,7 +1,7 @@
 // The bundle's scripts, as every fixture's ensemble (and its move, when it has a running.json) and
 // a few large ensembles with every option render them through the core: each reads as one page an
-// operator can hold (at most 200 lines, but for the blocks a script writes one per member, as an
-// operator would: run.sh's docker run), what they share is said once in the libraries they source
+// operator can hold (at most 200 lines, but for what a script writes for each member, as an
+// operator would: run.sh's docker run blocks, and at 255 members a line a member), what they share is said once in the libraries they source
 // beside them (lib.sh; backup-lib.sh; status-lib.sh, the report of every status.sh; the move's
 // reconfigure-lib.sh, only beside a reconfigure.sh),
 // and every rolling restart asks the whole ensemble before each member through lib.sh.
@@ -80,6 +80,47 @@ const membersBeside = (files: GeneratedFile[], path: string) =>
   [...(files.find((f) => f.path === `${folderOf(path)}docker-compose.yml`)?.content ?? '').matchAll(/^ {4}container_name: (\S+)$/gm)].length;
 /** The probe every script asks a member with: bash's /dev/tcp, written once. */
 const PROBE = `bash -c 'exec 3<>"/dev/tcp/$1/$2"`;
+
+// At the largest ensembles zkgen takes, a script may also grow with the members by their data, as an
+// operator would list it: a line a member (its status line, the case arm of its options, its docker
+// rm), and in prepare.sh a line for each folder a member mounts. Besides those lines it is held to
+// MAX_LINES. The data is told apart by growth: three members more (one on each of three machines),
+// and each script grows by at most its allowance for each member added to what it lists. (A line a machine, in the scripts that print a command for each machine, stays
+// well inside MAX_LINES at three machines; tls.sh at 85 machines is 237 lines.)
+const LARGEST = 255;
+const LINES_A_MEMBER: Record<string, number> = { 'prepare.sh': 8 };
+const allowance = (path: string) => LINES_A_MEMBER[nameOf(path)] ?? 1;
+/** Quorum TLS alone on one machine: 255 members with secure client ports would clash with the client ports. */
+const crowded = (members: number) => ({ ...EVERYTHING, tls: { quorum: true }, servers: members });
+const onThree = (members: number) => onMachines(Array.from({ length: members }, (_, i) => ['zk-a', 'zk-b', 'zk-c'][i % 3]!));
+const ADDED = 3;
+describe.each([
+  ['one machine', crowded],
+  ['three machines', onThree],
+] as const)(`the scripts of ${LARGEST - ADDED} and ${LARGEST} members with every option on %s`, (_, ensembleOf) => {
+  it(`grow by their members' lines alone, and besides those lines are each at most ${MAX_LINES} lines`, () => {
+    const held = (f: GeneratedFile) => {
+      const blocks = MEMBER_BLOCKS[nameOf(f.path)];
+      return linesOf(blocks ? f.content.replace(blocks, '') : f.content);
+    };
+    const bundleOf = (members: number) => filesOf(ensembleOf(members));
+    const [before, after] = [bundleOf(LARGEST - ADDED), bundleOf(LARGEST)];
+    const lengthBefore = new Map(scriptsOf(before).map((f) => [f.path, held(f)]));
+    const wrong = scriptsOf(after).flatMap((f) => {
+      const lines = held(f);
+      // The members the folder lists, and how many of them are new: every member at the top, a
+      // machine's own (one of the three new) in hosts/<machine>/.
+      const top = folderOf(f.path) === '';
+      const [listed, added] = top ? [LARGEST, ADDED] : [membersBeside(after, f.path), 1];
+      const growth = (lines - (lengthBefore.get(f.path) ?? 0)) / added;
+      if (growth < 0 || growth > allowance(f.path) || !Number.isInteger(growth)) return [`${f.path}: ${growth} lines a member added`];
+      const rest = lines - growth * listed;
+      return rest > MAX_LINES ? [`${f.path}: ${rest} lines besides its members' lines`] : [];
+    });
+    expect(wrong).toEqual([]);
+    expect(scriptsOf(after).length).toBeGreaterThan(5);
+  });
+});
 
 describe.each(bundles)('the scripts of %s', (_, files) => {
   it(`are each at most ${MAX_LINES} lines, but for the blocks a script writes one per member`, () => {
