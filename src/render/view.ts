@@ -3,6 +3,7 @@
 import { DIALECTS } from '../dialects/index.js';
 import type { Mount } from '../dialects/types.js';
 import { PREPARE_SERVICE, type Ensemble, type Member, type RestartPolicy } from '../model.js';
+import { sh } from '../quote.js';
 import { RECONFIG_FILES, RECONFIG_MOUNT, SUPER_USER, type Transition } from '../reconfig.js';
 import type { BundleMember } from '../record.js';
 import { clientAddress, clientEndpoint, clientPortOf, JAAS_FILE, plaintextClientOpen, probeOf, subjectAltNames, TLS_FILES, type Probe } from '../security.js';
@@ -164,12 +165,15 @@ const STACK_RESTART: Record<RestartPolicy, string> = { no: 'none', 'on-failure':
  * /dev/tcp asks.
  */
 function probe({ host, port, request }: Probe): string {
+  // A bash program: the host goes in as bash reads a word (validated hosts need no quotes, so
+  // sh() leaves them bare; it is here so that nothing reaches a script unquoted).
+  const address = `/dev/tcp/${sh(host)}/${port}`;
   if (request === 'srvr') {
-    return `exec 3<>/dev/tcp/${host}/${port} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
+    return `exec 3<>${address} && printf srvr >&3 && while read -r line; do case $line in "Mode: "*) exit 0 ;; esac; done <&3; exit 1`;
   }
   // The AdminServer's srvr answers with the server's stats, server_state among them, only while
   // the member serves.
-  return `exec 3<>/dev/tcp/${host}/${port} && printf "${request}" >&3 && while read -r line; do case $line in *server_state*) exit 0 ;; esac; done <&3; exit 1`;
+  return `exec 3<>${address} && printf "${request}" >&3 && while read -r line; do case $line in *server_state*) exit 0 ;; esac; done <&3; exit 1`;
 }
 
 // A member starting over its data can take a while to load its snapshot: failures in the first
