@@ -6,7 +6,7 @@
 // (a FIFO that would hang a run, concurrent runs, signals) is test/spawn/bundle-folder.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import * as nodeFs from 'node:fs';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
@@ -143,7 +143,13 @@ describe('zkgen FILE --out DIR writes where it may', () => {
     writeFileSync(join(parent, 'ensemble.json'), PINNED);
     const legacy = (dir: string, extra: Record<string, string> = {}) => {
       mkdirSync(join(parent, dir, 'conf', 'zk1'), { recursive: true });
-      const files = { 'docker-compose.yml': `${LEGACY_MARKER} from an ensemble file.\nservices: {}\n`, 'run.sh': '#!/bin/sh\n', 'conf/zk1/myid': '1\n', 'conf/zk1/zoo.cfg': 'x=1\n', ...extra };
+      const files = {
+        'docker-compose.yml': `${LEGACY_MARKER} from an ensemble file.\nservices: {}\n`,
+        'run.sh': `#!/usr/bin/env bash\n${LEGACY_MARKER} from an ensemble file.\n`,
+        'conf/zk1/myid': '1\n',
+        'conf/zk1/zoo.cfg': `${LEGACY_MARKER} from an ensemble file.\nx=1\n`,
+        ...extra,
+      };
       for (const [p, text] of Object.entries(files)) writeFileSync(join(parent, dir, p), text);
     };
     legacy('old');
@@ -157,6 +163,23 @@ describe('zkgen FILE --out DIR writes where it may', () => {
       `zkgen: --out unmarked: unmarked/conf is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`,
     );
     expect(readFileSync(join(parent, 'more', 'NOTES.md'), 'utf8')).toBe('mine');
+  });
+
+  it("a compose file printed by zkgen beside scripts of the user's own makes none of them zkgen's", async () => {
+    const parent = tempDir('printed');
+    writeFileSync(join(parent, 'ensemble.json'), PINNED);
+    mkdirSync(join(parent, 'proj'));
+    const printed = await runMain(['ensemble.json'], { cwd: parent });
+    writeFileSync(join(parent, 'proj', 'docker-compose.yml'), printed.stdout);
+    const mine = '#!/bin/sh\n# my own teardown\ndocker compose down\n';
+    writeFileSync(join(parent, 'proj', 'remove.sh'), mine);
+    expect((await runMain(['ensemble.json', '--out', 'proj'], { cwd: parent })).stderr).toBe(`zkgen: --out proj: proj/remove.sh is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`);
+    expect(readFileSync(join(parent, 'proj', 'remove.sh'), 'utf8')).toBe(mine);
+    // A member's myid is zkgen's only beside a zoo.cfg zkgen wrote.
+    rmSync(join(parent, 'proj', 'remove.sh'));
+    mkdirSync(join(parent, 'proj', 'conf', 'zk1'), { recursive: true });
+    writeFileSync(join(parent, 'proj', 'conf', 'zk1', 'myid'), '7\n');
+    expect((await runMain(['ensemble.json', '--out', 'proj'], { cwd: parent })).stderr).toBe(`zkgen: --out proj: proj/conf/zk1/myid is not zkgen's (not in zkgen-manifest.txt)${REFUSAL}`);
   });
 
   it('a symbolic link as DIR: the folder it points to is replaced, the link stays; a link to nothing is refused', async () => {
