@@ -99,12 +99,13 @@ class Output {
     }
   }
 
+  /** One line on stderr, whatever it echoes: control and line-separating characters escaped. */
   say(line: string): void {
-    this.io.stderr(`${line}\n`);
+    this.io.stderr(`${printable(line)}\n`);
   }
 
   fail(code: number, line: string): never {
-    this.say(`zkgen: ${printable(line)}`);
+    this.say(`zkgen: ${line}`);
     throw new Exit(code);
   }
 }
@@ -294,7 +295,7 @@ async function runInit(o: Output, file: string, force: boolean): Promise<void> {
   } catch (error) {
     o.fail(USAGE, `cannot write ${file}: ${systemMessage(error as NodeJS.ErrnoException)}`);
   }
-  o.say(`wrote ${file}: run zkgen ${file} --out DIR`);
+  o.say(`wrote ${file}: run zkgen ${sh(file)} --out DIR`);
 }
 
 async function runConnectString(o: Output, file: string): Promise<void> {
@@ -324,7 +325,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     if (error instanceof Exit) return error.code;
     const message = error instanceof Error ? error.message : String(error);
-    o.say(`zkgen: internal error, a bug in zkgen (please report it with the command and the ensemble file): ${printable(message)}`);
+    o.say(`zkgen: internal error, a bug in zkgen (please report it with the command and the ensemble file): ${message}`);
     return INTERNAL;
   }
 }

@@ -41,6 +41,12 @@ describe('zkgen FILE', () => {
     expect(result).toEqual({ code: 1, stdout: '', stderr: '<stdin>: /servers: must be at least 1\n' });
   });
 
+  it('keeps each problem and warning one line, whatever the file is named', async () => {
+    const name = 'a\nb\u001b[2J.json';
+    const result = await runMain([name], { cwd: workdir({ [name]: '{ "image": "garland/zookeeper", "servers": 0 }' }) });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'a\\nb\\u001b[2J.json: /servers: must be at least 1\n' });
+  });
+
   it('exits 2 with one line when the file cannot be read', async () => {
     const result = await runMain(['nowhere.json'], { cwd: workdir() });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: cannot read nowhere.json: no such file\n' });
@@ -329,6 +335,11 @@ describe('zkgen init', () => {
     );
     expect(await runMain(['zk.yaml'], { cwd: dir })).toMatchObject({ code: 0, stderr: '' });
     expect(await runMain(['init', '-'], { cwd: dir })).toEqual({ code: 0, stdout: `${JSON.stringify(STARTER, null, 2)}\n`, stderr: '' });
+  });
+
+  it('says the command to run next as a shell reads it', async () => {
+    const dir = workdir({});
+    expect(await runMain(['init', 'my ensemble.yaml'], { cwd: dir })).toEqual({ code: 0, stdout: '', stderr: "wrote my ensemble.yaml: run zkgen 'my ensemble.yaml' --out DIR\n" });
   });
 
   it('never replaces a file without --force', async () => {
