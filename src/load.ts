@@ -60,7 +60,8 @@ function firstInvalidByte(bytes: Uint8Array): { offset: number; byte: number } |
 /** Bytes → text, refusing what is not UTF-8 rather than reading it as U+FFFD. */
 function decode(bytes: Uint8Array): { text: string; problem?: undefined } | { text?: undefined; problem: Problem } {
   const invalid = firstInvalidByte(bytes);
-  if (invalid === undefined) return { text: new TextDecoder('utf-8').decode(bytes) };
+  // The byte order mark is kept: load() drops one, and only one (a TextDecoder would drop it first).
+  if (invalid === undefined) return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) };
   const bad = invalid.offset;
   const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
   const hex = invalid.byte.toString(16).toUpperCase().padStart(2, '0');

@@ -84,6 +84,13 @@ describe('bytes', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('a second byte order mark is not dropped: the JSON is invalid', async () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    const result = await cli('e.json', Buffer.concat([Buffer.from([...bom, ...bom]), Buffer.from('{"servers": 3}')]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^e\.json: \(root\): not valid JSON: /);
+  });
+
   it.each([
     ['a stray continuation byte', [0x80], 0],
     ['a byte no UTF-8 holds', [0xff], 0],
