@@ -198,6 +198,24 @@ describe('zkgen FILE --out DIR writes where it may', () => {
     });
   });
 
+  it('a run that fails leaves none of the folders it made above DIR, and keeps those it did not make', async () => {
+    const parent = tempDir('parents');
+    mkdirSync(join(parent, 'kept'));
+    const failing: Partial<BundleFs> = {
+      writeFileSync: () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    await expect(writeBundle(join(parent, 'kept', 'new1', 'new2', 'zk'), bundleOf(PINNED), { fs: failing })).rejects.toThrow(/no space left/);
+    expect(readdirSync(parent)).toEqual(['kept']);
+    expect(readdirSync(join(parent, 'kept'))).toEqual([]);
+    // A name too long to be made, through the command line: exit 2, and no new1/ left behind.
+    writeFileSync(join(parent, 'ensemble.json'), PINNED);
+    const result = await runMain(['ensemble.json', '--out', `new1/new2/${'x'.repeat(300)}`], { cwd: parent });
+    expect(result.code).toBe(2);
+    expect(readdirSync(parent).sort()).toEqual(['ensemble.json', 'kept']);
+  });
+
   const root = process.getuid?.() === 0;
   it.skipIf(!root)('a mount point is refused in one line, empty or holding a bundle; a folder inside it works (needs root for mount --bind)', async (ctx) => {
     const parent = tempDir('mount');

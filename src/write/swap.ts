@@ -171,6 +171,38 @@ const tick = () => new Promise((r) => setImmediate(r));
  * that are provably gone left behind.
  */
 export async function writeBundle(dirArg: string, files: readonly GeneratedFile[], options: WriteOptions = {}): Promise<void> {
+  const made: MadeFolders = {};
+  try {
+    await writeBundleBeside(dirArg, files, options, made);
+  } catch (error) {
+    removeMadeFolders(made);
+    throw error;
+  }
+}
+
+/** The folders above DIR a run made (the first of them, and DIR's parent), to remove when it fails. */
+interface MadeFolders {
+  first?: string;
+  parent?: string;
+}
+
+/**
+ * A run that fails or is stopped leaves nothing it made: the folders it made above DIR go too, from
+ * DIR's parent up to the first it made, each only while empty (another run may be using it).
+ */
+function removeMadeFolders({ first, parent }: MadeFolders): void {
+  if (first === undefined || parent === undefined) return;
+  for (let folder = parent; ; folder = dirname(folder)) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      return;
+    }
+    if (folder === first || dirname(folder) === folder) return;
+  }
+}
+
+async function writeBundleBeside(dirArg: string, files: readonly GeneratedFile[], options: WriteOptions, made: MadeFolders): Promise<void> {
   const io: BundleFs = { ...nodeFs, ...options.fs };
   const manifest = files.find((f) => f.path === MANIFEST);
   if (!manifest) throw new Error(`zkgen bug: a bundle without its ${MANIFEST}`);
@@ -204,7 +236,8 @@ export async function writeBundle(dirArg: string, files: readonly GeneratedFile[
   };
   let unlock: () => void;
   try {
-    guard(() => mkdirSync(parent, { recursive: true }));
+    made.parent = parent;
+    made.first = guard(() => mkdirSync(parent, { recursive: true }));
     unlock = await lock(dirArg, parent, name, options.lockWaitMs ?? 30_000, options.signal);
   } catch (error) {
     // No lock to be had (a folder one may not write beside, say): the first judgement stands.
