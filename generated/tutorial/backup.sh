@@ -40,7 +40,9 @@ ports=(2181 2182 2183)
 requests=(srvr srvr srvr)
 addresses=(127.0.0.1:2181 127.0.0.1:2182 127.0.0.1:2183)
 # Each member's dataDir (myid, version-2/snapshot.*) and dataLogDir (version-2/log.*) on this host.
+# shellcheck disable=SC2016,SC1003 # each path is one word, quoted by zkgen: a $ or a quote in it is meant
 snapshot_dirs=(/data/zk1 /data/zk2 /data/zk3)
+# shellcheck disable=SC2016,SC1003
 log_dirs=(/data/zk1 /data/zk2 /data/zk3)
 zkcli=(/opt/zookeeper/bin/zkCli.sh -server)
 zkcli_environment=()

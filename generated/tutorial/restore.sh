@@ -37,8 +37,11 @@ hosts=(127.0.0.1 127.0.0.1 127.0.0.1)
 ports=(2181 2182 2183)
 requests=(srvr srvr srvr)
 # Each member's dataDir (myid, snapshots), dataLogDir (logs) and the folders holding them (moved aside).
+# shellcheck disable=SC2016,SC1003 # each path is one word, quoted by zkgen: a $ or a quote in it is meant
 snapshot_dirs=(/data/zk1 /data/zk2 /data/zk3)
+# shellcheck disable=SC2016,SC1003
 log_dirs=(/data/zk1 /data/zk2 /data/zk3)
+# shellcheck disable=SC2016,SC1003
 folders=(/data/zk1 /data/zk2 /data/zk3)
 image=garland/zookeeper
 stop_seconds=0 # each member's, to stop before Docker kills it (ZooKeeper is crash-safe)

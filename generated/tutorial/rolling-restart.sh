@@ -49,7 +49,7 @@ image=garland/zookeeper
 run_options=(
   --net=host
 )
-# shellcheck disable=SC2016 # single quotes keep each value as it is: a path's $, a health check's
+# shellcheck disable=SC2016,SC1003 # single quotes keep each value as it is: a path's $ or \, a health check's
 own_options() {
   case $1 in
     zk1) own=(--name=zk1 -v /data/zk1:/tmp/zookeeper -e SERVER_ID=1 -e ADDITIONAL_ZOOKEEPER_1=server.1=localhost:2888:3888 -e ADDITIONAL_ZOOKEEPER_2=server.2=localhost:2889:3889 -e ADDITIONAL_ZOOKEEPER_3=server.3=localhost:2890:3890 -e ADDITIONAL_ZOOKEEPER_4=clientPort=2181) ;;

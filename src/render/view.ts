@@ -120,6 +120,12 @@ export interface EnsembleView {
   /** Where the smoke test writes, and where it reads back: another member whenever there is one. */
   readonly writer: MemberView;
   readonly reader: MemberView;
+  /**
+   * Whether a value run.sh places ends, or has a ' right after, in a backslash: quoted right, but
+   * shellcheck takes a backslash before a closing single quote for a mistaken escape, so run.sh
+   * tells it (only then: the tutorial's run.sh stays the tutorial's).
+   */
+  readonly backslashes: boolean;
 }
 
 /**
@@ -286,7 +292,15 @@ export function buildView(ensemble: Ensemble, machine?: string, everyone: () => 
     ...(ensemble.healthcheck && { health: HEALTH }),
     writer,
     reader,
+    backslashes: closingBackslash([members, prepare, dialect.sharedEnvironment(ensemble)]),
   };
+}
+
+/** Whether a string in `value` has a backslash that sh() leaves just before a closing single quote: before a ' of its own, or at its end. */
+function closingBackslash(value: unknown): boolean {
+  if (typeof value === 'string') return /\\(?:'|$)/.test(value);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(closingBackslash);
+  return false;
 }
 
 /**
