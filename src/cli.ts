@@ -139,10 +139,22 @@ function readEnsemble(o: Output, file: string): unknown {
   }
   const parsed = parse(bytes, file === '-' ? 'yaml' : formatOf(file));
   if (!parsed.ok) {
-    for (const p of parsed.errors) o.say(problemLine(displayName(file), p));
+    for (const p of [...parsed.errors, ...otherProblems(parsed.errors, parsed.partial)]) o.say(problemLine(displayName(file), p));
     throw new Exit(INVALID);
   }
   return parsed.value;
+}
+
+/**
+ * All problems at once: what a file's readable rest (`partial`, with null where it could not be
+ * read) breaks besides, leaving out what is at or under a place already named.
+ */
+function otherProblems(named: readonly Problem[], partial: unknown): Problem[] {
+  if (partial === undefined) return [];
+  const checked = connectString(partial);
+  if (checked.ok) return [];
+  const covered = (at: string) => named.some((p) => at === p.pointer || at.startsWith(`${p.pointer}/`));
+  return checked.errors.filter((e) => !covered(e.pointer));
 }
 
 const displayName = (file: string) => (file === '-' ? '<stdin>' : file);

@@ -72,7 +72,8 @@ export function connectString(value: unknown): Outcome<{ connectString: string }
 }
 
 /** The bytes (or text) of an ensemble file → its value, or the problems that keep it from having one. */
-export function parse(input: string | Uint8Array, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
+export function parse(input: string | Uint8Array, format: Format): { ok: true; value: unknown } | { ok: false; errors: Problem[]; partial?: unknown } {
   const loaded = load(input, format);
-  return loaded.problems ? { ok: false, errors: loaded.problems } : { ok: true, value: loaded.value };
+  if (!loaded.problems) return { ok: true, value: loaded.value };
+  return { ok: false, errors: loaded.problems, ...('partial' in loaded && { partial: loaded.partial }) };
 }

@@ -10,7 +10,11 @@ import { pointer, quoted } from './pointer.js';
 
 export type Format = 'json' | 'yaml';
 
-export type Loaded = { value: unknown; problems?: undefined } | { value?: undefined; problems: Problem[] };
+/**
+ * `partial`, with problems: the value with what could not be read replaced by null, where the rest
+ * of the file could be read, so that its other problems are found in the same run.
+ */
+export type Loaded = { value: unknown; problems?: undefined } | { value?: undefined; problems: Problem[]; partial?: unknown };
 
 /** The format a file name implies; anything not .json is read as YAML, of which JSON is a subset. */
 export function formatOf(fileName: string): Format {
@@ -138,7 +142,7 @@ function loadJson(text: string): Loaded {
     return { problems: [{ pointer: '', message: `not valid JSON: ${sentence}`, ...(where && { position: where }) }] };
   }
   const repeated = repeatedJsonKeys(text);
-  return repeated.length > 0 ? { problems: repeated } : { value };
+  return repeated.length > 0 ? { problems: repeated, partial: value } : { value };
 }
 
 // The YAML 1.2 core schema's tags: exactly what JSON can hold. `!!omap`, `!!set`, `!!binary`,
@@ -214,7 +218,7 @@ function loadYaml(text: string): Loaded {
     };
   }
   const outsideCoreSchema = nodesOutsideCoreSchema(doc, at);
-  if (outsideCoreSchema.length > 0) return { problems: outsideCoreSchema };
+  if (outsideCoreSchema.length > 0) return { problems: outsideCoreSchema, ...partialOf(() => doc.toJS({ maxAliasCount: MAX_ALIASES }), outsideCoreSchema) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -244,7 +248,31 @@ function loadYaml(text: string): Loaded {
   }
   // The tree was checked; the value is checked again, so that nothing but JSON data ever leaves load.
   const notJsonData = valuesJsonCannotHold(value);
-  return notJsonData.length > 0 ? { problems: notJsonData } : { value };
+  return notJsonData.length > 0 ? { problems: notJsonData, ...partialOf(() => value, notJsonData) } : { value };
+}
+
+/**
+ * The value with null where each problem is, when none is the whole file and what is left is JSON
+ * data; or nothing. (null is no value the ensemble file takes anywhere: each place is then a schema
+ * error at the problem's own pointer, which the caller leaves out.)
+ */
+function partialOf(read: () => unknown, problems: readonly Problem[]): { partial?: unknown } {
+  if (problems.some((p) => p.pointer === '')) return {};
+  let value: unknown;
+  try {
+    value = read();
+  } catch {
+    return {};
+  }
+  for (const { pointer: at } of problems) {
+    const keys = at.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop();
+    let holder: unknown = value;
+    for (const key of keys) holder = typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[key] : undefined;
+    if (last === undefined || typeof holder !== 'object' || holder === null) return {};
+    (holder as Record<string, unknown>)[last] = null;
+  }
+  return valuesJsonCannotHold(value).length === 0 ? { partial: value } : {};
 }
 
 /** Values JSON cannot hold (a Map, Set, Date, bytes, a non-finite number), each at its pointer. */

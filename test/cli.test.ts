@@ -47,6 +47,14 @@ describe('zkgen FILE', () => {
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'a\\nb\\u001b[2J.json: /servers: must be at least 1\n' });
   });
 
+  it.each([
+    ['a.yaml', 'servers: 0\ntickTime: .inf\n', 'a.yaml:2:11: /tickTime: ".inf" is not a number JSON can hold\na.yaml: /servers: must be at least 1\n'],
+    ['t.yaml', 'servers: !!binary aGVsbG8=\ntickTime: 0\n', 't.yaml:1:19: /servers: the tag "!!binary" makes a value JSON cannot hold: write plain mappings, lists and scalars\nt.yaml: /tickTime: must be at least 1\n'],
+    ['d.json', '{"servers": 0, "image": "x", "image": "y"}', 'd.json:1:30: /image: key "image" is given twice: JSON readers differ on which one counts\nd.json: /servers: must be at least 1\n'],
+  ])('names every problem at once, beside a value it cannot read (%s)', async (name, text, stderr) => {
+    expect(await runMain([name], { cwd: workdir({ [name]: text }) })).toEqual({ code: 1, stdout: '', stderr });
+  });
+
   it('exits 2 with one line when the file cannot be read', async () => {
     const result = await runMain(['nowhere.json'], { cwd: workdir() });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'zkgen: cannot read nowhere.json: no such file\n' });
