@@ -6,7 +6,7 @@
 // parser's own failure is a problem with the file, never a crash.
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Alias, type Document, type Node } from 'yaml';
 import type { Problem } from './model.js';
-import { pointer, quoted } from './pointer.js';
+import { pointer, quoted, tokensOf } from './pointer.js';
 
 export type Format = 'json' | 'yaml';
 
@@ -265,7 +265,7 @@ function partialOf(read: () => unknown, problems: readonly Problem[]): { partial
     return {};
   }
   for (const { pointer: at } of problems) {
-    const keys = at.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = tokensOf(at);
     const last = keys.pop();
     let holder: unknown = value;
     for (const key of keys) holder = typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[key] : undefined;

@@ -24,6 +24,11 @@ export function pointer(...tokens: Array<string | number>): string {
   return tokens.map((t) => '/' + String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }
 
+/** The keys a pointer names, `pointer`'s inverse: none for the whole document. */
+export function tokensOf(p: string): string[] {
+  return p === '' ? [] : p.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** The pointer as a person reads it in a message: the whole document is "(root)". */
 export function showPointer(p: string): string {
   return p === '' ? '(root)' : escaped(p);
